@@ -1,0 +1,47 @@
+# Python buildpack: make test | lint | mirror | demo | bench | vendor
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+TOOLS := $(CURDIR)/.tools
+TOOLS_BIN := $(TOOLS)/bin
+MIRROR_DIR := $(CURDIR)/.mirror
+BASH_FILES := bin/detect bin/compile bin/release $(wildcard lib/*.sh) $(wildcard builds/*.sh) \
+	$(wildcard builds/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
+BATS_JOBS ?= 1
+
+.PHONY: test lint unit integration pytest tools mirror demo bench vendor clean
+
+test: tools lint pytest mirror unit integration
+
+tools: $(TOOLS)/.installed
+
+$(TOOLS)/.installed: test/requirements.txt
+	python3 -m venv $(TOOLS)
+	$(TOOLS_BIN)/pip install --quiet --disable-pip-version-check -r test/requirements.txt
+	touch $@
+
+lint: tools
+	$(TOOLS_BIN)/shellcheck -x $(BASH_FILES)
+	$(TOOLS_BIN)/ruff check lib test/python
+	$(TOOLS_BIN)/ruff format --check lib test/python
+
+pytest: tools
+	$(TOOLS_BIN)/pytest -q test/python
+
+unit: tools
+	PATH="$(TOOLS_BIN):$$PATH" bats --jobs $(BATS_JOBS) test/unit
+
+integration: tools mirror
+	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" bats test/integration
+
+mirror:
+	bash builds/mirror.sh $(MIRROR_DIR)
+
+demo: mirror
+	bash test/demo.sh
+
+vendor:
+	bash builds/vendor.sh
+
+clean:
+	rm -rf $(TOOLS) $(MIRROR_DIR)

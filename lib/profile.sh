@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# What later processes need: .profile.d/python.sh for the dynos, `export` for later buildpacks.
+
+# profile::write_profile_d BUILD_DIR: .profile.d/python.sh, sourced at dyno start from the app dir.
+# It finds the app from its own location, so it works wherever the slug is unpacked (/app on
+# Heroku). PYTHONHOME is set only when the runtime can't find its own files: when the slug runs
+# from neither /app (the runtime's built-in prefix) nor the directory it was built in.
+profile::write_profile_d() {
+	local build_dir="$1"
+	mkdir -p -- "${build_dir}/.profile.d"
+	cat >"${build_dir}/.profile.d/python.sh" <<PROFILE
+# Written by the Python buildpack.
+if [ -n "\${BASH_SOURCE:-}" ]; then
+	_pybp_app="\$(cd "\$(dirname "\${BASH_SOURCE[0]}")/.." && pwd)"
+else
+	_pybp_app="\${HOME:-/app}"
+fi
+export PATH="\${_pybp_app}/.heroku/venv/bin:\${_pybp_app}/.heroku/python/bin:\${PATH}"
+export PYTHONUNBUFFERED="\${PYTHONUNBUFFERED:-true}"
+export LANG="\${LANG:-C.UTF-8}"
+case "\${_pybp_app}" in
+/app | $(printf '%q' "$build_dir")) ;;
+*) export PYTHONHOME="\${PYTHONHOME:-\${_pybp_app}/.heroku/python}" ;;
+esac
+unset _pybp_app
+PROFILE
+}
+
+# profile::write_export BUILD_DIR FILE: variables for buildpacks that run after this one, in the
+# same build (so with the build directory's paths).
+profile::write_export() {
+	local build_dir="$1" file="$2"
+	{
+		# shellcheck disable=SC2016 # $PATH expands when the file is sourced
+		printf 'export PATH=%q:"$PATH"\n' "${build_dir}/.heroku/venv/bin:${build_dir}/.heroku/python/bin"
+		printf 'export VIRTUAL_ENV=%q\n' "${build_dir}/.heroku/venv"
+		printf 'export PYTHONUNBUFFERED=%q\n' "${PYTHONUNBUFFERED:-true}"
+		printf 'export LANG=%q\n' "${LANG:-C.UTF-8}"
+	} >"$file"
+}

@@ -1,0 +1,88 @@
+"""Making an environment independent of the directory it was built in.
+
+A slug is built in one directory and run from another (/app on Heroku). Three things in a virtual
+environment name absolute paths: the interpreter symlinks, pyvenv.cfg's `home`, and the shebangs of
+console scripts. The symlinks are made relative, the scripts get a shebang that finds the
+environment's python next to themselves, and `home` is pointed at the runtime wherever it is now.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+PORTABLE_HEADER = (
+    '#!/bin/sh\n\'\'\'exec\' "$(dirname -- "$(realpath -- "$0")")/python" "$0" "$@"\n\' \'\'\'\n'
+)
+# pip's launcher for paths too long (or with spaces) for a shebang line: the same trick, absolute.
+_SH_LAUNCHER_RE = re.compile(rb"\A#!/bin/sh\n'''exec' \"[^\n]*\" \"\$0\" \"\$@\"\n' '''\n")
+_SHEBANG_RE = re.compile(rb"\A#![^\n]*/python[0-9.]*[ \t]*\n")
+
+
+def _script_header_length(head: bytes) -> int:
+    """Length of the launcher header if the file is a Python console script, else 0."""
+    match = _SH_LAUNCHER_RE.match(head) or _SHEBANG_RE.match(head)
+    return match.end() if match else 0
+
+
+def make_scripts_portable(bin_dir: Path) -> int:
+    """Give every Python script in bin_dir a shebang that does not name a directory."""
+    changed = 0
+    for path in sorted(bin_dir.iterdir()):
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        length = _script_header_length(data[:4096])
+        if not length:
+            continue
+        new = PORTABLE_HEADER.encode() + data[length:]
+        if new != data:
+            mode = path.stat().st_mode
+            tmp = path.with_name(path.name + ".relocating")
+            tmp.write_bytes(new)
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+            changed += 1
+    return changed
+
+
+def make_symlinks_relative(bin_dir: Path) -> None:
+    for path in bin_dir.iterdir():
+        if path.is_symlink():
+            target = os.readlink(path)
+            if os.path.isabs(target):
+                relative = os.path.relpath(target, bin_dir)
+                path.unlink()
+                path.symlink_to(relative)
+
+
+def point_at_runtime(env: Path, runtime: Path) -> None:
+    """Rewrite pyvenv.cfg so that the environment's base interpreter is `runtime`."""
+    cfg = env / "pyvenv.cfg"
+    lines = cfg.read_text().splitlines()
+    old_home = ""
+    for line in lines:
+        key, _, value = line.partition("=")
+        if key.strip() == "home":
+            old_home = value.strip()
+    old_prefix = str(Path(old_home).parent) if old_home else ""
+    new_prefix = str(runtime)
+    out = []
+    for line in lines:
+        key, sep, value = line.partition("=")
+        value = value.strip()
+        if sep and old_prefix and (value == old_prefix or value.startswith(old_prefix + "/")):
+            value = new_prefix + value[len(old_prefix) :]
+            line = f"{key.strip()} = {value}"
+        out.append(line)
+    tmp = cfg.with_name("pyvenv.cfg.relocating")
+    tmp.write_text("\n".join(out) + "\n")
+    os.replace(tmp, cfg)
+
+
+def relocate(env: Path, runtime: Path) -> None:
+    """Make `env` work in place with `runtime`, and keep working after both are moved together."""
+    make_symlinks_relative(env / "bin")
+    point_at_runtime(env, runtime)
+    make_scripts_portable(env / "bin")

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Shared setup and assertions for the bats suites.
+
+BUILDPACK_DIR="$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)"
+export BUILDPACK_DIR
+MIRROR_DIR="${MIRROR_DIR:-${BUILDPACK_DIR}/.mirror}"
+FIXTURES="${BUILDPACK_DIR}/test/fixtures"
+# The marker that says /app was made by a test (and may be removed by one).
+APP_MARKER=".pybuildpack-test-slug"
+
+# load_lib NAME...: source lib/NAME.sh (output.sh is always loaded first).
+load_lib() {
+	# shellcheck source=lib/output.sh
+	source "${BUILDPACK_DIR}/lib/output.sh"
+	local name
+	for name in "$@"; do
+		# shellcheck disable=SC1090
+		source "${BUILDPACK_DIR}/lib/${name}.sh"
+	done
+}
+
+fail() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+assert_success() {
+	if [[ "$status" -ne 0 ]]; then
+		fail "expected success, got exit status ${status}" "--- output:" "$output"
+	fi
+}
+
+# assert_failure [STATUS]
+assert_failure() {
+	if [[ "$status" -eq 0 ]]; then
+		fail "expected failure, got success" "--- output:" "$output"
+	fi
+	if [[ -n "${1:-}" && "$status" -ne "$1" ]]; then
+		fail "expected exit status $1, got ${status}" "--- output:" "$output"
+	fi
+}
+
+assert_output_contains() {
+	local expected
+	for expected in "$@"; do
+		if [[ "$output" != *"$expected"* ]]; then
+			fail "expected the output to contain: ${expected}" "--- output:" "$output"
+		fi
+	done
+}
+
+refute_output_contains() {
+	local unexpected
+	for unexpected in "$@"; do
+		if [[ "$output" == *"$unexpected"* ]]; then
+			fail "expected the output not to contain: ${unexpected}" "--- output:" "$output"
+		fi
+	done
+}
+
+assert_equal() {
+	if [[ "$1" != "$2" ]]; then
+		fail "expected: $2" "actual:   $1"
+	fi
+}
+
+# new_app FIXTURE [DIRNAME]: copy a fixture app to a fresh build directory; sets BUILD_DIR,
+# CACHE_DIR and ENV_DIR.
+new_app() {
+	local fixture="$1" dirname="${2:-build}"
+	BUILD_DIR="${BATS_TEST_TMPDIR}/${dirname}"
+	CACHE_DIR="${BATS_TEST_TMPDIR}/cache"
+	ENV_DIR="${BATS_TEST_TMPDIR}/env"
+	rm -rf -- "$BUILD_DIR"
+	mkdir -p -- "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	cp -a -- "${FIXTURES}/${fixture}/." "$BUILD_DIR/"
+}
+
+# compile_app [ARGS for env...]: run bin/compile on BUILD_DIR with the local mirror, off Heroku.
+compile_app() {
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "$@" \
+		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+}
+
+require_mirror() {
+	if [[ ! -f "${MIRROR_DIR}/index.txt" ]]; then
+		fail "No mirror at ${MIRROR_DIR}: run 'make mirror' first."
+	fi
+}
+
+# slug_to_app: move the built slug to /app, as Heroku does. /app must not exist (or be a test's).
+slug_to_app() {
+	if [[ -e /app ]]; then
+		[[ -f "/app/${APP_MARKER}" ]] || fail "/app exists and was not made by a test; refusing to touch it"
+		rm -rf /app
+	fi
+	touch "${BUILD_DIR}/${APP_MARKER}"
+	mv -- "$BUILD_DIR" /app
+}
+
+cleanup_app() {
+	if [[ -f "/app/${APP_MARKER}" ]]; then
+		rm -rf /app
+	fi
+}
+
+# in_slug DIR COMMAND: run COMMAND as a dyno would: clean environment, cwd DIR, .profile.d sourced.
+in_slug() {
+	local dir="$1" command="$2"
+	run env -i HOME="$dir" PATH=/usr/local/bin:/usr/bin:/bin bash -c \
+		'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && eval "$1"' _ "$command"
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bats
+
+setup() {
+	load ../helpers/test_helper
+	load_lib cache
+}
+
+@test "the state directory lives under CACHE_DIR/python" {
+	run cache::prepare "${BATS_TEST_TMPDIR}/cache"
+	assert_success
+	assert_equal "$output" "${BATS_TEST_TMPDIR}/cache/python"
+}
+
+@test "an unwritable CACHE_DIR gives a warning and a throw-away directory" {
+	if [[ "$(id -u)" == 0 ]]; then
+		# root ignores permissions: use a path below a file instead
+		: >"${BATS_TEST_TMPDIR}/file"
+		cache_dir="${BATS_TEST_TMPDIR}/file/cache"
+	else
+		mkdir -p "${BATS_TEST_TMPDIR}/ro" && chmod 500 "${BATS_TEST_TMPDIR}/ro"
+		cache_dir="${BATS_TEST_TMPDIR}/ro/cache"
+	fi
+	run cache::prepare "$cache_dir"
+	assert_success
+	assert_output_contains "Warning: The build cache is not writable"
+	state="$(tail -n 1 <<<"$output")"
+	[[ -d "$state" && -w "$state" ]]
+	rm -rf -- "$state"
+}
+
+@test "the last used version round-trips" {
+	state="${BATS_TEST_TMPDIR}/state"
+	mkdir -p "$state"
+	run cache::read_version "$state"
+	assert_equal "$output" ""
+	cache::write_version "$state" "3.13.5"
+	run cache::read_version "$state"
+	assert_equal "$output" "3.13.5"
+}

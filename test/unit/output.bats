@@ -1,0 +1,37 @@
+#!/usr/bin/env bats
+
+setup() {
+	load ../helpers/test_helper
+	load_lib
+}
+
+@test "a step starts with an arrow, details are indented 7 spaces" {
+	run output::step "Installing python-3.13.5"
+	assert_equal "$output" "-----> Installing python-3.13.5"
+	run output::info "first" "second"
+	assert_equal "$output" "       first
+       second"
+	run bash -c "printf 'a\nb\n' | { source '${BUILDPACK_DIR}/lib/output.sh'; output::indent; }"
+	assert_equal "$output" "       a
+       b"
+}
+
+@test "errors are ' !     ' blocks on stderr and output::fail exits 1" {
+	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; output::fail 'It broke' 'Where: x:1' '' 'Fix it.' 2>&1 >/dev/null"
+	assert_failure 1
+	assert_output_contains " !     Error: It broke" " !     Where: x:1" " !     Fix it."
+	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; output::warning 'Careful' 2>/dev/null"
+	assert_equal "$output" ""
+}
+
+@test "the timer summary names every step" {
+	timer::start "one"
+	timer::start "two"
+	run timer::summary
+	assert_output_contains "-----> Done in" "one " "two "
+}
+
+@test "an internal error prints a stack trace" {
+	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; f() { output::internal_error 3 'false'; }; f 2>&1"
+	assert_output_contains "Internal error in the Python buildpack (exit status 3)" "Command: false" "at f ("
+}
