@@ -25,9 +25,11 @@ env::is_allowed() {
 }
 
 # env::load ENV_DIR: export the allowed config vars found in ENV_DIR. Values are read verbatim
-# (newlines included); names that are not shell identifiers are ignored.
+# (newlines included); names that are not shell identifiers are ignored. The names of the PIP_*
+# vars loaded are listed in BUILDPACK_PIP_CONFIG_VARS: pip sees those and no other PIP_* setting.
 env::load() {
 	local env_dir="$1" path name
+	export BUILDPACK_PIP_CONFIG_VARS=""
 	[[ -n "$env_dir" && -d "$env_dir" ]] || return 0
 	for path in "$env_dir"/* "$env_dir"/.[!.]*; do
 		[[ -f "$path" ]] || continue
@@ -35,5 +37,8 @@ env::load() {
 		[[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
 		env::is_allowed "$name" || continue
 		export "${name}=$(<"$path")"
+		if [[ "$name" == PIP_* ]]; then
+			BUILDPACK_PIP_CONFIG_VARS+="${BUILDPACK_PIP_CONFIG_VARS:+ }${name}"
+		fi
 	done
 }

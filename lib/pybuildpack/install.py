@@ -36,12 +36,26 @@ class Layout:
         return self.env / "bin" / "python"
 
 
+# pip settings the build machine may carry that only say how to reach the network.
+TRANSPORT_SETTINGS = frozenset(
+    {"PIP_CERT", "PIP_CLIENT_CERT", "PIP_PROXY", "PIP_DEFAULT_TIMEOUT", "PIP_TIMEOUT", "PIP_RETRIES"}
+)
+
+
 def pip_environment(layout: Layout) -> dict[str, str]:
-    env = dict(os.environ)
-    for key in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV", "PIP_USER", "PIP_TARGET", "PIP_PREFIX"):
+    """The environment pip runs in: the app's allowed config vars, nothing of the build machine's
+    own pip configuration (files or PIP_* variables) but how to reach the network."""
+    config_vars = set(os.environ.get("BUILDPACK_PIP_CONFIG_VARS", "").split())
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PIP_") or key in config_vars or key in TRANSPORT_SETTINGS
+    }
+    for key in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV", "BUILDPACK_PIP_CONFIG_VARS"):
         env.pop(key, None)
     env.update(
         {
+            "PIP_CONFIG_FILE": os.devnull,
             "PIP_NO_INPUT": "1",
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PIP_PROGRESS_BAR": "off",
@@ -77,6 +91,7 @@ def create_environment(layout: Layout) -> None:
             "--no-setuptools",
             "--no-wheel",
             "--no-vcs-ignore",
+            "--activators=",
             str(layout.env),
         ],
         env=env,

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# make vendor: refresh the pure-Python wheels in vendor/wheels (the buildpack's own dependencies).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tmp="$(mktemp -d)"
+trap 'rm -rf -- "$tmp"' EXIT
+pip download --quiet --no-cache-dir --only-binary=:all: --python-version 3.10 --implementation py \
+	--abi none --platform any --dest "$tmp" packaging tomli virtualenv
+rm -f -- "${ROOT}"/vendor/wheels/*.whl
+cp -- "$tmp"/*.whl "${ROOT}/vendor/wheels/"
+ls -1 "${ROOT}/vendor/wheels"

@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# bin/compile end to end, against the local mirror (make mirror) and the real package index.
+
+setup() {
+	load ../helpers/test_helper
+	require_mirror
+}
+
+teardown() {
+	cleanup_app
+}
+
+@test "a plain pip app builds, and the slug works after it is moved to /app" {
+	new_app flask-app
+	compile_app
+	assert_success
+	assert_output_contains \
+		"-----> Python 3.13.15 (newest matching from .python-version:1)" \
+		"-----> Installing Python 3.13.15" \
+		"-----> Installing dependencies from requirements.txt" \
+		"       Successfully installed" \
+		"-----> Done in"
+	[[ -f "${BUILD_DIR}/.profile.d/python.sh" ]]
+	[[ -f "${BUILDPACK_DIR}/export" ]]
+
+	slug_to_app
+	in_slug /app 'command -v python; python -c "import flask, sys; print(flask.__version__, sys.version.split()[0], sys.prefix)"; gunicorn --version; pip --version'
+	assert_success
+	assert_output_contains "/app/.heroku/venv/bin/python" "3.1.3 3.13.15 /app/.heroku/venv" "gunicorn (version 27.0.1)"
+	# Nothing in the slug points back at the directory it was built in.
+	run grep -rl --exclude-dir=__pycache__ -F "${BATS_TEST_TMPDIR}/build" /app/.heroku/venv/bin
+	assert_equal "$output" ""
+}
+
+@test "a second build with the same cache reuses the runtime without downloading it" {
+	new_app python-version-313
+	compile_app
+	assert_success
+	assert_output_contains "-----> Installing Python 3.13.5" "Downloading python-3.13.5-"
+
+	# A mirror that holds only the index: any download would fail.
+	mirror="${BATS_TEST_TMPDIR}/index-only"
+	mkdir -p "$mirror" && cp "${MIRROR_DIR}/index.txt" "$mirror/"
+	rm -rf "$BUILD_DIR" && new_app python-version-313
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${mirror}" "${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Installing Python 3.13.5 (cached runtime, no download)"
+	refute_output_contains "Downloading python-"
+}
+
+@test "an app with only setup.py is installed as a package; a build dir with spaces works" {
+	new_app setup-py-app "build dir with spaces"
+	compile_app
+	assert_success
+	assert_output_contains "Installing dependencies the app is a package (setup.py)"
+	in_slug "$BUILD_DIR" 'python -c "import hello; print(hello.MESSAGE)"'
+	assert_success
+	assert_output_contains "hello six"
+
+	# Moved somewhere else than /app: .profile.d still finds everything.
+	mv "$BUILD_DIR" "${BATS_TEST_TMPDIR}/moved elsewhere"
+	in_slug "${BATS_TEST_TMPDIR}/moved elsewhere" 'python -c "import hello, six; print(hello.MESSAGE)"'
+	assert_success
+	assert_output_contains "hello six"
+}
+
+@test "pyproject.toml requires-python picks the newest release that satisfies it" {
+	new_app pyproject-app
+	compile_app
+	assert_success
+	assert_output_contains "-----> Python 3.11.2 (newest matching from pyproject.toml requires-python '>=3.11,<3.13')"
+	in_slug "$BUILD_DIR" 'python -c "import greeting, six, sys; print(greeting.GREETING, sys.version_info[:2])"'
+	assert_output_contains "hi (3, 11)"
+}
+
+@test "runtime.txt, the default, and the version the cache last used" {
+	new_app no-deps
+	printf 'python-3.11.2\n' >"${BUILD_DIR}/runtime.txt"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Python 3.11.2 (from runtime.txt:1)"
+
+	rm "${BUILD_DIR}/runtime.txt"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Python 3.11.2 (newest matching from the version the cache last used (3.11.2))"
+
+	new_app no-deps
+	CACHE_DIR="${BATS_TEST_TMPDIR}/fresh-cache"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Python 3.13.15 (newest matching from the default)"
+}
+
+@test "bad version files: a clear error naming the file and line, and the cache stays usable" {
+	local -a contents=("3.99" "3.13.99" "python3.13" $'3.13\n3.12' $'\xef\xbb\xbf3.13' "")
+	local -a expected=(
+		"Python 3.99 is not a version this buildpack knows"
+		"Python 3.13.99 is not a version this buildpack knows"
+		"Write '3.13' instead of 'python3.13'"
+		".python-version names more than one version (lines 1, 2)"
+		".python-version starts with a UTF-8 byte order mark"
+		".python-version is empty"
+	)
+	local i
+	for i in "${!contents[@]}"; do
+		new_app no-deps
+		printf '%s\n' "${contents[$i]}" >"${BUILD_DIR}/.python-version"
+		compile_app
+		assert_failure 1
+		assert_output_contains " !     Error: " "${expected[$i]}" "Where: .python-version"
+		refute_output_contains "Internal error" "Traceback"
+		[[ ! -e "${BUILD_DIR}/.heroku/python" ]]
+	done
+	new_app no-deps
+	printf '3.13\n' | iconv -t UTF-16 >"${BUILD_DIR}/.python-version"
+	compile_app
+	assert_failure 1
+	assert_output_contains ".python-version is encoded as UTF-16"
+
+	new_app no-deps
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	compile_app
+	assert_success
+}
+
+@test "a missing package: pip's message, then a summary naming the requirement and its line" {
+	new_app missing-package
+	compile_app
+	assert_failure 1
+	assert_output_contains \
+		"No matching distribution found for this-package-does-not-exist-pybuildpack==1.0" \
+		" !     Error: pip could not find this-package-does-not-exist-pybuildpack==1.0 on the package index" \
+		" !     Where: requirements.txt:2"
+	refute_output_contains "Internal error"
+}
+
+@test "a syntax error in requirements.txt names the file and line" {
+	new_app bad-syntax
+	compile_app
+	assert_failure 1
+	assert_output_contains " !     Error: A line in the requirements is not a valid requirement" \
+		" !     Where: requirements.txt:3"
+}
+
+@test "a misspelt requirements file is named in the error" {
+	new_app misspelt
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: Found 'requirments.txt' but no 'requirements.txt'" "git mv 'requirments.txt' requirements.txt"
+}
+
+@test "a missing or unusable BUILD_DIR is an error" {
+	CACHE_DIR="${BATS_TEST_TMPDIR}/cache"
+	run "${BUILDPACK_DIR}/bin/compile" "${BATS_TEST_TMPDIR}/does-not-exist" "$CACHE_DIR"
+	assert_failure 1
+	assert_output_contains "The build directory does not exist"
+	: >"${BATS_TEST_TMPDIR}/a-file"
+	run "${BUILDPACK_DIR}/bin/compile" "${BATS_TEST_TMPDIR}/a-file" "$CACHE_DIR"
+	assert_failure 1
+	run "${BUILDPACK_DIR}/bin/compile"
+	assert_failure 1
+	assert_output_contains "Usage: bin/compile BUILD_DIR CACHE_DIR [ENV_DIR]"
+}
+
+@test "no mirror configured off Heroku: the error says how to set one" {
+	new_app no-deps
+	run env -u STACK -u BUILDPACK_MIRROR_URL "${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR"
+	assert_failure 1
+	assert_output_contains "No mirror is configured" "BUILDPACK_MIRROR_URL"
+}
+
+@test "an unreachable mirror is an error naming the URL" {
+	new_app python-version-313
+	compile_app BUILDPACK_MIRROR_URL="http://127.0.0.1:9/mirror" MIRROR_RETRIES=1
+	assert_failure 1
+	assert_output_contains "Could not download Python 3.13.5" "http://127.0.0.1:9/mirror/python-3.13.5-"
+}
+
+@test "a checksum mismatch or a truncated archive: fatal, nothing used or cached, next build works" {
+	local name
+	name="$(grep -m1 '^python-3.13.5-' "${MIRROR_DIR}/index.txt")"
+	bad="${BATS_TEST_TMPDIR}/bad-mirror"
+	mkdir -p "$bad" && cp "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}/${name}" "${MIRROR_DIR}/${name}.sha256" "$bad/"
+	printf 'x' >>"${bad}/${name}"
+
+	new_app python-version-313
+	compile_app BUILDPACK_MIRROR_URL="file://${bad}"
+	assert_failure 1
+	assert_output_contains "Checksum mismatch for Python 3.13.5"
+	[[ ! -e "${BUILD_DIR}/.heroku/python" ]]
+	run find "$CACHE_DIR" -name 'python-3.13.5-*'
+	assert_equal "$output" ""
+
+	# Truncated, with a checksum that matches the truncated file: tar notices.
+	cp "${MIRROR_DIR}/${name}" "${bad}/${name}"
+	truncate -s 1000000 "${bad}/${name}"
+	(cd "$bad" && sha256sum "$name" >"${name}.sha256")
+	new_app python-version-313
+	compile_app BUILDPACK_MIRROR_URL="file://${bad}"
+	assert_failure 1
+	assert_output_contains "The Python 3.13.5 archive is damaged"
+	[[ ! -e "${BUILD_DIR}/.heroku/python" && ! -e "${BUILD_DIR}/.heroku/.python-unpacking" ]]
+	run find "$CACHE_DIR" -name 'python-3.13.5-*'
+	assert_equal "$output" ""
+
+	new_app python-version-313
+	compile_app
+	assert_success
+}

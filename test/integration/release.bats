@@ -1,0 +1,32 @@
+#!/usr/bin/env bats
+
+setup() {
+	load ../helpers/test_helper
+	APP="${BATS_TEST_TMPDIR}/app"
+	mkdir -p "$APP"
+}
+
+yaml() {
+	"${BUILDPACK_DIR}/.tools/bin/python" -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin), sort_keys=True))'
+}
+
+@test "release prints valid YAML with addons and default_process_types" {
+	touch "${APP}/requirements.txt"
+	run bash -c "$(declare -f yaml); BUILDPACK_DIR='${BUILDPACK_DIR}'; '${BUILDPACK_DIR}/bin/release' '${APP}' | yaml"
+	assert_success
+	assert_equal "$output" '{"addons": [], "default_process_types": {}}'
+}
+
+@test "a Django project without a Procfile gets a gunicorn web process" {
+	cp -a "${FIXTURES}/django-release/." "$APP/"
+	run bash -c "$(declare -f yaml); BUILDPACK_DIR='${BUILDPACK_DIR}'; '${BUILDPACK_DIR}/bin/release' '${APP}' | yaml"
+	assert_success
+	assert_equal "$output" '{"addons": [], "default_process_types": {"web": "gunicorn mysite.wsgi"}}'
+}
+
+@test "with a Procfile, the Procfile decides" {
+	cp -a "${FIXTURES}/django-release/." "$APP/"
+	echo "web: gunicorn other.wsgi" >"${APP}/Procfile"
+	run bash -c "$(declare -f yaml); BUILDPACK_DIR='${BUILDPACK_DIR}'; '${BUILDPACK_DIR}/bin/release' '${APP}' | yaml"
+	assert_equal "$output" '{"addons": [], "default_process_types": {}}'
+}
