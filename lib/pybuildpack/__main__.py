@@ -10,7 +10,8 @@ from pathlib import Path
 from . import output
 from .appfiles import install_source
 from .errors import BuildError
-from .install import Layout, build
+from .graphload import load_graph
+from .install import Layout, Settings, build
 from .versionfiles import app_request
 from .versions import KnownVersions, MirrorIndex, resolve
 
@@ -34,7 +35,9 @@ def _python_version(args: argparse.Namespace) -> int:
 
 
 def _check_app(args: argparse.Namespace) -> int:
-    install_source(Path(args.app))
+    """Fail before anything is downloaded when the app's dependency files are unusable."""
+    app = Path(args.app)
+    load_graph(app, install_source(app))
     return 0
 
 
@@ -48,7 +51,7 @@ def _install(args: argparse.Namespace) -> int:
         vendor=Path(args.vendor),
         pip_cache=Path(args.pip_cache) if args.pip_cache else None,
     )
-    build(layout, install_source(app))
+    build(layout, install_source(app), Settings.from_env())
     return 0
 
 

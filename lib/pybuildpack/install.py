@@ -8,12 +8,35 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.tags import sys_tags
+
 from . import output
 from .appfiles import InstallSource
 from .errors import BuildError
+from .graphload import load_graph
+from .knowledge import Knowledge
 from .pipfailure import summarize
+from .plan import Plan, Planner, Sources
+from .planprint import plan_lines
 from .process import run
 from .relocate import relocate
+from .reqfile import Graph
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's knobs for the ordered install."""
+
+    detect: bool = True  # BUILDPACK_DETECT_PREREQUISITES (default on)
+    user_rules: str = ""  # BUILDPACK_BUILD_PREREQUISITES
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        detect = os.environ.get("BUILDPACK_DETECT_PREREQUISITES", "1").strip().lower()
+        return cls(
+            detect=detect not in ("0", "false", "no", "off"),
+            user_rules=os.environ.get("BUILDPACK_BUILD_PREREQUISITES", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -118,13 +141,36 @@ def create_environment(layout: Layout) -> None:
         )
 
 
-def install_dependencies(layout: Layout, source: InstallSource) -> None:
-    if source.kind == "requirements":
-        args = ["-r", str(source.path.relative_to(layout.app))]
-        files = [source.path]
-    else:
-        args = ["."]
-        files = []
+def default_index_url(python: Path) -> str | None:
+    """pip's own default index (asked of pip, so that no host name is written here)."""
+    result = run(
+        [str(python), "-c", "from pip._internal.models.index import PyPI; print(PyPI.simple_url)"],
+        quiet=True,
+        env={"PATH": os.environ.get("PATH", "")},
+    )
+    return result.tail[-1].strip() if result.returncode == 0 and result.tail else None
+
+
+def make_plan(layout: Layout, graph: Graph, settings: Settings) -> Plan:
+    knowledge = Knowledge.load(layout.vendor / "build-prerequisites.toml").with_user_rules(
+        settings.user_rules
+    )
+    sources = Sources.from_graph(graph, dict(os.environ), default_index_url(layout.env_python))
+    downloads = (layout.pip_cache or layout.tools) / "sdists"
+    planner = Planner(graph, knowledge, sources, sys_tags(), downloads, detect=settings.detect)
+    return planner.plan()
+
+
+def _phase_file(layout: Layout, graph: Graph, name: str, lines: list[str]) -> Path:
+    """A requirements file for one phase: the app's options and constraints, then lines."""
+    path = layout.tools / f"phase-{name}.txt"
+    head = list(graph.option_lines)
+    head += [f"-c {f.path}" for f in graph.files if f.constraint]
+    path.write_text("\n".join([*head, *lines]) + "\n")
+    return path
+
+
+def _pip_install(layout: Layout, args: list[str], graph: Graph, files: list[Path]) -> None:
     result = run(
         [str(layout.env_python), "-m", "pip", "install", *args],
         cwd=layout.app,
@@ -134,15 +180,40 @@ def install_dependencies(layout: Layout, source: InstallSource) -> None:
         raise summarize(result.tail, layout.app, files, result.returncode)
 
 
-def build(layout: Layout, source: InstallSource) -> None:
+def install_dependencies(layout: Layout, source: InstallSource, graph: Graph, plan: Plan) -> None:
+    files = [f.path for f in graph.files]
+    if plan.prerequisites:
+        output.step("Installing build prerequisites first")
+        phase = _phase_file(layout, graph, "prerequisites", [p.line for p in plan.prerequisites])
+        _pip_install(layout, ["-r", str(phase)], graph, files)
+    for item in plan.deferred:
+        output.step(f"Building {item.entry.name or item.entry.text} without build isolation")
+        phase = _phase_file(
+            layout, graph, f"deferred-{item.entry.name or 'x'}", [item.entry.raw or item.entry.text]
+        )
+        _pip_install(layout, ["--no-build-isolation", "-r", str(phase)], graph, files)
+    if plan.ordered:
+        output.step(f"Installing the rest of the dependencies {source.reason}")
+    else:
+        output.step(f"Installing dependencies {source.reason}")
+    if source.kind == "requirements":
+        _pip_install(layout, ["-r", str(source.path.relative_to(layout.app))], graph, files)
+    else:
+        _pip_install(layout, ["."], graph, files)
+
+
+def build(layout: Layout, source: InstallSource, settings: Settings) -> None:
     started = time.monotonic()
+    graph = load_graph(layout.app, source)
     output.step("Creating the environment")
     create_environment(layout)
-    version = run([str(layout.env_python), "-m", "pip", "--version"], quiet=True).tail
-    output.info(
-        f"virtualenv on Python {layout.runtime.name}: {version[-1].split(' from ')[0] if version else 'pip'}"
-    )
-    output.step(f"Installing dependencies {source.reason}")
-    install_dependencies(layout, source)
+    pins = [line.strip() for line in (layout.vendor / "pins.txt").read_text().splitlines()]
+    pins = [line for line in pins if line and not line.startswith("#")]
+    output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins)}")
+    plan = make_plan(layout, graph, settings)
+    final = "pip install -r requirements.txt" if source.kind == "requirements" else "pip install ."
+    output.step("Install plan")
+    output.info("\n".join(plan_lines(plan, graph, final)))
+    install_dependencies(layout, source, graph, plan)
     relocate(layout.env, layout.runtime)
     output.info(f"Done in {time.monotonic() - started:.1f}s")

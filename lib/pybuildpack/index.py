@@ -1,0 +1,114 @@
+"""A small client for package indexes (the simple repository API, JSON or HTML) and find-links
+directories: which files exist for a project. Used to decide, before pip runs, whether a wheel
+fits the runtime or pip will build a source distribution."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from packaging.utils import canonicalize_name
+
+ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
+
+
+@dataclass(frozen=True)
+class IndexFile:
+    filename: str
+    url: str
+    yanked: bool = False
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            values = dict(attrs)
+            if values.get("href"):
+                self.links.append((values["href"] or "", "data-yanked" in values))
+
+
+def _split_auth(url: str) -> tuple[str, str | None]:
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return clean, "Basic " + base64.b64encode(token.encode()).decode()
+
+
+def fetch(url: str, timeout: float = 30.0) -> tuple[bytes, str]:
+    """GET url (credentials in it become a Basic auth header): (body, content type)."""
+    clean, auth = _split_auth(url)
+    request = urllib.request.Request(clean, headers={"Accept": ACCEPT, "User-Agent": "python-buildpack"})
+    if auth:
+        request.add_header("Authorization", auth)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.read(), response.headers.get("Content-Type", "")
+
+
+def project_files(index_url: str, name: str) -> list[IndexFile]:
+    """The files an index lists for a project; [] when the index does not know it."""
+    base = index_url.rstrip("/") + "/"
+    page = urljoin(base, canonicalize_name(name) + "/")
+    try:
+        body, content_type = fetch(page)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return []
+        raise
+    page_clean, _ = _split_auth(page)
+    if "json" in content_type:
+        data = json.loads(body)
+        return [
+            IndexFile(f["filename"], urljoin(page_clean, f["url"]), bool(f.get("yanked")))
+            for f in data.get("files", [])
+        ]
+    parser = _Anchors()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    out = []
+    for href, yanked in parser.links:
+        url = urljoin(page_clean, href)
+        filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        out.append(IndexFile(filename, url, yanked))
+    return out
+
+
+def find_links_files(location: str, root: Path) -> list[IndexFile]:
+    """Files in a find-links directory (local paths only; URLs are left to pip)."""
+    if "://" in location and not location.startswith("file:"):
+        return []
+    path = Path(unquote(urlsplit(location).path)) if location.startswith("file:") else root / location
+    if not path.is_dir():
+        return []
+    return [IndexFile(p.name, p.resolve().as_uri()) for p in sorted(path.iterdir()) if p.is_file()]
+
+
+def download(url: str, dest: Path) -> Path:
+    """Download url into the directory dest (reusing a file already there)."""
+    clean, _ = _split_auth(url)
+    target = dest / unquote(urlsplit(clean).path.rsplit("/", 1)[-1])
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    dest.mkdir(parents=True, exist_ok=True)
+    if url.startswith("file:"):
+        data = Path(unquote(urlsplit(url).path)).read_bytes()
+    else:
+        data, _ = fetch(url, timeout=120.0)
+    tmp = target.with_name(target.name + f".part{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,294 @@
+"""The install plan: which build-time prerequisites to pre-install, which packages to build
+without build isolation after them, and in which order."""
+
+from __future__ import annotations
+
+import urllib.error
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from . import index
+from .knowledge import Knowledge
+from .reqfile import Entry, Graph, Origin
+from .sdist import inspect, is_sdist, setup_py_imports
+
+
+@dataclass
+class Prerequisite:
+    name: str
+    spec: str  # what to install: "numpy==1.26.4"
+    origin: Origin | None  # where the app pins or asks for it
+    needed_by: list[str] = field(default_factory=list)
+    line: str = ""  # the requirements line to install it with
+
+    def __post_init__(self) -> None:
+        self.line = self.line or self.spec
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A package built without build isolation, after its prerequisites."""
+
+    entry: Entry
+    needs: tuple[str, ...]
+    reason: str
+
+
+@dataclass
+class Plan:
+    prerequisites: list[Prerequisite] = field(default_factory=list)
+    deferred: list[Deferred] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ordered(self) -> bool:
+        return bool(self.prerequisites or self.deferred)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where pip will look for distributions, as the app configured it."""
+
+    index_urls: tuple[str, ...]
+    find_links: tuple[str, ...]
+    no_binary: frozenset[str]  # canonical names, or ":all:"
+    only_binary: frozenset[str]
+    pre: bool
+
+    @classmethod
+    def from_graph(cls, graph: Graph, env: dict[str, str], default_index: str | None) -> Sources:
+        opts = graph.options
+        urls: list[str] = []
+        if "no_index" not in opts:
+            main = (opts.get("index_url") or [env.get("PIP_INDEX_URL", "")])[-1] or default_index
+            if main:
+                urls.append(main)
+            urls.extend(opts.get("extra_index_url", []))
+            urls.extend(env.get("PIP_EXTRA_INDEX_URL", "").split())
+
+        def names(key: str, env_key: str) -> frozenset[str]:
+            values = [*opts.get(key, []), *env.get(env_key, "").split()]
+            out: set[str] = set()
+            for value in values:
+                for item in value.split(","):
+                    item = item.strip()
+                    if item:
+                        out.add(item if item.startswith(":") else canonicalize_name(item))
+            return frozenset(out)
+
+        return cls(
+            index_urls=tuple(urls),
+            find_links=tuple([*opts.get("find_links", []), *env.get("PIP_FIND_LINKS", "").split()]),
+            no_binary=names("no_binary", "PIP_NO_BINARY"),
+            only_binary=names("only_binary", "PIP_ONLY_BINARY"),
+            pre="pre" in opts or env.get("PIP_PRE", "") not in ("", "0", "false"),
+        )
+
+    def binary_rule(self, name: str) -> str:
+        """'no' (source only), 'only' (wheels only) or '' for a canonical name."""
+        if name in self.no_binary:
+            return "no"
+        if name in self.only_binary:
+            return "only"
+        if ":all:" in self.no_binary and name not in self.only_binary:
+            return "no"
+        if ":all:" in self.only_binary:
+            return "only"
+        return ""
+
+
+def _version_of_file(filename: str, name: str) -> tuple[Version, bool] | None:
+    """(version, is_wheel) when filename is a distribution of name."""
+    try:
+        if filename.endswith(".whl"):
+            wname, version, _, _ = parse_wheel_filename(filename)
+            return (version, True) if wname == name else None
+        if is_sdist(filename):
+            sname, version = parse_sdist_filename(filename)
+            return (version, False) if sname == name else None
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    return None
+
+
+def _wheel_fits(filename: str, tags: frozenset[Tag]) -> bool:
+    try:
+        return bool(parse_wheel_filename(filename)[3] & tags)
+    except InvalidWheelFilename:
+        return False
+
+
+class Planner:
+    def __init__(
+        self,
+        graph: Graph,
+        knowledge: Knowledge,
+        sources: Sources,
+        tags: Iterable[Tag],
+        downloads: Path,
+        detect: bool = True,
+    ) -> None:
+        self.graph = graph
+        self.knowledge = knowledge
+        self.sources = sources
+        self.tags = frozenset(tags)
+        self.downloads = downloads
+        self.detect = detect
+        self.notes: list[str] = []
+        self.graph_names = {e.name for e in graph.entries if e.name}
+
+    def _files(self, name: str) -> list[index.IndexFile]:
+        files: list[index.IndexFile] = []
+        for url in self.sources.index_urls:
+            files.extend(index.project_files(url, name))
+        for location in self.sources.find_links:
+            files.extend(index.find_links_files(location, self.graph.root))
+        return files
+
+    def _sdist_to_inspect(self, entry: Entry) -> index.IndexFile | None:
+        """The sdist pip would build for a named requirement, or None when a wheel fits."""
+        name = entry.name or ""
+        rule = self.sources.binary_rule(name)
+        if rule == "only" or entry.requirement is None:
+            return None
+        by_version: dict[Version, list[tuple[index.IndexFile, bool]]] = {}
+        for item in self._files(name):
+            parsed = _version_of_file(item.filename, name)
+            if parsed is None:
+                continue
+            version, is_wheel = parsed
+            pinned = entry.pinned_version is not None
+            if item.yanked and not pinned:
+                continue
+            by_version.setdefault(version, []).append((item, is_wheel))
+        spec = entry.requirement.specifier
+        allowed = [v for v in by_version if spec.contains(v, prereleases=self.sources.pre or None)]
+        if not allowed:
+            return None
+        files = by_version[max(allowed)]
+        if rule != "no" and any(is_wheel and _wheel_fits(f.filename, self.tags) for f, is_wheel in files):
+            return None
+        sdists = [f for f, is_wheel in files if not is_wheel]
+        return sdists[0] if sdists else None
+
+    def _needs_from_imports(self, imports: Iterable[str], declared: frozenset[str] | None) -> list[str]:
+        needs = []
+        for module in sorted(imports):
+            dist = self.knowledge.modules.get(module)
+            if dist is None and canonicalize_name(module) in self.graph_names:
+                dist = module
+            if dist is None:
+                continue
+            if declared is not None and canonicalize_name(dist) in declared:
+                continue
+            needs.append(dist)
+        return needs
+
+    def _detect(self, entry: Entry) -> Deferred | None:
+        if entry.kind == "path" and entry.path is not None and entry.path.is_dir():
+            setup = entry.path / "setup.py"
+            if not setup.is_file():
+                return None
+            declared = None
+            pyproject = entry.path / "pyproject.toml"
+            if pyproject.is_file():
+                from .sdist import _build_requires
+
+                declared = _build_requires(pyproject.read_text(errors="replace"))
+            imports = setup_py_imports(setup.read_text(errors="replace"))
+            needs = self._needs_from_imports(imports, declared)
+        elif entry.kind == "named":
+            try:
+                sdist = self._sdist_to_inspect(entry)
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                self.notes.append(f"Could not look up {entry.name} on the index ({exc}); not inspected.")
+                return None
+            if sdist is None:
+                return None
+            try:
+                facts = inspect(index.download(sdist.url, self.downloads))
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                self.notes.append(f"Could not inspect {sdist.filename} ({exc}).")
+                return None
+            needs = self._needs_from_imports(facts.imports, facts.build_requires)
+        else:
+            return None
+        if not needs:
+            return None
+        label = entry.name or entry.text
+        return Deferred(entry, tuple(needs), f"{label}'s setup.py imports {', '.join(needs)}")
+
+    def _prerequisite(self, name: str) -> Prerequisite:
+        pin = self.graph.pin_for(name)
+        if pin is not None and pin.requirement is not None:
+            spec = f"{pin.requirement.name}=={pin.pinned_version}"
+            line = pin.raw if (pin.raw and not pin.constraint) else spec
+            return Prerequisite(canonicalize_name(name), spec, pin.origin, line=line)
+        for entry in self.graph.by_name(name):
+            if entry.requirement is not None:
+                req = entry.requirement
+                return Prerequisite(canonicalize_name(name), f"{req.name}{req.specifier}", entry.origin)
+        return Prerequisite(canonicalize_name(name), name, None)
+
+    def plan(self) -> Plan:
+        deferred: dict[str, Deferred] = {}
+        candidates = [e for e in self.graph.requirements()]
+        undecided = []
+        for entry in candidates:
+            rule = self.knowledge.rule_for(entry.name, entry.pinned_version) if entry.name else None
+            if rule is not None:
+                deferred[entry.name or entry.text] = Deferred(entry, rule.needs, rule.reason)
+            else:
+                undecided.append(entry)
+        if self.detect:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                for entry, found in zip(undecided, pool.map(self._detect, undecided)):
+                    if found is not None:
+                        deferred[entry.name or entry.text] = found
+        else:
+            self.notes.append(
+                "Detection of undeclared build prerequisites is off (BUILDPACK_DETECT_PREREQUISITES=0)."
+            )
+        ordered = _topological(list(deferred.values()))
+        prerequisites: dict[str, Prerequisite] = {}
+        deferred_names = {d.entry.name for d in ordered}
+        for item in ordered:
+            for need in item.needs:
+                key = canonicalize_name(need)
+                if key in deferred_names:
+                    continue  # built in its own turn, before the packages that need it
+                prereq = prerequisites.setdefault(key, self._prerequisite(need))
+                prereq.needed_by.append(item.entry.name or item.entry.text)
+        return Plan(list(prerequisites.values()), ordered, self.notes)
+
+
+def _topological(items: list[Deferred]) -> list[Deferred]:
+    by_name = {d.entry.name: d for d in items if d.entry.name}
+    done: list[Deferred] = []
+    seen: set[int] = set()
+
+    def visit(item: Deferred, stack: tuple[int, ...]) -> None:
+        if id(item) in seen or id(item) in stack:
+            return
+        for need in item.needs:
+            dep = by_name.get(canonicalize_name(need))
+            if dep is not None:
+                visit(dep, (*stack, id(item)))
+        seen.add(id(item))
+        done.append(item)
+
+    for item in items:
+        visit(item, ())
+    return done

@@ -1,0 +1,71 @@
+"""The lexical layer of pip's requirements file format: logical lines, comments, ${VAR}s, and
+the split of a line into its requirement and its options (as pip's req_file module does it)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+_ENV_VAR_RE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)\}")
+
+
+@dataclass(frozen=True)
+class LogicalLine:
+    number: int  # the first physical line
+    text: str  # comments removed, ${VAR}s expanded, stripped
+    raw: str  # before ${VAR} expansion (what is safe to print)
+
+
+def _joined(text: str) -> Iterator[tuple[int, str]]:
+    """Join lines that end in a backslash with the next one; a comment line ends a continuation."""
+    pending: list[str] = []
+    first = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.endswith("\\") or _COMMENT_RE.match(line):
+            if _COMMENT_RE.match(line):
+                line = " " + line  # so that the comment is removed below
+            if pending:
+                pending.append(line)
+                yield first, "".join(pending)
+                pending = []
+            else:
+                yield number, line
+        else:
+            if not pending:
+                first = number
+            pending.append(line.strip("\\"))
+    if pending:
+        yield first, "".join(pending)
+
+
+def expand_vars(text: str, env: Mapping[str, str]) -> str:
+    """${NAME} (upper case, digits, underscore) from env; unknown names are left as they are."""
+
+    def replace(match: re.Match[str]) -> str:
+        value = env.get(match["name"])
+        return value if value else match.group(0)
+
+    return _ENV_VAR_RE.sub(replace, text)
+
+
+def logical_lines(text: str, env: Mapping[str, str]) -> Iterator[LogicalLine]:
+    for number, line in _joined(text):
+        stripped = _COMMENT_RE.sub("", line).strip()
+        if stripped:
+            yield LogicalLine(number, expand_vars(stripped, env), stripped)
+
+
+def split_args_options(line: str) -> tuple[str, str]:
+    """The requirement part (tokens before the first option) and the options part."""
+    tokens = line.split(" ")
+    args: list[str] = []
+    while tokens and not tokens[0].startswith("-"):
+        args.append(tokens.pop(0))
+    return " ".join(args).strip(), " ".join(tokens).strip()
+
+
+def split_options(options: str) -> list[str]:
+    return shlex.split(options, comments=False, posix=True)

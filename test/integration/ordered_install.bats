@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# The ordered install: build prerequisites first, at the app's pins, then the packages that need
+# them without build isolation.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/servers
+	require_mirror
+}
+
+teardown() {
+	stop_servers
+	cleanup_app
+}
+
+@test "a sdist whose setup.py imports numpy fails under plain pip" {
+	start_index legacy-numpy-pkg
+	new_app ordered-numpy
+	python3 -m venv "${BATS_TEST_TMPDIR}/plain"
+	cd "$BUILD_DIR"
+	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "${BATS_TEST_TMPDIR}/plain/bin/pip" install \
+		--extra-index-url "$INDEX_URL" -r requirements.txt
+	assert_failure
+	assert_output_contains "No module named 'numpy'"
+}
+
+@test "bin/compile builds it, nested and after numpy's line, with exactly the pinned numpy" {
+	start_index legacy-numpy-pkg
+	new_app ordered-numpy
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	compile_app
+	assert_success
+	assert_output_contains \
+		"-----> Install plan" \
+		"1. numpy==2.2.6 first (asked for at requirements.txt:2): needed to build legacy-numpy-pkg" \
+		"2. legacy-numpy-pkg==1.0 (requirements/base.txt:1) without build isolation: legacy-numpy-pkg's setup.py imports numpy" \
+		"-----> Installing build prerequisites first" \
+		"-----> Building legacy-numpy-pkg without build isolation" \
+		"-----> Installing the rest of the dependencies from requirements.txt"
+
+	slug_to_app
+	in_slug /app 'python -c "import numpy, legacy_numpy_pkg; print(numpy.__version__, legacy_numpy_pkg.BUILT_WITH_NUMPY)"'
+	assert_success
+	assert_output_contains "2.2.6 2.2.6"
+}
+
+@test "without detection (and not in the knowledge base) the same app fails: detection is what works" {
+	start_index legacy-numpy-pkg
+	new_app ordered-numpy
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	printf '0' >"${ENV_DIR}/BUILDPACK_DETECT_PREREQUISITES"
+	compile_app
+	assert_failure 1
+	assert_output_contains "No module named 'numpy'" "Detection of undeclared build prerequisites is off"
+
+	# Declared by the user instead: it builds again.
+	printf 'legacy-numpy-pkg=numpy' >"${ENV_DIR}/BUILDPACK_BUILD_PREREQUISITES"
+	compile_app
+	assert_success
+	assert_output_contains "legacy-numpy-pkg==1.0 (requirements/base.txt:1) without build isolation: declared in BUILDPACK_BUILD_PREREQUISITES"
+}
+
+@test "a sdist that needs Cython to compile builds, with the pinned Cython" {
+	start_index legacy-cython-pkg
+	new_app ordered-cython
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	compile_app
+	assert_success
+	assert_output_contains "1. Cython==3.1.4 first (asked for at requirements.txt:2): needed to build legacy-cython-pkg"
+	in_slug "$BUILD_DIR" 'python -c "import legacy_cython_pkg, Cython; print(legacy_cython_pkg.answer(), Cython.__version__, legacy_cython_pkg.__file__)"'
+	assert_success
+	assert_output_contains "42 3.1.4" ".so"
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# Checks the CPython 3.13.15 runtime archive of the local mirror (built by `make mirror`, i.e.
+# builds/mirror.sh): checksum, layout, the modules it must have, relocation and venv creation.
+# MIRROR_DIR defaults to the checkout's .mirror directory.
+
+PY_VERSION=3.13.15
+PY_MM=3.13
+
+setup_file() {
+	local repo
+	repo="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+	export REPO_ROOT="$repo"
+	export RUNTIME_MIRROR="${MIRROR_DIR:-$repo/.mirror}"
+	local platform="$repo/builds/lib/platform.sh"
+	RUNTIME_NAME="python-$PY_VERSION-$(bash "$platform" stack)-$(bash "$platform" arch).tar.zst"
+	export RUNTIME_NAME
+	export RUNTIME_ARCHIVE="$RUNTIME_MIRROR/$RUNTIME_NAME"
+}
+
+setup() {
+	if [[ ! -f "$RUNTIME_ARCHIVE" || ! -f "$RUNTIME_ARCHIVE.sha256" ]]; then
+		echo "runtime archive missing: $RUNTIME_ARCHIVE (and/or its .sha256)" >&2
+		echo "build the mirror first: make mirror   (or: bash builds/mirror.sh $RUNTIME_MIRROR)" >&2
+		return 1
+	fi
+	# A path with a space in it: the runtime must not depend on where it is unpacked.
+	TEST_TMP="$(mktemp -d "${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/runtime archive.XXXXXX")"
+	PY_HOME="$TEST_TMP/python home"
+	mkdir -p "$PY_HOME"
+	VENV_TMP=""
+}
+
+teardown() {
+	if [[ -n "${TEST_TMP:-}" ]]; then
+		rm -rf "$TEST_TMP"
+	fi
+	if [[ -n "${VENV_TMP:-}" ]]; then
+		rm -rf "$VENV_TMP"
+	fi
+}
+
+unpack() {
+	tar --zstd -xf "$RUNTIME_ARCHIVE" -C "$PY_HOME"
+}
+
+@test "archive checksum verifies with sha256sum -c" {
+	run bash -c 'cd "$RUNTIME_MIRROR" && sha256sum -c "$RUNTIME_NAME.sha256"'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "$RUNTIME_NAME: OK" ]]
+}
+
+@test "archive has the prefix contents at its root and no test package" {
+	tar --zstd -tf "$RUNTIME_ARCHIVE" >"$TEST_TMP/members"
+	grep -qx 'bin/python3' "$TEST_TMP/members"
+	grep -qx "lib/python$PY_MM/os.py" "$TEST_TMP/members"
+	grep -q '^include/' "$TEST_TMP/members"
+	run grep -E '^(\./|/)' "$TEST_TMP/members"
+	[ "$status" -eq 1 ]
+	unpack
+	[ -d "$PY_HOME/lib/python$PY_MM" ]
+	[ ! -e "$PY_HOME/lib/python$PY_MM/test" ]
+	[ ! -e "$PY_HOME/lib/python$PY_MM/idlelib/idle_test" ]
+	[ -L "$PY_HOME/bin/python" ] || [ -x "$PY_HOME/bin/python" ]
+}
+
+@test "python3 imports ssl, sqlite3, ctypes, lzma, bz2, zlib, decimal, readline" {
+	unpack
+	run "$PY_HOME/bin/python3" -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, decimal, readline; print(ssl.OPENSSL_VERSION)'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == OpenSSL* ]]
+	run "$PY_HOME/bin/python3" -c 'import sys, hashlib, _uuid; print(sys.version.split()[0], hashlib.sha256(b"").hexdigest()[:8])'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$PY_VERSION e3b0c442" ]
+}
+
+@test "sys.prefix is the unpack directory (relocatable)" {
+	unpack
+	run env -u PYTHONHOME -u PYTHONPATH "$PY_HOME/bin/python3" -c 'import sys; print(sys.prefix); print(sys.exec_prefix)'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$PY_HOME" ]
+	[ "${lines[1]}" = "$PY_HOME" ]
+	# Also through the bin/python symlink and from another working directory.
+	run bash -c 'cd / && "$1/bin/python" -c "import sys, os; print(sys.prefix); print(os.__file__)"' _ "$PY_HOME"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$PY_HOME" ]
+	[ "${lines[1]}" = "$PY_HOME/lib/python$PY_MM/os.py" ]
+}
+
+@test "python3 -m venv --without-pip creates a working environment" {
+	unpack
+	VENV_TMP="$(mktemp -d "${TMPDIR:-/tmp}/runtime venv.XXXXXX")"
+	venv="$VENV_TMP/env"
+	run "$PY_HOME/bin/python3" -m venv --without-pip "$venv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "$venv/bin/python" -c 'import sys, ssl; print(sys.prefix); print(sys.base_prefix)'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$venv" ]
+	[ "${lines[1]}" = "$PY_HOME" ]
+}

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pybuildpack.errors import BuildError
+from pybuildpack.reqfile import parse_requirements
+
+
+def app_with(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
+def parse(app: Path, env: dict[str, str] | None = None):  # noqa: ANN201
+    return parse_requirements(app / "requirements.txt", app, env or {})
+
+
+def test_every_form(tmp_path: Path) -> None:
+    (tmp_path / "libs" / "local").mkdir(parents=True)
+    (tmp_path / "libs" / "local" / "setup.py").write_text("")
+    app = app_with(
+        tmp_path,
+        {
+            "requirements.txt": "\n".join(
+                [
+                    "# a comment",
+                    "-i https://user:${INDEX_TOKEN}@127.0.0.1/simple",
+                    "--extra-index-url https://127.0.0.1:8080/simple",
+                    "--find-links ./wheels",
+                    "--no-binary pylibmc",
+                    "--only-binary=:all:",
+                    "--pre",
+                    "Flask[async]>=3.0,<4 ; python_version >= '3.9'  # trailing comment",
+                    "six==1.17.0 \\",
+                    "    --hash=sha256:aaaa \\",
+                    "    --hash=sha256:bbbb",
+                    "git+https://127.0.0.1/repo.git@v1.0#egg=Repo_Pkg",
+                    "-e git+https://127.0.0.1/other.git@" + "a" * 40 + "#egg=other",
+                    "https://127.0.0.1/files/archive-1.0.tar.gz",
+                    "named @ https://127.0.0.1/files/named-1.0.zip",
+                    "./libs/local",
+                    "-e libs/local",
+                    "-r requirements/base.txt",
+                    "-c constraints.txt",
+                ]
+            ),
+            "requirements/base.txt": "-r nested/deep.txt\nrequests==2.34.2\n",
+            "requirements/nested/deep.txt": "PyLibMC==1.6.3\n",
+            "constraints.txt": "numpy==1.26.4\n",
+        },
+    )
+    graph = parse(app, {"INDEX_TOKEN": "s3cret"})
+    kinds = [(e.kind, e.name, e.origin.show(app)) for e in graph.entries]
+    assert kinds == [
+        ("named", "flask", "requirements.txt:8"),
+        ("named", "six", "requirements.txt:9"),
+        ("vcs", "repo-pkg", "requirements.txt:12"),
+        ("vcs", "other", "requirements.txt:13"),
+        ("url", None, "requirements.txt:14"),
+        ("url", "named", "requirements.txt:15"),
+        ("path", None, "requirements.txt:16"),
+        ("path", None, "requirements.txt:17"),
+        ("named", "pylibmc", "requirements/nested/deep.txt:1"),
+        ("named", "requests", "requirements/base.txt:2"),
+        ("named", "numpy", "constraints.txt:1"),
+    ]
+    six = graph.entries[1]
+    assert six.hashes == ["sha256:aaaa", "sha256:bbbb"] and six.pinned_version == "1.17.0"
+    assert graph.entries[2].vcs_ref == "v1.0" and not graph.entries[2].vcs_pinned_to_commit
+    assert graph.entries[3].editable and graph.entries[3].vcs_pinned_to_commit
+    assert graph.entries[7].editable and graph.entries[7].path == (app / "libs" / "local").resolve()
+    assert graph.entries[-1].constraint and graph.pin_for("NumPy") is graph.entries[-1]
+    assert graph.options["index_url"] == ["https://user:s3cret@127.0.0.1/simple"]
+    assert graph.options["no_binary"] == ["pylibmc"] and graph.options["only_binary"] == [":all:"]
+    assert "pre" in graph.options and graph.options["find_links"] == ["./wheels"]
+    assert [f.path.name for f in graph.files] == ["requirements.txt", "base.txt", "deep.txt", "constraints.txt"]
+    assert graph.files[2].included_from is not None
+    assert graph.files[2].included_from.show(app) == "requirements/base.txt:1"
+
+
+@pytest.mark.parametrize(
+    "files,code,where,fragment",
+    [
+        ({"requirements.txt": "six\n-r missing.txt\n"}, "requirements-include-missing", "requirements.txt:2", "missing.txt"),
+        (
+            {"requirements.txt": "-r a.txt\n", "a.txt": "six\n-r b.txt\n", "b.txt": "-r a.txt\n"},
+            "requirements-cycle",
+            "b.txt:1",
+            "requirements.txt -> a.txt -> b.txt -> a.txt",
+        ),
+        ({"requirements.txt": "six\nflask = = 3\n"}, "requirements-syntax", "requirements.txt:2", "flask = = 3"),
+        ({"requirements.txt": "--frobnicate\n"}, "requirements-option", "requirements.txt:1", "--frobnicate"),
+        ({"requirements.txt": "six --index-url x\n"}, "requirements-option", "requirements.txt:1", "same line"),
+        ({"requirements.txt": "./nope\n"}, "requirements-path-missing", "requirements.txt:1", "./nope"),
+        ({"requirements.txt": "-r https://127.0.0.1/r.txt\n"}, "requirements-remote-include", "requirements.txt:1", "Remote"),
+    ],
+)
+def test_bad_input(tmp_path: Path, files: dict[str, str], code: str, where: str, fragment: str) -> None:
+    app = app_with(tmp_path, files)
+    with pytest.raises(BuildError) as err:
+        parse(app)
+    assert err.value.code == code
+    assert err.value.where == where
+    assert fragment in "\n".join(err.value.lines())
+
+
+def test_credentials_never_reach_messages(tmp_path: Path) -> None:
+    app = app_with(tmp_path, {"requirements.txt": "https://u:${TOKEN}@127.0.0.1/x.zip --frob\n"})
+    with pytest.raises(BuildError) as err:
+        parse(app, {"TOKEN": "hunter2"})
+    assert "hunter2" not in "\n".join(err.value.lines())
+
+
+def test_unknown_variables_stay_and_continuations_keep_the_first_line(tmp_path: Path) -> None:
+    app = app_with(tmp_path, {"requirements.txt": "\n\nsix\\\n==1.17.0\n"})
+    graph = parse(app)
+    assert graph.entries[0].origin.line == 3 and graph.entries[0].pinned_version == "1.17.0"
+
+
+def test_package_dependencies(tmp_path: Path) -> None:
+    from pybuildpack.appdeps import package_dependencies
+
+    (tmp_path / "setup.py").write_text(
+        "from setuptools import setup\nDEPS = ['six==1.17.0', 'pylibmc>=1.6']\n"
+        "setup(name='x', install_requires=DEPS)\n"
+    )
+    entries = package_dependencies(tmp_path)
+    assert [(e.name, e.origin.line, e.from_package) for e in entries] == [
+        ("six", 2, "setup.py"),
+        ("pylibmc", 2, "setup.py"),
+    ]
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = [\n  "Flask==3.1.3",\n]\n')
+    entries = package_dependencies(tmp_path)
+    assert [(e.name, e.origin.line, e.pinned_version) for e in entries] == [("flask", 4, "3.1.3")]
