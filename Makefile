@@ -5,7 +5,7 @@ SHELL := /bin/bash
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/release $(wildcard lib/*.sh) $(wildcard builds/*.sh) \
+BASH_FILES := bin/detect bin/compile bin/release bin/plan $(wildcard lib/*.sh) $(wildcard builds/*.sh) \
 	$(wildcard builds/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
 BATS_JOBS ?= 1
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -11,12 +13,20 @@ from . import output
 from .appfiles import install_source
 from .errors import BuildError
 from .graphload import load_graph
-from .install import Layout, Settings, build
+from .install import Layout, Settings, build, make_plan
+from .planprint import graph_lines, plan_lines
+from .tagsfor import tags_for
 from .versionfiles import app_request
-from .versions import KnownVersions, MirrorIndex, resolve
+from .versions import KnownVersions, MirrorIndex, Resolution, resolve
 
 
 def _python_version(args: argparse.Namespace) -> int:
+    resolution = _resolve_version(args)
+    Path(args.result).write_text(f"{resolution.version}\n")
+    return 0
+
+
+def _resolve_version(args: argparse.Namespace) -> Resolution:
     known = KnownVersions.load(Path(args.known))
     mirror = None
     if args.mirror_index:
@@ -30,14 +40,45 @@ def _python_version(args: argparse.Namespace) -> int:
         output.info(note)
     for warning in resolution.warnings:
         output.warning(warning)
-    Path(args.result).write_text(f"{resolution.version}\n")
+    return resolution
+
+
+def _plan(args: argparse.Namespace) -> int:
+    """bin/plan: the Python version, the requirements graph and the install plan; installs nothing."""
+    app = Path(args.app)
+    resolution = _resolve_version(args)
+    source = install_source(app)
+    env_dir = Path(args.env_dir) if args.env_dir else None
+    graph = load_graph(app, source, env_dir)
+    output.step("Requirements graph")
+    output.info("\n".join(graph_lines(graph)) or "(no requirements)")
+    final = "pip install -r requirements.txt" if source.kind == "requirements" else "pip install ."
+    with tempfile.TemporaryDirectory() as downloads:
+        plan = make_plan(
+            Path(args.vendor),
+            graph,
+            Settings.from_env(),
+            tags_for(resolution.version),
+            _pip_default_index(),
+            Path(downloads),
+        )
+    output.step(f"Install plan (for Python {resolution.version} on {args.stack} {args.arch})")
+    output.info("\n".join(plan_lines(plan, graph, final)))
     return 0
+
+
+def _pip_default_index() -> str | None:
+    try:
+        from pip._internal.models.index import PyPI  # the interpreter's own pip, when it has one
+    except ImportError:
+        return os.environ.get("PIP_INDEX_URL") or None
+    return str(PyPI.simple_url)
 
 
 def _check_app(args: argparse.Namespace) -> int:
     """Fail before anything is downloaded when the app's dependency files are unusable."""
     app = Path(args.app)
-    load_graph(app, install_source(app))
+    load_graph(app, install_source(app), Path(args.env_dir) if args.env_dir else None)
     return 0
 
 
@@ -50,6 +91,7 @@ def _install(args: argparse.Namespace) -> int:
         tools=Path(args.tools),
         vendor=Path(args.vendor),
         pip_cache=Path(args.pip_cache) if args.pip_cache else None,
+        env_dir=Path(args.env_dir) if args.env_dir else None,
     )
     build(layout, install_source(app), Settings.from_env())
     return 0
@@ -69,8 +111,20 @@ def parser() -> argparse.ArgumentParser:
     version.add_argument("--result", required=True, help="file that receives the chosen version")
     version.set_defaults(func=_python_version)
 
+    plan = sub.add_parser("plan", help="print the requirements graph and the install plan")
+    plan.add_argument("--app", required=True)
+    plan.add_argument("--known", required=True)
+    plan.add_argument("--vendor", required=True)
+    plan.add_argument("--cached-version", default="")
+    plan.add_argument("--mirror-index", default="")
+    plan.add_argument("--stack", required=True)
+    plan.add_argument("--arch", required=True)
+    plan.add_argument("--env-dir", default="")
+    plan.set_defaults(func=_plan)
+
     check = sub.add_parser("check-app", help="fail early when the app declares no dependencies")
     check.add_argument("--app", required=True)
+    check.add_argument("--env-dir", default="")
     check.set_defaults(func=_check_app)
 
     install = sub.add_parser("install", help="create the environment and install the app's dependencies")
@@ -80,6 +134,7 @@ def parser() -> argparse.ArgumentParser:
     install.add_argument("--tools", required=True)
     install.add_argument("--vendor", required=True)
     install.add_argument("--pip-cache", default="")
+    install.add_argument("--env-dir", default="")
     install.set_defaults(func=_install)
     return top
 

@@ -8,12 +8,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.tags import sys_tags
+from packaging.tags import Tag, sys_tags
 
 from . import output
 from .appfiles import InstallSource
 from .errors import BuildError
-from .graphload import load_graph
+from .graphload import config_vars, load_graph
 from .knowledge import Knowledge
 from .pipfailure import summarize
 from .plan import Plan, Planner, Sources
@@ -49,6 +49,7 @@ class Layout:
     tools: Path  # the unpacked vendored wheels (virtualenv ...)
     vendor: Path  # the buildpack's vendor/ directory
     pip_cache: Path | None
+    env_dir: Path | None = None
 
     @property
     def runtime_python(self) -> Path:
@@ -65,9 +66,10 @@ TRANSPORT_SETTINGS = frozenset(
 )
 
 
-def pip_environment(layout: Layout) -> dict[str, str]:
-    """The environment pip runs in: the app's allowed config vars, nothing of the build machine's
-    own pip configuration (files or PIP_* variables) but how to reach the network."""
+def pip_environment(layout: Layout, referenced: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment pip runs in: the app's allowed config vars, the config vars its
+    requirements files expand (${VAR}), nothing of the build machine's own pip configuration
+    (files or PIP_* variables) but how to reach the network."""
     config_vars = set(os.environ.get("BUILDPACK_PIP_CONFIG_VARS", "").split())
     env = {
         key: value
@@ -91,6 +93,7 @@ def pip_environment(layout: Layout) -> dict[str, str]:
     else:
         env["PIP_NO_CACHE_DIR"] = "1"
     env["PATH"] = f"{layout.env / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env.update(referenced or {})
     return env
 
 
@@ -151,14 +154,17 @@ def default_index_url(python: Path) -> str | None:
     return result.tail[-1].strip() if result.returncode == 0 and result.tail else None
 
 
-def make_plan(layout: Layout, graph: Graph, settings: Settings) -> Plan:
-    knowledge = Knowledge.load(layout.vendor / "build-prerequisites.toml").with_user_rules(
-        settings.user_rules
-    )
-    sources = Sources.from_graph(graph, dict(os.environ), default_index_url(layout.env_python))
-    downloads = (layout.pip_cache or layout.tools) / "sdists"
-    planner = Planner(graph, knowledge, sources, sys_tags(), downloads, detect=settings.detect)
-    return planner.plan()
+def make_plan(
+    vendor: Path,
+    graph: Graph,
+    settings: Settings,
+    tags: list[Tag],
+    default_index: str | None,
+    downloads: Path,
+) -> Plan:
+    knowledge = Knowledge.load(vendor / "build-prerequisites.toml").with_user_rules(settings.user_rules)
+    sources = Sources.from_graph(graph, dict(os.environ), default_index)
+    return Planner(graph, knowledge, sources, tags, downloads, detect=settings.detect).plan()
 
 
 def _phase_file(layout: Layout, graph: Graph, name: str, lines: list[str]) -> Path:
@@ -171,10 +177,12 @@ def _phase_file(layout: Layout, graph: Graph, name: str, lines: list[str]) -> Pa
 
 
 def _pip_install(layout: Layout, args: list[str], graph: Graph, files: list[Path]) -> None:
+    config = config_vars(layout.env_dir)
+    referenced = {name: config[name] for name in graph.used_vars if name in config}
     result = run(
         [str(layout.env_python), "-m", "pip", "install", *args],
         cwd=layout.app,
-        env=pip_environment(layout),
+        env=pip_environment(layout, referenced),
     )
     if result.returncode != 0:
         raise summarize(result.tail, layout.app, files, result.returncode)
@@ -204,13 +212,20 @@ def install_dependencies(layout: Layout, source: InstallSource, graph: Graph, pl
 
 def build(layout: Layout, source: InstallSource, settings: Settings) -> None:
     started = time.monotonic()
-    graph = load_graph(layout.app, source)
+    graph = load_graph(layout.app, source, layout.env_dir)
     output.step("Creating the environment")
     create_environment(layout)
     pins = [line.strip() for line in (layout.vendor / "pins.txt").read_text().splitlines()]
     pins = [line for line in pins if line and not line.startswith("#")]
     output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins)}")
-    plan = make_plan(layout, graph, settings)
+    plan = make_plan(
+        layout.vendor,
+        graph,
+        settings,
+        list(sys_tags()),
+        default_index_url(layout.env_python),
+        (layout.pip_cache or layout.tools) / "sdists",
+    )
     final = "pip install -r requirements.txt" if source.kind == "requirements" else "pip install ."
     output.step("Install plan")
     output.info("\n".join(plan_lines(plan, graph, final)))

@@ -81,8 +81,54 @@ def point_at_runtime(env: Path, runtime: Path) -> None:
     os.replace(tmp, cfg)
 
 
+# site-packages -> pythonX.Y -> lib -> venv -> .heroku -> the app
+_APP_FROM_SITE = "../../../../.."
+_APP_DIR_LINE = (
+    "_BUILDPACK_APP_DIR = __import__('os').path.realpath(__import__('os').path.join("
+    f"__import__('os').path.dirname(__file__), {_APP_FROM_SITE!r}))\n"
+)
+
+
+def _site_packages(env: Path) -> list[Path]:
+    return sorted(env.glob("lib/python*/site-packages"))
+
+
+def make_editables_portable(env: Path, app: Path) -> int:
+    """Editable installs name their source directories: make those names relative to the app.
+
+    setuptools' import finders (__editable___*_finder.py) get paths computed from their own
+    location; .pth files get paths relative to site-packages (which site.py allows)."""
+    changed = 0
+    prefix = str(app)
+    for site in _site_packages(env):
+        for finder in site.glob("__editable___*_finder.py"):
+            text = finder.read_text()
+            pattern = re.compile(r"'(" + re.escape(prefix) + r")(/[^'\n]*)?'")
+            if not pattern.search(text):
+                continue
+            new = pattern.sub(lambda m: f"(_BUILDPACK_APP_DIR + {(m.group(2) or '')!r})", text)
+            if "_BUILDPACK_APP_DIR = " not in new:
+                new = new.replace("\nMAPPING", "\n" + _APP_DIR_LINE + "MAPPING", 1)
+            finder.write_text(new)
+            changed += 1
+        for pth in site.glob("*.pth"):
+            lines = pth.read_text().splitlines()
+            out = []
+            for line in lines:
+                stripped = line.strip()
+                if stripped.startswith(prefix + "/") or stripped == prefix:
+                    line = os.path.relpath(stripped, site)
+                out.append(line)
+            if out != lines:
+                pth.write_text("\n".join(out) + "\n")
+                changed += 1
+    return changed
+
+
 def relocate(env: Path, runtime: Path) -> None:
-    """Make `env` work in place with `runtime`, and keep working after both are moved together."""
+    """Make `env` work in place with `runtime`, and keep working after both are moved together
+    (with the app: the environment lives in APP/.heroku/venv)."""
     make_symlinks_relative(env / "bin")
     point_at_runtime(env, runtime)
     make_scripts_portable(env / "bin")
+    make_editables_portable(env, env.parent.parent)

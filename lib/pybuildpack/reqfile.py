@@ -88,6 +88,7 @@ class Graph:
     entries: list[Entry] = field(default_factory=list)
     options: dict[str, list[str]] = field(default_factory=dict)
     option_lines: list[str] = field(default_factory=list)  # as written, for phase files
+    used_vars: set[str] = field(default_factory=set)  # ${VAR}s the files expand
 
     def add_option(self, dest: str, value: str) -> None:
         self.options.setdefault(dest, []).append(value)
@@ -224,7 +225,7 @@ class _Parser:
                 str(exc),
             ) from exc
         self.graph.files.append(RequirementsFile(path, constraint, included_from))
-        for line in logical_lines(text, self.env):
+        for line in logical_lines(text, self.env, self.graph.used_vars):
             self.parse_line(path, line, constraint, (*chain, path))
 
     def parse_line(self, path: Path, line: LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:

@@ -41,21 +41,24 @@ def _joined(text: str) -> Iterator[tuple[int, str]]:
         yield first, "".join(pending)
 
 
-def expand_vars(text: str, env: Mapping[str, str]) -> str:
-    """${NAME} (upper case, digits, underscore) from env; unknown names are left as they are."""
+def expand_vars(text: str, env: Mapping[str, str], used: set[str] | None = None) -> str:
+    """${NAME} (upper case, digits, underscore) from env; unknown names are left as they are.
+    The names expanded are added to `used`."""
 
     def replace(match: re.Match[str]) -> str:
         value = env.get(match["name"])
+        if value and used is not None:
+            used.add(match["name"])
         return value if value else match.group(0)
 
     return _ENV_VAR_RE.sub(replace, text)
 
 
-def logical_lines(text: str, env: Mapping[str, str]) -> Iterator[LogicalLine]:
+def logical_lines(text: str, env: Mapping[str, str], used: set[str] | None = None) -> Iterator[LogicalLine]:
     for number, line in _joined(text):
         stripped = _COMMENT_RE.sub("", line).strip()
         if stripped:
-            yield LogicalLine(number, expand_vars(stripped, env), stripped)
+            yield LogicalLine(number, expand_vars(stripped, env, used), stripped)
 
 
 def split_args_options(line: str) -> tuple[str, str]:

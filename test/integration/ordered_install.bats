@@ -71,3 +71,18 @@ teardown() {
 	assert_success
 	assert_output_contains "42 3.1.4" ".so"
 }
+
+@test "bin/plan prints the graph and the plan without installing anything" {
+	start_index legacy-numpy-pkg
+	new_app ordered-numpy
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains \
+		"-----> Python 3.13.15" \
+		"requirements/base.txt: requirements (from requirements.txt:1)" \
+		"requirements/base.txt:1: legacy-numpy-pkg==1.0 [named]" \
+		"-----> Install plan (for Python 3.13.15 on" \
+		"1. numpy==2.2.6 first (asked for at requirements.txt:2): needed to build legacy-numpy-pkg"
+	[[ ! -e "${BUILD_DIR}/.heroku" ]]
+}

@@ -50,3 +50,28 @@ def test_redact() -> None:
     assert redact("https://user:s3cret@host/simple") == "https://user:****@host/simple"
     assert "s3cret" not in redact("Looking in indexes: https://u:s3cret@127.0.0.1:8080/simple/")
     assert redact("https://host/simple") == "https://host/simple"
+
+
+def test_editable_finders_and_pth_files_follow_the_app(tmp_path: Path) -> None:
+    from pybuildpack.relocate import make_editables_portable
+
+    app = tmp_path / "build"
+    site = app / ".heroku" / "venv" / "lib" / "python3.13" / "site-packages"
+    site.mkdir(parents=True)
+    (app / "libs" / "pkg" / "pkg").mkdir(parents=True)
+    (app / "libs" / "pkg" / "pkg" / "__init__.py").write_text("VALUE = 7\n")
+    (site / "__editable___pkg_1_0_finder.py").write_text(
+        "from __future__ import annotations\nimport sys\n\n"
+        f"MAPPING: dict[str, str] = {{'pkg': '{app}/libs/pkg/pkg', 'root': '{app}'}}\n"
+    )
+    (site / "__editable__.flat-1.0.pth").write_text(f"{app}/libs/flat\n")
+    assert make_editables_portable(app / ".heroku" / "venv", app) == 2
+    assert make_editables_portable(app / ".heroku" / "venv", app) == 0  # idempotent
+    assert (site / "__editable__.flat-1.0.pth").read_text() == "../../../../../libs/flat\n"
+
+    moved = tmp_path / "app"
+    app.rename(moved)
+    site = moved / ".heroku" / "venv" / "lib" / "python3.13" / "site-packages"
+    namespace: dict[str, object] = {"__file__": str(site / "__editable___pkg_1_0_finder.py")}
+    exec((site / "__editable___pkg_1_0_finder.py").read_text(), namespace)
+    assert namespace["MAPPING"] == {"pkg": f"{moved}/libs/pkg/pkg", "root": str(moved)}

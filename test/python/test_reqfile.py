@@ -78,7 +78,12 @@ def test_every_form(tmp_path: Path) -> None:
     assert graph.options["index_url"] == ["https://user:s3cret@127.0.0.1/simple"]
     assert graph.options["no_binary"] == ["pylibmc"] and graph.options["only_binary"] == [":all:"]
     assert "pre" in graph.options and graph.options["find_links"] == ["./wheels"]
-    assert [f.path.name for f in graph.files] == ["requirements.txt", "base.txt", "deep.txt", "constraints.txt"]
+    assert [f.path.name for f in graph.files] == [
+        "requirements.txt",
+        "base.txt",
+        "deep.txt",
+        "constraints.txt",
+    ]
     assert graph.files[2].included_from is not None
     assert graph.files[2].included_from.show(app) == "requirements/base.txt:1"
 
@@ -86,18 +91,38 @@ def test_every_form(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "files,code,where,fragment",
     [
-        ({"requirements.txt": "six\n-r missing.txt\n"}, "requirements-include-missing", "requirements.txt:2", "missing.txt"),
+        (
+            {"requirements.txt": "six\n-r missing.txt\n"},
+            "requirements-include-missing",
+            "requirements.txt:2",
+            "missing.txt",
+        ),
         (
             {"requirements.txt": "-r a.txt\n", "a.txt": "six\n-r b.txt\n", "b.txt": "-r a.txt\n"},
             "requirements-cycle",
             "b.txt:1",
             "requirements.txt -> a.txt -> b.txt -> a.txt",
         ),
-        ({"requirements.txt": "six\nflask = = 3\n"}, "requirements-syntax", "requirements.txt:2", "flask = = 3"),
+        (
+            {"requirements.txt": "six\nflask = = 3\n"},
+            "requirements-syntax",
+            "requirements.txt:2",
+            "flask = = 3",
+        ),
         ({"requirements.txt": "--frobnicate\n"}, "requirements-option", "requirements.txt:1", "--frobnicate"),
-        ({"requirements.txt": "six --index-url x\n"}, "requirements-option", "requirements.txt:1", "same line"),
+        (
+            {"requirements.txt": "six --index-url x\n"},
+            "requirements-option",
+            "requirements.txt:1",
+            "same line",
+        ),
         ({"requirements.txt": "./nope\n"}, "requirements-path-missing", "requirements.txt:1", "./nope"),
-        ({"requirements.txt": "-r https://127.0.0.1/r.txt\n"}, "requirements-remote-include", "requirements.txt:1", "Remote"),
+        (
+            {"requirements.txt": "-r https://127.0.0.1/r.txt\n"},
+            "requirements-remote-include",
+            "requirements.txt:1",
+            "Remote",
+        ),
     ],
 )
 def test_bad_input(tmp_path: Path, files: dict[str, str], code: str, where: str, fragment: str) -> None:
@@ -134,6 +159,8 @@ def test_package_dependencies(tmp_path: Path) -> None:
         ("six", 2, "setup.py"),
         ("pylibmc", 2, "setup.py"),
     ]
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = [\n  "Flask==3.1.3",\n]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\ndependencies = [\n  "Flask==3.1.3",\n]\n'
+    )
     entries = package_dependencies(tmp_path)
     assert [(e.name, e.origin.line, e.pinned_version) for e in entries] == [("flask", 4, "3.1.3")]
