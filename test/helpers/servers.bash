@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034,SC2153,SC2154 # variables shared with the bats files that load this
 # Real servers on 127.0.0.1 for the tests: a simple package index over HTTP, made of sdists the
 # tests build from test/fixtures/sdists.
 
@@ -43,4 +44,82 @@ stop_servers() {
 		wait "$INDEX_PID" 2>/dev/null || true
 		INDEX_PID=""
 	fi
+}
+
+# make_pkg DIR NAME VALUE: a minimal pyproject package NAME whose module NAME says VALUE.
+make_pkg() {
+	local dir="$1" name="$2" value="$3"
+	mkdir -p "$dir"
+	cat >"${dir}/pyproject.toml" <<TOML
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "${name}"
+version = "1.0"
+
+[tool.setuptools]
+py-modules = ["${name}"]
+TOML
+	printf 'VALUE = "%s"\n' "$value" >"${dir}/${name}.py"
+}
+
+# git_in DIR ARGS...: git with a fixed identity.
+git_in() {
+	local dir="$1"
+	shift
+	git -C "$dir" -c user.name=tests -c user.email=tests@localhost -c init.defaultBranch=main "$@" >/dev/null 2>&1
+}
+
+# make_repo NAME: a git repository served over dumb HTTP at ${FIXTURE_URL}/git/NAME.git. Its
+# history: "v1" (tagged v1.0, and its sha in FIRST_COMMIT), then "main"; branch "stable" says
+# "stable".
+make_repo() {
+	local name="$1" work="${BATS_TEST_TMPDIR}/work-${1}" bare="${FIXTURE_ROOT}/git/${1}.git"
+	make_pkg "$work" "$name" "v1"
+	git_in "$work" init
+	git_in "$work" add -A
+	git_in "$work" commit -m v1
+	git_in "$work" tag v1.0
+	FIRST_COMMIT="$(git -C "$work" rev-parse HEAD)"
+	git_in "$work" checkout -b stable
+	printf 'VALUE = "stable"\n' >"${work}/${name}.py"
+	git_in "$work" commit -am stable
+	git_in "$work" checkout main
+	printf 'VALUE = "main"\n' >"${work}/${name}.py"
+	git_in "$work" commit -am main
+	mkdir -p "${FIXTURE_ROOT}/git"
+	git clone --quiet --bare "$work" "$bare"
+	git -C "$bare" update-server-info
+}
+
+# start_fixture_server: serve FIXTURE_ROOT (files/, git/, private/simple/) on 127.0.0.1; the
+# private index needs basic auth as ${PRIVATE_USER}:${PRIVATE_PASSWORD}. Sets FIXTURE_URL.
+start_fixture_server() {
+	local port
+	port="$(free_port)"
+	python3 "${BUILDPACK_DIR}/test/helpers/fixture_server.py" "$FIXTURE_ROOT" "$port" \
+		--auth-prefix /private/ --credentials "${PRIVATE_USER}:${PRIVATE_PASSWORD}" \
+		>"${BATS_TEST_TMPDIR}/fixture-server.log" 2>&1 &
+	INDEX_PID=$!
+	FIXTURE_PORT="$port"
+	FIXTURE_URL="http://127.0.0.1:${port}"
+	local _
+	for _ in $(seq 1 50); do
+		curl -fsS "${FIXTURE_URL}/files/" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "the fixture server did not start"
+}
+
+# sdist_of DIR DEST: an sdist of the package in DIR (tar of NAME-1.0/), into DEST.
+sdist_of() {
+	local dir="$1" dest="$2" name
+	name="$(sed -n 's/^name = "\(.*\)"/\1/p' "${dir}/pyproject.toml")"
+	mkdir -p "$dest" "${BATS_TEST_TMPDIR}/sdist-stage"
+	cp -a "$dir" "${BATS_TEST_TMPDIR}/sdist-stage/${name}-1.0"
+	printf 'Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n' "$name" >"${BATS_TEST_TMPDIR}/sdist-stage/${name}-1.0/PKG-INFO"
+	tar -C "${BATS_TEST_TMPDIR}/sdist-stage" -czf "${dest}/${name}-1.0.tar.gz" "${name}-1.0"
+	rm -rf "${BATS_TEST_TMPDIR}/sdist-stage"
 }

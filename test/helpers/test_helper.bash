@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034,SC2153,SC2154 # variables shared with the bats files that load this
 # Shared setup and assertions for the bats suites.
 
 BUILDPACK_DIR="$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)"
@@ -107,6 +108,7 @@ cleanup_app() {
 # in_slug DIR COMMAND: run COMMAND as a dyno would: clean environment, cwd DIR, .profile.d sourced.
 in_slug() {
 	local dir="$1" command="$2"
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	run env -i HOME="$dir" PATH=/usr/local/bin:/usr/bin:/bin bash -c \
 		'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && eval "$1"' _ "$command"
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# Every form of requirements file pip accepts, against real servers on 127.0.0.1: a private index
+# behind basic auth, git repositories (tag, branch, commit, editable), a remote archive, local and
+# editable paths, nested -r and -c.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/servers
+	require_mirror
+	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
+	PRIVATE_USER="pyuser"
+	PRIVATE_PASSWORD="s3cret-$$-pw"
+	mkdir -p "${FIXTURE_ROOT}/files"
+}
+
+teardown() {
+	stop_servers
+	cleanup_app
+}
+
+@test "every form installs, and the slug imports each after the move to /app" {
+	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private"
+	sdist_of "${BATS_TEST_TMPDIR}/src/privpkg" "${FIXTURE_ROOT}/private/simple/privpkg"
+	make_pkg "${BATS_TEST_TMPDIR}/src/archpkg" archpkg "archive"
+	sdist_of "${BATS_TEST_TMPDIR}/src/archpkg" "${FIXTURE_ROOT}/files"
+	make_repo tagpkg
+	make_repo branchpkg
+	make_repo editvcs
+	make_repo commitpkg
+	start_fixture_server
+
+	new_app forms
+	printf '%s' "$FIXTURE_PORT" >"${ENV_DIR}/FIXTURE_PORT"
+	printf '%s' "$PRIVATE_PASSWORD" >"${ENV_DIR}/PRIVATE_PASSWORD"
+	printf '%s' "$FIRST_COMMIT" >"${ENV_DIR}/PINNED_COMMIT"
+	printf 'not for pip' >"${ENV_DIR}/DATABASE_URL"
+	compile_app
+	assert_success
+	assert_output_contains "Successfully installed" "editvcs" "privpkg-1.0" "six-1.17.0"
+	refute_output_contains "$PRIVATE_PASSWORD"
+	# The private index was asked with credentials, and never answered without them.
+	run grep -c ' /private/simple/privpkg/ ok' "${FIXTURE_ROOT}/../requests.log"
+	[[ "$output" -ge 1 ]]
+
+	slug_to_app
+	in_slug /app 'python -c "
+import privpkg, tagpkg, branchpkg, commitpkg, editvcs, archpkg, localpkg, editpkg, six
+print(privpkg.VALUE, tagpkg.VALUE, branchpkg.VALUE, commitpkg.VALUE, editvcs.VALUE,
+      archpkg.VALUE, localpkg.VALUE, editpkg.VALUE, six.__version__)
+print(editpkg.__file__, editvcs.__file__)
+"'
+	assert_success
+	assert_output_contains "private v1 stable v1 stable archive local editable 1.17.0" \
+		"/app/libs/editpkg/editpkg.py" "/app/.heroku/venv/src/editvcs/editvcs.py"
+
+	# Editable means editable: a change in the app's copy shows at the next import.
+	printf 'VALUE = "changed"\n' >/app/libs/editpkg/editpkg.py
+	in_slug /app 'python -c "import editpkg; print(editpkg.VALUE)"'
+	assert_output_contains "changed"
+
+	# The credentials are nowhere in the slug.
+	run grep -rlF "$PRIVATE_PASSWORD" /app
+	assert_equal "$output" ""
+}
+
+@test "a wrong password for the private index fails the build without printing it" {
+	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private"
+	sdist_of "${BATS_TEST_TMPDIR}/src/privpkg" "${FIXTURE_ROOT}/private/simple/privpkg"
+	start_fixture_server
+	new_app no-deps
+	printf -- '--index-url http://pyuser:${PRIVATE_PASSWORD}@127.0.0.1:%s/private/simple\nprivpkg==1.0\n' \
+		"$FIXTURE_PORT" >"${BUILD_DIR}/requirements.txt"
+	printf 'wrong-password-%s' "$$" >"${ENV_DIR}/PRIVATE_PASSWORD"
+	compile_app
+	assert_failure 1
+	refute_output_contains "wrong-password-$$"
+	assert_output_contains "privpkg==1.0"
+}
+
+@test "bad requirements files: a clear error with file and line, nothing installed" {
+	local -a cases=(
+		$'-r requirements/missing.txt\n'
+		$'-r a.txt\n'
+		$'six==1.17.0\nflask = = 3\n'
+		$'--frobnicate\n'
+	)
+	local -a expected=(
+		"The included file requirements/missing.txt does not exist|requirements.txt:1"
+		"The requirements files include each other in a cycle|b.txt:1|requirements.txt -> a.txt -> b.txt -> a.txt"
+		"'flask = = 3' is not a valid requirement|requirements.txt:2"
+		"unknown option '--frobnicate'|requirements.txt:1"
+	)
+	local i part
+	for i in "${!cases[@]}"; do
+		new_app no-deps
+		printf '%s' "${cases[$i]}" >"${BUILD_DIR}/requirements.txt"
+		printf 'six\n-r b.txt\n' >"${BUILD_DIR}/a.txt"
+		printf -- '-r a.txt\n' >"${BUILD_DIR}/b.txt"
+		compile_app
+		assert_failure 1
+		IFS='|' read -r -a parts <<<"${expected[$i]}"
+		for part in "${parts[@]}"; do
+			assert_output_contains "$part"
+		done
+		refute_output_contains "Installing Python" "Internal error"
+		[[ ! -e "${BUILD_DIR}/.heroku" ]]
+	done
+}
