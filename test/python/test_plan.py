@@ -1,0 +1,119 @@
+"""The install plan, against a find-links directory (no network): which packages need build
+prerequisites, at which versions, in which order."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+from packaging.tags import Tag
+
+from pybuildpack.knowledge import Knowledge
+from pybuildpack.plan import Planner, Sources
+from pybuildpack.reqfile import parse_requirements
+from pybuildpack.sdist import inspect, setup_py_imports
+
+ROOT = Path(__file__).resolve().parents[2]
+KNOWLEDGE = Knowledge.load(ROOT / "vendor" / "build-prerequisites.toml")
+TAGS = [Tag("cp313", "cp313", "manylinux_2_17_x86_64"), Tag("py3", "none", "any")]
+
+
+def sdist(dest: Path, name: str, version: str, setup_py: str, pyproject: str | None = None) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(dest / f"{name}-{version}.tar.gz", "w:gz") as tf:
+        files = {"setup.py": setup_py}
+        if pyproject is not None:
+            files["pyproject.toml"] = pyproject
+        for filename, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{name}-{version}/{filename}")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+
+
+def wheel(dest: Path, filename: str) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / filename).write_bytes(b"")
+
+
+def plan_for(app: Path, requirements: str, **kwargs: object):  # noqa: ANN201
+    (app / "requirements.txt").write_text("--no-index\n--find-links links\n" + requirements)
+    graph = parse_requirements(app / "requirements.txt", app, {})
+    sources = Sources.from_graph(graph, {}, None)
+    knowledge = kwargs.pop("knowledge", KNOWLEDGE)
+    planner = Planner(graph, knowledge, sources, TAGS, app / "downloads", **kwargs)  # type: ignore[arg-type]
+    return planner.plan()
+
+
+def test_setup_py_imports() -> None:
+    source = (
+        "import os\nimport numpy as np\nfrom Cython.Build import cythonize\nfrom setuptools import setup\n"
+    )
+    source += "def helper():\n    import pybind11\n"
+    assert setup_py_imports(source) == {"numpy", "Cython", "pybind11"}
+
+
+def test_inspect_reads_the_build_system(tmp_path: Path) -> None:
+    sdist(
+        tmp_path,
+        "declared",
+        "1.0",
+        "import numpy\n",
+        '[build-system]\nrequires = ["setuptools", "numpy>=2"]\n',
+    )
+    facts = inspect(tmp_path / "declared-1.0.tar.gz")
+    assert facts.imports == {"numpy"} and facts.build_requires == {"setuptools", "numpy"}
+
+
+def test_detects_a_package_missing_from_the_knowledge_base(tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    sdist(links, "legacy-pkg", "1.0", "import numpy\nfrom setuptools import setup\nsetup()\n")
+    wheel(links, "numpy-2.2.6-cp313-cp313-manylinux_2_17_x86_64.whl")
+    plan = plan_for(tmp_path, "legacy-pkg==1.0\nnumpy==2.2.6\n")
+    assert [(p.spec, p.origin.show(tmp_path), p.needed_by) for p in plan.prerequisites] == [
+        ("numpy==2.2.6", "requirements.txt:4", ["legacy-pkg"])
+    ]
+    assert [(d.entry.name, d.reason) for d in plan.deferred] == [
+        ("legacy-pkg", "legacy-pkg's setup.py imports numpy")
+    ]
+
+
+def test_a_fitting_wheel_or_a_declared_build_system_needs_nothing(tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    sdist(links, "has-wheel", "1.0", "import numpy\n")
+    wheel(links, "has_wheel-1.0-py3-none-any.whl")
+    sdist(links, "declares", "1.0", "import numpy\n", '[build-system]\nrequires = ["numpy"]\n')
+    plan = plan_for(tmp_path, "has-wheel==1.0\ndeclares==1.0\nnumpy==2.2.6\n")
+    assert not plan.ordered
+
+
+def test_no_binary_forces_the_sdist(tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    sdist(links, "has-wheel", "1.0", "import numpy\n")
+    wheel(links, "has_wheel-1.0-py3-none-any.whl")
+    plan = plan_for(tmp_path, "--no-binary has-wheel\nhas-wheel==1.0\nnumpy==2.2.6\n")
+    assert [d.entry.name for d in plan.deferred] == ["has-wheel"]
+
+
+def test_knowledge_base_and_versions(tmp_path: Path) -> None:
+    (tmp_path / "c.txt").write_text("numpy==1.26.4\n")
+    plan = plan_for(tmp_path, "hcluster==0.2.0\nscipy==1.14.0\n-c c.txt\n", detect=False)
+    assert [d.entry.name for d in plan.deferred] == ["hcluster"]
+    assert plan.prerequisites[0].spec == "numpy==1.26.4"
+    assert (
+        plan.prerequisites[0].origin is not None and plan.prerequisites[0].origin.show(tmp_path) == "c.txt:1"
+    )
+
+
+def test_prerequisites_that_are_themselves_deferred_come_first(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, "scikits.learn==0.9\nscipy==0.12.0\nnumpy==1.6.2\n", detect=False)
+    assert [d.entry.name for d in plan.deferred] == ["scipy", "scikits-learn"]
+    assert [p.spec for p in plan.prerequisites] == ["numpy==1.6.2"]
+
+
+def test_user_rules(tmp_path: Path) -> None:
+    knowledge = KNOWLEDGE.with_user_rules("mypkg=numpy,Cython")
+    plan = plan_for(tmp_path, "mypkg==1\nCython==3.1.4\n", detect=False, knowledge=knowledge)
+    assert [p.spec for p in plan.prerequisites] == ["numpy", "Cython==3.1.4"]
+    assert plan.prerequisites[0].origin is None
