@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -34,7 +35,13 @@ class Origin:
         return f"{display_path(self.file, root)}:{self.line}"
 
 
+# Remote requirements files (-r https://...) are downloaded; this maps the copies to their URLs.
+_REMOTE_NAMES: dict[Path, str] = {}
+
+
 def display_path(path: Path, root: Path) -> str:
+    if path in _REMOTE_NAMES:
+        return redact(_REMOTE_NAMES[path])
     try:
         return str(path.relative_to(root))
     except ValueError:
@@ -283,19 +290,39 @@ class _Parser:
     def include(
         self, path: Path, origin: Origin, target: str, constraint: bool, chain: tuple[Path, ...]
     ) -> None:
-        if _URL_RE.match(target) and not target.startswith("file:"):
-            raise _error(
-                f"Remote requirements files are not supported: {redact(target)}",
-                origin,
-                self.root,
-                "Add the file to the app and include it by its path.",
-                "requirements-remote-include",
-            )
         if target.startswith("file:"):
             included = Path(unquote(urlsplit(target).path))
+        elif _URL_RE.match(target):
+            included = self._download(target, origin)
+        elif path in _REMOTE_NAMES:
+            included = self._download(urljoin(_REMOTE_NAMES[path], target), origin)
         else:
             included = path.parent / target
         self.parse_file(included, constraint, origin, chain)
+
+    def _download(self, url: str, origin: Origin) -> Path:
+        from .index import fetch
+
+        for copy, known in _REMOTE_NAMES.items():
+            if known == url and copy.is_file():
+                return copy
+        try:
+            body, _ = fetch(url)
+        except (OSError, ValueError) as exc:
+            raise _error(
+                f"Can't fetch the included requirements file {redact(url)}",
+                origin,
+                self.root,
+                "Check the URL, and that the server is reachable from the build.",
+                "requirements-include-missing",
+                redact(str(exc)),
+            ) from exc
+        copy = Path(tempfile.mkdtemp(prefix="pybuildpack-remote-")) / (
+            urlsplit(url).path.rsplit("/", 1)[-1] or "requirements.txt"
+        )
+        copy.write_bytes(body)
+        _REMOTE_NAMES[copy.resolve()] = url
+        return copy.resolve()
 
 
 def parse_requirements(path: Path, root: Path, env: Mapping[str, str]) -> Graph:

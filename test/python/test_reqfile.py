@@ -118,10 +118,10 @@ def test_every_form(tmp_path: Path) -> None:
         ),
         ({"requirements.txt": "./nope\n"}, "requirements-path-missing", "requirements.txt:1", "./nope"),
         (
-            {"requirements.txt": "-r https://127.0.0.1/r.txt\n"},
-            "requirements-remote-include",
+            {"requirements.txt": "-r http://127.0.0.1:9/r.txt\n"},
+            "requirements-include-missing",
             "requirements.txt:1",
-            "Remote",
+            "Can't fetch the included requirements file http://127.0.0.1:9/r.txt",
         ),
     ],
 )
@@ -164,3 +164,29 @@ def test_package_dependencies(tmp_path: Path) -> None:
     )
     entries = package_dependencies(tmp_path)
     assert [(e.name, e.origin.line, e.pinned_version) for e in entries] == [("flask", 4, "3.1.3")]
+
+
+def test_remote_includes_are_followed(tmp_path: Path) -> None:
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    (served / "reqs").mkdir(parents=True)
+    (served / "reqs" / "base.txt").write_text("-r more.txt\nsix==1.17.0\n")
+    (served / "reqs" / "more.txt").write_text("pylibmc==1.6.3\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/reqs/base.txt"
+        app = app_with(tmp_path / "app", {"requirements.txt": f"-r {url}\n"})
+        graph = parse(app)
+    finally:
+        server.shutdown()
+    shown = [(e.name, e.origin.show(app)) for e in graph.entries]
+    assert shown == [
+        ("pylibmc", url.replace("base.txt", "more.txt") + ":1"),
+        ("six", url + ":2"),
+    ]
