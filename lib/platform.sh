@@ -1,32 +1,72 @@
 #!/usr/bin/env bash
-# The stack and architecture that archive names carry (python-3.13.5-ubuntu-24.04-amd64.tar.zst).
+# Stack and architecture names used in runtime archive names:
+#   python-X.Y.Z-STACK-ARCH.tar.zst
+#
+# Source it and call the functions (bin/compile and the recipes in builds/ share it):
+#   source lib/platform.sh
+#   platform::stack   # heroku-22 -> ubuntu-22.04, heroku-24 -> ubuntu-24.04, else ID-VERSION_ID
+#   platform::arch    # amd64 / arm64 (Debian architecture names)
+# or run it:  bash lib/platform.sh stack|arch
+#
+# Sourcing it defines functions only; it does not change the caller's shell options.
 
-# platform::stack: ubuntu-24.04 on heroku-24, ubuntu-22.04 on heroku-22, else ID-VERSION_ID from
-# /etc/os-release (debian-12 ...).
+# platform::stack prints the stack name. $STACK wins when set (Heroku sets it); otherwise it is
+# derived from /etc/os-release (PLATFORM_OS_RELEASE overrides the file, for tests), e.g. debian-12.
 platform::stack() {
-	case "${STACK:-}" in
-	heroku-22) echo "ubuntu-22.04" ;;
-	heroku-24) echo "ubuntu-24.04" ;;
-	*)
-		local os_release="${PLATFORM_OS_RELEASE:-/etc/os-release}" id="" version_id=""
-		if [[ -r "$os_release" ]]; then
-			# shellcheck disable=SC1090
-			id="$(. "$os_release" && echo "${ID:-}")"
-			# shellcheck disable=SC1090
-			version_id="$(. "$os_release" && echo "${VERSION_ID:-}")"
+	local stack="${STACK:-}"
+	if [[ -n "$stack" ]]; then
+		case "$stack" in
+		heroku-22) echo "ubuntu-22.04" ;;
+		heroku-24) echo "ubuntu-24.04" ;;
+		*) echo "$stack" ;;
+		esac
+		return 0
+	fi
+	local os_release="${PLATFORM_OS_RELEASE:-/etc/os-release}"
+	if [[ ! -r "$os_release" ]]; then
+		echo "platform::stack: STACK is not set and $os_release is not readable" >&2
+		return 1
+	fi
+	# Read the file in a subshell so its variables (NAME, VERSION, ...) don't leak into the caller.
+	stack="$(
+		set +u
+		# shellcheck disable=SC1090
+		. "$os_release"
+		version="${VERSION_ID:-${VERSION_CODENAME:-}}"
+		if [[ -n "${ID:-}" && -n "$version" ]]; then
+			printf '%s-%s\n' "$ID" "$version"
 		fi
-		echo "${id:-linux}-${version_id:-unknown}"
-		;;
-	esac
+	)"
+	if [[ -z "$stack" ]]; then
+		echo "platform::stack: $os_release has no ID/VERSION_ID" >&2
+		return 1
+	fi
+	echo "$stack"
 }
 
-# platform::arch: amd64 or arm64 (Debian's names, as in the archives).
+# platform::arch prints the Debian architecture name of this machine (amd64, arm64, ...).
 platform::arch() {
+	if command -v dpkg >/dev/null 2>&1; then
+		dpkg --print-architecture
+		return 0
+	fi
 	local machine
 	machine="$(uname -m)"
 	case "$machine" in
-	x86_64 | amd64) echo "amd64" ;;
+	x86_64) echo "amd64" ;;
 	aarch64 | arm64) echo "arm64" ;;
 	*) echo "$machine" ;;
 	esac
 }
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	set -euo pipefail
+	case "${1:-}" in
+	stack) platform::stack ;;
+	arch) platform::arch ;;
+	*)
+		echo "usage: $0 stack|arch" >&2
+		exit 2
+		;;
+	esac
+fi

@@ -33,18 +33,18 @@ teardown() {
 }
 
 @test "a second build with the same cache reuses the runtime without downloading it" {
-	new_app python-version-313
+	new_app python-version-exact
 	compile_app
 	assert_success
-	assert_output_contains "-----> Installing Python 3.13.5" "Downloading python-3.13.5-"
+	assert_output_contains "-----> Installing Python 3.11.2" "Downloading python-3.11.2-"
 
 	# A mirror that holds only the index: any download would fail.
 	mirror="${BATS_TEST_TMPDIR}/index-only"
 	mkdir -p "$mirror" && cp "${MIRROR_DIR}/index.txt" "$mirror/"
-	rm -rf "$BUILD_DIR" && new_app python-version-313
+	rm -rf "$BUILD_DIR" && new_app python-version-exact
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${mirror}" "${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
-	assert_output_contains "-----> Installing Python 3.13.5 (cached runtime, no download)"
+	assert_output_contains "-----> Installing Python 3.11.2 (cached runtime, no download)"
 	refute_output_contains "Downloading python-"
 }
 
@@ -139,8 +139,9 @@ teardown() {
 	new_app bad-syntax
 	compile_app
 	assert_failure 1
-	assert_output_contains " !     Error: A line in the requirements is not a valid requirement" \
+	assert_output_contains " !     Error: 'flask = = 3' is not a valid requirement" \
 		" !     Where: requirements.txt:3"
+	refute_output_contains "Installing Python"
 }
 
 @test "a misspelt requirements file is named in the error" {
@@ -171,40 +172,40 @@ teardown() {
 }
 
 @test "an unreachable mirror is an error naming the URL" {
-	new_app python-version-313
+	new_app python-version-exact
 	compile_app BUILDPACK_MIRROR_URL="http://127.0.0.1:9/mirror" MIRROR_RETRIES=1
 	assert_failure 1
-	assert_output_contains "Could not download Python 3.13.5" "http://127.0.0.1:9/mirror/python-3.13.5-"
+	assert_output_contains "Could not download Python 3.11.2" "http://127.0.0.1:9/mirror/python-3.11.2-"
 }
 
 @test "a checksum mismatch or a truncated archive: fatal, nothing used or cached, next build works" {
 	local name
-	name="$(grep -m1 '^python-3.13.5-' "${MIRROR_DIR}/index.txt")"
+	name="$(grep -m1 '^python-3.11.2-' "${MIRROR_DIR}/index.txt")"
 	bad="${BATS_TEST_TMPDIR}/bad-mirror"
 	mkdir -p "$bad" && cp "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}/${name}" "${MIRROR_DIR}/${name}.sha256" "$bad/"
 	printf 'x' >>"${bad}/${name}"
 
-	new_app python-version-313
+	new_app python-version-exact
 	compile_app BUILDPACK_MIRROR_URL="file://${bad}"
 	assert_failure 1
-	assert_output_contains "Checksum mismatch for Python 3.13.5"
+	assert_output_contains "Checksum mismatch for Python 3.11.2"
 	[[ ! -e "${BUILD_DIR}/.heroku/python" ]]
-	run find "$CACHE_DIR" -name 'python-3.13.5-*'
+	run find "$CACHE_DIR" -name 'python-3.11.2-*'
 	assert_equal "$output" ""
 
 	# Truncated, with a checksum that matches the truncated file: tar notices.
 	cp "${MIRROR_DIR}/${name}" "${bad}/${name}"
 	truncate -s 1000000 "${bad}/${name}"
 	(cd "$bad" && sha256sum "$name" >"${name}.sha256")
-	new_app python-version-313
+	new_app python-version-exact
 	compile_app BUILDPACK_MIRROR_URL="file://${bad}"
 	assert_failure 1
-	assert_output_contains "The Python 3.13.5 archive is damaged"
+	assert_output_contains "The Python 3.11.2 archive is damaged"
 	[[ ! -e "${BUILD_DIR}/.heroku/python" && ! -e "${BUILD_DIR}/.heroku/.python-unpacking" ]]
-	run find "$CACHE_DIR" -name 'python-3.13.5-*'
+	run find "$CACHE_DIR" -name 'python-3.11.2-*'
 	assert_equal "$output" ""
 
-	new_app python-version-313
+	new_app python-version-exact
 	compile_app
 	assert_success
 }

@@ -11,7 +11,7 @@ setup_file() {
 	repo="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 	export REPO_ROOT="$repo"
 	export RUNTIME_MIRROR="${MIRROR_DIR:-$repo/.mirror}"
-	local platform="$repo/builds/lib/platform.sh"
+	local platform="$repo/lib/platform.sh"
 	RUNTIME_NAME="python-$PY_VERSION-$(bash "$platform" stack)-$(bash "$platform" arch).tar.zst"
 	export RUNTIME_NAME
 	export RUNTIME_ARCHIVE="$RUNTIME_MIRROR/$RUNTIME_NAME"

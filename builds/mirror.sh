@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Fills a local runtime mirror with relocatable CPython archives built from Debian's copies of the
+# upstream CPython source tarballs.
+#
+#   mirror.sh MIRROR_DIR [VERSION...]
+#
+# VERSION is a Debian source version spec, e.g. python3.13=3.13.15-1 (default: the lines of
+# builds/mirror-versions.txt). For each one the archive python-X.Y.Z-STACK-ARCH.tar.zst (+ .sha256)
+# is put in MIRROR_DIR:
+#   1. reused from the build cache $PYBUILDPACK_BUILD_CACHE/runtimes/ if it is there and verifies,
+#   2. else the orig tarball is fetched into $PYBUILDPACK_BUILD_CACHE/src/ with
+#      `apt-get source --download-only` (reusing one already there) and built with
+#      runtimes/build-python.sh into the build cache,
+#   3. then copied into MIRROR_DIR.
+# Finally MIRROR_DIR/index.txt lists every archive of the mirror that has a .sha256, sorted.
+# PYBUILDPACK_BUILD_CACHE defaults to ~/.cache/pybuildpack. Progress goes to stderr.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/platform.sh
+source "$here/../lib/platform.sh"
+
+log() { echo "mirror: $*" >&2; }
+die() {
+	log "ERROR: $*"
+	exit 1
+}
+
+if [[ $# -lt 1 ]]; then
+	echo "usage: $0 MIRROR_DIR [VERSION...]   (VERSION like python3.13=3.13.15-1)" >&2
+	exit 2
+fi
+mirror="$1"
+shift
+specs=("$@")
+if [[ ${#specs[@]} -eq 0 ]]; then
+	while IFS= read -r line; do
+		line="${line%%#*}"
+		line="${line//[[:space:]]/}"
+		if [[ -n "$line" ]]; then
+			specs+=("$line")
+		fi
+	done <"$here/mirror-versions.txt"
+fi
+[[ ${#specs[@]} -gt 0 ]] || die "no versions given and $here/mirror-versions.txt is empty"
+
+cache="${PYBUILDPACK_BUILD_CACHE:-$HOME/.cache/pybuildpack}"
+runtimes="$cache/runtimes"
+srcdir="$cache/src"
+mkdir -p "$mirror" "$runtimes" "$srcdir"
+mirror="$(cd "$mirror" && pwd)"
+
+# One mirror run at a time per build cache.
+exec 9>"$cache/.mirror.lock"
+if ! flock -n 9; then
+	log "waiting for another mirror run to finish"
+	flock 9
+fi
+
+stack="$(platform::stack)"
+arch="$(platform::arch)"
+started=$SECONDS
+
+# verify DIR NAME: NAME and NAME.sha256 exist in DIR and the checksum matches.
+verify() {
+	[[ -f "$1/$2" && -f "$1/$2.sha256" ]] || return 1
+	(cd "$1" && sha256sum --status -c "$2.sha256") 2>/dev/null
+}
+
+# copy_pair FROMDIR TODIR NAME: copies NAME and NAME.sha256 so that a reader never sees a partial
+# archive (the .sha256 lands last, and index.txt only lists archives that have one).
+copy_pair() {
+	rm -f "$2/$3.sha256"
+	cp "$1/$3" "$2/.$3.tmp.$$"
+	mv -f "$2/.$3.tmp.$$" "$2/$3"
+	cp "$1/$3.sha256" "$2/.$3.sha256.tmp.$$"
+	mv -f "$2/.$3.sha256.tmp.$$" "$2/$3.sha256"
+}
+
+# has_source PKG VERSION: the apt index knows source package PKG at VERSION.
+has_source() {
+	# Not a pipe into grep -q: with pipefail, apt-cache dying of SIGPIPE would make it false.
+	local versions
+	versions="$(apt-cache showsrc --only-source "$1" 2>/dev/null | grep -E '^Version:' || true)"
+	grep -qxF "Version: $2" <<<"$versions"
+}
+
+# orig_tarball PKG UPSTREAM: prints the orig tarball already in the src cache, if any.
+orig_tarball() {
+	local f
+	for f in "$srcdir/$1_$2".orig.tar.{xz,gz,bz2}; do
+		if [[ -f "$f" ]]; then
+			echo "$f"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# orig_ok DSC TARBALL: the tarball matches the Checksums-Sha256 entry of the .dsc (true if no .dsc).
+orig_ok() {
+	local dsc="$1" tarball="$2" want got
+	[[ -f "$dsc" ]] || return 0
+	want="$(awk -v f="$(basename "$tarball")" '
+		/^Checksums-Sha256:/ { on = 1; next }
+		/^[^ ]/ { on = 0 }
+		on && $3 == f { print $1 }' "$dsc")"
+	[[ -n "$want" ]] || return 0
+	got="$(sha256sum "$tarball" | cut -d' ' -f1)"
+	[[ "$got" == "$want" ]]
+}
+
+fetch_source() {
+	local pkg="$1" debver="$2" spec="$1=$2" fetchlog
+	if ! has_source "$pkg" "$debver"; then
+		log "  adding deb-src entries (debian-sources.sh)"
+		bash "$here/debian-sources.sh"
+		if ! has_source "$pkg" "$debver"; then
+			log "  updating apt source index"
+			apt-get update -qq
+		fi
+		has_source "$pkg" "$debver" || die "apt knows no source package $spec"
+	fi
+	fetchlog="$(mktemp)"
+	if ! (cd "$srcdir" && apt-get source --download-only "$spec") >"$fetchlog" 2>&1; then
+		cat "$fetchlog" >&2
+		rm -f "$fetchlog"
+		die "apt-get source --download-only $spec failed"
+	fi
+	rm -f "$fetchlog"
+}
+
+n=0
+for spec in "${specs[@]}"; do
+	n=$((n + 1))
+	[[ "$spec" =~ ^([a-z0-9][a-z0-9.+-]+)=([0-9]+:)?([0-9][A-Za-z0-9.+~-]*)$ ]] ||
+		die "bad version spec '$spec' (expected e.g. python3.13=3.13.15-1)"
+	pkg="${BASH_REMATCH[1]}"
+	debver_noepoch="${BASH_REMATCH[3]}"
+	debver="${BASH_REMATCH[2]}$debver_noepoch"
+	upstream="${debver_noepoch%-*}" # drop the Debian revision
+	pyversion="${upstream%%+*}"     # drop +dfsg and the like
+	pyversion="${pyversion//\~/}"   # 3.14.0~rc1 -> 3.14.0rc1
+	name="python-$pyversion-$stack-$arch.tar.zst"
+	tag="[$n/${#specs[@]}] $spec"
+
+	if verify "$runtimes" "$name"; then
+		if verify "$mirror" "$name" && cmp -s "$runtimes/$name.sha256" "$mirror/$name.sha256"; then
+			log "$tag: $name already in mirror"
+		else
+			log "$tag: copying $name from build cache"
+			copy_pair "$runtimes" "$mirror" "$name"
+		fi
+		continue
+	fi
+	if verify "$mirror" "$name"; then
+		log "$tag: $name already in mirror (not in build cache: copying it back)"
+		copy_pair "$mirror" "$runtimes" "$name"
+		continue
+	fi
+
+	dsc="$srcdir/${pkg}_$debver_noepoch.dsc"
+	tarball="$(orig_tarball "$pkg" "$upstream" || true)"
+	if [[ -n "$tarball" ]] && ! orig_ok "$dsc" "$tarball"; then
+		log "$tag: $(basename "$tarball") does not match $(basename "$dsc"), fetching again"
+		rm -f "$tarball"
+		tarball=""
+	fi
+	if [[ -n "$tarball" ]]; then
+		log "$tag: using cached source $(basename "$tarball")"
+	else
+		log "$tag: fetching source with apt-get source --download-only"
+		fetch_source "$pkg" "$debver"
+		tarball="$(orig_tarball "$pkg" "$upstream")" ||
+			die "apt-get source $spec gave no ${pkg}_$upstream.orig.tar.* in $srcdir"
+		orig_ok "$dsc" "$tarball" || die "$(basename "$tarball") does not match $(basename "$dsc")"
+	fi
+
+	log "$tag: building $name (build-python.sh)"
+	step=$SECONDS
+	built="$(bash "$here/runtimes/build-python.sh" "$tarball" "$runtimes")"
+	[[ "$(basename "$built")" == "$name" ]] ||
+		die "build of $spec produced $(basename "$built"), expected $name"
+	verify "$runtimes" "$name" || die "built archive $name does not verify"
+	log "$tag: built $name in $((SECONDS - step))s; copying to mirror"
+	copy_pair "$runtimes" "$mirror" "$name"
+done
+
+# index.txt: every complete archive of the mirror, sorted.
+index_tmp="$mirror/.index.txt.tmp.$$"
+(
+	cd "$mirror"
+	shopt -s nullglob
+	for f in *.tar.zst; do
+		if [[ -f "$f.sha256" ]]; then
+			echo "$f"
+		fi
+	done | LC_ALL=C sort
+) >"$index_tmp"
+mv -f "$index_tmp" "$mirror/index.txt"
+log "wrote $mirror/index.txt ($(wc -l <"$mirror/index.txt") archives) in $((SECONDS - started))s"
