@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Fills a local runtime mirror with relocatable CPython archives built from Debian's copies of the
-# upstream CPython source tarballs.
+# Fills a local mirror with relocatable CPython runtimes and native library archives built from
+# Debian's copies of the upstream source tarballs.
 #
 #   mirror.sh MIRROR_DIR [VERSION...]
 #
-# VERSION is a Debian source version spec, e.g. python3.13=3.13.15-1 (default: the lines of
-# builds/mirror-versions.txt). For each one the archive python-X.Y.Z-STACK-ARCH.tar.zst (+ .sha256)
-# is put in MIRROR_DIR:
-#   1. reused from the build cache $PYBUILDPACK_BUILD_CACHE/runtimes/ if it is there and verifies,
+# VERSION is a Debian source version spec, e.g. python3.13=3.13.15-1 or lzo2=2.10-3 (default: the
+# lines of builds/mirror-versions.txt). A spec of a source package python3.X gives the runtime
+# python-X.Y.Z-STACK-ARCH.tar.zst, built with runtimes/build-python.sh and cached in
+# $PYBUILDPACK_BUILD_CACHE/runtimes/; any other source package NAME gives the library archive
+# NAME-VERSION-STACK-ARCH.tar.zst, built with libraries/NAME/build.sh and cached in
+# $PYBUILDPACK_BUILD_CACHE/libraries/ (VERSION is the upstream version: the Debian version less
+# its revision, epoch and +dfsg-like suffix). For each spec the archive (+ .sha256) is put in
+# MIRROR_DIR:
+#   1. reused from the build cache if it is there and verifies,
 #   2. else the orig tarball is fetched into $PYBUILDPACK_BUILD_CACHE/src/ with
-#      `apt-get source --download-only` (reusing one already there) and built with
-#      runtimes/build-python.sh into the build cache,
+#      `apt-get source --download-only` (reusing one already there; when the archive serves the
+#      orig tarball but not the .dsc or the Debian tarball, with --tar-only, and the tarball is then
+#      checked against the checksum of apt's source index) and built with the recipe into the
+#      build cache,
 #   3. then copied into MIRROR_DIR.
 # Finally MIRROR_DIR/index.txt lists every archive of the mirror that has a .sha256, sorted.
 # PYBUILDPACK_BUILD_CACHE defaults to ~/.cache/pybuildpack. Progress goes to stderr.
@@ -27,7 +34,7 @@ die() {
 }
 
 if [[ $# -lt 1 ]]; then
-	echo "usage: $0 MIRROR_DIR [VERSION...]   (VERSION like python3.13=3.13.15-1)" >&2
+	echo "usage: $0 MIRROR_DIR [VERSION...]   (VERSION like python3.13=3.13.15-1 or lzo2=2.10-3)" >&2
 	exit 2
 fi
 mirror="$1"
@@ -46,8 +53,9 @@ fi
 
 cache="${PYBUILDPACK_BUILD_CACHE:-$HOME/.cache/pybuildpack}"
 runtimes="$cache/runtimes"
+libraries="$cache/libraries"
 srcdir="$cache/src"
-mkdir -p "$mirror" "$runtimes" "$srcdir"
+mkdir -p "$mirror" "$runtimes" "$libraries" "$srcdir"
 mirror="$(cd "$mirror" && pwd)"
 
 # One mirror run at a time per build cache.
@@ -97,14 +105,26 @@ orig_tarball() {
 	return 1
 }
 
-# orig_ok DSC TARBALL: the tarball matches the Checksums-Sha256 entry of the .dsc (true if no .dsc).
-orig_ok() {
-	local dsc="$1" tarball="$2" want got
-	[[ -f "$dsc" ]] || return 0
-	want="$(awk -v f="$(basename "$tarball")" '
+# sha256_of FILE [VERSION]: prints the Checksums-Sha256 entry for FILE in the .dsc-like text on
+# stdin (in the paragraph of Version: VERSION when given).
+sha256_of() {
+	awk -v f="$1" -v v="${2:-}" '
+		/^$/ { ver = "" }
+		/^Version:/ { ver = $2 }
 		/^Checksums-Sha256:/ { on = 1; next }
 		/^[^ ]/ { on = 0 }
-		on && $3 == f { print $1 }' "$dsc")"
+		on && $3 == f && (v == "" || ver == v) { print $1; exit }'
+}
+
+# orig_ok DSC TARBALL PKG DEBVERSION: the tarball matches the Checksums-Sha256 entry of the .dsc,
+# or without a .dsc the one of apt's source index for PKG DEBVERSION (true if neither knows it).
+orig_ok() {
+	local dsc="$1" tarball="$2" want got
+	if [[ -f "$dsc" ]]; then
+		want="$(sha256_of "$(basename "$tarball")" <"$dsc")"
+	else
+		want="$(apt-cache showsrc --only-source "$3" 2>/dev/null | sha256_of "$(basename "$tarball")" "$4" || true)"
+	fi
 	[[ -n "$want" ]] || return 0
 	got="$(sha256sum "$tarball" | cut -d' ' -f1)"
 	[[ "$got" == "$want" ]]
@@ -123,9 +143,14 @@ fetch_source() {
 	fi
 	fetchlog="$(mktemp)"
 	if ! (cd "$srcdir" && apt-get source --download-only "$spec") >"$fetchlog" 2>&1; then
-		cat "$fetchlog" >&2
-		rm -f "$fetchlog"
-		die "apt-get source --download-only $spec failed"
+		# The archive may lack the .dsc or the Debian tarball of a version that its index still
+		# lists; the orig tarball is all the recipes use.
+		log "  apt-get source failed ($(grep -m1 '^E:' "$fetchlog" || echo 'no error line')); trying --tar-only"
+		if ! (cd "$srcdir" && apt-get source --download-only --tar-only "$spec") >>"$fetchlog" 2>&1; then
+			cat "$fetchlog" >&2
+			rm -f "$fetchlog"
+			die "apt-get source --download-only $spec failed"
+		fi
 	fi
 	rm -f "$fetchlog"
 }
@@ -139,29 +164,38 @@ for spec in "${specs[@]}"; do
 	debver_noepoch="${BASH_REMATCH[3]}"
 	debver="${BASH_REMATCH[2]}$debver_noepoch"
 	upstream="${debver_noepoch%-*}" # drop the Debian revision
-	pyversion="${upstream%%+*}"     # drop +dfsg and the like
-	pyversion="${pyversion//\~/}"   # 3.14.0~rc1 -> 3.14.0rc1
-	name="python-$pyversion-$stack-$arch.tar.zst"
+	version="${upstream%%+*}"       # drop +dfsg and the like
+	version="${version//\~/}"       # 3.14.0~rc1 -> 3.14.0rc1
+	if [[ "$pkg" =~ ^python3\.[0-9]+$ ]]; then
+		name="python-$version-$stack-$arch.tar.zst"
+		recipe="$here/runtimes/build-python.sh"
+		built_dir="$runtimes"
+	else
+		name="$pkg-$version-$stack-$arch.tar.zst"
+		recipe="$here/libraries/$pkg/build.sh"
+		built_dir="$libraries"
+	fi
 	tag="[$n/${#specs[@]}] $spec"
 
-	if verify "$runtimes" "$name"; then
-		if verify "$mirror" "$name" && cmp -s "$runtimes/$name.sha256" "$mirror/$name.sha256"; then
+	if verify "$built_dir" "$name"; then
+		if verify "$mirror" "$name" && cmp -s "$built_dir/$name.sha256" "$mirror/$name.sha256"; then
 			log "$tag: $name already in mirror"
 		else
 			log "$tag: copying $name from build cache"
-			copy_pair "$runtimes" "$mirror" "$name"
+			copy_pair "$built_dir" "$mirror" "$name"
 		fi
 		continue
 	fi
 	if verify "$mirror" "$name"; then
 		log "$tag: $name already in mirror (not in build cache: copying it back)"
-		copy_pair "$mirror" "$runtimes" "$name"
+		copy_pair "$mirror" "$built_dir" "$name"
 		continue
 	fi
+	[[ -f "$recipe" ]] || die "$tag: no recipe for source package $pkg (expected ${recipe#"$here"/})"
 
 	dsc="$srcdir/${pkg}_$debver_noepoch.dsc"
 	tarball="$(orig_tarball "$pkg" "$upstream" || true)"
-	if [[ -n "$tarball" ]] && ! orig_ok "$dsc" "$tarball"; then
+	if [[ -n "$tarball" ]] && ! orig_ok "$dsc" "$tarball" "$pkg" "$debver"; then
 		log "$tag: $(basename "$tarball") does not match $(basename "$dsc"), fetching again"
 		rm -f "$tarball"
 		tarball=""
@@ -173,17 +207,18 @@ for spec in "${specs[@]}"; do
 		fetch_source "$pkg" "$debver"
 		tarball="$(orig_tarball "$pkg" "$upstream")" ||
 			die "apt-get source $spec gave no ${pkg}_$upstream.orig.tar.* in $srcdir"
-		orig_ok "$dsc" "$tarball" || die "$(basename "$tarball") does not match $(basename "$dsc")"
+		orig_ok "$dsc" "$tarball" "$pkg" "$debver" ||
+			die "$(basename "$tarball") does not match $(basename "$dsc") / apt's source index"
 	fi
 
-	log "$tag: building $name (build-python.sh)"
+	log "$tag: building $name (${recipe#"$here"/})"
 	step=$SECONDS
-	built="$(bash "$here/runtimes/build-python.sh" "$tarball" "$runtimes")"
+	built="$(bash "$recipe" "$tarball" "$built_dir")"
 	[[ "$(basename "$built")" == "$name" ]] ||
 		die "build of $spec produced $(basename "$built"), expected $name"
-	verify "$runtimes" "$name" || die "built archive $name does not verify"
+	verify "$built_dir" "$name" || die "built archive $name does not verify"
 	log "$tag: built $name in $((SECONDS - step))s; copying to mirror"
-	copy_pair "$runtimes" "$mirror" "$name"
+	copy_pair "$built_dir" "$mirror" "$name"
 done
 
 # index.txt: every complete archive of the mirror, sorted.

@@ -18,6 +18,10 @@ fi
 export PATH="\${_pybp_app}/.heroku/venv/bin:\${_pybp_app}/.heroku/python/bin:\${PATH}"
 export PYTHONUNBUFFERED="\${PYTHONUNBUFFERED:-true}"
 export LANG="\${LANG:-C.UTF-8}"
+for _pybp_lib in "\${_pybp_app}"/.heroku/vendor/*/lib; do
+	[ -d "\${_pybp_lib}" ] && export LD_LIBRARY_PATH="\${_pybp_lib}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}"
+done
+unset _pybp_lib
 case "\${_pybp_app}" in
 /app | $(printf '%q' "$build_dir")) ;;
 *) export PYTHONHOME="\${PYTHONHOME:-\${_pybp_app}/.heroku/python}" ;;
@@ -36,5 +40,18 @@ profile::write_export() {
 		printf 'export VIRTUAL_ENV=%q\n' "${build_dir}/.heroku/venv"
 		printf 'export PYTHONUNBUFFERED=%q\n' "${PYTHONUNBUFFERED:-true}"
 		printf 'export LANG=%q\n' "${LANG:-C.UTF-8}"
+		local lib prefix
+		for lib in "${build_dir}"/.heroku/vendor/*/lib; do
+			[[ -d "$lib" ]] || continue
+			prefix="${lib%/lib}"
+			# shellcheck disable=SC2016 # the variables expand when the file is sourced
+			printf 'export LD_LIBRARY_PATH=%q"${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"\n' "$lib"
+			# shellcheck disable=SC2016
+			printf 'export LIBRARY_PATH=%q"${LIBRARY_PATH:+:$LIBRARY_PATH}"\n' "$lib"
+			# shellcheck disable=SC2016
+			printf 'export CPATH=%q"${CPATH:+:$CPATH}"\n' "${prefix}/include"
+			# shellcheck disable=SC2016
+			printf 'export PKG_CONFIG_PATH=%q"${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"\n' "${lib}/pkgconfig"
+		done
 	} >"$file"
 }

@@ -13,7 +13,10 @@ from . import output
 from .appfiles import install_source
 from .errors import BuildError
 from .graphload import load_graph
-from .install import Layout, Settings, build, make_plan
+from .install import Layout, Settings, build, make_plan, prepare
+from .natives import load_registry
+from .nativestep import needed_libraries
+from .plan import Sources
 from .planprint import graph_lines, plan_lines
 from .tagsfor import tags_for
 from .versionfiles import app_request
@@ -62,6 +65,17 @@ def _plan(args: argparse.Namespace) -> int:
             _pip_default_index(),
             Path(downloads),
         )
+        sources = Sources.from_graph(graph, dict(os.environ), _pip_default_index())
+        registry = load_registry(Path(args.vendor) / "native-libraries.toml")
+        found = needed_libraries(graph, registry, sources, Path(downloads))
+    if found:
+        output.step("Native libraries")
+        for trigger in found:
+            entry = trigger.entry
+            output.info(
+                f"{trigger.library.name} {trigger.library.version}: {entry.name or entry.text} "
+                f"({entry.origin.show(app)}) needs it: {trigger.library.reason}"
+            )
     output.step(f"Install plan (for Python {resolution.version} on {args.stack} {args.arch})")
     output.info("\n".join(plan_lines(plan, graph, final)))
     return 0
@@ -82,18 +96,33 @@ def _check_app(args: argparse.Namespace) -> int:
     return 0
 
 
-def _install(args: argparse.Namespace) -> int:
+def _layout(args: argparse.Namespace) -> Layout:
     app = Path(args.app)
-    layout = Layout(
+    vendor = Path(args.vendor)
+    wanted = {name for name in getattr(args, "libraries", "").split(",") if name}
+    libraries = tuple(lib for lib in load_registry(vendor / "native-libraries.toml") if lib.name in wanted)
+    return Layout(
         app=app,
         runtime=Path(args.runtime),
         env=Path(args.env),
         tools=Path(args.tools),
-        vendor=Path(args.vendor),
+        vendor=vendor,
         pip_cache=Path(args.pip_cache) if args.pip_cache else None,
         env_dir=Path(args.env_dir) if args.env_dir else None,
+        libraries=libraries,
     )
-    build(layout, install_source(app), Settings.from_env())
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    layout = _layout(args)
+    lines = prepare(layout, install_source(layout.app), Settings.from_env(), args.stack, args.arch)
+    Path(args.result).write_text("".join(f"{line}\n" for line in lines))
+    return 0
+
+
+def _install(args: argparse.Namespace) -> int:
+    layout = _layout(args)
+    build(layout, install_source(layout.app), Settings.from_env())
     return 0
 
 
@@ -127,15 +156,27 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--env-dir", default="")
     check.set_defaults(func=_check_app)
 
-    install = sub.add_parser("install", help="create the environment and install the app's dependencies")
-    install.add_argument("--app", required=True)
-    install.add_argument("--runtime", required=True)
-    install.add_argument("--env", required=True)
-    install.add_argument("--tools", required=True)
-    install.add_argument("--vendor", required=True)
-    install.add_argument("--pip-cache", default="")
-    install.add_argument("--env-dir", default="")
-    install.set_defaults(func=_install)
+    for name, func, text in (
+        ("prepare", _prepare, "create the environment; decide which native libraries to bootstrap"),
+        ("install", _install, "install the app's dependencies into the environment"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--app", required=True)
+        command.add_argument("--runtime", required=True)
+        command.add_argument("--env", required=True)
+        command.add_argument("--tools", required=True)
+        command.add_argument("--vendor", required=True)
+        command.add_argument("--pip-cache", default="")
+        command.add_argument("--env-dir", default="")
+        if name == "prepare":
+            command.add_argument("--stack", required=True)
+            command.add_argument("--arch", required=True)
+            command.add_argument("--result", required=True)
+        else:
+            command.add_argument(
+                "--libraries", default="", help="comma-separated, unpacked in .heroku/vendor"
+            )
+        command.set_defaults(func=func)
     return top
 
 

@@ -15,6 +15,8 @@ from .appfiles import InstallSource
 from .errors import BuildError
 from .graphload import config_vars, load_graph
 from .knowledge import Knowledge
+from .natives import Library, build_environment, load_registry
+from .nativestep import needed_libraries
 from .pipfailure import summarize
 from .plan import Plan, Planner, Sources
 from .planprint import plan_lines
@@ -29,13 +31,17 @@ class Settings:
 
     detect: bool = True  # BUILDPACK_DETECT_PREREQUISITES (default on)
     user_rules: str = ""  # BUILDPACK_BUILD_PREREQUISITES
+    bootstrap_libraries: bool = True  # BUILDPACK_BOOTSTRAP_LIBRARIES (default on)
 
     @classmethod
     def from_env(cls) -> Settings:
-        detect = os.environ.get("BUILDPACK_DETECT_PREREQUISITES", "1").strip().lower()
+        def flag(name: str) -> bool:
+            return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
+
         return cls(
-            detect=detect not in ("0", "false", "no", "off"),
+            detect=flag("BUILDPACK_DETECT_PREREQUISITES"),
             user_rules=os.environ.get("BUILDPACK_BUILD_PREREQUISITES", ""),
+            bootstrap_libraries=flag("BUILDPACK_BOOTSTRAP_LIBRARIES"),
         )
 
 
@@ -50,6 +56,7 @@ class Layout:
     vendor: Path  # the buildpack's vendor/ directory
     pip_cache: Path | None
     env_dir: Path | None = None
+    libraries: tuple[Library, ...] = ()  # native libraries unpacked in .heroku/vendor
 
     @property
     def runtime_python(self) -> Path:
@@ -94,7 +101,7 @@ def pip_environment(layout: Layout, referenced: dict[str, str] | None = None) ->
         env["PIP_NO_CACHE_DIR"] = "1"
     env["PATH"] = f"{layout.env / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.update(referenced or {})
-    return env
+    return build_environment(env, list(layout.libraries), layout.app / ".heroku" / "vendor")
 
 
 def create_environment(layout: Layout) -> None:
@@ -210,14 +217,42 @@ def install_dependencies(layout: Layout, source: InstallSource, graph: Graph, pl
         _pip_install(layout, ["."], graph, files)
 
 
-def build(layout: Layout, source: InstallSource, settings: Settings) -> None:
-    started = time.monotonic()
+def _pins(layout: Layout) -> list[str]:
+    lines = [line.strip() for line in (layout.vendor / "pins.txt").read_text().splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def prepare(layout: Layout, source: InstallSource, settings: Settings, stack: str, arch: str) -> list[str]:
+    """Create the environment and decide which native libraries the build needs.
+    Returns one line per library for bin/compile: NAME VERSION ARCHIVE WHAT."""
     graph = load_graph(layout.app, source, layout.env_dir)
     output.step("Creating the environment")
     create_environment(layout)
-    pins = [line.strip() for line in (layout.vendor / "pins.txt").read_text().splitlines()]
-    pins = [line for line in pins if line and not line.startswith("#")]
-    output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins)}")
+    output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(_pins(layout))}")
+    registry = load_registry(layout.vendor / "native-libraries.toml")
+    sources = Sources.from_graph(graph, dict(os.environ), default_index_url(layout.env_python))
+    found = needed_libraries(graph, registry, sources, (layout.pip_cache or layout.tools) / "sdists")
+    lines = []
+    if found:
+        output.step("Native libraries")
+    for trigger in found:
+        library, entry = trigger.library, trigger.entry
+        label = entry.name or entry.text
+        where = entry.origin.show(layout.app)
+        what = f"{library.name} {library.version} (needed by {label} at {where})"
+        if not settings.bootstrap_libraries:
+            output.info(
+                f"{library.name} {library.version}: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)"
+            )
+            continue
+        output.info(f"{library.name} {library.version}: {label} ({where}) needs it: {library.reason}")
+        lines.append("\t".join([library.name, library.version, library.archive(stack, arch), what]))
+    return lines
+
+
+def build(layout: Layout, source: InstallSource, settings: Settings) -> None:
+    started = time.monotonic()
+    graph = load_graph(layout.app, source, layout.env_dir)
     plan = make_plan(
         layout.vendor,
         graph,

@@ -123,6 +123,34 @@ def _version_of_file(filename: str, name: str) -> tuple[Version, bool] | None:
     return None
 
 
+def all_files(sources: Sources, name: str, root: Path) -> list[index.IndexFile]:
+    files: list[index.IndexFile] = []
+    for url in sources.index_urls:
+        files.extend(index.project_files(url, name))
+    for location in sources.find_links:
+        files.extend(index.find_links_files(location, root))
+    return files
+
+
+def chosen_files(entry: Entry, sources: Sources, root: Path) -> list[tuple[index.IndexFile, bool]]:
+    """The files of the release pip would pick for a named requirement: [(file, is_wheel)]."""
+    name = entry.name or ""
+    if entry.requirement is None:
+        return []
+    by_version: dict[Version, list[tuple[index.IndexFile, bool]]] = {}
+    for item in all_files(sources, name, root):
+        parsed = _version_of_file(item.filename, name)
+        if parsed is None:
+            continue
+        version, is_wheel = parsed
+        if item.yanked and entry.pinned_version is None:
+            continue
+        by_version.setdefault(version, []).append((item, is_wheel))
+    spec = entry.requirement.specifier
+    allowed = [v for v in by_version if spec.contains(v, prereleases=sources.pre or None)]
+    return by_version[max(allowed)] if allowed else []
+
+
 def _wheel_fits(filename: str, tags: frozenset[Tag]) -> bool:
     try:
         return bool(parse_wheel_filename(filename)[3] & tags)
@@ -149,35 +177,13 @@ class Planner:
         self.notes: list[str] = []
         self.graph_names = {e.name for e in graph.entries if e.name}
 
-    def _files(self, name: str) -> list[index.IndexFile]:
-        files: list[index.IndexFile] = []
-        for url in self.sources.index_urls:
-            files.extend(index.project_files(url, name))
-        for location in self.sources.find_links:
-            files.extend(index.find_links_files(location, self.graph.root))
-        return files
-
     def _sdist_to_inspect(self, entry: Entry) -> index.IndexFile | None:
         """The sdist pip would build for a named requirement, or None when a wheel fits."""
         name = entry.name or ""
         rule = self.sources.binary_rule(name)
         if rule == "only" or entry.requirement is None:
             return None
-        by_version: dict[Version, list[tuple[index.IndexFile, bool]]] = {}
-        for item in self._files(name):
-            parsed = _version_of_file(item.filename, name)
-            if parsed is None:
-                continue
-            version, is_wheel = parsed
-            pinned = entry.pinned_version is not None
-            if item.yanked and not pinned:
-                continue
-            by_version.setdefault(version, []).append((item, is_wheel))
-        spec = entry.requirement.specifier
-        allowed = [v for v in by_version if spec.contains(v, prereleases=self.sources.pre or None)]
-        if not allowed:
-            return None
-        files = by_version[max(allowed)]
+        files = chosen_files(entry, self.sources, self.graph.root)
         if rule != "no" and any(is_wheel and _wheel_fits(f.filename, self.tags) for f, is_wheel in files):
             return None
         sdists = [f for f, is_wheel in files if not is_wheel]

@@ -13,7 +13,9 @@ build_sdist() {
 	local name="$1" version="$2" dest="$3" stage
 	stage="$(mktemp -d)"
 	cp -a "${FIXTURES}/sdists/${name}" "${stage}/${name}-${version}"
-	printf 'Metadata-Version: 1.0\nName: %s\nVersion: %s\n' "$name" "$version" >"${stage}/${name}-${version}/PKG-INFO"
+	if [[ ! -f "${stage}/${name}-${version}/PKG-INFO" ]]; then
+		printf 'Metadata-Version: 1.0\nName: %s\nVersion: %s\n' "$name" "$version" >"${stage}/${name}-${version}/PKG-INFO"
+	fi
 	mkdir -p "$dest"
 	tar -C "$stage" -czf "${dest}/${name}-${version}.tar.gz" "${name}-${version}"
 	rm -rf -- "$stage"
@@ -122,4 +124,28 @@ sdist_of() {
 	printf 'Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n' "$name" >"${BATS_TEST_TMPDIR}/sdist-stage/${name}-1.0/PKG-INFO"
 	tar -C "${BATS_TEST_TMPDIR}/sdist-stage" -czf "${dest}/${name}-1.0.tar.gz" "${name}-1.0"
 	rm -rf "${BATS_TEST_TMPDIR}/sdist-stage"
+}
+
+# start_memcached: a real memcached on 127.0.0.1; sets MEMCACHED_PORT and MEMCACHED_PID.
+start_memcached() {
+	command -v memcached >/dev/null || fail "memcached is not installed (apt-get install memcached)"
+	MEMCACHED_PORT="$(free_port)"
+	memcached -u nobody -l 127.0.0.1 -p "$MEMCACHED_PORT" -U 0 >"${BATS_TEST_TMPDIR}/memcached.log" 2>&1 &
+	MEMCACHED_PID=$!
+	local _
+	for _ in $(seq 1 50); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/${MEMCACHED_PORT}") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "memcached did not start"
+}
+
+stop_memcached() {
+	if [[ -n "${MEMCACHED_PID:-}" ]]; then
+		kill "$MEMCACHED_PID" 2>/dev/null || true
+		wait "$MEMCACHED_PID" 2>/dev/null || true
+		MEMCACHED_PID=""
+	fi
 }

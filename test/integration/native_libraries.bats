@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# Native libraries: libmemcached for pylibmc (and lzo2 for python-lzo) are bootstrapped when the
+# package is anywhere in the app's requirements, built against, and found at run time in the slug.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/servers
+	require_mirror
+	if dpkg -s libmemcached-dev >/dev/null 2>&1 || [[ -e /usr/include/libmemcached/memcached.h ]]; then
+		fail "libmemcached is installed on this machine: these tests prove the slug needs none"
+	fi
+}
+
+teardown() {
+	stop_memcached
+	stop_servers
+	cleanup_app
+}
+
+@test "pylibmc three -r levels deep: libmemcached is bootstrapped, and pylibmc talks to memcached from /app" {
+	new_app pylibmc-nested
+	compile_app
+	assert_success
+	assert_output_contains \
+		"-----> Native libraries" \
+		"libmemcached 1.1.4: pylibmc (requirements/base.txt:2) needs it" \
+		"libmemcached 1.1.4: downloading libmemcached-1.1.4-" \
+		"Successfully installed pylibmc-1.6.3"
+	[[ -f "${BUILD_DIR}/.heroku/vendor/libmemcached/lib/libmemcached.so" ]]
+
+	slug_to_app
+	start_memcached
+	in_slug /app "python -c \"
+import pylibmc
+client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
+client.set('greeting', 'hello from the slug')
+print('got:', client.get('greeting'))
+\""
+	assert_success
+	assert_output_contains "got: hello from the slug"
+
+	in_slug /app 'ldd "$(python -c "import _pylibmc; print(_pylibmc.__file__)")"'
+	assert_success
+	assert_output_contains "libmemcached.so.11 => /app/.heroku/vendor/libmemcached/lib/libmemcached.so.11"
+	refute_output_contains "not found"
+}
+
+@test "without the bootstrap the same app fails with the compiler error" {
+	new_app pylibmc-nested
+	printf '0' >"${ENV_DIR}/BUILDPACK_BOOTSTRAP_LIBRARIES"
+	compile_app
+	assert_failure 1
+	assert_output_contains "libmemcached 1.1.4: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)" \
+		"libmemcached/memcached.h: No such file or directory"
+	[[ ! -e "${BUILD_DIR}/.heroku/vendor/libmemcached" ]]
+}
+
+@test "a second build reuses the cached library archive" {
+	new_app pylibmc-nested
+	compile_app
+	assert_success
+	new_app pylibmc-nested
+	compile_app
+	assert_success
+	assert_output_contains "libmemcached 1.1.4: cached archive, no download"
+}
+
+@test "pylibmc declared in setup.py triggers the bootstrap too" {
+	new_app pylibmc-setup-py
+	compile_app
+	assert_success
+	assert_output_contains "libmemcached 1.1.4: pylibmc (setup.py:3) needs it"
+	in_slug "$BUILD_DIR" 'python -c "import pylibmc, cache_app; print(pylibmc.__version__)"'
+	assert_output_contains "1.6.3"
+}
+
+@test "pylibmc brought in by an extra triggers the bootstrap" {
+	start_index cachekit
+	new_app pylibmc-extra
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	compile_app
+	assert_success
+	assert_output_contains "libmemcached 1.1.4: cachekit (requirements.txt:1) needs it"
+	in_slug "$BUILD_DIR" 'python -c "import pylibmc, cachekit; print(cachekit.BACKENDS)"'
+	assert_success
+}
+
+@test "no trigger, no download" {
+	new_app flask-app
+	compile_app
+	assert_success
+	refute_output_contains "Native libraries" "libmemcached"
+	[[ ! -e "${BUILD_DIR}/.heroku/vendor" ]]
+	run find "$CACHE_DIR" -name 'libmemcached*'
+	assert_equal "$output" ""
+}
+
+@test "a second library, lzo2 for python-lzo (named with an underscore), works the same way" {
+	new_app python-lzo-app
+	compile_app
+	assert_success
+	assert_output_contains "lzo2 2.10: python-lzo (requirements.txt:1) needs it"
+	slug_to_app
+	in_slug /app 'python -c "
+import lzo
+data = b\"slug \" * 1000
+packed = lzo.compress(data)
+assert lzo.decompress(packed) == data
+print(\"lzo ok\", len(packed) < len(data))
+"; ldd "$(python -c "import lzo; print(lzo.__file__)")"'
+	assert_success
+	assert_output_contains "lzo ok True" "liblzo2.so.2 => /app/.heroku/vendor/lzo2/lib/liblzo2.so.2"
+}
+
+@test "the library archive missing from the mirror, or a checksum mismatch: clear error, nothing left behind" {
+	local name
+	name="$(grep -m1 '^libmemcached-' "${MIRROR_DIR}/index.txt")"
+	bad="${BATS_TEST_TMPDIR}/bad-mirror"
+	mkdir -p "$bad"
+	for file in "${MIRROR_DIR}"/python-3.13.15-* "${MIRROR_DIR}/index.txt"; do
+		cp "$file" "$bad/"
+	done
+
+	new_app pylibmc-nested
+	compile_app BUILDPACK_MIRROR_URL="file://${bad}"
+	assert_failure 1
+	assert_output_contains "The mirror has no libmemcached 1.1.4 (needed by pylibmc at requirements/base.txt:2) archive"
+	[[ ! -e "${BUILD_DIR}/.heroku/vendor/libmemcached" ]]
+	run find "$CACHE_DIR" -name 'libmemcached*'
+	assert_equal "$output" ""
+
+	cp "${MIRROR_DIR}/${name}" "${MIRROR_DIR}/${name}.sha256" "$bad/"
+	printf 'x' >>"${bad}/${name}"
+	new_app pylibmc-nested
+	compile_app BUILDPACK_MIRROR_URL="file://${bad}"
+	assert_failure 1
+	assert_output_contains "Checksum mismatch for libmemcached 1.1.4 (needed by pylibmc at requirements/base.txt:2)"
+	run find "$CACHE_DIR" "${BUILD_DIR}/.heroku" -name 'libmemcached*' -o -name '.libmemcached-unpacking'
+	assert_equal "$output" ""
+
+	new_app pylibmc-nested
+	compile_app
+	assert_success
+}
