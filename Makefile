@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
 BASH_FILES := bin/detect bin/compile bin/release bin/plan $(wildcard lib/*.sh) $(wildcard builds/*.sh) \
-	$(wildcard builds/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
+	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
 BATS_JOBS ?= 1
 
 .PHONY: test lint unit integration pytest tools mirror demo bench vendor clean

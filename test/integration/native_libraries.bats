@@ -25,7 +25,7 @@ teardown() {
 		"-----> Native libraries" \
 		"libmemcached 1.1.4: pylibmc (requirements/base.txt:2) needs it" \
 		"libmemcached 1.1.4: downloading libmemcached-1.1.4-" \
-		"Successfully installed pylibmc-1.6.3"
+		"Successfully installed PyLibMC-1.6.3"
 	[[ -f "${BUILD_DIR}/.heroku/vendor/libmemcached/lib/libmemcached.so" ]]
 
 	slug_to_app
