@@ -14,16 +14,45 @@ runtime::_cached_ok() {
 	(cd "$(dirname -- "$path")" && sha256sum --check --status -- "$(basename -- "$path").sha256") 2>/dev/null
 }
 
+# runtime::_manifest DIR: every file's size and path (a damaged tree no longer matches).
+runtime::_manifest() {
+	(cd "$1" && find . -type f ! -name .manifest -printf '%s %p\n' | LC_ALL=C sort)
+}
+
+# runtime::_copy_tree FROM TO: hard links when possible (the runtime is never edited in place),
+# else a copy.
+runtime::_copy_tree() {
+	cp -al -- "$1" "$2" 2>/dev/null || {
+		rm -rf -- "$2"
+		cp -a -- "$1" "$2"
+	}
+}
+
 # runtime::install VERSION BUILD_DIR CACHE_STATE_DIR
 runtime::install() {
 	local version="$1" build_dir="$2" state_dir="$3"
-	local name cache_dir archive target staging
+	local name cache_dir archive target staging tree
 	name="$(runtime::archive_name "$version")"
 	cache_dir="${state_dir}/runtimes"
 	archive="${cache_dir}/${name}"
 	target="${build_dir}/.heroku/python"
+	# The unpacked runtime of the last build, reused when it is intact and the archive is too.
+	tree="${state_dir}/runtime-tree/${name}"
+	staging="${build_dir}/.heroku/.python-unpacking"
 
 	mkdir -p -- "$cache_dir"
+	if runtime::_cached_ok "$archive" && [[ -f "${tree}/.manifest" ]] &&
+		runtime::_manifest "$tree" | cmp -s - "${tree}/.manifest"; then
+		output::step "Installing Python ${version} (cached runtime, no download)"
+		rm -rf -- "$staging"
+		mkdir -p -- "${build_dir}/.heroku"
+		runtime::_copy_tree "$tree" "$staging"
+		rm -f -- "${staging}/.manifest"
+		rm -rf -- "$target"
+		mv -- "$staging" "$target"
+		return 0
+	fi
+	rm -rf -- "${state_dir}/runtime-tree"
 	if runtime::_cached_ok "$archive"; then
 		output::step "Installing Python ${version} (cached runtime, no download)"
 	else
@@ -39,7 +68,6 @@ runtime::install() {
 	# Keep only the runtime in use.
 	find "$cache_dir" -maxdepth 1 -type f ! -name "${name}" ! -name "${name}.sha256" -delete
 
-	staging="${build_dir}/.heroku/.python-unpacking"
 	rm -rf -- "$staging"
 	mkdir -p -- "$staging"
 	if ! tar --zstd -xf "$archive" -C "$staging" 2>"${staging}.log"; then
@@ -57,6 +85,14 @@ runtime::install() {
 		output::fail "The Python ${version} archive holds no working bin/python3" \
 			"Archive: ${name}" "" \
 			"The archive is not a runtime built for $(platform::stack) $(platform::arch)."
+	fi
+	# Keep the unpacked tree for the next build (best effort: the archive is what counts).
+	if mkdir -p -- "${state_dir}/runtime-tree" 2>/dev/null &&
+		runtime::_copy_tree "$staging" "${tree}.partial" 2>/dev/null &&
+		runtime::_manifest "${tree}.partial" >"${tree}.partial/.manifest"; then
+		mv -- "${tree}.partial" "$tree"
+	else
+		rm -rf -- "${tree}.partial"
 	fi
 	rm -rf -- "$target"
 	mv -- "$staging" "$target"

@@ -7,10 +7,11 @@ tools::bootstrap_python() {
 	local candidate
 	for candidate in "${BUILDPACK_PYTHON:-}" python3 python3.13 python3.12 python3.11 python3.10 python3.9; do
 		[[ -n "$candidate" ]] || continue
-		if command -v "$candidate" >/dev/null 2>&1 &&
-			"$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 9))' >/dev/null 2>&1; then
-			command -v "$candidate"
-			return 0
+		if command -v "$candidate" >/dev/null 2>&1; then
+			# The interpreter's own path (not a wrapper such as a pyenv shim), if it is 3.9+.
+			if "$candidate" -c 'import sys; ok = sys.version_info >= (3, 9); ok and print(sys.executable); sys.exit(not ok)' 2>/dev/null; then
+				return 0
+			fi
 		fi
 	done
 	return 1
@@ -23,6 +24,29 @@ tools::unpack() {
 	for wheel in "${BUILDPACK_DIR}"/vendor/wheels/*.whl; do
 		"$python" -E -s -m zipfile -e "$wheel" "$dest"
 	done
+}
+
+# tools::cached PYTHON STATE_DIR SCRATCH: print an importable directory of the vendored wheels,
+# unpacked once per set of wheels into STATE_DIR/tools/KEY (or into SCRATCH without a cache).
+tools::cached() {
+	local python="$1" state_dir="$2" scratch="$3" key dir
+	key="$(cd "${BUILDPACK_DIR}/vendor/wheels" && printf '%s\n' *.whl | sha256sum | cut -c1-16)"
+	dir="${state_dir}/tools/${key}"
+	# The checksums of every file, verified at each use: a damaged cache is unpacked afresh.
+	if [[ -f "${dir}/.sha256sums" ]] && (cd "$dir" && sha256sum --check --quiet --strict .sha256sums >/dev/null 2>&1); then
+		echo "$dir"
+		return 0
+	fi
+	rm -rf -- "${state_dir}/tools"
+	if mkdir -p -- "${dir}.partial" 2>/dev/null; then
+		tools::unpack "$python" "${dir}.partial" >/dev/null
+		(cd "${dir}.partial" && find . -type f -print0 | xargs -0 sha256sum >"../${key}.sha256sums" && mv -- "../${key}.sha256sums" .sha256sums)
+		mv -- "${dir}.partial" "$dir"
+		echo "$dir"
+	else
+		tools::unpack "$python" "$scratch" >/dev/null
+		echo "$scratch"
+	fi
 }
 
 # tools::run PYTHON TOOLS SUBCOMMAND ARGS...: run the buildpack's Python core.

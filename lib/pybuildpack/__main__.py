@@ -9,11 +9,11 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from . import output
+from . import output, steps
 from .appfiles import install_source
 from .errors import BuildError
 from .graphload import load_graph
-from .install import Layout, Settings, build, make_plan, prepare
+from .install import Layout, Settings, make_plan
 from .natives import load_registry
 from .nativestep import needed_libraries
 from .plan import Sources
@@ -115,14 +115,28 @@ def _layout(args: argparse.Namespace) -> Layout:
 
 def _prepare(args: argparse.Namespace) -> int:
     layout = _layout(args)
-    lines = prepare(layout, install_source(layout.app), Settings.from_env(), args.stack, args.arch)
+    lines = steps.prepare(
+        layout,
+        install_source(layout.app),
+        Settings.from_env(),
+        stack=args.stack,
+        arch=args.arch,
+        python_version=args.python_version,
+        cache_state=Path(args.cache_state) if args.cache_state else None,
+        state_file=Path(args.state_file),
+    )
     Path(args.result).write_text("".join(f"{line}\n" for line in lines))
     return 0
 
 
 def _install(args: argparse.Namespace) -> int:
     layout = _layout(args)
-    build(layout, install_source(layout.app), Settings.from_env())
+    steps.install(layout, install_source(layout.app), Settings.from_env(), Path(args.state_file))
+    return 0
+
+
+def _save(args: argparse.Namespace) -> int:
+    steps.save(_layout(args), Path(args.state_file), Path(args.cache_state))
     return 0
 
 
@@ -157,8 +171,9 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_check_app)
 
     for name, func, text in (
-        ("prepare", _prepare, "create the environment; decide which native libraries to bootstrap"),
+        ("prepare", _prepare, "put the environment in place; decide which native libraries to bootstrap"),
         ("install", _install, "install the app's dependencies into the environment"),
+        ("save-cache", _save, "save the environment to the build cache"),
     ):
         command = sub.add_parser(name, help=text)
         command.add_argument("--app", required=True)
@@ -168,9 +183,12 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--vendor", required=True)
         command.add_argument("--pip-cache", default="")
         command.add_argument("--env-dir", default="")
+        command.add_argument("--state-file", required=True)
+        command.add_argument("--cache-state", default="")
         if name == "prepare":
             command.add_argument("--stack", required=True)
             command.add_argument("--arch", required=True)
+            command.add_argument("--python-version", required=True)
             command.add_argument("--result", required=True)
         else:
             command.add_argument(

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.tags import Tag, sys_tags
+from packaging.tags import Tag
 
 from . import output
 from .appfiles import InstallSource
 from .errors import BuildError
-from .graphload import config_vars, load_graph
+from .graphload import config_vars
 from .knowledge import Knowledge
-from .natives import Library, build_environment, load_registry
-from .nativestep import needed_libraries
+from .natives import Library, build_environment
 from .pipfailure import summarize
 from .plan import Plan, Planner, Sources
-from .planprint import plan_lines
 from .process import run
 from .relocate import relocate
 from .reqfile import Graph
@@ -52,7 +49,7 @@ class Layout:
     app: Path
     runtime: Path  # .heroku/python: the unpacked CPython
     env: Path  # .heroku/venv: the app's environment
-    tools: Path  # the unpacked vendored wheels (virtualenv ...)
+    tools: Path  # a scratch directory for this build (phase files, reports)
     vendor: Path  # the buildpack's vendor/ directory
     pip_cache: Path | None
     env_dir: Path | None = None
@@ -110,7 +107,7 @@ def create_environment(layout: Layout) -> None:
         shutil.rmtree(layout.env) if not layout.env.is_symlink() else layout.env.unlink()
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
-    env["PYTHONPATH"] = str(layout.tools)
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")  # where the vendored virtualenv is
     env["VIRTUALENV_OVERRIDE_APP_DATA"] = str(layout.tools / ".virtualenv-app-data")
     result = run(
         [
@@ -215,55 +212,3 @@ def install_dependencies(layout: Layout, source: InstallSource, graph: Graph, pl
         _pip_install(layout, ["-r", str(source.path.relative_to(layout.app))], graph, files)
     else:
         _pip_install(layout, ["."], graph, files)
-
-
-def _pins(layout: Layout) -> list[str]:
-    lines = [line.strip() for line in (layout.vendor / "pins.txt").read_text().splitlines()]
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def prepare(layout: Layout, source: InstallSource, settings: Settings, stack: str, arch: str) -> list[str]:
-    """Create the environment and decide which native libraries the build needs.
-    Returns one line per library for bin/compile: NAME VERSION ARCHIVE WHAT."""
-    graph = load_graph(layout.app, source, layout.env_dir)
-    output.step("Creating the environment")
-    create_environment(layout)
-    output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(_pins(layout))}")
-    registry = load_registry(layout.vendor / "native-libraries.toml")
-    sources = Sources.from_graph(graph, dict(os.environ), default_index_url(layout.env_python))
-    found = needed_libraries(graph, registry, sources, (layout.pip_cache or layout.tools) / "sdists")
-    lines = []
-    if found:
-        output.step("Native libraries")
-    for trigger in found:
-        library, entry = trigger.library, trigger.entry
-        label = entry.name or entry.text
-        where = entry.origin.show(layout.app)
-        what = f"{library.name} {library.version} (needed by {label} at {where})"
-        if not settings.bootstrap_libraries:
-            output.info(
-                f"{library.name} {library.version}: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)"
-            )
-            continue
-        output.info(f"{library.name} {library.version}: {label} ({where}) needs it: {library.reason}")
-        lines.append("\t".join([library.name, library.version, library.archive(stack, arch), what]))
-    return lines
-
-
-def build(layout: Layout, source: InstallSource, settings: Settings) -> None:
-    started = time.monotonic()
-    graph = load_graph(layout.app, source, layout.env_dir)
-    plan = make_plan(
-        layout.vendor,
-        graph,
-        settings,
-        list(sys_tags()),
-        default_index_url(layout.env_python),
-        (layout.pip_cache or layout.tools) / "sdists",
-    )
-    final = "pip install -r requirements.txt" if source.kind == "requirements" else "pip install ."
-    output.step("Install plan")
-    output.info("\n".join(plan_lines(plan, graph, final)))
-    install_dependencies(layout, source, graph, plan)
-    relocate(layout.env, layout.runtime)
-    output.info(f"Done in {time.monotonic() - started:.1f}s")

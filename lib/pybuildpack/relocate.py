@@ -57,6 +57,13 @@ def make_symlinks_relative(bin_dir: Path) -> None:
                 path.symlink_to(relative)
 
 
+def _replace(path: Path, text: str) -> None:
+    """Write a new file in place of path (never edit in place: the cache may share its inode)."""
+    tmp = path.with_name(path.name + ".relocating")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
 def point_at_runtime(env: Path, runtime: Path) -> None:
     """Rewrite pyvenv.cfg so that the environment's base interpreter is `runtime`."""
     cfg = env / "pyvenv.cfg"
@@ -109,7 +116,7 @@ def make_editables_portable(env: Path, app: Path) -> int:
             new = pattern.sub(lambda m: f"(_BUILDPACK_APP_DIR + {(m.group(2) or '')!r})", text)
             if "_BUILDPACK_APP_DIR = " not in new:
                 new = new.replace("\nMAPPING", "\n" + _APP_DIR_LINE + "MAPPING", 1)
-            finder.write_text(new)
+            _replace(finder, new)
             changed += 1
         for pth in site.glob("*.pth"):
             lines = pth.read_text().splitlines()
@@ -120,7 +127,7 @@ def make_editables_portable(env: Path, app: Path) -> int:
                     line = os.path.relpath(stripped, site)
                 out.append(line)
             if out != lines:
-                pth.write_text("\n".join(out) + "\n")
+                _replace(pth, "\n".join(out) + "\n")
                 changed += 1
     return changed
 

@@ -1,0 +1,166 @@
+"""The cached environment: CACHE_DIR/python/env is a symlink to env-TOKEN/, which holds venv/, the
+environment as the last successful build left it, meta.json (the fingerprint and what is
+installed) and manifest.json (every file's size, to detect a damaged cache). Saving writes a new
+env-TOKEN/ and swaps the symlink, so an interrupted save leaves the previous cache intact."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+FORMAT = 1
+
+
+@dataclass
+class Meta:
+    fingerprint: str
+    inputs: dict[str, str]
+    installed: list[list[str]] = field(default_factory=list)  # [[name, version], ...]
+    libraries: list[str] = field(default_factory=list)  # bin/compile's library lines
+    format: int = FORMAT
+
+    @classmethod
+    def from_json(cls, text: str) -> Meta:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("unknown format")
+        meta = cls(
+            fingerprint=str(data["fingerprint"]),
+            inputs={str(k): str(v) for k, v in dict(data["inputs"]).items()},
+            installed=[[str(n), str(v)] for n, v in data["installed"]],
+            libraries=[str(line) for line in data["libraries"]],
+        )
+        return meta
+
+
+class CacheDamaged(Exception):
+    pass
+
+
+def _link(state: Path) -> Path:
+    return state / "env"
+
+
+def _current(state: Path) -> Path | None:
+    link = _link(state)
+    if not link.is_symlink():
+        return None
+    target = state / os.readlink(link)
+    return target if target.is_dir() else None
+
+
+def clean_strays(state: Path) -> None:
+    """Remove env-* directories no symlink points at (left by interrupted saves or restores)."""
+    current = _current(state)
+    for path in state.glob("env-*"):
+        if current is None or path.resolve() != current.resolve():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _manifest(venv: Path) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for dirpath, _dirnames, filenames in os.walk(venv):
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                continue
+            sizes[str(path.relative_to(venv))] = path.stat().st_size
+    return sizes
+
+
+def _check(entry: Path) -> Meta:
+    venv = entry / "venv"
+    try:
+        meta = Meta.from_json((entry / "meta.json").read_text())
+    except FileNotFoundError as exc:
+        raise CacheDamaged("its metadata file is missing") from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CacheDamaged("its metadata file is unreadable") from exc
+    try:
+        manifest = json.loads((entry / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise CacheDamaged("its file list is missing or unreadable") from exc
+    if not (venv / "pyvenv.cfg").is_file():
+        raise CacheDamaged("it has no pyvenv.cfg")
+    for relative, size in manifest.items():
+        path = venv / relative
+        try:
+            actual = path.stat().st_size
+        except OSError as exc:
+            raise CacheDamaged(f"{relative} is missing") from exc
+        if actual != size:
+            raise CacheDamaged(f"{relative} is truncated or changed ({actual} bytes, expected {size})")
+    return meta
+
+
+def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
+    """Put the cached environment at target: hard links to the cache's files (nothing edits them
+    in place), so that an unchanged environment costs no copy and the cache keeps it.
+    (meta, "") or (None, why nothing was restored)."""
+    clean_strays(state)
+    entry = _current(state)
+    if entry is None:
+        return None, "no cached environment"
+    try:
+        meta = _check(entry)
+    except CacheDamaged as exc:
+        discard(state)
+        return None, f"the cached environment is damaged ({exc}); discarded"
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(entry / "venv", target, symlinks=True, copy_function=_link_or_copy)
+    return meta, ""
+
+
+def current_fingerprint(state: Path) -> str | None:
+    entry = _current(state)
+    if entry is None:
+        return None
+    try:
+        return Meta.from_json((entry / "meta.json").read_text()).fingerprint
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def discard(state: Path) -> None:
+    entry = _current(state)
+    link = _link(state)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    if entry is not None:
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def _link_or_copy(source: str, destination: str) -> None:
+    """Hard-link when the cache and the build share a filesystem (nothing edits these files in
+    place: the buildpack replaces files it rewrites), else copy."""
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def save(state: Path, venv: Path, meta: Meta) -> None:
+    """Put venv into the cache with its metadata, atomically replacing the previous entry."""
+    token = uuid.uuid4().hex[:12]
+    partial = state / f"env-{token}.partial"
+    final = state / f"env-{token}"
+    try:
+        shutil.copytree(venv, partial / "venv", symlinks=True, copy_function=_link_or_copy)
+        (partial / "manifest.json").write_text(json.dumps(_manifest(partial / "venv")))
+        (partial / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
+        os.rename(partial, final)
+        tmp_link = state / f"env.{token}.link"
+        os.symlink(final.name, tmp_link)
+        previous = _current(state)
+        os.replace(tmp_link, _link(state))
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if previous is not None and previous.resolve() != final.resolve():
+        shutil.rmtree(previous, ignore_errors=True)

@@ -1,0 +1,154 @@
+"""Syncing an environment to exactly the resolved requirement set: what pip would install for the
+app's requirements, nothing more (removed requirements are uninstalled), nothing less."""
+
+from __future__ import annotations
+
+import email.parser
+import json
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+# The packaging tools every environment has, whatever the app asks for.
+TOOLS = frozenset({"pip", "setuptools", "wheel"})
+
+
+def installed(env: Path) -> dict[str, str]:
+    """{canonical name: version} of the distributions in the environment's site-packages."""
+    found: dict[str, str] = {}
+    parser = email.parser.Parser()
+    for site in env.glob("lib/python*/site-packages"):
+        for info in site.glob("*.dist-info"):
+            metadata = info / "METADATA"
+            if not metadata.is_file():
+                continue
+            message = parser.parsestr(metadata.read_text(errors="replace"), headersonly=True)
+            name, version = message.get("Name"), message.get("Version")
+            if name and version:
+                found[canonicalize_name(name)] = version
+    return found
+
+
+def resolved_from_report(report_path: Path) -> dict[str, str]:
+    """{canonical name: version} from `pip install --dry-run --report`."""
+    data = json.loads(report_path.read_text())
+    out: dict[str, str] = {}
+    for item in data.get("install", []):
+        metadata = item.get("metadata", {})
+        out[canonicalize_name(metadata["name"])] = metadata["version"]
+    return out
+
+
+def extraneous(have: dict[str, str], want: dict[str, str]) -> list[str]:
+    return sorted(name for name in have if name not in want and name not in TOOLS)
+
+
+def differences(have: dict[str, str], want: dict[str, str]) -> list[str]:
+    """Why have is not exactly want (plus the tools), in words; [] when it is."""
+    out = []
+    for name in sorted(set(have) | set(want)):
+        if name in TOOLS and name not in want:
+            continue
+        if name not in have:
+            out.append(f"{name} {want[name]} is missing")
+        elif name not in want:
+            out.append(f"{name} {have[name]} is installed but not required")
+        elif have[name] != want[name]:
+            out.append(f"{name} is {have[name]}, expected {want[name]}")
+    return out
+
+
+def _dists(env: Path) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    parser = email.parser.Parser()
+    for site in env.glob("lib/python*/site-packages"):
+        for info in site.glob("*.dist-info"):
+            metadata = info / "METADATA"
+            if metadata.is_file():
+                message = parser.parsestr(metadata.read_text(errors="replace"), headersonly=True)
+                if message.get("Name"):
+                    out[canonicalize_name(message["Name"])] = info
+    return out
+
+
+def _requires(info: Path) -> list[str]:
+    message = email.parser.Parser().parsestr(
+        (info / "METADATA").read_text(errors="replace"), headersonly=True
+    )
+    return list(message.get_all("Requires-Dist") or [])
+
+
+def _direct_url(info: Path) -> str | None:
+    path = info / "direct_url.json"
+    if not path.is_file():
+        return None
+    try:
+        return str(json.loads(path.read_text()).get("url", "")).rstrip("/")
+    except (OSError, ValueError):
+        return None
+
+
+def _bare_url(url: str) -> str:
+    """A requirement URL as pip records it in direct_url.json: no vcs+ prefix, @ref or #fragment."""
+    url = url.split("#", 1)[0]
+    for prefix in ("git+", "hg+", "svn+", "bzr+"):
+        if url.startswith(prefix):
+            url = url[len(prefix) :]
+            head, sep, tail = url.rpartition("@")
+            if sep and "/" not in tail and "://" in head:
+                url = head
+    return url.rstrip("/")
+
+
+def closure(env: Path, roots: list[tuple[str, frozenset[str]]]) -> set[str] | None:
+    """The names the roots require, transitively, read from the installed metadata (no network).
+    Markers are evaluated for the interpreter running this (the app's runtime)."""
+    from packaging.markers import default_environment
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    dists = _dists(env)
+    base = default_environment()
+    seen: set[tuple[str, frozenset[str]]] = set()
+    names: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name, extras = stack.pop()
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        names.add(name)
+        info = dists.get(name)
+        if info is None:
+            continue
+        for spec in _requires(info):
+            try:
+                req = Requirement(spec)
+            except InvalidRequirement:
+                continue
+            if req.marker is not None:
+                wanted = any(req.marker.evaluate({**base, "extra": extra}) for extra in {"", *extras})
+                if not wanted:
+                    continue
+            stack.append((canonicalize_name(req.name), frozenset(req.extras)))
+    return names
+
+
+def roots_for(
+    env: Path, entries: list[tuple[str | None, frozenset[str], str | None]]
+) -> list[tuple[str, frozenset[str]]] | None:
+    """Root names for the app's requirements: (name, extras, url) each; a requirement known only by
+    its URL or path is matched through the direct_url.json pip records. None when one can't be."""
+    by_url = {}
+    for name, info in _dists(env).items():
+        url = _direct_url(info)
+        if url:
+            by_url[url] = name
+    roots = []
+    for name, extras, url in entries:
+        if name is None and url is not None:
+            name = by_url.get(_bare_url(url))
+            if name is None:
+                return None
+        if name is not None:
+            roots.append((name, extras))
+    return roots
