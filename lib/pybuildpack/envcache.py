@@ -12,6 +12,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .faults import checkpoint
+
 FORMAT = 1
 
 
@@ -152,9 +154,11 @@ def save(state: Path, venv: Path, meta: Meta) -> None:
     final = state / f"env-{token}"
     try:
         shutil.copytree(venv, partial / "venv", symlinks=True, copy_function=_link_or_copy)
+        checkpoint("save")
         (partial / "manifest.json").write_text(json.dumps(_manifest(partial / "venv")))
         (partial / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
         os.rename(partial, final)
+        checkpoint("save-swap")
         tmp_link = state / f"env.{token}.link"
         os.symlink(final.name, tmp_link)
         previous = _current(state)

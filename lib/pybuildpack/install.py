@@ -12,6 +12,7 @@ from packaging.tags import Tag
 from . import output
 from .appfiles import InstallSource
 from .errors import BuildError
+from .faults import checkpoint
 from .graphload import config_vars
 from .knowledge import Knowledge
 from .natives import Library, build_environment
@@ -181,6 +182,7 @@ def _phase_file(layout: Layout, graph: Graph, name: str, lines: list[str]) -> Pa
 
 
 def _pip_install(layout: Layout, args: list[str], graph: Graph, files: list[Path]) -> None:
+    checkpoint("install")
     config = config_vars(layout.env_dir)
     referenced = {name: config[name] for name in graph.used_vars if name in config}
     result = run(

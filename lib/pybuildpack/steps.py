@@ -13,7 +13,7 @@ from pathlib import Path
 
 from packaging.tags import sys_tags
 
-from . import envcache, output, sync
+from . import envcache, output, pipcache, sync
 from .appfiles import InstallSource
 from .errors import BuildError
 from .fingerprint import Inputs, collect
@@ -235,6 +235,7 @@ def _sync(layout: Layout, source: InstallSource, graph: Graph) -> list[str]:
 
 def install(layout: Layout, source: InstallSource, settings: Settings, state_file: Path) -> None:
     started = time.monotonic()
+    wall_started = time.time()
     state = State.read(state_file)
     if state.mode == "reuse":
         return
@@ -268,6 +269,11 @@ def install(layout: Layout, source: InstallSource, settings: Settings, state_fil
             create_environment(layout)
             install_dependencies(layout, source, graph, plan)
     relocate(layout.env, layout.runtime)
+    if layout.pip_cache is not None and layout.pip_cache.is_dir():
+        try:
+            pipcache.record_and_prune(layout.pip_cache, wall_started, sync.installed(layout.env))
+        except OSError:
+            pass  # the cache is best effort
     output.info(f"Done in {time.monotonic() - started:.1f}s")
 
 

@@ -1,0 +1,52 @@
+"""Keeping pip's cache (CACHE_DIR/python/pip) bounded.
+
+Policy: the cache keeps what the last KEEP builds that ran pip used. A wheel pip built from a
+source distribution (pip/wheels/...) is kept while its name and version are installed by one of
+those builds; a download (pip/http-v2/...) is kept while it was written since the oldest of those
+builds started (a dependency that never changes is downloaded again every KEEP builds that run
+pip). The history is pip/.history.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+
+KEEP = 3
+
+
+def _history(cache: Path) -> list[dict[str, object]]:
+    try:
+        data = json.loads((cache / ".history.json").read_text())
+        return [item for item in data if isinstance(item, dict)]
+    except (OSError, ValueError):
+        return []
+
+
+def record_and_prune(cache: Path, started: float, installed: dict[str, str]) -> int:
+    """Add this build to the history and delete what no recent build used. Returns files removed."""
+    history = _history(cache)
+    history.append({"started": started, "installed": sorted(f"{n}=={v}" for n, v in installed.items())})
+    history = history[-KEEP:]
+    tmp = cache / ".history.json.tmp"
+    tmp.write_text(json.dumps(history))
+    os.replace(tmp, cache / ".history.json")
+    keep = {str(item) for build in history for item in build.get("installed", [])}  # type: ignore[union-attr]
+    oldest = min(float(build.get("started", started)) for build in history)  # type: ignore[arg-type]
+    removed = 0
+    for wheel in (cache / "wheels").rglob("*.whl"):
+        try:
+            name, version, _, _ = parse_wheel_filename(wheel.name)
+        except InvalidWheelFilename:
+            continue
+        if f"{canonicalize_name(name)}=={version}" not in keep:
+            wheel.unlink(missing_ok=True)
+            removed += 1
+    if len(history) >= KEEP:
+        for path in (cache / "http-v2").rglob("*"):
+            if path.is_file() and path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
