@@ -5,7 +5,7 @@ SHELL := /bin/bash
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/release bin/plan $(wildcard lib/*.sh) $(wildcard builds/*.sh) \
+BASH_FILES := bin/detect bin/compile bin/release bin/plan $(wildcard lib/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
 BATS_JOBS ?= 1
 
@@ -45,3 +45,6 @@ vendor:
 
 clean:
 	rm -rf $(TOOLS) $(MIRROR_DIR)
+
+bench: mirror
+	bash test/bench/run.sh

@@ -27,8 +27,23 @@ cache::read_version() {
 	fi
 }
 
-# cache::write_version STATE_DIR VERSION (atomic).
+# cache::write_version STATE_DIR VERSION (atomic, best effort).
 cache::write_version() {
 	local file="$1/python-version"
-	printf '%s\n' "$2" >"${file}.tmp.$$" && mv -f -- "${file}.tmp.$$" "$file"
+	{ printf '%s\n' "$2" >"${file}.tmp.$$" && mv -f -- "${file}.tmp.$$" "$file"; } 2>/dev/null ||
+		rm -f -- "${file}.tmp.$$"
+}
+
+# cache::store FILE CACHED: keep a verified download (FILE and FILE.sha256) in the cache as CACHED.
+# Best effort: a full or failing cache gives a warning, never a failed build.
+cache::store() {
+	local file="$1" cached="$2"
+	if cp -f -- "$file" "${cached}.tmp.$$" 2>/dev/null &&
+		cp -f -- "${file}.sha256" "${cached}.sha256.tmp.$$" 2>/dev/null &&
+		mv -f -- "${cached}.tmp.$$" "$cached" && mv -f -- "${cached}.sha256.tmp.$$" "${cached}.sha256"; then
+		return 0
+	fi
+	rm -f -- "${cached}.tmp.$$" "${cached}.sha256.tmp.$$" "$cached" "${cached}.sha256"
+	output::warning "Could not save ${file##*/} in the build cache (is it full?)" \
+		"This build is fine; the next one downloads it again." >&2
 }

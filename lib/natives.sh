@@ -8,7 +8,7 @@ natives::install() {
 	local list="$1" build_dir="$2" state_dir="$3"
 	local cache_dir="${state_dir}/libraries" vendor_dir="${build_dir}/.heroku/vendor"
 	local name version archive what cached staging installed="" keep=()
-	mkdir -p -- "$cache_dir"
+	mkdir -p -- "$cache_dir" 2>/dev/null || true
 	while IFS=$'\t' read -r name version archive what; do
 		[[ -n "$name" ]] || continue
 		cached="${cache_dir}/${archive}"
@@ -18,7 +18,10 @@ natives::install() {
 		else
 			rm -f -- "$cached" "${cached}.sha256"
 			output::info "${name} ${version}: downloading ${archive}" >&2
-			mirror::fetch "$archive" "$cached" "$what"
+			local download="${RUNTIME_DOWNLOADS:-${TMPDIR:-/tmp}}/${archive}"
+			mirror::fetch "$archive" "$download" "$what"
+			cache::store "$download" "$cached"
+			[[ -f "$cached" ]] || cached="$download"
 		fi
 		staging="${vendor_dir}/.${name}-unpacking"
 		rm -rf -- "$staging"

@@ -40,7 +40,7 @@ runtime::install() {
 	tree="${state_dir}/runtime-tree/${name}"
 	staging="${build_dir}/.heroku/.python-unpacking"
 
-	mkdir -p -- "$cache_dir"
+	mkdir -p -- "$cache_dir" 2>/dev/null || true
 	if runtime::_cached_ok "$archive" && [[ -f "${tree}/.manifest" ]] &&
 		runtime::_manifest "$tree" | cmp -s - "${tree}/.manifest"; then
 		output::step "Installing Python ${version} (cached runtime, no download)"
@@ -63,10 +63,13 @@ runtime::install() {
 		fi
 		rm -f -- "$archive" "${archive}.sha256"
 		output::info "Downloading ${name}"
-		mirror::fetch "$name" "$archive" "Python ${version} (${name})"
+		local download="${RUNTIME_DOWNLOADS:-${TMPDIR:-/tmp}}/${name}"
+		mirror::fetch "$name" "$download" "Python ${version} (${name})"
+		cache::store "$download" "$archive"
+		[[ -f "$archive" ]] || archive="$download"
 	fi
 	# Keep only the runtime in use.
-	find "$cache_dir" -maxdepth 1 -type f ! -name "${name}" ! -name "${name}.sha256" -delete
+	find "$cache_dir" -maxdepth 1 -type f ! -name "${name}" ! -name "${name}.sha256" -delete 2>/dev/null || true
 
 	rm -rf -- "$staging"
 	mkdir -p -- "$staging"

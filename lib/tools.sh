@@ -38,12 +38,14 @@ tools::cached() {
 		return 0
 	fi
 	rm -rf -- "${state_dir}/tools"
-	if mkdir -p -- "${dir}.partial" 2>/dev/null; then
-		tools::unpack "$python" "${dir}.partial" >/dev/null
-		(cd "${dir}.partial" && find . -type f -print0 | xargs -0 sha256sum >"../${key}.sha256sums" && mv -- "../${key}.sha256sums" .sha256sums)
-		mv -- "${dir}.partial" "$dir"
+	if mkdir -p -- "${dir}.partial" 2>/dev/null &&
+		tools::unpack "$python" "${dir}.partial" >/dev/null 2>&1 &&
+		(cd "${dir}.partial" && find . -type f -print0 | xargs -0 sha256sum >"../${key}.sha256sums" &&
+			mv -- "../${key}.sha256sums" .sha256sums) 2>/dev/null &&
+		mv -- "${dir}.partial" "$dir" 2>/dev/null; then
 		echo "$dir"
 	else
+		rm -rf -- "${state_dir}/tools"
 		tools::unpack "$python" "$scratch" >/dev/null
 		echo "$scratch"
 	fi

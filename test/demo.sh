@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-demo.XXXXXX")"
 PORT="${PORT:-5123}"
 server=""
+# shellcheck disable=SC2329 # called by the EXIT trap
 cleanup() {
 	if [[ -n "$server" ]]; then
 		kill "$server" 2>/dev/null || true
@@ -29,6 +30,7 @@ echo "== bin/release"
 
 web="$(sed -n 's/^web:[[:space:]]*//p' "${WORK}/app/Procfile")"
 echo "== starting the web process: ${web} (port ${PORT})"
+# shellcheck disable=SC2016 # expanded by the dyno's shell
 env -i HOME="${WORK}/app" PORT="$PORT" PATH=/usr/local/bin:/usr/bin:/bin bash -c \
 	'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && exec '"${web}"' --bind "127.0.0.1:${PORT}"' &
 server=$!

@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# The cached environment: exactly the requirements, every build, and a build that always works
+# after a kill, a damaged cache or an unusable cache directory.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/servers
+	require_mirror
+	new_app cache-app
+}
+
+teardown() {
+	stop_servers
+	if mountpoint -q "${BATS_TEST_TMPDIR}/full" 2>/dev/null; then
+		umount "${BATS_TEST_TMPDIR}/full"
+	fi
+	cleanup_app
+}
+
+# installed: "name==version" of every distribution in the slug's environment, sorted.
+installed() {
+	in_slug "$BUILD_DIR" 'python -c "
+import importlib.metadata as m
+print(\" \".join(sorted(d.metadata[\"Name\"].lower() + \"==\" + d.version for d in m.distributions())))
+"'
+}
+
+# rebuild: a fresh copy of the app's sources (the platform's checkout) over the old build dir.
+rebuild() {
+	local sources="${BATS_TEST_TMPDIR}/sources"
+	rm -rf "$sources" && cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
+	rm -rf "$BUILD_DIR" && mv "$sources" "$BUILD_DIR"
+	compile_app "$@"
+}
+
+EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+
+@test "nothing changed: the cached environment is reused as it is" {
+	compile_app
+	assert_success
+	assert_output_contains "-----> Creating the environment (no cached environment)"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
+	refute_output_contains "Installing dependencies" "Collecting"
+	installed
+	assert_equal "$output" "$EXPECTED"
+}
+
+@test "a removed requirement is gone from the slug; a change in a nested -r file is picked up" {
+	compile_app
+	assert_success
+	printf 'six==1.17.0\nitsdangerous==2.2.0\n' >"${BUILD_DIR}/requirements/base.txt"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: requirements/base.txt changed" \
+		"-----> Removing packages no longer required" "blinker 1.9.0"
+	installed
+	assert_equal "$output" "itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+	in_slug "$BUILD_DIR" 'python -c "import blinker"'
+	assert_failure
+}
+
+@test "a change in a local path package is picked up" {
+	compile_app
+	assert_success
+	printf 'VALUE = "changed"\n' >"${BUILD_DIR}/libs/localpkg/localpkg.py"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: local package libs/localpkg changed"
+	in_slug "$BUILD_DIR" 'python -c "import localpkg; print(localpkg.VALUE)"'
+	assert_output_contains "changed"
+}
+
+@test "a Python version change rebuilds the environment" {
+	compile_app
+	assert_success
+	printf '3.11\n' >"${BUILD_DIR}/.python-version"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Rebuilding the environment: python version 3.13.15 -> 3.11.2"
+	in_slug "$BUILD_DIR" 'python -c "import sys, six, blinker; print(sys.version_info[:2])"'
+	assert_output_contains "(3, 11)"
+}
+
+@test "a stack change rebuilds the environment" {
+	# A mirror that serves this machine's runtime under another stack's name too.
+	mirror="${BATS_TEST_TMPDIR}/two-stacks"
+	mkdir -p "$mirror"
+	cp "${MIRROR_DIR}"/python-3.13.15-* "$mirror/"
+	for file in "${MIRROR_DIR}"/python-3.13.15-*; do
+		base="${file##*/}"
+		other="${base/-debian-12-/-debian-99-}"
+		cp "$file" "${mirror}/${other}"
+	done
+	(cd "$mirror" && for f in *-debian-99-*.tar.zst; do sha256sum "$f" >"${f}.sha256"; done && ls -1 *.tar.zst >index.txt)
+	printf 'ID=debian\nVERSION_ID="99"\n' >"${BATS_TEST_TMPDIR}/os-release"
+
+	compile_app BUILDPACK_MIRROR_URL="file://${mirror}"
+	assert_success
+	rebuild BUILDPACK_MIRROR_URL="file://${mirror}" PLATFORM_OS_RELEASE="${BATS_TEST_TMPDIR}/os-release"
+	assert_success
+	assert_output_contains "-----> Rebuilding the environment: stack debian-12 -> debian-99"
+}
+
+@test "killed (SIGKILL) at every phase, also while saving the cache: the next build works and is right" {
+	compile_app
+	assert_success
+	local point
+	for point in runtime install libraries dependencies save save-swap; do
+		printf 'six==1.17.0\nitsdangerous==2.2.0\n' >"${BUILD_DIR}/requirements/base.txt"
+		rebuild BUILDPACK_TEST_KILL_AT="$point"
+		[[ "$status" -eq 137 ]] || fail "kill at ${point}: expected exit status 137, got ${status}" "$output"
+		rebuild
+		assert_success
+		installed
+		assert_equal "$output" "itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+		# And back, so that the next kill interrupts a build that changes the cache.
+		printf 'six==1.17.0\nblinker==1.9.0\n' >"${BUILD_DIR}/requirements/base.txt"
+		rebuild
+		assert_success
+		installed
+		assert_equal "$output" "$EXPECTED"
+	done
+	run find "${CACHE_DIR}/python" -maxdepth 1 -name 'env-*'
+	[[ "$(wc -l <<<"$output")" -eq 1 ]] || fail "stray cache entries left: ${output}"
+}
+
+@test "a damaged cache is detected, discarded with a message, and the build succeeds" {
+	compile_app
+	assert_success
+	local entry
+	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
+
+	# A truncated file.
+	local victim
+	victim="$(find "${entry}/venv" -path '*site-packages/six.py')"
+	truncate -s 10 "$victim"
+	rebuild
+	assert_success
+	assert_output_contains "Creating the environment (the cached environment is damaged (" "six.py is truncated or changed"
+	installed
+	assert_equal "$output" "$EXPECTED"
+
+	# A missing metadata file.
+	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
+	rm "${entry}/meta.json"
+	rebuild
+	assert_success
+	assert_output_contains "the cached environment is damaged (its metadata file is missing)"
+
+	# Garbage in the metadata, the runtime tree and the tools.
+	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
+	head -c 300 /dev/urandom >"${entry}/meta.json"
+	find "${CACHE_DIR}/python/runtime-tree" -name 'os.py' -exec sh -c 'echo garbage >"$1"' _ {} \;
+	find "${CACHE_DIR}/python/tools" -name '__init__.py' -path '*packaging*' -exec sh -c 'echo garbage >>"$1"' _ {} \;
+	rebuild
+	assert_success
+	assert_output_contains "the cached environment is damaged (its metadata file is unreadable)"
+	installed
+	assert_equal "$output" "$EXPECTED"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+}
+
+@test "an unwritable CACHE_DIR: the build succeeds without caching and warns" {
+	: >"${BATS_TEST_TMPDIR}/a-file"
+	CACHE_DIR="${BATS_TEST_TMPDIR}/a-file/cache"
+	compile_app
+	assert_success
+	assert_output_contains "Warning: The build cache is not writable; building without it"
+	installed
+	assert_equal "$output" "$EXPECTED"
+}
+
+@test "a full CACHE_DIR: the build succeeds and warns that the cache was not saved" {
+	mkdir -p "${BATS_TEST_TMPDIR}/full"
+	mount -t tmpfs -o size=3m tmpfs "${BATS_TEST_TMPDIR}/full" || fail "can't mount a small tmpfs (needs root)"
+	CACHE_DIR="${BATS_TEST_TMPDIR}/full"
+	compile_app
+	assert_success
+	assert_output_contains "Warning:"
+	installed
+	assert_equal "$output" "$EXPECTED"
+}
+
+@test "the cache stays bounded: after 20 builds with changing requirements, no wheel no recent build used" {
+	local i index="${BATS_TEST_TMPDIR}/index"
+	for i in $(seq 1 20); do
+		build_sdist boundpkg "1.${i}" "${index}/simple/boundpkg"
+	done
+	start_index
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	for i in $(seq 1 20); do
+		# Each build needs another version, built from its sdist (and so put in pip's wheel cache).
+		printf 'six==1.17.0\nboundpkg==1.%s\n' "$i" >"${BUILD_DIR}/requirements/base.txt"
+		rebuild
+		assert_success
+	done
+	assert_output_contains "Successfully installed boundpkg-1.20"
+	run find "${CACHE_DIR}/python/pip/wheels" -name 'boundpkg-*.whl'
+	local count
+	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
+	[[ "$count" -ge 1 ]] || fail "pip cached no built wheel at all: the test proves nothing" "$output"
+	[[ "$count" -le 3 ]] || fail "the wheel cache holds ${count} boundpkg wheels after 20 builds" "$output"
+	run find "${CACHE_DIR}/python" -maxdepth 1 -name 'env-*'
+	[[ "$(wc -l <<<"$output")" -eq 1 ]]
+}
