@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -115,8 +116,16 @@ def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
     if target.exists():
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(entry / "venv", target, symlinks=True, copy_function=_link_or_copy)
+    _tree_of_links(entry / "venv", target)
     return meta, ""
+
+
+def _tree_of_links(source: Path, target: Path) -> None:
+    """target: a copy of source made of hard links (cp -al, fast), else of copies."""
+    result = subprocess.run(["cp", "-al", "--", str(source), str(target)], capture_output=True, check=False)
+    if result.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target, symlinks=True)
 
 
 def current_fingerprint(state: Path) -> str | None:
@@ -138,22 +147,14 @@ def discard(state: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def _link_or_copy(source: str, destination: str) -> None:
-    """Hard-link when the cache and the build share a filesystem (nothing edits these files in
-    place: the buildpack replaces files it rewrites), else copy."""
-    try:
-        os.link(source, destination)
-    except OSError:
-        shutil.copy2(source, destination)
-
-
 def save(state: Path, venv: Path, meta: Meta) -> None:
     """Put venv into the cache with its metadata, atomically replacing the previous entry."""
     token = uuid.uuid4().hex[:12]
     partial = state / f"env-{token}.partial"
     final = state / f"env-{token}"
     try:
-        shutil.copytree(venv, partial / "venv", symlinks=True, copy_function=_link_or_copy)
+        partial.mkdir(parents=True)
+        _tree_of_links(venv, partial / "venv")
         checkpoint("save")
         (partial / "manifest.json").write_text(json.dumps(_manifest(partial / "venv")))
         (partial / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))

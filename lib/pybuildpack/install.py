@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +104,8 @@ def pip_environment(layout: Layout, referenced: dict[str, str] | None = None) ->
 
 
 def create_environment(layout: Layout) -> None:
-    """A fresh virtual environment on the runtime, with the pinned pip, setuptools and wheel."""
+    """A fresh virtual environment on the runtime, with the pinned pip, setuptools and wheel
+    installed from vendor/seed (no network)."""
     if layout.env.exists() or layout.env.is_symlink():
         shutil.rmtree(layout.env) if not layout.env.is_symlink() else layout.env.unlink()
     env = dict(os.environ)
@@ -118,7 +120,7 @@ def create_environment(layout: Layout) -> None:
             "--quiet",
             "--no-periodic-update",
             "--no-download",
-            "--pip=bundle",
+            "--no-pip",
             "--no-setuptools",
             "--no-wheel",
             "--no-vcs-ignore",
@@ -134,19 +136,32 @@ def create_environment(layout: Layout) -> None:
             details=result.tail[-10:],
             code="virtualenv-failed",
         )
+    seed_environment(layout.env, sorted((layout.vendor / "seed").glob("*.whl")))
     relocate(layout.env, layout.runtime)
-    pins = layout.vendor / "pins.txt"
-    result = run(
-        [str(layout.env_python), "-m", "pip", "install", "--quiet", "-r", str(pins)],
-        env=pip_environment(layout),
+
+
+def seed_environment(env: Path, wheels: list[Path]) -> None:
+    """Install pure-Python wheels into env with `installer` (what pip does, without pip's start-up
+    or an index)."""
+    from installer import install
+    from installer.destinations import SchemeDictionaryDestination
+    from installer.sources import WheelFile
+
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = env / "lib" / version / "site-packages"
+    scheme = {
+        "purelib": str(site),
+        "platlib": str(site),
+        "headers": str(env / "include" / "site" / version),
+        "scripts": str(env / "bin"),
+        "data": str(env),
+    }
+    destination = SchemeDictionaryDestination(
+        scheme, interpreter=str(env / "bin" / "python"), script_kind="posix"
     )
-    if result.returncode != 0:
-        raise BuildError(
-            "Installing pip, setuptools and wheel failed",
-            where="vendor/pins.txt",
-            details=["pip's message is shown above."],
-            code="pins-failed",
-        )
+    for wheel in wheels:
+        with WheelFile.open(wheel) as source:
+            install(source, destination, additional_metadata={"INSTALLER": b"pip\n"})
 
 
 def default_index_url(python: Path) -> str | None:

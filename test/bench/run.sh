@@ -82,6 +82,10 @@ if grep -q "Building wheel for docopt" "${WORK}/added.log"; then
 fi
 
 echo
+for phase in cold warm added; do
+	echo "${phase}: $(grep -- '-----> Done in' "${WORK}/${phase}.log")"
+done
+echo
 echo "bench-app on $(date -u +%Y-%m-%d), one run ($(nproc) cores):"
 printf '  plain pip       %6ss\n' "$plain"
 printf '  cold            %6ss  %sx plain   (target <= 1.10)\n' "$cold" "$(ratio "$cold" "$plain")"
