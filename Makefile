@@ -7,7 +7,8 @@ TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
 BASH_FILES := bin/detect bin/compile bin/release bin/plan $(wildcard lib/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
-BATS_JOBS ?= 1
+# Integration suites run two tests at a time (GNU parallel); tests that use /app take turns.
+BATS_JOBS ?= 2
 
 .PHONY: test lint unit integration pytest tools mirror demo bench vendor clean
 
@@ -29,10 +30,10 @@ pytest: tools
 	$(TOOLS_BIN)/pytest -q test/python
 
 unit: tools
-	PATH="$(TOOLS_BIN):$$PATH" bats --jobs $(BATS_JOBS) test/unit
+	PATH="$(TOOLS_BIN):$$PATH" bats test/unit
 
 integration: tools mirror
-	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" bats test/integration
+	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" bats --jobs $(BATS_JOBS) test/integration
 
 mirror:
 	bash builds/mirror.sh $(MIRROR_DIR)

@@ -90,7 +90,10 @@ require_mirror() {
 }
 
 # slug_to_app: move the built slug to /app, as Heroku does. /app must not exist (or be a test's).
+# Tests that run in parallel (bats --jobs) take turns: the lock is held until cleanup_app.
 slug_to_app() {
+	exec {APP_LOCK_FD}>/tmp/pybuildpack-test-app.lock
+	flock "$APP_LOCK_FD"
 	if [[ -e /app ]]; then
 		[[ -f "/app/${APP_MARKER}" ]] || fail "/app exists and was not made by a test; refusing to touch it"
 		rm -rf /app
@@ -100,8 +103,12 @@ slug_to_app() {
 }
 
 cleanup_app() {
-	if [[ -f "/app/${APP_MARKER}" ]]; then
-		rm -rf /app
+	if [[ -n "${APP_LOCK_FD:-}" ]]; then
+		if [[ -f "/app/${APP_MARKER}" ]]; then
+			rm -rf /app
+		fi
+		exec {APP_LOCK_FD}>&-
+		APP_LOCK_FD=""
 	fi
 }
 

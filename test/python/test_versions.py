@@ -88,3 +88,19 @@ def test_specifier_takes_newest_satisfying() -> None:
 def test_end_of_life_warns() -> None:
     got = resolve(Request("minor", "3.10", "x"), KNOWN, None, "p")
     assert got.warnings and "end of life" in got.warnings[0][0]
+
+
+def test_seed_wheels_match_the_pins() -> None:
+    from packaging.utils import parse_wheel_filename
+
+    pins = {}
+    for line in (ROOT / "vendor" / "pins.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.strip().split("==")
+            pins[name] = version
+    seeded = {}
+    for wheel in (ROOT / "vendor" / "seed").glob("*.whl"):
+        name, version, _, _ = parse_wheel_filename(wheel.name)
+        seeded[str(name)] = str(version)
+    for name, version in pins.items():
+        assert seeded.get(name) == version, f"vendor/seed lacks {name}=={version}"
