@@ -42,3 +42,22 @@ env::load() {
 		fi
 	done
 }
+
+# env::run_with_all ENV_DIR COMMAND...: run COMMAND with every config var in its environment
+# (hooks and collectstatic get them all), in a subshell.
+env::run_with_all() {
+	local env_dir="$1"
+	shift
+	(
+		if [[ -n "$env_dir" && -d "$env_dir" ]]; then
+			local path name
+			for path in "$env_dir"/* "$env_dir"/.[!.]*; do
+				[[ -f "$path" ]] || continue
+				name="${path##*/}"
+				[[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
+				export "${name}=$(<"$path")"
+			done
+		fi
+		exec "$@"
+	)
+}

@@ -18,6 +18,32 @@ fi
 export PATH="\${_pybp_app}/.heroku/venv/bin:\${_pybp_app}/.heroku/python/bin:\${PATH}"
 export PYTHONUNBUFFERED="\${PYTHONUNBUFFERED:-true}"
 export LANG="\${LANG:-C.UTF-8}"
+# gunicorn: trust the router's X-Forwarded-* headers; log requests.
+export FORWARDED_ALLOW_IPS="\${FORWARDED_ALLOW_IPS:-*}"
+export GUNICORN_CMD_ARGS="\${GUNICORN_CMD_ARGS:---access-logfile -}"
+# WEB_CONCURRENCY (gunicorn's worker count) from the dyno's memory limit: one worker per 256 MB,
+# at least 2, at most 32; unset when the limit is unknown, and never over the user's value.
+if [ -z "\${WEB_CONCURRENCY:-}" ]; then
+	_pybp_mem=""
+	if [ -r /sys/fs/cgroup/memory.max ]; then
+		_pybp_mem="\$(cat /sys/fs/cgroup/memory.max)"
+	elif [ -r /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+		_pybp_mem="\$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+	fi
+	case "\${_pybp_mem}" in
+	'' | max | *[!0-9]*) ;;
+	*)
+		_pybp_mb=\$((_pybp_mem / 1048576))
+		if [ "\${_pybp_mb}" -gt 0 ] && [ "\${_pybp_mb}" -lt 1048576 ]; then
+			_pybp_workers=\$((_pybp_mb / 256))
+			[ "\${_pybp_workers}" -lt 2 ] && _pybp_workers=2
+			[ "\${_pybp_workers}" -gt 32 ] && _pybp_workers=32
+			export WEB_CONCURRENCY="\${_pybp_workers}"
+		fi
+		;;
+	esac
+	unset _pybp_mem _pybp_mb _pybp_workers
+fi
 for _pybp_lib in "\${_pybp_app}"/.heroku/vendor/*/lib; do
 	[ -d "\${_pybp_lib}" ] && export LD_LIBRARY_PATH="\${_pybp_lib}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}"
 done

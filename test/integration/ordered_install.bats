@@ -60,6 +60,17 @@ teardown() {
 	assert_output_contains "legacy-numpy-pkg==1.0 (requirements/base.txt:1) without build isolation: declared in BUILDPACK_BUILD_PREREQUISITES"
 }
 
+@test "a sdist that needs Cython fails under plain pip" {
+	start_index legacy-cython-pkg
+	new_app ordered-cython
+	python3 -m venv "${BATS_TEST_TMPDIR}/plain"
+	cd "$BUILD_DIR"
+	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "${BATS_TEST_TMPDIR}/plain/bin/pip" install \
+		--extra-index-url "$INDEX_URL" -r requirements.txt
+	assert_failure
+	assert_output_contains "No module named 'Cython'"
+}
+
 @test "a sdist that needs Cython to compile builds, with the pinned Cython" {
 	start_index legacy-cython-pkg
 	new_app ordered-cython

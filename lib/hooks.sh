@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The app's own build hooks (bin/pre_compile, bin/post_compile) and Django's collectstatic.
+
+# hooks::_run_indented ENV_DIR COMMAND...: run with all config vars, output indented; the
+# command's exit status is returned.
+hooks::_run_indented() {
+	local env_dir="$1" status=0
+	shift
+	env::run_with_all "$env_dir" "$@" 2>&1 | output::indent || status="${PIPESTATUS[0]}"
+	return "$status"
+}
+
+# hooks::run NAME BUILD_DIR ENV_DIR: run BUILD_DIR/bin/NAME if the app has one.
+hooks::run() {
+	local name="$1" build_dir="$2" env_dir="$3" status=0
+	local hook="${build_dir}/bin/${name}"
+	[[ -f "$hook" ]] || return 0
+	output::step "Running bin/${name}"
+	(cd "$build_dir" && hooks::_run_indented "$env_dir" bash "$hook") || status=$?
+	if ((status != 0)); then
+		output::fail "The app's bin/${name} hook failed (exit status ${status})" \
+			"Its output is shown above." "" \
+			"Fix bin/${name}, or remove it if the build no longer needs it."
+	fi
+}
+
+# hooks::find_manage_py BUILD_DIR: the shallowest manage.py up to three levels down.
+hooks::find_manage_py() {
+	local build_dir="$1"
+	find "$build_dir" -maxdepth 3 -path "${build_dir}/.heroku" -prune -o -name manage.py -type f -print 2>/dev/null |
+		awk -F/ '{ print NF "\t" $0 }' | sort -n | head -n 1 | cut -f2-
+}
+
+# hooks::collectstatic BUILD_DIR ENV_DIR: Django's collectstatic, when Django is installed and the
+# app has a manage.py. DISABLE_COLLECTSTATIC=1 (config var) skips it.
+hooks::collectstatic() {
+	local build_dir="$1" env_dir="$2" manage status=0 disabled=""
+	local python="${build_dir}/.heroku/venv/bin/python"
+	manage="$(hooks::find_manage_py "$build_dir")"
+	[[ -n "$manage" ]] || return 0
+	"$python" -c 'import django' >/dev/null 2>&1 || return 0
+	if [[ -n "$env_dir" && -f "${env_dir}/DISABLE_COLLECTSTATIC" ]]; then
+		disabled="$(<"${env_dir}/DISABLE_COLLECTSTATIC")"
+	fi
+	if [[ -n "$disabled" && "$disabled" != "0" ]]; then
+		output::step "Skipping Django collectstatic (DISABLE_COLLECTSTATIC=${disabled})"
+		return 0
+	fi
+	local relative="${manage#"${build_dir}/"}"
+	output::step "\$ python ${relative} collectstatic --noinput"
+	(cd "$(dirname -- "$manage")" &&
+		hooks::_run_indented "$env_dir" env PATH="${build_dir}/.heroku/venv/bin:${PATH}" \
+			"$python" manage.py collectstatic --noinput) || status=$?
+	if ((status != 0)); then
+		output::fail "Django's collectstatic failed (exit status ${status})" \
+			"Where: ${relative}; Django's message is shown above." "" \
+			"The usual fixes:" \
+			" - set STATIC_ROOT in the settings (the directory collectstatic writes to);" \
+			" - make the settings importable without config vars the build doesn't have;" \
+			" - or skip it: heroku config:set DISABLE_COLLECTSTATIC=1"
+	fi
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# Heroku platform conventions: the slug boots and serves, hooks, collectstatic, run-time defaults.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/servers
+	require_mirror
+	WEB_PID=""
+}
+
+teardown() {
+	if [[ -n "$WEB_PID" ]]; then
+		kill "$WEB_PID" 2>/dev/null || true
+		wait "$WEB_PID" 2>/dev/null || true
+	fi
+	cleanup_app
+}
+
+# boot DIR COMMAND: start a web process as a dyno would (clean environment, .profile.d sourced,
+# PORT set) and wait for it to answer; sets WEB_PORT and WEB_PID.
+boot() {
+	local dir="$1" command="$2"
+	WEB_PORT="$(free_port)"
+	# shellcheck disable=SC2016 # expanded by the dyno's shell
+	env -i HOME="$dir" PORT="$WEB_PORT" PATH=/usr/local/bin:/usr/bin:/bin \
+		GUNICORN_CMD_ARGS="--bind 127.0.0.1:${WEB_PORT}" bash -c \
+		'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && exec '"$command" \
+		>"${BATS_TEST_TMPDIR}/web.log" 2>&1 &
+	WEB_PID=$!
+	local _
+	for _ in $(seq 1 100); do
+		if curl -fsS "http://127.0.0.1:${WEB_PORT}/" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "the web process did not answer" "$(cat "${BATS_TEST_TMPDIR}/web.log")"
+}
+
+@test "a Django app: built, collectstatic run, moved to /app, its inferred web process serves" {
+	new_app django-app
+	compile_app
+	assert_success
+	assert_output_contains "-----> \$ python manage.py collectstatic --noinput" "static file"
+	run "${BUILDPACK_DIR}/bin/release" "$BUILD_DIR"
+	assert_output_contains 'web: "gunicorn mysite.wsgi"'
+	slug_to_app
+	[[ -f /app/staticfiles/app.css ]]
+	boot /app "gunicorn mysite.wsgi"
+	run curl -sS -w ' %{http_code}' "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "hello from django 200"
+}
+
+@test "a Flask app: its Procfile's web process serves from /app" {
+	new_app flask-app
+	compile_app
+	assert_success
+	slug_to_app
+	boot /app "$(sed -n 's/^web:[[:space:]]*//p' /app/Procfile)"
+	run curl -sS -w ' %{http_code}' "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "hello from flask 200"
+}
+
+@test "collectstatic: DISABLE_COLLECTSTATIC skips it; a failure shows Django's message and the fixes" {
+	new_app django-app
+	printf '1' >"${ENV_DIR}/DISABLE_COLLECTSTATIC"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Skipping Django collectstatic (DISABLE_COLLECTSTATIC=1)"
+	[[ ! -e "${BUILD_DIR}/staticfiles" ]]
+
+	new_app django-app
+	printf '1' >"${ENV_DIR}/BREAK_COLLECTSTATIC"
+	rm -f "${ENV_DIR}/DISABLE_COLLECTSTATIC"
+	compile_app
+	assert_failure 1
+	assert_output_contains "STATIC_ROOT" "Error: Django's collectstatic failed" "DISABLE_COLLECTSTATIC=1"
+}
+
+@test "hooks: pre_compile and post_compile run with the config vars; a failing hook fails the build" {
+	new_app hooks-app
+	printf 'value with spaces\nand a second line' >"${ENV_DIR}/HOOK_VAR"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Running bin/pre_compile" "       pre_compile sees HOOK_VAR=value with spaces" \
+		"-----> Running bin/post_compile" "       post_compile ran"
+	assert_equal "$(cat "${BUILD_DIR}/pre_compile.out")" "value with spaces
+and a second line"
+	assert_equal "$(cat "${BUILD_DIR}/post_compile.out")" "1.17.0"
+
+	new_app hooks-app
+	printf 'x' >"${ENV_DIR}/HOOK_VAR"
+	printf '1' >"${ENV_DIR}/FAIL_POST_COMPILE"
+	compile_app
+	assert_failure 1
+	assert_output_contains "post_compile fails on purpose" "Error: The app's bin/post_compile hook failed (exit status 3)"
+}
+
+@test "run-time defaults never override what the user set" {
+	new_app no-deps
+	compile_app
+	assert_success
+	run env -i HOME="$BUILD_DIR" PATH=/usr/bin:/bin WEB_CONCURRENCY=7 FORWARDED_ALLOW_IPS=10.1.2.3 bash -c \
+		'. "$HOME/.profile.d/python.sh"; echo "$WEB_CONCURRENCY $FORWARDED_ALLOW_IPS $GUNICORN_CMD_ARGS"'
+	assert_equal "$output" "7 10.1.2.3 --access-logfile -"
+}
+
+@test "a second buildpack after ours uses export: python, pip and the installed packages" {
+	# The platform's own checkout of this buildpack (export is written into it).
+	local buildpack="${BATS_TEST_TMPDIR}/buildpack"
+	mkdir -p "$buildpack"
+	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "$buildpack/"
+	new_app flask-app
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${buildpack}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	[[ -f "${buildpack}/export" ]]
+	# The next buildpack's compile, in a clean environment, sources our export first.
+	run env -i PATH=/usr/bin:/bin bash -c ". '${buildpack}/export' && command -v python && python -c 'import flask; print(flask.__version__)' && pip --version"
+	assert_success
+	assert_output_contains "${BUILD_DIR}/.heroku/venv/bin/python" "3.1.3" "pip 26.3"
+}
