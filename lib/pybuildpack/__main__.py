@@ -9,7 +9,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from . import output, steps
+from . import output, report, steps
 from .appfiles import install_source
 from .errors import BuildError
 from .graphload import load_graph
@@ -25,7 +25,7 @@ from .versions import KnownVersions, MirrorIndex, Resolution, resolve
 
 def _python_version(args: argparse.Namespace) -> int:
     resolution = _resolve_version(args)
-    Path(args.result).write_text(f"{resolution.version}\n")
+    Path(args.result).write_text(f"{resolution.version}\n{resolution.request.origin}\n")
     return 0
 
 
@@ -140,6 +140,11 @@ def _save(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    report.write(Path(args.out), args.field or [], args.timers, Path(args.env) if args.env else None)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pybuildpack")
     sub = top.add_subparsers(dest="command", required=True)
@@ -153,6 +158,13 @@ def parser() -> argparse.ArgumentParser:
     version.add_argument("--arch", required=True)
     version.add_argument("--result", required=True, help="file that receives the chosen version")
     version.set_defaults(func=_python_version)
+
+    rep = sub.add_parser("write-report", help="write the build report (JSON)")
+    rep.add_argument("--out", required=True)
+    rep.add_argument("--field", action="append", help="KEY=VALUE")
+    rep.add_argument("--timers", default="")
+    rep.add_argument("--env", default="")
+    rep.set_defaults(func=_report)
 
     plan = sub.add_parser("plan", help="print the requirements graph and the install plan")
     plan.add_argument("--app", required=True)

@@ -119,3 +119,32 @@ and a second line"
 	assert_success
 	assert_output_contains "${BUILD_DIR}/.heroku/venv/bin/python" "3.1.3" "pip 26.3"
 }
+
+@test "Heroku CI: bin/test-compile installs the test requirements, bin/test runs the tests" {
+	new_app ci-app
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Installing test dependencies from requirements-test.txt" "Successfully installed"
+	run "${BUILDPACK_DIR}/bin/test" "$BUILD_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "Running tests: python -m pytest" "2 passed"
+	printf '1' >"${ENV_DIR}/FAIL_TESTS"
+	run "${BUILDPACK_DIR}/bin/test" "$BUILD_DIR" "$ENV_DIR"
+	assert_failure
+	assert_output_contains "1 failed, 1 passed" "FAIL_TESTS is set"
+}
+
+@test "bin/report: the build's metadata as JSON, for failed builds too" {
+	new_app flask-app
+	compile_app
+	assert_success
+	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"python_version\"], d[\"python_version_origin\"], d[\"environment\"], d[\"packages\"][\"flask\"], sorted(d[\"steps_seconds\"])[:2])'"
+	assert_success
+	assert_equal "$output" "succeeded 3.13.15 .python-version:1 fresh 3.1.3 ['cache', 'dependencies']"
+
+	printf 'flask==3.1.3\nthis-package-does-not-exist-pybuildpack==1.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_failure 1
+	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"], d[\"environment\"])'"
+	assert_equal "$output" "failed dependencies sync"
+}
