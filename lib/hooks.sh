@@ -24,18 +24,17 @@ hooks::run() {
 	fi
 }
 
-# hooks::find_manage_py BUILD_DIR: the shallowest manage.py up to three levels down.
+# hooks::find_manage_py APP_DIR: the shallowest manage.py up to three levels down.
 hooks::find_manage_py() {
 	local build_dir="$1"
 	find "$build_dir" -maxdepth 3 -path "${build_dir}/.heroku" -prune -o -name manage.py -type f -print 2>/dev/null |
 		awk -F/ '{ print NF "\t" $0 }' | sort -n | head -n 1 | cut -f2-
 }
 
-# hooks::collectstatic BUILD_DIR ENV_DIR: Django's collectstatic, when Django is installed and the
-# app has a manage.py. DISABLE_COLLECTSTATIC=1 (config var) skips it.
+# hooks::collectstatic APP_DIR ENV_DIR PYTHON: Django's collectstatic, when Django is installed and
+# the app has a manage.py. DISABLE_COLLECTSTATIC=1 (config var) skips it.
 hooks::collectstatic() {
-	local build_dir="$1" env_dir="$2" manage status=0 disabled=""
-	local python="${build_dir}/.heroku/venv/bin/python"
+	local build_dir="$1" env_dir="$2" python="$3" manage status=0 disabled=""
 	manage="$(hooks::find_manage_py "$build_dir")"
 	[[ -n "$manage" ]] || return 0
 	"$python" -c 'import django' >/dev/null 2>&1 || return 0

@@ -100,7 +100,7 @@ def pip_environment(layout: Layout, referenced: dict[str, str] | None = None) ->
         env["PIP_NO_CACHE_DIR"] = "1"
     env["PATH"] = f"{layout.env / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.update(referenced or {})
-    return build_environment(env, list(layout.libraries), layout.app / ".heroku" / "vendor")
+    return build_environment(env, list(layout.libraries), layout.env.parent / "vendor")
 
 
 def create_environment(layout: Layout) -> None:

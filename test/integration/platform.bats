@@ -148,3 +148,26 @@ and a second line"
 	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"], d[\"environment\"])'"
 	assert_equal "$output" "failed dependencies sync"
 }
+
+@test "an app in a subdirectory (BUILDPACK_APP_SUBDIR): detected, built, and it serves from /app" {
+	new_app monorepo
+	run "${BUILDPACK_DIR}/bin/detect" "$BUILD_DIR"
+	assert_success
+	assert_output_contains "Python app in services/api/" "BUILDPACK_APP_SUBDIR"
+	printf 'services/api' >"${ENV_DIR}/BUILDPACK_APP_SUBDIR"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Building the app in services/api (BUILDPACK_APP_SUBDIR)" \
+		"-----> Python 3.13.15 (newest matching from .python-version:1)" "Successfully installed"
+	[[ -d "${BUILD_DIR}/.heroku/venv" && -f "${BUILD_DIR}/.profile.d/python.sh" ]]
+	slug_to_app
+	boot /app "$(sed -n 's/^web:[[:space:]]*//p' /app/Procfile)"
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "hello from flask"
+
+	new_app monorepo
+	printf '../elsewhere' >"${ENV_DIR}/BUILDPACK_APP_SUBDIR"
+	compile_app
+	assert_failure 1
+	assert_output_contains "BUILDPACK_APP_SUBDIR names no directory of the app: '../elsewhere'"
+}
