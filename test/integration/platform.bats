@@ -171,3 +171,37 @@ and a second line"
 	assert_failure 1
 	assert_output_contains "BUILDPACK_APP_SUBDIR names no directory of the app: '../elsewhere'"
 }
+
+@test "config vars: awkward names and values are safe; only the allow-list reaches pip; credentials never printed" {
+	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
+	PRIVATE_USER="pyuser"
+	PRIVATE_PASSWORD="pw-$$-secret"
+	mkdir -p "${FIXTURE_ROOT}/files"
+	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private"
+	sdist_of "${BATS_TEST_TMPDIR}/src/privpkg" "${FIXTURE_ROOT}/private/simple/privpkg"
+	start_fixture_server
+
+	new_app hooks-app
+	printf 'privpkg==1.0\nsix==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	printf 'http://%s:%s@127.0.0.1:%s/private/simple' "$PRIVATE_USER" "$PRIVATE_PASSWORD" "$FIXTURE_PORT" \
+		>"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	printf '$(touch %s/pwned) `touch %s/pwned2` "quotes" '"'"'single'"'"'\nline two' "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR" \
+		>"${ENV_DIR}/HOOK_VAR"
+	printf 'x' >"${ENV_DIR}/not a valid name"
+	printf 'x' >"${ENV_DIR}/1LEADING_DIGIT"
+	printf 'x' >"${ENV_DIR}/.hidden"
+	# pip reads these, but they are not on the allow-list: pip must not see them.
+	printf '%s/pip-target' "$BATS_TEST_TMPDIR" >"${ENV_DIR}/PIP_TARGET"
+	printf 'http://127.0.0.1:9/nothing-here' >"${ENV_DIR}/PIP_FIND_LINKS_TYPO"
+	compile_app
+	assert_success
+	refute_output_contains "$PRIVATE_PASSWORD"
+	assert_output_contains "pre_compile sees HOOK_VAR=\$(touch" "Successfully installed"
+	[[ ! -e "${BATS_TEST_TMPDIR}/pwned" && ! -e "${BATS_TEST_TMPDIR}/pwned2" ]]
+	[[ ! -e "${BATS_TEST_TMPDIR}/pip-target" ]]
+	assert_equal "$(cat "${BUILD_DIR}/pre_compile.out")" "$(cat "${ENV_DIR}/HOOK_VAR")"
+	in_slug "$BUILD_DIR" 'python -c "import privpkg; print(privpkg.VALUE)"'
+	assert_output_contains "private"
+	run grep -rlF "$PRIVATE_PASSWORD" "$BUILD_DIR"
+	assert_equal "$output" ""
+}
