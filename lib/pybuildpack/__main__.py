@@ -71,11 +71,7 @@ def _plan(args: argparse.Namespace) -> int:
     if found:
         output.step("Native libraries")
         for trigger in found:
-            entry = trigger.entry
-            output.info(
-                f"{trigger.library.name} {trigger.library.version}: {entry.name or entry.text} "
-                f"({entry.origin.show(app)}) needs it: {trigger.library.reason}"
-            )
+            output.info(trigger.describe(app))
     output.step(f"Install plan (for Python {resolution.version} on {args.stack} {args.arch})")
     output.info("\n".join(plan_lines(plan, graph, final)))
     return 0
@@ -149,13 +145,17 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pybuildpack")
     sub = top.add_subparsers(dest="command", required=True)
 
+    def version_arguments(command: argparse.ArgumentParser) -> None:
+        """What deciding the Python version needs (python-version and plan)."""
+        command.add_argument("--app", required=True)
+        command.add_argument("--known", required=True, help="vendor/python-versions.toml")
+        command.add_argument("--cached-version", default="")
+        command.add_argument("--mirror-index", default="")
+        command.add_argument("--stack", required=True)
+        command.add_argument("--arch", required=True)
+
     version = sub.add_parser("python-version", help="decide which Python release to install")
-    version.add_argument("--app", required=True)
-    version.add_argument("--known", required=True, help="vendor/python-versions.toml")
-    version.add_argument("--cached-version", default="")
-    version.add_argument("--mirror-index", default="")
-    version.add_argument("--stack", required=True)
-    version.add_argument("--arch", required=True)
+    version_arguments(version)
     version.add_argument("--result", required=True, help="file that receives the chosen version")
     version.set_defaults(func=_python_version)
 
@@ -167,13 +167,8 @@ def parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=_report)
 
     plan = sub.add_parser("plan", help="print the requirements graph and the install plan")
-    plan.add_argument("--app", required=True)
-    plan.add_argument("--known", required=True)
+    version_arguments(plan)
     plan.add_argument("--vendor", required=True)
-    plan.add_argument("--cached-version", default="")
-    plan.add_argument("--mirror-index", default="")
-    plan.add_argument("--stack", required=True)
-    plan.add_argument("--arch", required=True)
     plan.add_argument("--env-dir", default="")
     plan.set_defaults(func=_plan)
 

@@ -40,6 +40,14 @@ class Trigger:
     library: Library
     entry: Entry  # the requirement that needs it
 
+    def describe(self, root: Path) -> str:
+        """'libmemcached 1.1.4: pylibmc (requirements/base.txt:2) needs it: <why>'"""
+        library, entry = self.library, self.entry
+        return (
+            f"{library.name} {library.version}: {entry.name or entry.text} "
+            f"({entry.origin.show(root)}) needs it: {library.reason}"
+        )
+
 
 def load_registry(path: Path) -> list[Library]:
     data = load_toml(path)

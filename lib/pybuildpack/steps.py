@@ -87,7 +87,7 @@ def _libraries(layout: Layout, graph: Graph, settings: Settings, stack: str, arc
                 f"{library.name} {library.version}: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)"
             )
             continue
-        output.info(f"{library.name} {library.version}: {label} ({where}) needs it: {library.reason}")
+        output.info(trigger.describe(layout.app))
         lines.append("\t".join([library.name, library.version, library.archive(stack, arch), what]))
     return lines
 

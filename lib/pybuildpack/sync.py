@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.parser
 import json
+from email.message import Message
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -13,9 +14,9 @@ from packaging.utils import canonicalize_name
 TOOLS = frozenset({"pip", "setuptools", "wheel"})
 
 
-def installed(env: Path) -> dict[str, str]:
-    """{canonical name: version} of the distributions in the environment's site-packages."""
-    found: dict[str, str] = {}
+def _distributions(env: Path) -> dict[str, tuple[Path, Message]]:
+    """{canonical name: (dist-info directory, parsed METADATA)} of the environment's site-packages."""
+    found: dict[str, tuple[Path, Message]] = {}
     parser = email.parser.Parser()
     for site in env.glob("lib/python*/site-packages"):
         for info in site.glob("*.dist-info"):
@@ -23,10 +24,18 @@ def installed(env: Path) -> dict[str, str]:
             if not metadata.is_file():
                 continue
             message = parser.parsestr(metadata.read_text(errors="replace"), headersonly=True)
-            name, version = message.get("Name"), message.get("Version")
-            if name and version:
-                found[canonicalize_name(name)] = version
+            if message.get("Name"):
+                found[canonicalize_name(message["Name"])] = (info, message)
     return found
+
+
+def installed(env: Path) -> dict[str, str]:
+    """{canonical name: version} of the distributions in the environment's site-packages."""
+    return {
+        name: str(message["Version"])
+        for name, (_info, message) in _distributions(env).items()
+        if message.get("Version")
+    }
 
 
 def resolved_from_report(report_path: Path) -> dict[str, str]:
@@ -58,26 +67,6 @@ def differences(have: dict[str, str], want: dict[str, str]) -> list[str]:
     return out
 
 
-def _dists(env: Path) -> dict[str, Path]:
-    out: dict[str, Path] = {}
-    parser = email.parser.Parser()
-    for site in env.glob("lib/python*/site-packages"):
-        for info in site.glob("*.dist-info"):
-            metadata = info / "METADATA"
-            if metadata.is_file():
-                message = parser.parsestr(metadata.read_text(errors="replace"), headersonly=True)
-                if message.get("Name"):
-                    out[canonicalize_name(message["Name"])] = info
-    return out
-
-
-def _requires(info: Path) -> list[str]:
-    message = email.parser.Parser().parsestr(
-        (info / "METADATA").read_text(errors="replace"), headersonly=True
-    )
-    return list(message.get_all("Requires-Dist") or [])
-
-
 def _direct_url(info: Path) -> str | None:
     path = info / "direct_url.json"
     if not path.is_file():
@@ -106,7 +95,7 @@ def closure(env: Path, roots: list[tuple[str, frozenset[str]]]) -> set[str] | No
     from packaging.markers import default_environment
     from packaging.requirements import InvalidRequirement, Requirement
 
-    dists = _dists(env)
+    dists = _distributions(env)
     base = default_environment()
     seen: set[tuple[str, frozenset[str]]] = set()
     names: set[str] = set()
@@ -117,10 +106,10 @@ def closure(env: Path, roots: list[tuple[str, frozenset[str]]]) -> set[str] | No
             continue
         seen.add((name, extras))
         names.add(name)
-        info = dists.get(name)
-        if info is None:
+        if name not in dists:
             continue
-        for spec in _requires(info):
+        _info, message = dists[name]
+        for spec in message.get_all("Requires-Dist") or []:
             try:
                 req = Requirement(spec)
             except InvalidRequirement:
@@ -139,7 +128,7 @@ def roots_for(
     """Root names for the app's requirements: (name, extras, url) each; a requirement known only by
     its URL or path is matched through the direct_url.json pip records. None when one can't be."""
     by_url = {}
-    for name, info in _dists(env).items():
+    for name, (info, _message) in _distributions(env).items():
         url = _direct_url(info)
         if url:
             by_url[url] = name
