@@ -32,12 +32,17 @@ start_index() {
 	python3 -m http.server --bind 127.0.0.1 --directory "$root" "$port" >"${BATS_TEST_TMPDIR}/index.log" 2>&1 &
 	INDEX_PID=$!
 	INDEX_URL="http://127.0.0.1:${port}/simple"
-	local _
-	for _ in $(seq 1 50); do
-		curl -fsS "${INDEX_URL}/" >/dev/null 2>&1 && return 0
+	wait_for_url "${INDEX_URL}/" || fail "the fixture index did not start"
+}
+
+# wait_for_url URL [TRIES]: 0 once URL answers (a try every 0.1 s, 50 tries by default), else 1.
+wait_for_url() {
+	local url="$1" tries="${2:-50}" _
+	for _ in $(seq 1 "$tries"); do
+		curl -fsS "$url" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	fail "the fixture index did not start"
+	return 1
 }
 
 stop_servers() {
@@ -107,12 +112,7 @@ start_fixture_server() {
 	INDEX_PID=$!
 	FIXTURE_PORT="$port"
 	FIXTURE_URL="http://127.0.0.1:${port}"
-	local _
-	for _ in $(seq 1 50); do
-		curl -fsS "${FIXTURE_URL}/files/" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	fail "the fixture server did not start"
+	wait_for_url "${FIXTURE_URL}/files/" || fail "the fixture server did not start"
 }
 
 # sdist_of DIR DEST: an sdist of the package in DIR (tar of NAME-1.0/), into DEST.

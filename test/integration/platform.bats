@@ -27,14 +27,8 @@ boot() {
 		'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && exec '"$command" \
 		>"${BATS_TEST_TMPDIR}/web.log" 2>&1 &
 	WEB_PID=$!
-	local _
-	for _ in $(seq 1 100); do
-		if curl -fsS "http://127.0.0.1:${WEB_PORT}/" >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "the web process did not answer" "$(cat "${BATS_TEST_TMPDIR}/web.log")"
+	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 100 ||
+		fail "the web process did not answer" "$(cat "${BATS_TEST_TMPDIR}/web.log")"
 }
 
 @test "a Django app: built, collectstatic run, moved to /app, its inferred web process serves" {
