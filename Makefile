@@ -5,7 +5,7 @@ SHELL := /bin/bash
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh \
+BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
 # Integration suites run two tests at a time (GNU parallel); tests that use /app take turns.
 BATS_JOBS ?= 2

@@ -4,10 +4,10 @@
 #   pip/          pip's download and wheel cache
 #   python-version  the release the last successful build used (for apps that do not ask)
 
-# cache::prepare CACHE_DIR: print the state directory to use. When CACHE_DIR can't be written,
-# warn and use a throw-away directory so that the build still succeeds.
+# cache::prepare CACHE_DIR THROWAWAY: print the state directory to use. When CACHE_DIR can't be
+# written, warn and use THROWAWAY (a directory the build removes) so that the build still succeeds.
 cache::prepare() {
-	local cache_dir="$1" state="$1/python"
+	local cache_dir="$1" state="$1/python" throwaway="$2"
 	if mkdir -p -- "$state" 2>/dev/null && [[ -w "$state" ]] && touch -- "${state}/.probe" 2>/dev/null; then
 		rm -f -- "${state}/.probe"
 		echo "$state"
@@ -16,7 +16,8 @@ cache::prepare() {
 	output::warning "The build cache is not writable; building without it" \
 		"CACHE_DIR: ${cache_dir}" \
 		"This build downloads everything and saves nothing for the next one." >&2
-	mktemp -d "${TMPDIR:-/tmp}/pybuildpack-cache.XXXXXX"
+	mkdir -p -- "$throwaway"
+	echo "$throwaway"
 }
 
 # cache::read_version STATE_DIR: the release the last successful build used, or nothing.

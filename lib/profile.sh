@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What later processes need: .profile.d/python.sh for the dynos, `export` for later buildpacks.
 
-# profile::write_profile_d BUILD_DIR: .profile.d/python.sh, sourced at dyno start from the app dir.
+# profile::write_profile_d BUILD_DIR: .profile.d/python.sh and .profile.d/WEB_CONCURRENCY.sh (see
+# lib/profile.d), sourced at dyno start from the app dir.
 # It finds the app from its own location, so it works wherever the slug is unpacked (/app on
 # Heroku). PYTHONHOME is set only when the runtime can't find its own files: when the slug runs
 # from neither /app (the runtime's built-in prefix) nor the directory it was built in.
@@ -21,29 +22,6 @@ export LANG="\${LANG:-C.UTF-8}"
 # gunicorn: trust the router's X-Forwarded-* headers; log requests.
 export FORWARDED_ALLOW_IPS="\${FORWARDED_ALLOW_IPS:-*}"
 export GUNICORN_CMD_ARGS="\${GUNICORN_CMD_ARGS:---access-logfile -}"
-# WEB_CONCURRENCY (gunicorn's worker count) from the dyno's memory limit: one worker per 256 MB,
-# at least 2, at most 32; unset when the limit is unknown, and never over the user's value.
-if [ -z "\${WEB_CONCURRENCY:-}" ]; then
-	_pybp_mem=""
-	if [ -r /sys/fs/cgroup/memory.max ]; then
-		_pybp_mem="\$(cat /sys/fs/cgroup/memory.max)"
-	elif [ -r /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
-		_pybp_mem="\$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
-	fi
-	case "\${_pybp_mem}" in
-	'' | max | *[!0-9]*) ;;
-	*)
-		_pybp_mb=\$((_pybp_mem / 1048576))
-		if [ "\${_pybp_mb}" -gt 0 ] && [ "\${_pybp_mb}" -lt 1048576 ]; then
-			_pybp_workers=\$((_pybp_mb / 256))
-			[ "\${_pybp_workers}" -lt 2 ] && _pybp_workers=2
-			[ "\${_pybp_workers}" -gt 32 ] && _pybp_workers=32
-			export WEB_CONCURRENCY="\${_pybp_workers}"
-		fi
-		;;
-	esac
-	unset _pybp_mem _pybp_mb _pybp_workers
-fi
 for _pybp_lib in "\${_pybp_app}"/.heroku/vendor/*/lib; do
 	[ -d "\${_pybp_lib}" ] && export LD_LIBRARY_PATH="\${_pybp_lib}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}"
 done
@@ -54,6 +32,7 @@ case "\${_pybp_app}" in
 esac
 unset _pybp_app
 PROFILE
+	cp -- "${BUILDPACK_DIR}/lib/profile.d/WEB_CONCURRENCY.sh" "${build_dir}/.profile.d/WEB_CONCURRENCY.sh"
 }
 
 # profile::write_export BUILD_DIR FILE: variables for buildpacks that run after this one, in the

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The build report: CACHE_DIR/python/report.json, written at the end of every build (failed ones
-# too) and printed by bin/report.
+# too) and printed by bin/report. When CACHE_DIR can't be written, the report goes to the
+# buildpack's own directory instead (where `export` goes too), named after CACHE_DIR.
 
 declare -ga REPORT_FIELDS=()
 
 # report::set KEY VALUE
 report::set() {
 	REPORT_FIELDS+=("--field" "$1=$2")
+}
+
+# report::fallback_path CACHE_DIR: where the report of a build whose CACHE_DIR can't be written goes.
+report::fallback_path() {
+	printf '%s/reports/%s.json' "$BUILDPACK_DIR" "$(printf '%s' "$1" | sha256sum | cut -c 1-16)"
 }
 
 # report::write EXIT_STATUS: best effort; never fails the build.
@@ -24,8 +30,15 @@ report::write() {
 		report::set failed_step "$failed_step"
 		report::set exit_status "$status"
 	fi
-	local env_args=()
+	local env_args=() out="${STATE_DIR}/report.json" fallback
+	fallback="$(report::fallback_path "$CACHE_DIR")"
+	if [[ "$STATE_DIR" != "${CACHE_DIR}/python" ]]; then
+		out="$fallback"
+		mkdir -p -- "${out%/*}" 2>/dev/null || true
+	else
+		rm -f -- "$fallback" 2>/dev/null || true
+	fi
 	[[ -d "${BUILD_DIR:-}/.heroku/venv" ]] && env_args=(--env "${BUILD_DIR}/.heroku/venv")
-	tools::run "$BOOTSTRAP_PYTHON" "$TOOLS_DIR" write-report --out "${STATE_DIR}/report.json" \
+	tools::run "$BOOTSTRAP_PYTHON" "$TOOLS_DIR" write-report --out "$out" \
 		--timers "$timers" "${REPORT_FIELDS[@]}" "${env_args[@]}" >/dev/null 2>&1 || true
 }

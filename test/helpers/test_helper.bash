@@ -112,6 +112,37 @@ cleanup_app() {
 	fi
 }
 
+# memory_cgroup NAME LIMIT: a real cgroup v1 memory group, NAME (a/b nests b in a) under a group of
+# this test's own, with LIMIT (bytes, or -1 for none) in memory.limit_in_bytes; its path in CGROUP.
+# remove_cgroups (in teardown) removes every group made. Skips on a machine whose memory
+# controller can't be written.
+CGROUPS=()
+memory_cgroup() {
+	local root="/sys/fs/cgroup/memory/pybuildpack-test-$$-${BATS_TEST_NUMBER}" part
+	[[ -w /sys/fs/cgroup/memory ]] || skip "no writable cgroup v1 memory controller on this machine"
+	CGROUP="$root"
+	for part in "" ${1//\// }; do
+		CGROUP="${CGROUP}${part:+/${part}}"
+		if [[ ! -d "$CGROUP" ]]; then
+			mkdir "$CGROUP" || skip "cannot make a memory cgroup on this machine"
+			CGROUPS+=("$CGROUP")
+		fi
+	done
+	echo "$2" >"${CGROUP}/memory.limit_in_bytes"
+}
+
+remove_cgroups() {
+	local i tries
+	for ((i = ${#CGROUPS[@]} - 1; i >= 0; i--)); do
+		for ((tries = 0; tries < 50; tries++)); do
+			rmdir "${CGROUPS[i]}" 2>/dev/null && break
+			[[ -d "${CGROUPS[i]}" ]] || break
+			sleep 0.1
+		done
+	done
+	CGROUPS=()
+}
+
 # in_slug DIR COMMAND: run COMMAND as a dyno would: clean environment, cwd DIR, .profile.d sourced.
 in_slug() {
 	local dir="$1" command="$2"

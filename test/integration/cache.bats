@@ -172,6 +172,8 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_output_contains "Warning: The build cache is not writable; building without it"
 	installed
 	assert_equal "$output" "$EXPECTED"
+	load_lib report
+	rm -f -- "$(report::fallback_path "$CACHE_DIR")"
 }
 
 @test "a full CACHE_DIR: the build succeeds and warns that the cache was not saved" {

@@ -13,18 +13,21 @@ teardown() {
 		kill "$WEB_PID" 2>/dev/null || true
 		wait "$WEB_PID" 2>/dev/null || true
 	fi
+	remove_cgroups
 	cleanup_app
 }
 
-# boot DIR COMMAND: start a web process as a dyno would (clean environment, .profile.d sourced,
-# PORT set) and wait for it to answer; sets WEB_PORT and WEB_PID.
+# boot DIR COMMAND [CGROUP]: start a web process as a dyno would (clean environment, DYNO=web.1,
+# .profile.d sourced, PORT set; inside the memory cgroup CGROUP when given) and wait for it to
+# answer; sets WEB_PORT and WEB_PID.
 boot() {
-	local dir="$1" command="$2"
+	local dir="$1" command="$2" cgroup="${3:-}"
 	WEB_PORT="$(free_port)"
 	# shellcheck disable=SC2016 # expanded by the dyno's shell
-	env -i HOME="$dir" PORT="$WEB_PORT" PATH=/usr/local/bin:/usr/bin:/bin \
+	env -i HOME="$dir" PORT="$WEB_PORT" PATH=/usr/local/bin:/usr/bin:/bin DYNO=web.1 \
 		GUNICORN_CMD_ARGS="--bind 127.0.0.1:${WEB_PORT}" bash -c \
-		'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && exec '"$command" \
+		'if [ -n "$1" ]; then echo "$$" >"$1/cgroup.procs"; fi &&
+		cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && exec '"$command" _ "$cgroup" \
 		>"${BATS_TEST_TMPDIR}/web.log" 2>&1 &
 	WEB_PID=$!
 	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 100 ||
@@ -45,14 +48,25 @@ boot() {
 	assert_equal "$output" "hello from django 200"
 }
 
-@test "a Flask app: its Procfile's web process serves from /app" {
+@test "a Flask app: its Procfile's web process serves from /app, with workers for a 512 MB dyno" {
 	new_app flask-app
 	compile_app
 	assert_success
 	slug_to_app
-	boot /app "$(sed -n 's/^web:[[:space:]]*//p' /app/Procfile)"
+	memory_cgroup dyno $((512 * 1048576))
+	boot /app "$(sed -n 's/^web:[[:space:]]*//p' /app/Procfile)" "$CGROUP"
 	run curl -sS -w ' %{http_code}' "http://127.0.0.1:${WEB_PORT}/"
 	assert_equal "$output" "hello from flask 200"
+	# WEB_CONCURRENCY from the dyno's memory: 512 MB / 256 MB = 2 gunicorn workers
+	for _ in {1..50}; do
+		[[ "$(grep -c 'Booting worker' "${BATS_TEST_TMPDIR}/web.log")" -ge 2 ]] && break
+		sleep 0.2
+	done
+	sleep 1
+	run grep -c 'Booting worker' "${BATS_TEST_TMPDIR}/web.log"
+	assert_equal "$output" "2"
+	assert_equal "$(grep '^Python buildpack:' "${BATS_TEST_TMPDIR}/web.log")" \
+		"Python buildpack: 512 MB of memory and $(nproc) CPU cores: WEB_CONCURRENCY=2."
 }
 
 @test "collectstatic: DISABLE_COLLECTSTATIC skips it; a failure shows Django's message and the fixes" {
@@ -141,6 +155,32 @@ and a second line"
 	assert_failure 1
 	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"], d[\"environment\"])'"
 	assert_equal "$output" "failed dependencies sync"
+
+	# a failure before anything is installed (a failing hook) is reported too
+	mkdir -p "${BUILD_DIR}/bin" && printf 'exit 3\n' >"${BUILD_DIR}/bin/pre_compile"
+	compile_app
+	assert_failure
+	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"])'"
+	assert_equal "$output" "failed setup"
+}
+
+@test "bin/report: a build whose CACHE_DIR can't be written still has its report" {
+	new_app flask-app
+	: >"${BATS_TEST_TMPDIR}/a-file"
+	CACHE_DIR="${BATS_TEST_TMPDIR}/a-file/cache"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_failure 1
+	assert_output_contains "No build report for '${CACHE_DIR}'"
+	compile_app
+	assert_success
+	assert_output_contains "Warning: The build cache is not writable"
+	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"environment\"], d[\"packages\"][\"flask\"])'"
+	assert_equal "$output" "succeeded fresh 3.1.3"
+	# nothing of the throw-away cache is left behind
+	run compgen -G "${TMPDIR:-/tmp}/pybuildpack-cache.*"
+	assert_failure
+	load_lib report
+	rm -f -- "$(report::fallback_path "$CACHE_DIR")"
 }
 
 @test "an app in a subdirectory (BUILDPACK_APP_SUBDIR): detected, built, and it serves from /app" {

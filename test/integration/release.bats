@@ -30,3 +30,18 @@ yaml() {
 	run bash -c "$(declare -f yaml); BUILDPACK_DIR='${BUILDPACK_DIR}'; '${BUILDPACK_DIR}/bin/release' '${APP}' | yaml"
 	assert_equal "$output" '{"addons": [], "default_process_types": {}}'
 }
+
+@test "a Django project in a subdirectory: gunicorn --chdir; the settings module picks the project" {
+	mkdir -p "${APP}/src"
+	cp -a "${FIXTURES}/django-release/." "${APP}/src/"
+	# a second package with a wsgi.py: the settings module manage.py names decides
+	mkdir -p "${APP}/src/legacy" && touch "${APP}/src/legacy/wsgi.py"
+	printf 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")\n' >"${APP}/src/manage.py"
+	run bash -c "$(declare -f yaml); BUILDPACK_DIR='${BUILDPACK_DIR}'; '${BUILDPACK_DIR}/bin/release' '${APP}' | yaml"
+	assert_success
+	assert_equal "$output" '{"addons": [], "default_process_types": {"web": "gunicorn --chdir src mysite.wsgi"}}'
+	# no settings module named, two candidates: nothing is guessed
+	sed -i '/DJANGO_SETTINGS_MODULE/d' "${APP}/src/manage.py"
+	run bash -c "$(declare -f yaml); BUILDPACK_DIR='${BUILDPACK_DIR}'; '${BUILDPACK_DIR}/bin/release' '${APP}' | yaml"
+	assert_equal "$output" '{"addons": [], "default_process_types": {}}'
+}

@@ -6,12 +6,12 @@ setup() {
 }
 
 @test "the state directory lives under CACHE_DIR/python" {
-	run cache::prepare "${BATS_TEST_TMPDIR}/cache"
+	run cache::prepare "${BATS_TEST_TMPDIR}/cache" "${BATS_TEST_TMPDIR}/throwaway"
 	assert_success
 	assert_equal "$output" "${BATS_TEST_TMPDIR}/cache/python"
 }
 
-@test "an unwritable CACHE_DIR gives a warning and a throw-away directory" {
+@test "an unwritable CACHE_DIR gives a warning and the throw-away directory" {
 	if [[ "$(id -u)" == 0 ]]; then
 		# root ignores permissions: use a path below a file instead
 		: >"${BATS_TEST_TMPDIR}/file"
@@ -20,12 +20,11 @@ setup() {
 		mkdir -p "${BATS_TEST_TMPDIR}/ro" && chmod 500 "${BATS_TEST_TMPDIR}/ro"
 		cache_dir="${BATS_TEST_TMPDIR}/ro/cache"
 	fi
-	run cache::prepare "$cache_dir"
+	run cache::prepare "$cache_dir" "${BATS_TEST_TMPDIR}/throwaway"
 	assert_success
 	assert_output_contains "Warning: The build cache is not writable"
-	state="$(tail -n 1 <<<"$output")"
-	[[ -d "$state" && -w "$state" ]]
-	rm -rf -- "$state"
+	assert_equal "$(tail -n 1 <<<"$output")" "${BATS_TEST_TMPDIR}/throwaway"
+	[[ -d "${BATS_TEST_TMPDIR}/throwaway" ]]
 }
 
 @test "the last used version round-trips" {
