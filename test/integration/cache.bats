@@ -182,7 +182,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	CACHE_DIR="${BATS_TEST_TMPDIR}/full"
 	compile_app
 	assert_success
-	assert_output_contains "Warning:"
+	assert_output_contains "Warning: Could not save"
 	installed
 	assert_equal "$output" "$EXPECTED"
 }

@@ -39,6 +39,7 @@ boot() {
 	compile_app
 	assert_success
 	assert_output_contains "-----> \$ python manage.py collectstatic --noinput" "static file"
+	refute_output_contains "Warning:"
 	run "${BUILDPACK_DIR}/bin/release" "$BUILD_DIR"
 	assert_output_contains 'web: "gunicorn mysite.wsgi"'
 	slug_to_app
@@ -52,6 +53,7 @@ boot() {
 	new_app flask-app
 	compile_app
 	assert_success
+	refute_output_contains "Warning:"
 	slug_to_app
 	memory_cgroup dyno $((512 * 1048576))
 	boot /app "$(sed -n 's/^web:[[:space:]]*//p' /app/Procfile)" "$CGROUP"
