@@ -27,11 +27,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/platform.sh
 source "$here/../lib/platform.sh"
 
-log() { echo "mirror: $*" >&2; }
-die() {
-	log "ERROR: $*"
-	exit 1
-}
+# shellcheck source=builds/common.sh
+source "$here/common.sh"
+BUILD_LOG_TAG=mirror
 
 if [[ $# -lt 1 ]]; then
 	echo "usage: $0 MIRROR_DIR [VERSION...]   (VERSION like python3.13=3.13.15-1 or lzo2=2.10-3)" >&2
@@ -49,7 +47,7 @@ if [[ ${#specs[@]} -eq 0 ]]; then
 		fi
 	done <"$here/mirror-versions.txt"
 fi
-[[ ${#specs[@]} -gt 0 ]] || die "no versions given and $here/mirror-versions.txt is empty"
+[[ ${#specs[@]} -gt 0 ]] || build::die "no versions given and $here/mirror-versions.txt is empty"
 
 cache="${PYBUILDPACK_BUILD_CACHE:-$HOME/.cache/pybuildpack}"
 runtimes="$cache/runtimes"
@@ -61,7 +59,7 @@ mirror="$(cd "$mirror" && pwd)"
 # One mirror run at a time per build cache.
 exec 9>"$cache/.mirror.lock"
 if ! flock -n 9; then
-	log "waiting for another mirror run to finish"
+	build::log "waiting for another mirror run to finish"
 	flock 9
 fi
 
@@ -133,23 +131,23 @@ orig_ok() {
 fetch_source() {
 	local pkg="$1" debver="$2" spec="$1=$2" fetchlog
 	if ! has_source "$pkg" "$debver"; then
-		log "  adding deb-src entries (debian-sources.sh)"
+		build::log "  adding deb-src entries (debian-sources.sh)"
 		bash "$here/debian-sources.sh"
 		if ! has_source "$pkg" "$debver"; then
-			log "  updating apt source index"
+			build::log "  updating apt source index"
 			apt-get update -qq
 		fi
-		has_source "$pkg" "$debver" || die "apt knows no source package $spec"
+		has_source "$pkg" "$debver" || build::die "apt knows no source package $spec"
 	fi
 	fetchlog="$(mktemp)"
 	if ! (cd "$srcdir" && apt-get source --download-only "$spec") >"$fetchlog" 2>&1; then
 		# The archive may lack the .dsc or the Debian tarball of a version that its index still
 		# lists; the orig tarball is all the recipes use.
-		log "  apt-get source failed ($(grep -m1 '^E:' "$fetchlog" || echo 'no error line')); trying --tar-only"
+		build::log "  apt-get source failed ($(grep -m1 '^E:' "$fetchlog" || echo 'no error line')); trying --tar-only"
 		if ! (cd "$srcdir" && apt-get source --download-only --tar-only "$spec") >>"$fetchlog" 2>&1; then
 			cat "$fetchlog" >&2
 			rm -f "$fetchlog"
-			die "apt-get source --download-only $spec failed"
+			build::die "apt-get source --download-only $spec failed"
 		fi
 	fi
 	rm -f "$fetchlog"
@@ -159,7 +157,7 @@ n=0
 for spec in "${specs[@]}"; do
 	n=$((n + 1))
 	[[ "$spec" =~ ^([a-z0-9][a-z0-9.+-]+)=([0-9]+:)?([0-9][A-Za-z0-9.+~-]*)$ ]] ||
-		die "bad version spec '$spec' (expected e.g. python3.13=3.13.15-1)"
+		build::die "bad version spec '$spec' (expected e.g. python3.13=3.13.15-1)"
 	pkg="${BASH_REMATCH[1]}"
 	debver_noepoch="${BASH_REMATCH[3]}"
 	debver="${BASH_REMATCH[2]}$debver_noepoch"
@@ -179,45 +177,45 @@ for spec in "${specs[@]}"; do
 
 	if verify "$built_dir" "$name"; then
 		if verify "$mirror" "$name" && cmp -s "$built_dir/$name.sha256" "$mirror/$name.sha256"; then
-			log "$tag: $name already in mirror"
+			build::log "$tag: $name already in mirror"
 		else
-			log "$tag: copying $name from build cache"
+			build::log "$tag: copying $name from build cache"
 			copy_pair "$built_dir" "$mirror" "$name"
 		fi
 		continue
 	fi
 	if verify "$mirror" "$name"; then
-		log "$tag: $name already in mirror (not in build cache: copying it back)"
+		build::log "$tag: $name already in mirror (not in build cache: copying it back)"
 		copy_pair "$mirror" "$built_dir" "$name"
 		continue
 	fi
-	[[ -f "$recipe" ]] || die "$tag: no recipe for source package $pkg (expected ${recipe#"$here"/})"
+	[[ -f "$recipe" ]] || build::die "$tag: no recipe for source package $pkg (expected ${recipe#"$here"/})"
 
 	dsc="$srcdir/${pkg}_$debver_noepoch.dsc"
 	tarball="$(orig_tarball "$pkg" "$upstream" || true)"
 	if [[ -n "$tarball" ]] && ! orig_ok "$dsc" "$tarball" "$pkg" "$debver"; then
-		log "$tag: $(basename "$tarball") does not match $(basename "$dsc"), fetching again"
+		build::log "$tag: $(basename "$tarball") does not match $(basename "$dsc"), fetching again"
 		rm -f "$tarball"
 		tarball=""
 	fi
 	if [[ -n "$tarball" ]]; then
-		log "$tag: using cached source $(basename "$tarball")"
+		build::log "$tag: using cached source $(basename "$tarball")"
 	else
-		log "$tag: fetching source with apt-get source --download-only"
+		build::log "$tag: fetching source with apt-get source --download-only"
 		fetch_source "$pkg" "$debver"
 		tarball="$(orig_tarball "$pkg" "$upstream")" ||
-			die "apt-get source $spec gave no ${pkg}_$upstream.orig.tar.* in $srcdir"
+			build::die "apt-get source $spec gave no ${pkg}_$upstream.orig.tar.* in $srcdir"
 		orig_ok "$dsc" "$tarball" "$pkg" "$debver" ||
-			die "$(basename "$tarball") does not match $(basename "$dsc") / apt's source index"
+			build::die "$(basename "$tarball") does not match $(basename "$dsc") / apt's source index"
 	fi
 
-	log "$tag: building $name (${recipe#"$here"/})"
+	build::log "$tag: building $name (${recipe#"$here"/})"
 	step=$SECONDS
 	built="$(bash "$recipe" "$tarball" "$built_dir")"
 	[[ "$(basename "$built")" == "$name" ]] ||
-		die "build of $spec produced $(basename "$built"), expected $name"
-	verify "$built_dir" "$name" || die "built archive $name does not verify"
-	log "$tag: built $name in $((SECONDS - step))s; copying to mirror"
+		build::die "build of $spec produced $(basename "$built"), expected $name"
+	verify "$built_dir" "$name" || build::die "built archive $name does not verify"
+	build::log "$tag: built $name in $((SECONDS - step))s; copying to mirror"
 	copy_pair "$built_dir" "$mirror" "$name"
 done
 
@@ -233,4 +231,4 @@ index_tmp="$mirror/.index.txt.tmp.$$"
 	done | LC_ALL=C sort
 ) >"$index_tmp"
 mv -f "$index_tmp" "$mirror/index.txt"
-log "wrote $mirror/index.txt ($(wc -l <"$mirror/index.txt") archives) in $((SECONDS - started))s"
+build::log "wrote $mirror/index.txt ($(wc -l <"$mirror/index.txt") archives) in $((SECONDS - started))s"

@@ -21,11 +21,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/platform.sh
 source "$here/../../lib/platform.sh"
 
-log() { echo "build-python: $*" >&2; }
-die() {
-	log "ERROR: $*"
-	exit 1
-}
+# shellcheck source=builds/common.sh
+source "$here/../common.sh"
+BUILD_LOG_TAG=build-python
 
 if [[ $# -ne 2 ]]; then
 	echo "usage: $0 SOURCE OUTDIR" >&2
@@ -35,53 +33,24 @@ source_arg="$1"
 outdir="$2"
 started=$SECONDS
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/build-python.XXXXXX")"
+BUILD_WORK="$(mktemp -d "${TMPDIR:-/tmp}/build-python.XXXXXX")"
+work="$BUILD_WORK"
 cleanup() {
 	if [[ "${KEEP_BUILD_DIR:-}" == 1 ]]; then
-		log "build dir kept: $work"
+		build::log "build dir kept: $work"
 	else
 		rm -rf "$work"
 	fi
 }
 trap cleanup EXIT
 
-# Runs "$@" with its output in $work/LOGNAME.log; on failure shows the end of the log.
-run_logged() {
-	local name="$1"
-	shift
-	local logfile="$work/$name.log"
-	if ! "$@" >"$logfile" 2>&1; then
-		tail -n 60 "$logfile" >&2
-		die "$name failed (last lines above)"
-	fi
-}
-
 # --- build dependencies --------------------------------------------------------------------------
 bash "$here/install-build-deps.sh"
 
 # --- source tarball ------------------------------------------------------------------------------
-case "$source_arg" in
-http://* | https://* | file://*)
-	tarball="$work/${source_arg##*/}"
-	log "downloading $source_arg"
-	curl -fsSL --retry 3 -o "$tarball" "$source_arg" || die "could not download $source_arg"
-	;;
-*)
-	[[ -f "$source_arg" ]] || die "source tarball not found: $source_arg"
-	tarball="$source_arg"
-	;;
-esac
-
-log "unpacking $(basename "$tarball")"
-mkdir "$work/src"
-tar -xf "$tarball" -C "$work/src" || die "could not unpack $tarball"
-shopt -s nullglob
-topdirs=("$work"/src/*/)
-shopt -u nullglob
-[[ ${#topdirs[@]} -eq 1 ]] || die "expected one top-level directory in $tarball, found ${#topdirs[@]}"
-srcdir="${topdirs[0]%/}"
+srcdir="$(build::unpack "$source_arg")"
 [[ -f "$srcdir/Include/patchlevel.h" && -x "$srcdir/configure" ]] ||
-	die "$tarball does not look like a CPython source tarball"
+	build::die "$source_arg does not look like a CPython source tarball"
 
 # --- version -------------------------------------------------------------------------------------
 version="$(sed -n 's/^#define[[:space:]]*PY_VERSION[[:space:]]*"\([^"]*\)".*/\1/p' "$srcdir/Include/patchlevel.h")"
@@ -90,44 +59,44 @@ if [[ -z "$version" && "$topname" == Python-* ]]; then
 	version="${topname#Python-}"
 fi
 [[ "$version" =~ ^([0-9]+)\.([0-9]+)\.[0-9]+((a|b|rc)[0-9]+)?$ ]] ||
-	die "unsupported or unreleased CPython version '$version' in $tarball"
+	build::die "unsupported or unreleased CPython version '$version' in $source_arg"
 major_minor="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 if [[ "$topname" == Python-* && "$topname" != "Python-$version" ]]; then
-	die "top directory $topname does not match patchlevel.h version $version"
+	build::die "top directory $topname does not match patchlevel.h version $version"
 fi
 
 stack="$(platform::stack)"
 arch="$(platform::arch)"
 name="python-$version-$stack-$arch.tar.zst"
-log "building CPython $version for $stack/$arch -> $name"
+build::log "building CPython $version for $stack/$arch -> $name"
 
 # --- configure / make / install ------------------------------------------------------------------
 cd "$srcdir"
 step=$SECONDS
-run_logged configure ./configure \
+build::run_logged configure ./configure \
 	--prefix="$PREFIX" \
 	--with-ensurepip=no \
 	--disable-test-modules \
 	--without-lto \
 	--disable-optimizations
-log "configure done ($((SECONDS - step))s)"
+build::log "configure done ($((SECONDS - step))s)"
 
 step=$SECONDS
-run_logged make make -j"$(nproc)"
+build::run_logged make make -j"$(nproc)"
 # The build of the extension modules does not fail make when a module fails to build or to
 # import; those messages must not be ignored.
 if grep -E -A 8 'Failed to build these modules|built successfully but were removed|Could not build the ssl module' \
 	"$work/make.log" >&2; then
-	die "some extension modules failed to build (see above)"
+	build::die "some extension modules failed to build (see above)"
 fi
-log "make done ($((SECONDS - step))s)"
+build::log "make done ($((SECONDS - step))s)"
 
 step=$SECONDS
 destdir="$work/dest"
-run_logged install make install DESTDIR="$destdir"
+build::run_logged install make install DESTDIR="$destdir"
 prefix="$destdir$PREFIX"
-[[ -x "$prefix/bin/python$major_minor" ]] || die "make install did not produce bin/python$major_minor"
-log "make install done ($((SECONDS - step))s)"
+[[ -x "$prefix/bin/python$major_minor" ]] || build::die "make install did not produce bin/python$major_minor"
+build::log "make install done ($((SECONDS - step))s)"
 
 # --- trim the tree -------------------------------------------------------------------------------
 stdlib="$prefix/lib/python$major_minor"
@@ -143,7 +112,7 @@ if [[ ! -e "$prefix/bin/python" ]]; then
 fi
 
 # --- check the result ----------------------------------------------------------------------------
-log "checking the built runtime"
+build::log "checking the built runtime"
 check_py='
 import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib, _uuid, readline, decimal, hashlib
 assert hashlib.sha256(b"abc").hexdigest().startswith("ba7816bf"), "sha256 broken"
@@ -152,10 +121,10 @@ print("%s, %s, sqlite %s" % (sys.version.split()[0], ssl.OPENSSL_VERSION, sqlite
 '
 if ! checked="$(env -u PYTHONHOME -u PYTHONPATH "$prefix/bin/python3" -I -c "$check_py" "$prefix" 2>&1)"; then
 	echo "$checked" >&2
-	die "the built runtime is missing required modules or is not relocatable"
+	build::die "the built runtime is missing required modules or is not relocatable"
 fi
-log "ok: $checked"
-[[ -d "$stdlib/test" ]] && die "$stdlib/test still present"
+build::log "ok: $checked"
+[[ -d "$stdlib/test" ]] && build::die "$stdlib/test still present"
 
 # --- archive -------------------------------------------------------------------------------------
 step=$SECONDS
@@ -173,5 +142,5 @@ tar -C "$prefix" --sort=name --owner=0 --group=0 --numeric-owner -cf - -- "${mem
 mv -f "$tmp_archive" "$outdir/$name"
 (cd "$outdir" && sha256sum "$name") >"$tmp_sum"
 mv -f "$tmp_sum" "$outdir/$name.sha256"
-log "wrote $outdir/$name ($(du -h "$outdir/$name" | cut -f1), archive $((SECONDS - step))s, total $((SECONDS - started))s)"
+build::log "wrote $outdir/$name ($(du -h "$outdir/$name" | cut -f1), archive $((SECONDS - step))s, total $((SECONDS - started))s)"
 echo "$outdir/$name"

@@ -46,6 +46,7 @@ class State:
     inputs: dict[str, str]
     volatile: list[str] = field(default_factory=list)
     libraries: list[str] = field(default_factory=list)
+    default_index: str | None = None  # pip's own index, asked of pip once per build
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -70,9 +71,11 @@ def _pip_config(graph: Graph, env_dir: Path | None) -> dict[str, str]:
     return out
 
 
-def _libraries(layout: Layout, graph: Graph, settings: Settings, stack: str, arch: str) -> list[str]:
+def _libraries(
+    layout: Layout, graph: Graph, settings: Settings, stack: str, arch: str, default_index: str | None
+) -> list[str]:
     registry = load_registry(layout.vendor / "native-libraries.toml")
-    sources = Sources.from_graph(graph, dict(os.environ), default_index_url(layout.env_python))
+    sources = Sources.from_graph(graph, dict(os.environ), default_index)
     found = needed_libraries(graph, registry, sources, (layout.pip_cache or layout.tools) / "sdists")
     lines = []
     if found:
@@ -140,9 +143,11 @@ def prepare(
         if libraries:
             output.step("Native libraries")
             output.info("\n".join(f"{line.split(chr(9))[0]} {line.split(chr(9))[1]}" for line in libraries))
+        default_index = None
     else:
-        libraries = _libraries(layout, graph, settings, stack, arch)
-    State(mode, inputs.digest(), inputs.items, inputs.volatile, libraries).write(state_file)
+        default_index = default_index_url(layout.env_python)
+        libraries = _libraries(layout, graph, settings, stack, arch, default_index)
+    State(mode, inputs.digest(), inputs.items, inputs.volatile, libraries, default_index).write(state_file)
     return libraries
 
 
@@ -245,7 +250,7 @@ def install(layout: Layout, source: InstallSource, settings: Settings, state_fil
         graph,
         settings,
         list(sys_tags()),
-        default_index_url(layout.env_python),
+        state.default_index,
         (layout.pip_cache or layout.tools) / "sdists",
     )
     final = "pip install -r requirements.txt" if source.kind == "requirements" else "pip install ."

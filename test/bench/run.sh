@@ -25,6 +25,20 @@ fresh_build_dir() {
 	rm -rf "${WORK}/build" && cp -a "$APP" "${WORK}/build"
 }
 
+# timed_compile PHASE [PREFIX...]: bin/compile on a build dir with the shared cache, run under
+# PREFIX (such as `unshare -n`); its log in WORK/PHASE.log. Prints the seconds it took.
+timed_compile() {
+	local phase="$1" start
+	shift
+	start="$(now)"
+	"$@" env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR}" "${ROOT}/bin/compile" \
+		"${WORK}/build" "${WORK}/cache" >"${WORK}/${phase}.log" 2>&1 || {
+		cat "${WORK}/${phase}.log" >&2
+		return 1
+	}
+	elapsed "$start" "$(now)"
+}
+
 echo "== plain: python -m venv + pip install -r requirements.txt (same runtime, empty pip cache)"
 fresh_build_dir
 compile "${WORK}/build" "${WORK}/runtime-cache" >"${WORK}/runtime.log" 2>&1 || {
@@ -42,39 +56,23 @@ echo "   ${plain}s"
 
 echo "== cold: bin/compile, empty cache"
 fresh_build_dir
-start="$(now)"
-compile "${WORK}/build" "${WORK}/cache" >"${WORK}/cold.log" 2>&1 || {
-	cat "${WORK}/cold.log"
-	exit 1
-}
-cold="$(elapsed "$start" "$(now)")"
+cold="$(timed_compile cold)"
 echo "   ${cold}s"
 
 echo "== warm: bin/compile, nothing changed, no network"
-fresh_build_dir
-start="$(now)"
 if ! unshare -n true 2>/dev/null; then
 	echo "unshare -n is not available (needs root): can't prove the warm build uses no network" >&2
 	exit 1
 fi
-unshare -n env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR}" "${ROOT}/bin/compile" \
-	"${WORK}/build" "${WORK}/cache" >"${WORK}/warm.log" 2>&1 || {
-	cat "${WORK}/warm.log"
-	exit 1
-}
-warm="$(elapsed "$start" "$(now)")"
-grep -q "Reusing the cached environment" "${WORK}/warm.log"
+fresh_build_dir
+warm="$(timed_compile warm unshare -n)"
 echo "   ${warm}s"
+grep -q "Reusing the cached environment" "${WORK}/warm.log"
 
 echo "== added: bin/compile, one pure-Python requirement added"
 fresh_build_dir
 echo "humanize==4.17.0" >>"${WORK}/build/requirements.txt"
-start="$(now)"
-compile "${WORK}/build" "${WORK}/cache" >"${WORK}/added.log" 2>&1 || {
-	cat "${WORK}/added.log"
-	exit 1
-}
-added="$(elapsed "$start" "$(now)")"
+added="$(timed_compile added)"
 echo "   ${added}s"
 sdist_rebuilt=no
 if grep -q "Building wheel for docopt" "${WORK}/added.log"; then

@@ -89,6 +89,18 @@ require_mirror() {
 	fi
 }
 
+# mirror_archive NAME VERSION: the file name of an archive of the mirror for this machine's platform
+# (NAME-VERSION-STACK-ARCH.tar.zst), in ARCHIVE_NAME, and its path in MIRROR_DIR, in ARCHIVE; fails
+# with the way to build it when it or its .sha256 is missing.
+mirror_archive() {
+	ARCHIVE_NAME="$1-$2-$(bash "${BUILDPACK_DIR}/lib/platform.sh" stack)-$(bash "${BUILDPACK_DIR}/lib/platform.sh" arch).tar.zst"
+	ARCHIVE="${MIRROR_DIR}/${ARCHIVE_NAME}"
+	if [[ ! -f "$ARCHIVE" || ! -f "${ARCHIVE}.sha256" ]]; then
+		fail "archive missing: ${ARCHIVE} (and/or its .sha256)" \
+			"build the mirror first: make mirror   (or: bash builds/mirror.sh ${MIRROR_DIR})"
+	fi
+}
+
 # slug_to_app: move the built slug to /app, as Heroku does. /app must not exist (or be a test's).
 # Tests that run in parallel (bats --jobs) take turns: the lock is held until cleanup_app.
 slug_to_app() {

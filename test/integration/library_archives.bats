@@ -8,16 +8,8 @@
 LIBMEMCACHED_VERSION=1.1.4
 LZO2_VERSION=2.10
 
-setup_file() {
-	local repo platform
-	repo="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-	export LIB_MIRROR="${MIRROR_DIR:-$repo/.mirror}"
-	platform="$repo/lib/platform.sh"
-	LIB_SUFFIX="$(bash "$platform" stack)-$(bash "$platform" arch).tar.zst"
-	export LIB_SUFFIX
-}
-
 setup() {
+	load ../helpers/test_helper
 	TEST_TMP=""
 }
 
@@ -32,13 +24,7 @@ teardown() {
 use_library() {
 	LIB="$1"
 	LIB_VERSION="$2"
-	ARCHIVE_NAME="$LIB-$LIB_VERSION-$LIB_SUFFIX"
-	ARCHIVE="$LIB_MIRROR/$ARCHIVE_NAME"
-	if [[ ! -f "$ARCHIVE" || ! -f "$ARCHIVE.sha256" ]]; then
-		echo "library archive missing: $ARCHIVE (and/or its .sha256)" >&2
-		echo "run make mirror   (or: bash builds/mirror.sh $LIB_MIRROR)" >&2
-		return 1
-	fi
+	mirror_archive "$LIB" "$LIB_VERSION"
 	TEST_TMP="$(mktemp -d "${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/library archive.XXXXXX")"
 	ROOT="$TEST_TMP/vendor dir/$LIB"
 	mkdir -p "$ROOT"
@@ -48,64 +34,20 @@ unpack() {
 	tar --zstd -xf "$ARCHIVE" -C "$ROOT"
 }
 
-# check_program NAME: C source of the program for library NAME; it prints the version first.
+# check_program NAME: the C source of the recipe's own check program (it prints the version first).
 check_program() {
-	case "$1" in
-	libmemcached)
-		cat <<'C'
-#include <stdio.h>
-#include <string.h>
-#include <libmemcached/memcached.h>
-
-int main(void) {
-    const char *config = "--SERVER=127.0.0.1:11211";
-    memcached_st *memc;
-    printf("%s\n", memcached_lib_version());
-    memc = memcached(config, strlen(config));
-    if (memc == NULL || memcached_server_count(memc) != 1) {
-        fprintf(stderr, "memcached(\"%s\") failed\n", config);
-        return 1;
-    }
-    memcached_free(memc);
-    return 0;
-}
-C
-		;;
-	lzo2)
-		cat <<'C'
-#include <stdio.h>
-#include <string.h>
-#include <lzo/lzo1x.h>
-
-int main(void) {
-    static unsigned char in[1024], out[1024 + 1024 / 16 + 64 + 3], back[1024];
-    static lzo_align_t wrk[(LZO1X_1_MEM_COMPRESS + sizeof(lzo_align_t) - 1) / sizeof(lzo_align_t)];
-    lzo_uint out_len = 0, back_len = sizeof(back);
-    if (lzo_init() != LZO_E_OK) {
-        fprintf(stderr, "lzo_init failed\n");
-        return 1;
-    }
-    printf("%s\n", lzo_version_string());
-    memset(in, 'x', sizeof(in));
-    if (lzo1x_1_compress(in, sizeof(in), out, &out_len, wrk) != LZO_E_OK ||
-        lzo1x_decompress_safe(out, out_len, back, &back_len, NULL) != LZO_E_OK ||
-        back_len != sizeof(in) || memcmp(in, back, sizeof(in)) != 0) {
-        fprintf(stderr, "lzo1x round trip failed\n");
-        return 1;
-    }
-    return 0;
-}
-C
-		;;
-	*) return 1 ;;
-	esac
+	(
+		# shellcheck disable=SC1090
+		source "${BUILDPACK_DIR}/builds/libraries/$1/build.sh" && lib_check_program
+	)
 }
 
+# link_flag NAME: the recipe's link flag for its library, such as -lmemcached.
 link_flag() {
-	case "$1" in
-	libmemcached) echo -lmemcached ;;
-	lzo2) echo -llzo2 ;;
-	esac
+	(
+		# shellcheck disable=SC1090
+		source "${BUILDPACK_DIR}/builds/libraries/$1/build.sh" && echo "${LIB_CHECK_LIBS[0]}"
+	)
 }
 
 # pkg_config ARGS...: pkg-config that sees only the unpacked archive's .pc files.
@@ -121,7 +63,7 @@ pkg_config_words() {
 }
 
 check_checksum() {
-	run bash -c 'cd "$LIB_MIRROR" && sha256sum -c "$1.sha256"' _ "$ARCHIVE_NAME"
+	run bash -c 'cd "$1" && sha256sum -c "$2.sha256"' _ "$MIRROR_DIR" "$ARCHIVE_NAME"
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == "$ARCHIVE_NAME: OK" ]]

@@ -13,13 +13,19 @@ teardown() {
 	cleanup_app
 }
 
-@test "a sdist whose setup.py imports numpy fails under plain pip" {
-	start_index legacy-numpy-pkg
-	new_app ordered-numpy
+# plain_pip_install PACKAGE FIXTURE: the fixture app's requirements.txt installed by plain pip in a
+# new venv, with PACKAGE on the fixture index.
+plain_pip_install() {
+	start_index "$1"
+	new_app "$2"
 	python3 -m venv "${BATS_TEST_TMPDIR}/plain"
 	cd "$BUILD_DIR"
 	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "${BATS_TEST_TMPDIR}/plain/bin/pip" install \
 		--extra-index-url "$INDEX_URL" -r requirements.txt
+}
+
+@test "a sdist whose setup.py imports numpy fails under plain pip" {
+	plain_pip_install legacy-numpy-pkg ordered-numpy
 	assert_failure
 	assert_output_contains "No module named 'numpy'"
 }
@@ -61,12 +67,7 @@ teardown() {
 }
 
 @test "a sdist that needs Cython fails under plain pip" {
-	start_index legacy-cython-pkg
-	new_app ordered-cython
-	python3 -m venv "${BATS_TEST_TMPDIR}/plain"
-	cd "$BUILD_DIR"
-	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "${BATS_TEST_TMPDIR}/plain/bin/pip" install \
-		--extra-index-url "$INDEX_URL" -r requirements.txt
+	plain_pip_install legacy-cython-pkg ordered-cython
 	assert_failure
 	assert_output_contains "No module named 'Cython'"
 }

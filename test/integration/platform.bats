@@ -6,6 +6,7 @@ setup() {
 	load ../helpers/servers
 	require_mirror
 	WEB_PID=""
+	NONROOT=""
 }
 
 teardown() {
@@ -14,6 +15,9 @@ teardown() {
 		wait "$WEB_PID" 2>/dev/null || true
 	fi
 	remove_cgroups
+	if [[ -n "${NONROOT:-}" ]]; then
+		rm -rf -- "$NONROOT"
+	fi
 	cleanup_app
 }
 
@@ -240,4 +244,30 @@ and a second line"
 	assert_output_contains "private"
 	run grep -rlF "$PRIVATE_PASSWORD" "$BUILD_DIR"
 	assert_equal "$output" ""
+}
+
+@test "a build as an unprivileged user (heroku-24's images build as a non-root user), then a warm one" {
+	# Everything the build user reads or writes is its own, in a directory it can reach.
+	NONROOT="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-nonroot.XXXXXX")"
+	chmod 755 "$NONROOT"
+	mkdir -p "${NONROOT}/buildpack" "${NONROOT}/mirror" "${NONROOT}/cache" "${NONROOT}/env"
+	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${NONROOT}/buildpack/"
+	cp "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}"/python-3.13.15-* "${NONROOT}/mirror/"
+	cp -a "${FIXTURES}/flask-app" "${NONROOT}/build"
+	chown -R nobody:nogroup "${NONROOT}/buildpack" "${NONROOT}/build" "${NONROOT}/cache" "${NONROOT}/env"
+	as_nobody() {
+		setpriv --reuid=nobody --regid=nogroup --clear-groups env -i HOME="$NONROOT" \
+			PATH=/usr/local/bin:/usr/bin:/bin "$@"
+	}
+	run as_nobody BUILDPACK_MIRROR_URL="file://${NONROOT}/mirror" "${NONROOT}/buildpack/bin/compile" \
+		"${NONROOT}/build" "${NONROOT}/cache" "${NONROOT}/env"
+	assert_success
+	refute_output_contains "Warning:"
+	run as_nobody bash -c 'cd "$1" && . .profile.d/python.sh && python -c "import flask; print(flask.__name__)"' _ "${NONROOT}/build"
+	assert_equal "$output" "flask"
+	rm -rf "${NONROOT}/build" && cp -a "${FIXTURES}/flask-app" "${NONROOT}/build" && chown -R nobody:nogroup "${NONROOT}/build"
+	run as_nobody BUILDPACK_MIRROR_URL="file://${NONROOT}/mirror" "${NONROOT}/buildpack/bin/compile" \
+		"${NONROOT}/build" "${NONROOT}/cache" "${NONROOT}/env"
+	assert_success
+	assert_output_contains "Reusing the cached environment (requirements unchanged)"
 }

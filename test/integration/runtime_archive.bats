@@ -6,23 +6,9 @@
 PY_VERSION=3.13.15
 PY_MM=3.13
 
-setup_file() {
-	local repo
-	repo="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
-	export REPO_ROOT="$repo"
-	export RUNTIME_MIRROR="${MIRROR_DIR:-$repo/.mirror}"
-	local platform="$repo/lib/platform.sh"
-	RUNTIME_NAME="python-$PY_VERSION-$(bash "$platform" stack)-$(bash "$platform" arch).tar.zst"
-	export RUNTIME_NAME
-	export RUNTIME_ARCHIVE="$RUNTIME_MIRROR/$RUNTIME_NAME"
-}
-
 setup() {
-	if [[ ! -f "$RUNTIME_ARCHIVE" || ! -f "$RUNTIME_ARCHIVE.sha256" ]]; then
-		echo "runtime archive missing: $RUNTIME_ARCHIVE (and/or its .sha256)" >&2
-		echo "build the mirror first: make mirror   (or: bash builds/mirror.sh $RUNTIME_MIRROR)" >&2
-		return 1
-	fi
+	load ../helpers/test_helper
+	mirror_archive python "$PY_VERSION"
 	# A path with a space in it: the runtime must not depend on where it is unpacked.
 	TEST_TMP="$(mktemp -d "${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/runtime archive.XXXXXX")"
 	PY_HOME="$TEST_TMP/python home"
@@ -40,18 +26,18 @@ teardown() {
 }
 
 unpack() {
-	tar --zstd -xf "$RUNTIME_ARCHIVE" -C "$PY_HOME"
+	tar --zstd -xf "$ARCHIVE" -C "$PY_HOME"
 }
 
 @test "archive checksum verifies with sha256sum -c" {
-	run bash -c 'cd "$RUNTIME_MIRROR" && sha256sum -c "$RUNTIME_NAME.sha256"'
+	run bash -c 'cd "$1" && sha256sum -c "$2.sha256"' _ "$MIRROR_DIR" "$ARCHIVE_NAME"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == "$RUNTIME_NAME: OK" ]]
+	[[ "$output" == "$ARCHIVE_NAME: OK" ]]
 }
 
 @test "archive has the prefix contents at its root and no test package" {
-	tar --zstd -tf "$RUNTIME_ARCHIVE" >"$TEST_TMP/members"
+	tar --zstd -tf "$ARCHIVE" >"$TEST_TMP/members"
 	grep -qx 'bin/python3' "$TEST_TMP/members"
 	grep -qx "lib/python$PY_MM/os.py" "$TEST_TMP/members"
 	grep -q '^include/' "$TEST_TMP/members"

@@ -28,9 +28,9 @@ lib_version() {
 }
 
 lib_build() {
-	local srcdir="$1" prefix="$2" destdir="$3" build="$LIB_WORK/build"
+	local srcdir="$1" prefix="$2" destdir="$3" build="$BUILD_WORK/build"
 	# The options also read environment variables of the same names: clear them.
-	library::run_logged cmake-configure env -u ENABLE_SASL -u ENABLE_DTRACE -u BUILD_TESTING \
+	build::run_logged cmake-configure env -u ENABLE_SASL -u ENABLE_DTRACE -u BUILD_TESTING \
 		-u ENABLE_MEMASLAP -u ENABLE_OPENSSL_CRYPTO -u BUILD_DOCS -u BUILD_DOCSONLY -u CMAKE_BUILD_TYPE \
 		cmake -S "$srcdir" -B "$build" \
 		-DCMAKE_BUILD_TYPE=Release \
@@ -46,15 +46,15 @@ lib_build() {
 		-DENABLE_MEMASLAP=OFF \
 		-DENABLE_SANITIZERS=
 	# Only the libraries: the mem* client tools are always part of the default target.
-	library::run_logged cmake-build cmake --build "$build" -j"$(nproc)" \
+	build::run_logged cmake-build cmake --build "$build" -j"$(nproc)" \
 		--target libmemcached libmemcachedutil libhashkit libmemcachedprotocol
 	local component
 	for component in lib dev; do
-		library::run_logged "cmake-install-$component" env DESTDIR="$destdir" \
+		build::run_logged "cmake-install-$component" env DESTDIR="$destdir" \
 			cmake --install "$build" --component "$component"
 	done
 	if grep -E 'HAVE_(LIBSASL|DTRACE|OPENSSL_CRYPTO)[[:space:]]+1' "$build/mem_config.h" >&2; then
-		library::die "a feature that must be off is on (above)"
+		build::die "a feature that must be off is on (above)"
 	fi
 }
 
@@ -86,4 +86,7 @@ int main(void) {
 C
 }
 
-library::main "$@"
+# Sourced (by the tests, for lib_check_program) it only defines; run, it builds.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	library::main "$@"
+fi

@@ -23,15 +23,15 @@ lib_version() {
 
 lib_build() {
 	local prefix="$2" destdir="$3"
-	library::run_logged configure ./configure --prefix="$prefix" --libdir="$prefix/lib" \
+	build::run_logged configure ./configure --prefix="$prefix" --libdir="$prefix/lib" \
 		--enable-shared --disable-static
-	library::run_logged make make -j"$(nproc)"
-	library::run_logged install make install DESTDIR="$destdir"
+	build::run_logged make make -j"$(nproc)"
+	build::run_logged install make install DESTDIR="$destdir"
 	# Upstream's Cflags only has include/lzo (for #include <lzo1x.h>); most code says
 	# #include <lzo/lzo1x.h>, which system packages find in /usr/include: add include/ too.
 	local pc="$destdir$prefix/lib/pkgconfig/lzo2.pc"
 	# shellcheck disable=SC2016 # ${includedir} is a pkg-config variable
-	grep -qx 'Cflags: -I${includedir}/lzo' "$pc" || library::die "unexpected Cflags line in lzo2.pc"
+	grep -qx 'Cflags: -I${includedir}/lzo' "$pc" || build::die "unexpected Cflags line in lzo2.pc"
 	# shellcheck disable=SC2016
 	sed -i 's|^Cflags: -I${includedir}/lzo$|Cflags: -I${includedir}/lzo -I${includedir}|' "$pc"
 }
@@ -64,4 +64,7 @@ int main(void) {
 C
 }
 
-library::main "$@"
+# Sourced (by the tests, for lib_check_program) it only defines; run, it builds.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+	library::main "$@"
+fi
