@@ -126,21 +126,23 @@ cleanup_app() {
 
 # memory_cgroup NAME LIMIT: a real cgroup v1 memory group, NAME (a/b nests b in a) under a group of
 # this test's own, with LIMIT (bytes, or -1 for none) in memory.limit_in_bytes; its path in CGROUP.
-# remove_cgroups (in teardown) removes every group made. Skips on a machine whose memory
-# controller can't be written.
+# remove_cgroups (in teardown) removes every group made. Returns 1, with the reason in
+# CGROUP_UNAVAILABLE, on a machine whose memory controller can't be written.
 CGROUPS=()
 memory_cgroup() {
 	local root="/sys/fs/cgroup/memory/pybuildpack-test-$$-${BATS_TEST_NUMBER}" part
-	[[ -w /sys/fs/cgroup/memory ]] || skip "no writable cgroup v1 memory controller on this machine"
+	CGROUP_UNAVAILABLE="no writable cgroup v1 memory controller on this machine"
+	[[ -w /sys/fs/cgroup/memory ]] || return 1
 	CGROUP="$root"
 	for part in "" ${1//\// }; do
 		CGROUP="${CGROUP}${part:+/${part}}"
 		if [[ ! -d "$CGROUP" ]]; then
-			mkdir "$CGROUP" || skip "cannot make a memory cgroup on this machine"
+			mkdir "$CGROUP" 2>/dev/null || return 1
 			CGROUPS+=("$CGROUP")
 		fi
 	done
-	echo "$2" >"${CGROUP}/memory.limit_in_bytes"
+	echo "$2" >"${CGROUP}/memory.limit_in_bytes" || return 1
+	CGROUP_UNAVAILABLE=""
 }
 
 remove_cgroups() {
