@@ -4,7 +4,6 @@ distribution's metadata on the index or from a local project, without installing
 from __future__ import annotations
 
 import email.parser
-import tarfile
 import zipfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from packaging.utils import canonicalize_name
 from . import index
 from .plan import Sources, chosen_files
 from .reqfile import Entry
+from .sdist import top_level_members
 from .toml import TOMLDecodeError, load_toml
 
 
@@ -23,25 +23,14 @@ def _requires_dist(metadata: str) -> list[str]:
 
 
 def _metadata_from_archive(path: Path) -> str:
+    """A wheel's METADATA, or an sdist's PKG-INFO."""
     if path.name.endswith(".whl"):
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():
                 if name.endswith(".dist-info/METADATA") and name.count("/") == 1:
                     return zf.read(name).decode("utf-8", errors="replace")
         return ""
-    if path.name.endswith(".zip"):
-        with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                if name.count("/") == 1 and name.endswith("/PKG-INFO"):
-                    return zf.read(name).decode("utf-8", errors="replace")
-        return ""
-    with tarfile.open(path) as tf:
-        for member in tf.getmembers():
-            parts = member.name.lstrip("./").split("/")
-            if len(parts) == 2 and parts[1] == "PKG-INFO":
-                handle = tf.extractfile(member)
-                return handle.read().decode("utf-8", errors="replace") if handle else ""
-    return ""
+    return top_level_members(path, ("PKG-INFO",)).get("PKG-INFO", b"").decode("utf-8", errors="replace")
 
 
 def _names_for_extras(specs: list[str], extras: set[str]) -> set[str]:

@@ -30,20 +30,20 @@ def is_sdist(filename: str) -> bool:
     return filename.endswith(SDIST_SUFFIXES) and not filename.endswith(".whl")
 
 
-def _members(archive: Path) -> dict[str, bytes]:
-    """setup.py and pyproject.toml of the project's top directory."""
+def top_level_members(archive: Path, names: tuple[str, ...]) -> dict[str, bytes]:
+    """The files called NAMES in the archive's top directory (an sdist has one), by name."""
     wanted = {}
     if archive.name.endswith(".zip"):
         with zipfile.ZipFile(archive) as zf:
             for name in zf.namelist():
                 parts = name.split("/")
-                if len(parts) == 2 and parts[1] in ("setup.py", "pyproject.toml"):
+                if len(parts) == 2 and parts[1] in names:
                     wanted[parts[1]] = zf.read(name)
     else:
         with tarfile.open(archive) as tf:
             for member in tf.getmembers():
-                parts = member.name.lstrip("./").split("/")
-                if len(parts) == 2 and parts[1] in ("setup.py", "pyproject.toml") and member.isfile():
+                parts = member.name.removeprefix("./").split("/")
+                if len(parts) == 2 and parts[1] in names and member.isfile():
                     handle = tf.extractfile(member)
                     if handle is not None:
                         wanted[parts[1]] = handle.read()
@@ -83,7 +83,7 @@ def _build_requires(text: str) -> frozenset[str] | None:
 
 
 def inspect(archive: Path) -> SdistFacts:
-    members = _members(archive)
+    members = top_level_members(archive, ("setup.py", "pyproject.toml"))
     setup = members.get("setup.py", b"").decode("utf-8", errors="replace")
     pyproject = members.get("pyproject.toml")
     return SdistFacts(
