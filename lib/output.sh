@@ -15,8 +15,14 @@ output::info() {
 }
 
 # Indent a stream (tool output) under the current step.
+# Credentials in URLs are hidden on the way, as lib/pybuildpack/redact.py does for what the Python
+# core prints: scheme://user:password@ -> scheme://user:****@, and scheme://TOKEN@ (16 characters
+# or more) -> scheme://****@.
 output::indent() {
-	sed -u 's/^/       /'
+	sed -u -E \
+		-e 's#([a-zA-Z][a-zA-Z0-9+.-]*://)([^/[:space:]:@]+):([^/[:space:]@]+)@#\1\2:****@#g' \
+		-e 's#([a-zA-Z][a-zA-Z0-9+.-]*://)([^/[:space:]:@]{16,})@#\1****@#g' \
+		-e 's/^/       /'
 }
 
 # A block of lines on stderr, each starting with ' !     '.

@@ -96,10 +96,13 @@ boot() {
 @test "hooks: pre_compile and post_compile run with the config vars; a failing hook fails the build" {
 	new_app hooks-app
 	printf 'value with spaces\nand a second line' >"${ENV_DIR}/HOOK_VAR"
+	printf 'postgres://app:s3cret-pw@db.internal:5432/app' >"${ENV_DIR}/DATABASE_URL"
 	compile_app
 	assert_success
 	assert_output_contains "-----> Running bin/pre_compile" "       pre_compile sees HOOK_VAR=value with spaces" \
-		"-----> Running bin/post_compile" "       post_compile ran"
+		"-----> Running bin/post_compile" "       post_compile ran" \
+		"       post_compile sees DATABASE_URL=postgres://app:****@db.internal:5432/app"
+	refute_output_contains "s3cret-pw"
 	assert_equal "$(cat "${BUILD_DIR}/pre_compile.out")" "value with spaces
 and a second line"
 	assert_equal "$(cat "${BUILD_DIR}/post_compile.out")" "1.17.0"

@@ -35,3 +35,13 @@ setup() {
 	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; f() { output::internal_error 3 'false'; }; f 2>&1"
 	assert_output_contains "Internal error in the Python buildpack (exit status 3)" "Command: false" "at f ("
 }
+
+@test "indented tool output hides credentials in URLs" {
+	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; printf '%s\n' \
+		'db postgres://app:s3cret@db.internal:5432/x' 'git+https://ghp_0123456789abcdefXYZ@example.test/r.git' \
+		'plain https://example.test/a@b and user@host' | output::indent"
+	assert_success
+	assert_equal "$output" "       db postgres://app:****@db.internal:5432/x
+       git+https://****@example.test/r.git
+       plain https://example.test/a@b and user@host"
+}
