@@ -17,20 +17,30 @@ tools::bootstrap_python() {
 	return 1
 }
 
-# tools::unpack PYTHON DEST: unpack the vendored wheels into DEST (an importable directory).
+# tools::unpack PYTHON DEST: the buildpack's Python core (lib/pybuildpack) and the vendored wheels
+# it imports, in DEST (an importable directory).
 tools::unpack() {
 	local python="$1" dest="$2" wheel
-	mkdir -p -- "$dest"
+	mkdir -p -- "$dest/pybuildpack"
 	for wheel in "${BUILDPACK_DIR}"/vendor/wheels/*.whl; do
 		"$python" -E -s -m zipfile -e "$wheel" "$dest"
 	done
+	cp -- "${BUILDPACK_DIR}"/lib/pybuildpack/*.py "$dest/pybuildpack/"
 }
 
-# tools::cached PYTHON STATE_DIR SCRATCH: print an importable directory of the vendored wheels,
-# unpacked once per set of wheels into STATE_DIR/tools/KEY (or into SCRATCH without a cache).
+# tools::key: what names one set of tools: the vendored wheels and the core's source.
+tools::key() {
+	{
+		(cd "${BUILDPACK_DIR}/vendor/wheels" && printf '%s\n' *.whl)
+		cat -- "${BUILDPACK_DIR}"/lib/pybuildpack/*.py
+	} | sha256sum | cut -c1-16
+}
+
+# tools::cached PYTHON STATE_DIR SCRATCH: print an importable directory of the tools (tools::unpack),
+# made once per tools::key in STATE_DIR/tools/KEY (or in SCRATCH without a cache).
 tools::cached() {
 	local python="$1" state_dir="$2" scratch="$3" key dir
-	key="$(cd "${BUILDPACK_DIR}/vendor/wheels" && printf '%s\n' *.whl | sha256sum | cut -c1-16)"
+	key="$(tools::key)"
 	dir="${state_dir}/tools/${key}"
 	# The checksums of every file, verified at each use: a damaged cache is unpacked afresh.
 	if [[ -f "${dir}/.sha256sums" ]] && (cd "$dir" && sha256sum --check --quiet --strict .sha256sums >/dev/null 2>&1); then
@@ -51,9 +61,10 @@ tools::cached() {
 	fi
 }
 
-# tools::run PYTHON TOOLS SUBCOMMAND ARGS...: run the buildpack's Python core.
+# tools::run PYTHON TOOLS SUBCOMMAND ARGS...: run the buildpack's Python core from TOOLS. Its
+# bytecode is written there (so a cached TOOLS starts faster), whatever PYTHONDONTWRITEBYTECODE says.
 tools::run() {
 	local python="$1" tools="$2"
 	shift 2
-	env -u PYTHONHOME PYTHONPATH="${BUILDPACK_DIR}/lib:${tools}" "$python" -s -m pybuildpack "$@"
+	env -u PYTHONHOME -u PYTHONDONTWRITEBYTECODE PYTHONPATH="$tools" "$python" -s -m pybuildpack "$@"
 }

@@ -8,19 +8,16 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import output, report, steps
-from .appfiles import install_source
+from . import output
 from .errors import BuildError
-from .graphload import load_graph
-from .install import Layout, Settings, make_plan
-from .natives import load_registry
-from .nativestep import needed_libraries
-from .plan import Sources
-from .planprint import graph_lines, plan_lines
-from .tagsfor import tags_for
-from .versionfiles import app_request
-from .versions import KnownVersions, MirrorIndex, Resolution, resolve
+
+# Each subcommand imports what it uses when it runs: a build starts this program several times,
+# and most runs need a small part of the package.
+if TYPE_CHECKING:
+    from .install import Layout
+    from .versions import Resolution
 
 
 def _python_version(args: argparse.Namespace) -> int:
@@ -30,6 +27,9 @@ def _python_version(args: argparse.Namespace) -> int:
 
 
 def _resolve_version(args: argparse.Namespace) -> Resolution:
+    from .versionfiles import app_request
+    from .versions import KnownVersions, MirrorIndex, resolve
+
     known = KnownVersions.load(Path(args.known))
     mirror = None
     if args.mirror_index:
@@ -48,6 +48,15 @@ def _resolve_version(args: argparse.Namespace) -> Resolution:
 
 def _plan(args: argparse.Namespace) -> int:
     """bin/plan: the Python version, the requirements graph and the install plan; installs nothing."""
+    from .appfiles import install_source
+    from .graphload import load_graph
+    from .install import Settings, make_plan
+    from .natives import load_registry
+    from .nativestep import needed_libraries
+    from .plan import Sources
+    from .planprint import graph_lines, plan_lines
+    from .tagsfor import tags_for
+
     app = Path(args.app)
     resolution = _resolve_version(args)
     source = install_source(app)
@@ -87,12 +96,18 @@ def _pip_default_index() -> str | None:
 
 def _check_app(args: argparse.Namespace) -> int:
     """Fail before anything is downloaded when the app's dependency files are unusable."""
+    from .appfiles import install_source
+    from .graphload import load_graph
+
     app = Path(args.app)
     load_graph(app, install_source(app), Path(args.env_dir) if args.env_dir else None)
     return 0
 
 
 def _layout(args: argparse.Namespace) -> Layout:
+    from .install import Layout
+    from .natives import load_registry
+
     app = Path(args.app)
     vendor = Path(args.vendor)
     wanted = {name for name in getattr(args, "libraries", "").split(",") if name}
@@ -110,6 +125,10 @@ def _layout(args: argparse.Namespace) -> Layout:
 
 
 def _prepare(args: argparse.Namespace) -> int:
+    from . import steps
+    from .appfiles import install_source
+    from .install import Settings
+
     layout = _layout(args)
     lines = steps.prepare(
         layout,
@@ -126,17 +145,25 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def _install(args: argparse.Namespace) -> int:
+    from . import steps
+    from .appfiles import install_source
+    from .install import Settings
+
     layout = _layout(args)
     steps.install(layout, install_source(layout.app), Settings.from_env(), Path(args.state_file))
     return 0
 
 
 def _save(args: argparse.Namespace) -> int:
+    from . import steps
+
     steps.save(_layout(args), Path(args.state_file), Path(args.cache_state))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
+    from . import report
+
     report.write(Path(args.out), args.field or [], args.timers, Path(args.env) if args.env else None)
     return 0
 

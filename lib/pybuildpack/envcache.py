@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -65,13 +66,16 @@ def clean_strays(state: Path) -> None:
 
 
 def _manifest(venv: Path) -> dict[str, int]:
+    """Every regular file's size, by path relative to venv (plain strings: 10,000s of files)."""
     sizes: dict[str, int] = {}
-    for dirpath, _dirnames, filenames in os.walk(venv):
+    root = str(venv)
+    start = len(root) + 1
+    for dirpath, _dirnames, filenames in os.walk(root):
+        prefix = dirpath[start:] + "/" if len(dirpath) > len(root) else ""
         for name in filenames:
-            path = Path(dirpath) / name
-            if path.is_symlink():
-                continue
-            sizes[str(path.relative_to(venv))] = path.stat().st_size
+            info = os.lstat(f"{dirpath}/{name}")
+            if not stat.S_ISLNK(info.st_mode):
+                sizes[prefix + name] = info.st_size
     return sizes
 
 
@@ -89,10 +93,10 @@ def _check(entry: Path) -> Meta:
         raise CacheDamaged("its file list is missing or unreadable") from exc
     if not (venv / "pyvenv.cfg").is_file():
         raise CacheDamaged("it has no pyvenv.cfg")
+    root = f"{venv}/"
     for relative, size in manifest.items():
-        path = venv / relative
         try:
-            actual = path.stat().st_size
+            actual = os.stat(root + relative).st_size
         except OSError as exc:
             raise CacheDamaged(f"{relative} is missing") from exc
         if actual != size:
