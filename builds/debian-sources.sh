@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Adds deb-src entries for bookworm, trixie and sid, made from the URIs this machine's apt already
 # uses (so no host name is written down here), and runs apt-get update once.
+# With --uri: prints that URI (the Debian archive this machine uses) and changes nothing.
 set -euo pipefail
 
 list=/etc/apt/sources.list.d/pybuildpack-src.sources
-if [[ -f "$list" ]]; then
+if [[ "${1:-}" != "--uri" && -f "$list" ]]; then
 	exit 0
 fi
 uri="$(grep -h -m1 -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | head -n1 || true)"
@@ -14,6 +15,10 @@ fi
 if [[ -z "$uri" ]]; then
 	echo "debian-sources: no apt source URI found on this machine" >&2
 	exit 1
+fi
+if [[ "${1:-}" == "--uri" ]]; then
+	printf '%s\n' "$uri"
+	exit 0
 fi
 cat >"$list" <<SRC
 Types: deb-src

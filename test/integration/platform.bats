@@ -15,6 +15,7 @@ teardown() {
 		wait "$WEB_PID" 2>/dev/null || true
 	fi
 	remove_cgroups
+	stop_servers
 	if [[ -n "${NONROOT:-}" ]]; then
 		rm -rf -- "$NONROOT"
 	fi
