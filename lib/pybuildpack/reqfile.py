@@ -3,8 +3,10 @@ following -r and -c includes to any depth."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,7 +38,19 @@ class Origin:
 
 
 # Remote requirements files (-r https://...) are downloaded; this maps the copies to their URLs.
+# The copies live in one temporary directory per process, removed when the process ends.
 _REMOTE_NAMES: dict[Path, str] = {}
+_REMOTE_DIRS: list[Path] = []
+
+
+def remove_remote_copies() -> None:
+    for directory in _REMOTE_DIRS:
+        shutil.rmtree(directory, ignore_errors=True)
+    _REMOTE_DIRS.clear()
+    _REMOTE_NAMES.clear()
+
+
+atexit.register(remove_remote_copies)
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -317,9 +331,9 @@ class _Parser:
                 "requirements-include-missing",
                 redact(str(exc)),
             ) from exc
-        copy = Path(tempfile.mkdtemp(prefix="pybuildpack-remote-")) / (
-            urlsplit(url).path.rsplit("/", 1)[-1] or "requirements.txt"
-        )
+        directory = Path(tempfile.mkdtemp(prefix="pybuildpack-remote-"))
+        _REMOTE_DIRS.append(directory)
+        copy = directory / (urlsplit(url).path.rsplit("/", 1)[-1] or "requirements.txt")
         copy.write_bytes(body)
         _REMOTE_NAMES[copy.resolve()] = url
         return copy.resolve()

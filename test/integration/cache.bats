@@ -109,7 +109,9 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	local point
 	for point in runtime install libraries dependencies save save-swap; do
 		printf 'six==1.17.0\nitsdangerous==2.2.0\n' >"${BUILD_DIR}/requirements/base.txt"
-		rebuild BUILDPACK_TEST_KILL_AT="$point"
+		# A killed build can't remove its work directory: keep it in this test's own TMPDIR.
+		mkdir -p "${BATS_TEST_TMPDIR}/tmp"
+		rebuild BUILDPACK_TEST_KILL_AT="$point" TMPDIR="${BATS_TEST_TMPDIR}/tmp"
 		[[ "$status" -eq 137 ]] || fail "kill at ${point}: expected exit status 137, got ${status}" "$output"
 		rebuild
 		assert_success

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.errors import BuildError
-from pybuildpack.reqfile import parse_requirements
+from pybuildpack.reqfile import parse_requirements, remove_remote_copies
 
 
 def app_with(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -190,3 +190,8 @@ def test_remote_includes_are_followed(tmp_path: Path) -> None:
         ("pylibmc", url.replace("base.txt", "more.txt") + ":1"),
         ("six", url + ":2"),
     ]
+    # The downloaded copies are removed when the build's process ends (atexit runs this).
+    copies = [entry.origin.file for entry in graph.entries]
+    assert all(copy.is_file() for copy in copies)
+    remove_remote_copies()
+    assert not any(copy.parent.exists() for copy in copies)
