@@ -61,6 +61,22 @@ tools::cached() {
 	fi
 }
 
+# tools::seal DIR: add the bytecode the core wrote into a cached tools directory to its checksums,
+# so that a damaged .pyc is caught and the tools unpacked afresh, as for any other file (Python
+# would otherwise fail every later build on it). Run after a successful build; quiet.
+tools::seal() {
+	local dir="$1"
+	[[ -f "${dir}/.sha256sums" ]] || return 0
+	(
+		cd "$dir" || exit 0
+		new="$(comm -23 <(find . -type f -name '*.pyc' | LC_ALL=C sort) \
+			<(sed 's/^[0-9a-f]*  //' .sha256sums | LC_ALL=C sort))"
+		[[ -n "$new" ]] || exit 0
+		{ cat .sha256sums && tr '\n' '\0' <<<"$new" | xargs -0 sha256sum; } >.sha256sums.tmp &&
+			mv -f .sha256sums.tmp .sha256sums
+	) 2>/dev/null || true
+}
+
 # tools::run PYTHON TOOLS SUBCOMMAND ARGS...: run the buildpack's Python core from TOOLS. Its
 # bytecode is written there (so a cached TOOLS starts faster), whatever PYTHONDONTWRITEBYTECODE says.
 tools::run() {

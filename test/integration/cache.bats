@@ -151,6 +151,16 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_success
 	assert_output_contains "the cached environment is damaged (its metadata file is missing)"
 
+	# Truncated bytecode of the buildpack's own tools (written by a build, after the tools were
+	# unpacked and checksummed; Python would fail on it).
+	local pyc
+	pyc="$(find "${CACHE_DIR}/python/tools" -path '*/pybuildpack/__pycache__/steps.*.pyc' | head -n 1)"
+	[[ -n "$pyc" ]] || fail "no bytecode of the tools in the cache"
+	truncate -s 100 "$pyc"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+
 	# Garbage in the metadata, the runtime tree and the tools.
 	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
 	head -c 300 /dev/urandom >"${entry}/meta.json"
