@@ -32,10 +32,10 @@ run_stack() {
 	flock "$RUN_STACK_LOCK"
 	if [[ ! -x "${RUN_STACK}/bin/bash" ]]; then
 		partial="${RUN_STACK}.partial"
-		rm -rf -- "$partial"
 		uri="$(bash "${BUILDPACK_DIR}/builds/debian-sources.sh" --uri)"
-		if ! debootstrap --variant=minbase --include="$RUN_STACK_LIBRARIES" "$codename" "$partial" "$uri" \
-			>"${cache}/debootstrap.log" 2>&1; then
+		# Two tries: a download can fail for a moment.
+		if ! run_stack_debootstrap "$codename" "$partial" "$uri" "${cache}/debootstrap.log" &&
+			! run_stack_debootstrap "$codename" "$partial" "$uri" "${cache}/debootstrap.log"; then
 			rm -rf -- "$partial"
 			exec {RUN_STACK_LOCK}>&-
 			fail "debootstrap failed; its log: ${cache}/debootstrap.log" "$(tail -n 20 "${cache}/debootstrap.log")"
@@ -44,6 +44,12 @@ run_stack() {
 		mv -- "$partial" "$RUN_STACK"
 	fi
 	exec {RUN_STACK_LOCK}>&-
+}
+
+# run_stack_debootstrap CODENAME DIR URI LOG: one try at making the chroot in DIR (emptied first).
+run_stack_debootstrap() {
+	rm -rf -- "$2"
+	debootstrap --variant=minbase --include="$RUN_STACK_LIBRARIES" "$1" "$2" "$3" >"$4" 2>&1
 }
 
 # in_run_stack COMMAND [ENV=VALUE...]: run COMMAND with bash in the run stack, as a dyno does: the
