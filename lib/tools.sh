@@ -67,7 +67,7 @@ tools::cached() {
 # so that a damaged .pyc is caught and the tools unpacked afresh, as for any other file (Python
 # would otherwise fail every later build on it). Run after a successful build; quiet.
 tools::seal() {
-	local dir="$1"
+	local dir="$1" new
 	[[ -f "${dir}/.sha256sums" ]] || return 0
 	(
 		cd "$dir" || exit 0

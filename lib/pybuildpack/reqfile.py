@@ -38,15 +38,13 @@ class Origin:
 
 
 # Remote requirements files (-r https://...) are downloaded; this maps the copies to their URLs.
-# The copies live in one temporary directory per process, removed when the process ends.
+# Each copy has a temporary directory of its own, removed when the process ends.
 _REMOTE_NAMES: dict[Path, str] = {}
-_REMOTE_DIRS: list[Path] = []
 
 
 def remove_remote_copies() -> None:
-    for directory in _REMOTE_DIRS:
-        shutil.rmtree(directory, ignore_errors=True)
-    _REMOTE_DIRS.clear()
+    for copy in _REMOTE_NAMES:
+        shutil.rmtree(copy.parent, ignore_errors=True)
     _REMOTE_NAMES.clear()
 
 
@@ -331,9 +329,9 @@ class _Parser:
                 "requirements-include-missing",
                 redact(str(exc)),
             ) from exc
-        directory = Path(tempfile.mkdtemp(prefix="pybuildpack-remote-"))
-        _REMOTE_DIRS.append(directory)
-        copy = directory / (urlsplit(url).path.rsplit("/", 1)[-1] or "requirements.txt")
+        copy = Path(tempfile.mkdtemp(prefix="pybuildpack-remote-")) / (
+            urlsplit(url).path.rsplit("/", 1)[-1] or "requirements.txt"
+        )
         copy.write_bytes(body)
         _REMOTE_NAMES[copy.resolve()] = url
         return copy.resolve()

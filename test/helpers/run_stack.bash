@@ -9,7 +9,7 @@ RUN_STACK_LIBRARIES=ca-certificates,libssl3,libsqlite3-0,libffi8,libgdbm6,libgdb
 
 # run_stack: make the chroot once (about 40 s, kept in the build cache outside the checkout, as the
 # mirror's builds are) and set RUN_STACK to it. Returns 1, with the reason in RUN_STACK_UNAVAILABLE,
-# where it can't be made here (not Debian, not root, no debootstrap).
+# where it can't be made here (not Debian, not root); fails when debootstrap is missing or fails.
 run_stack() {
 	local codename arch cache partial uri
 	# shellcheck disable=SC1091
@@ -77,6 +77,5 @@ run_stack_command() {
 	RUN_STACK_COMMAND=(unshare -m --propagation private sh -c '
 		root="$1"; shift
 		mount -t proc proc "$root/proc" && mount --bind /app "$root/app" && exec chroot "$root" "$@"'
-		_ "$RUN_STACK" env -i HOME=/app PATH=/usr/local/bin:/usr/bin:/bin "$@" bash -c
-		'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && eval "$1"' _ "$command")
+		_ "$RUN_STACK" env -i HOME=/app PATH=/usr/local/bin:/usr/bin:/bin "$@" bash -c "$DYNO_SHELL" _ "$command")
 }

@@ -45,12 +45,17 @@ wait_for_url() {
 	return 1
 }
 
-stop_servers() {
-	if [[ -n "${INDEX_PID:-}" ]]; then
-		kill "$INDEX_PID" 2>/dev/null || true
-		wait "$INDEX_PID" 2>/dev/null || true
-		INDEX_PID=""
+# stop_pid PID: end a process the test started, and reap it (nothing when PID is empty).
+stop_pid() {
+	if [[ -n "${1:-}" ]]; then
+		kill "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
 	fi
+}
+
+stop_servers() {
+	stop_pid "${INDEX_PID:-}"
+	INDEX_PID=""
 }
 
 # make_pkg DIR NAME VALUE: a minimal pyproject package NAME whose module NAME says VALUE.
@@ -143,9 +148,6 @@ start_memcached() {
 }
 
 stop_memcached() {
-	if [[ -n "${MEMCACHED_PID:-}" ]]; then
-		kill "$MEMCACHED_PID" 2>/dev/null || true
-		wait "$MEMCACHED_PID" 2>/dev/null || true
-		MEMCACHED_PID=""
-	fi
+	stop_pid "${MEMCACHED_PID:-}"
+	MEMCACHED_PID=""
 }

@@ -157,10 +157,12 @@ remove_cgroups() {
 	CGROUPS=()
 }
 
+# DYNO_SHELL: bash -c text that starts as a dyno does (in $HOME, .profile.d sourced), then evals $1.
+# shellcheck disable=SC2016 # expanded by that shell
+DYNO_SHELL='cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && eval "$1"'
+
 # in_slug DIR COMMAND: run COMMAND as a dyno would: clean environment, cwd DIR, .profile.d sourced.
 in_slug() {
 	local dir="$1" command="$2"
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	run env -i HOME="$dir" PATH=/usr/local/bin:/usr/bin:/bin bash -c \
-		'cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && eval "$1"' _ "$command"
+	run env -i HOME="$dir" PATH=/usr/local/bin:/usr/bin:/bin bash -c "$DYNO_SHELL" _ "$command"
 }

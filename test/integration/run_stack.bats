@@ -15,10 +15,7 @@ setup() {
 }
 
 teardown() {
-	if [[ -n "${WEB_PID:-}" ]]; then
-		kill "$WEB_PID" 2>/dev/null || true
-		wait "$WEB_PID" 2>/dev/null || true
-	fi
+	stop_pid "${WEB_PID:-}"
 	stop_memcached
 	cleanup_app
 }
