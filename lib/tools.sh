@@ -21,20 +21,22 @@ tools::bootstrap_python() {
 # it imports, in DEST (an importable directory).
 tools::unpack() {
 	local python="$1" dest="$2"
-	mkdir -p -- "$dest/pybuildpack"
+	mkdir -p -- "$dest"
 	# One interpreter for all the wheels (a cold build starts fewer processes).
 	"$python" -E -s -c 'import sys, zipfile
 for wheel in sys.argv[2:]:
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(sys.argv[1])' "$dest" "${BUILDPACK_DIR}"/vendor/wheels/*.whl
-	cp -- "${BUILDPACK_DIR}"/lib/pybuildpack/*.py "$dest/pybuildpack/"
+	# The whole package tree (its subpackages too), without bytecode a developer's run left behind.
+	(cd "${BUILDPACK_DIR}/lib" && find pybuildpack -name '*.py' -exec cp --parents -t "$dest" -- {} +)
 }
 
-# tools::key: what names one set of tools: the vendored wheels and the core's source.
+# tools::key: what names one set of tools: the vendored wheels and every file of the core's
+# package tree (names and contents).
 tools::key() {
 	{
 		(cd "${BUILDPACK_DIR}/vendor/wheels" && printf '%s\n' *.whl)
-		cat -- "${BUILDPACK_DIR}"/lib/pybuildpack/*.py
+		(cd "${BUILDPACK_DIR}/lib" && find pybuildpack -name '*.py' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
 	} | sha256sum | cut -c1-16
 }
 

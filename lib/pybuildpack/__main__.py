@@ -10,14 +10,14 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import output
-from .errors import BuildError
+from pybuildpack import output
+from pybuildpack.errors import BuildError
 
 # Each subcommand imports what it uses when it runs: a build starts this program several times,
 # and most runs need a small part of the package.
 if TYPE_CHECKING:
-    from .install import Layout
-    from .versions import Resolution
+    from pybuildpack.environment.install import Layout
+    from pybuildpack.python_version.resolve import Resolution
 
 
 def _python_version(args: argparse.Namespace) -> int:
@@ -27,8 +27,8 @@ def _python_version(args: argparse.Namespace) -> int:
 
 
 def _resolve_version(args: argparse.Namespace) -> Resolution:
-    from .versionfiles import app_request
-    from .versions import KnownVersions, MirrorIndex, resolve
+    from pybuildpack.python_version.files import app_request
+    from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, resolve
 
     known = KnownVersions.load(Path(args.known))
     mirror = None
@@ -48,14 +48,14 @@ def _resolve_version(args: argparse.Namespace) -> Resolution:
 
 def _plan(args: argparse.Namespace) -> int:
     """bin/plan: the Python version, the requirements graph and the install plan; installs nothing."""
-    from .appfiles import install_source
-    from .graphload import load_graph
-    from .install import Settings, make_plan
-    from .natives import load_registry
-    from .nativestep import needed_libraries
-    from .plan import Sources
-    from .planprint import graph_lines, plan_lines
-    from .tagsfor import tags_for
+    from pybuildpack.environment.install import Settings, make_plan
+    from pybuildpack.natives.detect import needed_libraries
+    from pybuildpack.natives.registry import load_registry
+    from pybuildpack.plan.planner import Sources
+    from pybuildpack.plan.show import graph_lines, plan_lines
+    from pybuildpack.python_version.tags import tags_for
+    from pybuildpack.requirements.load import load_graph
+    from pybuildpack.requirements.source import install_source
 
     app = Path(args.app)
     resolution = _resolve_version(args)
@@ -96,8 +96,8 @@ def _pip_default_index() -> str | None:
 
 def _check_app(args: argparse.Namespace) -> int:
     """Fail before anything is downloaded when the app's dependency files are unusable."""
-    from .appfiles import install_source
-    from .graphload import load_graph
+    from pybuildpack.requirements.load import load_graph
+    from pybuildpack.requirements.source import install_source
 
     app = Path(args.app)
     load_graph(app, install_source(app), Path(args.env_dir) if args.env_dir else None)
@@ -105,8 +105,8 @@ def _check_app(args: argparse.Namespace) -> int:
 
 
 def _layout(args: argparse.Namespace) -> Layout:
-    from .install import Layout
-    from .natives import load_registry
+    from pybuildpack.environment.install import Layout
+    from pybuildpack.natives.registry import load_registry
 
     app = Path(args.app)
     vendor = Path(args.vendor)
@@ -125,9 +125,9 @@ def _layout(args: argparse.Namespace) -> Layout:
 
 
 def _prepare(args: argparse.Namespace) -> int:
-    from . import steps
-    from .appfiles import install_source
-    from .install import Settings
+    from pybuildpack import build as steps
+    from pybuildpack.environment.install import Settings
+    from pybuildpack.requirements.source import install_source
 
     layout = _layout(args)
     lines = steps.prepare(
@@ -145,9 +145,9 @@ def _prepare(args: argparse.Namespace) -> int:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from . import steps
-    from .appfiles import install_source
-    from .install import Settings
+    from pybuildpack import build as steps
+    from pybuildpack.environment.install import Settings
+    from pybuildpack.requirements.source import install_source
 
     layout = _layout(args)
     steps.install(layout, install_source(layout.app), Settings.from_env(), Path(args.state_file))
@@ -155,14 +155,14 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _save(args: argparse.Namespace) -> int:
-    from . import steps
+    from pybuildpack import build as steps
 
     steps.save(_layout(args), Path(args.state_file), Path(args.cache_state))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import report
+    from pybuildpack import report
 
     report.write(Path(args.out), args.field or [], args.timers, Path(args.env) if args.env else None)
     return 0

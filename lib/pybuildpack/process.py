@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .output import INDENT
-from .redact import redact
+from pybuildpack.output import INDENT
+from pybuildpack.redact import redact
 
 
 @dataclass

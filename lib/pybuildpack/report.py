@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from .sync import installed
+from pybuildpack.environment.metadata import installed
 
 
 def write(out: Path, fields: list[str], timers: str, env: Path | None) -> None:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.appfiles import install_source
 from pybuildpack.errors import BuildError
+from pybuildpack.requirements.source import install_source
 
 
 def test_requirements(tmp_path: Path) -> None:

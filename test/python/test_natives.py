@@ -4,11 +4,11 @@ import io
 import tarfile
 from pathlib import Path
 
-from pybuildpack.appdeps import package_dependencies
-from pybuildpack.natives import build_environment, load_registry, triggers
-from pybuildpack.nativestep import needed_libraries
-from pybuildpack.plan import Sources
-from pybuildpack.reqfile import Graph, parse_requirements
+from pybuildpack.natives.detect import needed_libraries
+from pybuildpack.natives.registry import build_environment, load_registry, triggers
+from pybuildpack.plan.planner import Sources
+from pybuildpack.requirements.graph import Graph, parse_requirements
+from pybuildpack.requirements.package import package_dependencies
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = load_registry(ROOT / "vendor" / "native-libraries.toml")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from packaging.tags import Tag
 
-from pybuildpack.knowledge import Knowledge
-from pybuildpack.plan import Planner, Sources
-from pybuildpack.reqfile import parse_requirements
-from pybuildpack.sdist import inspect, setup_py_imports
+from pybuildpack.index.sdist import inspect, setup_py_imports
+from pybuildpack.plan.planner import Planner, Sources
+from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.requirements.graph import parse_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = Knowledge.load(ROOT / "vendor" / "build-prerequisites.toml")

@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pybuildpack.environment.relocate import PORTABLE_HEADER, make_scripts_portable, point_at_runtime
 from pybuildpack.redact import redact
-from pybuildpack.relocate import PORTABLE_HEADER, make_scripts_portable, point_at_runtime
 
 
 def test_console_scripts_get_a_portable_header(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_redact() -> None:
 
 
 def test_editable_finders_and_pth_files_follow_the_app(tmp_path: Path) -> None:
-    from pybuildpack.relocate import make_editables_portable
+    from pybuildpack.environment.relocate import make_editables_portable
 
     app = tmp_path / "build"
     site = app / ".heroku" / "venv" / "lib" / "python3.13" / "site-packages"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.errors import BuildError
-from pybuildpack.reqfile import parse_requirements, remove_remote_copies
+from pybuildpack.requirements.graph import parse_requirements, remove_remote_copies
 
 
 def app_with(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -148,7 +148,7 @@ def test_unknown_variables_stay_and_continuations_keep_the_first_line(tmp_path: 
 
 
 def test_package_dependencies(tmp_path: Path) -> None:
-    from pybuildpack.appdeps import package_dependencies
+    from pybuildpack.requirements.package import package_dependencies
 
     (tmp_path / "setup.py").write_text(
         "from setuptools import setup\nDEPS = ['six==1.17.0', 'pylibmc>=1.6']\n"

@@ -7,8 +7,8 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from pybuildpack.extras import _metadata_from_archive
-from pybuildpack.sdist import inspect, top_level_members
+from pybuildpack.index.extras import _metadata_from_archive
+from pybuildpack.index.sdist import inspect, top_level_members
 
 SETUP_PY = b"import numpy\nfrom setuptools import setup\nsetup(name='demo')\n"
 PYPROJECT = b'[build-system]\nrequires = ["setuptools", "Cython>=3"]\n'

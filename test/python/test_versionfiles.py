@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.errors import BuildError
-from pybuildpack.versionfiles import app_request
+from pybuildpack.python_version.files import app_request
 
 
 def write(app: Path, name: str, data: bytes | str) -> None:

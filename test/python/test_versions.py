@@ -6,7 +6,7 @@ import pytest
 from packaging.version import Version
 
 from pybuildpack.errors import BuildError
-from pybuildpack.versions import KnownVersions, MirrorIndex, Request, resolve
+from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Request, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = KnownVersions.load(ROOT / "vendor" / "python-versions.toml")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .plan import Plan
-from .redact import redact
-from .reqfile import Graph, display_path
+from pybuildpack.plan.planner import Plan
+from pybuildpack.redact import redact
+from pybuildpack.requirements.graph import Graph, display_path
 
 
 def plan_lines(plan: Plan, graph: Graph, final: str) -> list[str]:

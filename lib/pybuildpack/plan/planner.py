@@ -19,10 +19,10 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from . import index
-from .knowledge import Knowledge
-from .reqfile import Entry, Graph, Origin
-from .sdist import inspect, is_sdist, setup_py_imports
+from pybuildpack.index import client
+from pybuildpack.index.sdist import inspect, is_sdist, setup_py_imports
+from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.requirements.graph import Entry, Graph, Origin
 
 
 @dataclass
@@ -123,21 +123,21 @@ def _version_of_file(filename: str, name: str) -> tuple[Version, bool] | None:
     return None
 
 
-def all_files(sources: Sources, name: str, root: Path) -> list[index.IndexFile]:
-    files: list[index.IndexFile] = []
+def all_files(sources: Sources, name: str, root: Path) -> list[client.IndexFile]:
+    files: list[client.IndexFile] = []
     for url in sources.index_urls:
-        files.extend(index.project_files(url, name))
+        files.extend(client.project_files(url, name))
     for location in sources.find_links:
-        files.extend(index.find_links_files(location, root))
+        files.extend(client.find_links_files(location, root))
     return files
 
 
-def chosen_files(entry: Entry, sources: Sources, root: Path) -> list[tuple[index.IndexFile, bool]]:
+def chosen_files(entry: Entry, sources: Sources, root: Path) -> list[tuple[client.IndexFile, bool]]:
     """The files of the release pip would pick for a named requirement: [(file, is_wheel)]."""
     name = entry.name or ""
     if entry.requirement is None:
         return []
-    by_version: dict[Version, list[tuple[index.IndexFile, bool]]] = {}
+    by_version: dict[Version, list[tuple[client.IndexFile, bool]]] = {}
     for item in all_files(sources, name, root):
         parsed = _version_of_file(item.filename, name)
         if parsed is None:
@@ -177,7 +177,7 @@ class Planner:
         self.notes: list[str] = []
         self.graph_names = {e.name for e in graph.entries if e.name}
 
-    def _sdist_to_inspect(self, entry: Entry) -> index.IndexFile | None:
+    def _sdist_to_inspect(self, entry: Entry) -> client.IndexFile | None:
         """The sdist pip would build for a named requirement, or None when a wheel fits."""
         name = entry.name or ""
         rule = self.sources.binary_rule(name)
@@ -210,7 +210,7 @@ class Planner:
             declared = None
             pyproject = entry.path / "pyproject.toml"
             if pyproject.is_file():
-                from .sdist import _build_requires
+                from pybuildpack.index.sdist import _build_requires
 
                 declared = _build_requires(pyproject.read_text(errors="replace"))
             imports = setup_py_imports(setup.read_text(errors="replace"))
@@ -224,7 +224,7 @@ class Planner:
             if sdist is None:
                 return None
             try:
-                facts = inspect(index.download(sdist.url, self.downloads))
+                facts = inspect(client.download(sdist.url, self.downloads))
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 self.notes.append(f"Could not inspect {sdist.filename} ({exc}).")
                 return None

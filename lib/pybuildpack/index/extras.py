@@ -10,11 +10,11 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from . import index
-from .plan import Sources, chosen_files
-from .reqfile import Entry
-from .sdist import top_level_members
-from .toml import TOMLDecodeError, load_toml
+from pybuildpack.index import client
+from pybuildpack.index.sdist import top_level_members
+from pybuildpack.plan.planner import Sources, chosen_files
+from pybuildpack.requirements.graph import Entry
+from pybuildpack.toml import TOMLDecodeError, load_toml
 
 
 def _requires_dist(metadata: str) -> list[str]:
@@ -84,7 +84,7 @@ def extra_names(entry: Entry, sources: Sources, root: Path, downloads: Path) -> 
     files = chosen_files(entry, sources, root)
     wheels = [f for f, is_wheel in files if is_wheel]
     for item in wheels[:1] + [f for f, is_wheel in files if not is_wheel][:1]:
-        metadata = _metadata_from_archive(index.download(item.url, downloads))
+        metadata = _metadata_from_archive(client.download(item.url, downloads))
         if metadata:
             return _names_for_extras(_requires_dist(metadata), set(entry.requirement.extras))
     return set()

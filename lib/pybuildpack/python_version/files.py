@@ -8,9 +8,9 @@ from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .errors import BuildError
-from .toml import TOMLDecodeError, loads_toml
-from .versions import Request
+from pybuildpack.errors import BuildError
+from pybuildpack.python_version.resolve import Request
+from pybuildpack.toml import TOMLDecodeError, loads_toml
 
 VERSION_RE = re.compile(r"^(?P<v>\d+\.\d+(?:\.\d+)?)$")
 # Common near misses, to suggest the fix: "python3.13", "python-3.13", "cpython 3.13.5", "v3.13"

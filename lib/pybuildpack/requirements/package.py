@@ -10,8 +10,8 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .reqfile import Entry, Origin
-from .toml import TOMLDecodeError, load_toml
+from pybuildpack.requirements.graph import Entry, Origin
+from pybuildpack.toml import TOMLDecodeError, load_toml
 
 
 def _line_of(text: str, needle: str) -> int:

@@ -9,8 +9,8 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from .errors import BuildError
-from .toml import load_toml
+from pybuildpack.errors import BuildError
+from pybuildpack.toml import load_toml
 
 ARCHIVE_RE = re.compile(
     r"^python-(?P<version>\d+\.\d+\.\d+)-(?P<stack>.+)-(?P<arch>[a-z0-9_]+)\.tar\.(?:zst|gz|xz)$"

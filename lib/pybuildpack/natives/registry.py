@@ -8,8 +8,8 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from .reqfile import Entry, Graph
-from .toml import load_toml
+from pybuildpack.requirements.graph import Entry, Graph
+from pybuildpack.toml import load_toml
 
 # Variables that hold lists: how their items are joined.
 _LIST_SEPARATORS = {

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .faults import checkpoint
+from pybuildpack.faults import checkpoint
 
 FORMAT = 1
 

@@ -10,18 +10,18 @@ from pathlib import Path
 
 from packaging.tags import Tag
 
-from . import output
-from .appfiles import InstallSource
-from .errors import BuildError
-from .faults import checkpoint
-from .graphload import config_vars
-from .knowledge import Knowledge
-from .natives import Library, build_environment
-from .pipfailure import summarize
-from .plan import Plan, Planner, Sources
-from .process import run
-from .relocate import relocate
-from .reqfile import Graph
+from pybuildpack import output
+from pybuildpack.environment.pipfailure import summarize
+from pybuildpack.environment.relocate import relocate
+from pybuildpack.errors import BuildError
+from pybuildpack.faults import checkpoint
+from pybuildpack.natives.registry import Library, build_environment
+from pybuildpack.plan.planner import Plan, Planner, Sources
+from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.process import run
+from pybuildpack.requirements.graph import Graph
+from pybuildpack.requirements.load import config_vars
+from pybuildpack.requirements.source import InstallSource
 
 
 @dataclass(frozen=True)

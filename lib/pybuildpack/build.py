@@ -13,12 +13,12 @@ from pathlib import Path
 
 from packaging.tags import sys_tags
 
-from . import envcache, output, pipcache, sync
-from .appfiles import InstallSource
-from .errors import BuildError
-from .fingerprint import Inputs, collect
-from .graphload import config_vars, load_graph
-from .install import (
+from pybuildpack import output
+from pybuildpack.cache import environment as envcache
+from pybuildpack.cache import pip as pipcache
+from pybuildpack.cache.fingerprint import Inputs, collect
+from pybuildpack.environment import metadata as sync
+from pybuildpack.environment.install import (
     Layout,
     Settings,
     create_environment,
@@ -27,13 +27,16 @@ from .install import (
     make_plan,
     pip_environment,
 )
-from .natives import load_registry
-from .nativestep import needed_libraries
-from .plan import Sources
-from .planprint import plan_lines
-from .process import run
-from .relocate import relocate
-from .reqfile import Graph
+from pybuildpack.environment.relocate import relocate
+from pybuildpack.errors import BuildError
+from pybuildpack.natives.detect import needed_libraries
+from pybuildpack.natives.registry import load_registry
+from pybuildpack.plan.planner import Sources
+from pybuildpack.plan.show import plan_lines
+from pybuildpack.process import run
+from pybuildpack.requirements.graph import Graph
+from pybuildpack.requirements.load import config_vars, load_graph
+from pybuildpack.requirements.source import InstallSource
 
 # Inputs whose change makes the old environment useless: compiled extensions, the tools.
 _REBUILD_ON = ("python version", "stack", "arch", "the buildpack's version")

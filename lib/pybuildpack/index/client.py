@@ -102,6 +102,10 @@ def download(url: str, dest: Path) -> Path:
     clean, _ = _split_auth(url)
     target = dest / unquote(urlsplit(clean).path.rsplit("/", 1)[-1])
     if target.is_file() and target.stat().st_size > 0:
+        try:
+            os.utime(target)  # used by this build: the cache's pruning keeps it
+        except OSError:
+            pass
         return target
     dest.mkdir(parents=True, exist_ok=True)
     if url.startswith("file:"):

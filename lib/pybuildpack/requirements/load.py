@@ -6,9 +6,9 @@ import os
 import re
 from pathlib import Path
 
-from .appdeps import package_dependencies
-from .appfiles import InstallSource
-from .reqfile import Graph, parse_requirements
+from pybuildpack.requirements.graph import Graph, parse_requirements
+from pybuildpack.requirements.package import package_dependencies
+from pybuildpack.requirements.source import InstallSource
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -6,8 +6,8 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildError
-from .toml import TOMLDecodeError, load_toml
+from pybuildpack.errors import BuildError
+from pybuildpack.toml import TOMLDecodeError, load_toml
 
 REQUIREMENTS = "requirements.txt"
 # Files that mark a Python app (bin/detect looks for the same list).

@@ -9,8 +9,8 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from .errors import BuildError
-from .toml import load_toml
+from pybuildpack.errors import BuildError
+from pybuildpack.toml import load_toml
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .reqfile import Graph, display_path
+from pybuildpack import __version__
+from pybuildpack.requirements.graph import Graph, display_path
 
 # Buildpack files whose content changes what gets installed.
 _BUILDPACK_INPUTS = ("pins.txt", "build-prerequisites.toml", "native-libraries.toml")

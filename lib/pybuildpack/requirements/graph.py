@@ -16,10 +16,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .errors import BuildError
-from .redact import redact
-from .reqlines import LogicalLine, logical_lines, split_args_options, split_options
-from .reqoptions import KNOWN_OPTIONS, OptionError, is_per_requirement, parse_options
+from pybuildpack.errors import BuildError
+from pybuildpack.redact import redact
+from pybuildpack.requirements.lines import LogicalLine, logical_lines, split_args_options, split_options
+from pybuildpack.requirements.options import KNOWN_OPTIONS, OptionError, is_per_requirement, parse_options
 
 VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
@@ -313,7 +313,7 @@ class _Parser:
         self.parse_file(included, constraint, origin, chain)
 
     def _download(self, url: str, origin: Origin) -> Path:
-        from .index import fetch
+        from pybuildpack.index.client import fetch
 
         for copy, known in _REMOTE_NAMES.items():
             if known == url and copy.is_file():

@@ -8,7 +8,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .errors import BuildError
+from pybuildpack.errors import BuildError
 
 _NOT_FOUND_RE = re.compile(r"No matching distribution found for (?P<req>\S+)")
 _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")

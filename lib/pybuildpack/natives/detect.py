@@ -6,10 +6,10 @@ from __future__ import annotations
 import urllib.error
 from pathlib import Path
 
-from .extras import extra_names
-from .natives import Library, Trigger, triggers
-from .plan import Sources
-from .reqfile import Entry, Graph
+from pybuildpack.index.extras import extra_names
+from pybuildpack.natives.registry import Library, Trigger, triggers
+from pybuildpack.plan.planner import Sources
+from pybuildpack.requirements.graph import Entry, Graph
 
 
 def needed_libraries(

@@ -13,7 +13,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from .toml import TOMLDecodeError, loads_toml
+from pybuildpack.toml import TOMLDecodeError, loads_toml
 
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
 # Imports that every setup.py may make: the standard library and the build tools pip provides.

@@ -2,9 +2,10 @@
 
 Policy: the cache keeps what the last KEEP builds that ran pip used. A wheel pip built from a
 source distribution (pip/wheels/...) is kept while its name and version are installed by one of
-those builds; a download (pip/http-v2/...) is kept while it was written since the oldest of those
-builds started (a dependency that never changes is downloaded again every KEEP builds that run
-pip). The history is pip/.history.json."""
+those builds; a download (pip's pip/http-v2/..., and the buildpack's own pip/sdists/..., the
+distributions it reads to plan the install) is kept while it was written or used since the oldest
+of those builds started (a dependency that never changes is downloaded again every KEEP builds that
+run pip). The history is pip/.history.json."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from pathlib import Path
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 KEEP = 3
+# Directories of downloads, pruned by age: pip's HTTP cache, and the buildpack's own downloads
+# (index/client.download marks a file it reuses as used now).
+DOWNLOADS = ("http-v2", "sdists")
 
 
 def _history(cache: Path) -> list[dict[str, object]]:
@@ -45,8 +49,9 @@ def record_and_prune(cache: Path, started: float, installed: dict[str, str]) -> 
             wheel.unlink(missing_ok=True)
             removed += 1
     if len(history) >= KEEP:
-        for path in (cache / "http-v2").rglob("*"):
-            if path.is_file() and path.stat().st_mtime < oldest:
-                path.unlink(missing_ok=True)
-                removed += 1
+        for downloads in DOWNLOADS:
+            for path in (cache / downloads).rglob("*"):
+                if path.is_file() and path.stat().st_mtime < oldest:
+                    path.unlink(missing_ok=True)
+                    removed += 1
     return removed
