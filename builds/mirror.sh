@@ -165,11 +165,11 @@ for spec in "${specs[@]}"; do
 	version="${upstream%%+*}"       # drop +dfsg and the like
 	version="${version//\~/}"       # 3.14.0~rc1 -> 3.14.0rc1
 	if [[ "$pkg" =~ ^python3\.[0-9]+$ ]]; then
-		name="python-$version-$stack-$arch.tar.zst"
+		name="$(platform::archive_name python "$version" "$stack" "$arch")"
 		recipe="$here/runtimes/build-python.sh"
 		built_dir="$runtimes"
 	else
-		name="$pkg-$version-$stack-$arch.tar.zst"
+		name="$(platform::archive_name "$pkg" "$version" "$stack" "$arch")"
 		recipe="$here/libraries/$pkg/build.sh"
 		built_dir="$libraries"
 	fi

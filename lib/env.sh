@@ -1,46 +1,62 @@
 #!/usr/bin/env bash
-# Config vars: ENV_DIR holds one file per var. Only an allow-list reaches dependency installation.
+# Config vars: ENV_DIR holds one file per var (names that are not shell identifiers are ignored;
+# values are read verbatim, newlines included). Hooks and collectstatic get every config var; the
+# build itself only the buildpack's own settings below. What reaches pip (an allow-list of PIP_*
+# vars, and the vars requirements files expand) is decided by the Python core, which reads
+# ENV_DIR itself (lib/pybuildpack/context.py).
 
-# Config vars that may reach pip (and so the build of the app's dependencies).
-ENV_PIP_ALLOWLIST=(
-	PIP_INDEX_URL
-	PIP_EXTRA_INDEX_URL
-	PIP_TRUSTED_HOST
-	PIP_FIND_LINKS
-	PIP_NO_BINARY
-	PIP_ONLY_BINARY
-	PIP_PRE
-	PIP_DEFAULT_TIMEOUT
-	PIP_RETRIES
+# The buildpack's settings a config var may set. Nothing internal: the buildpack's own state never
+# lives in a name a config var can set.
+ENV_SETTINGS=(
+	BUILDPACK_MIRROR_URL
+	BUILDPACK_APP_SUBDIR
+	BUILDPACK_PYTHON
+	BUILDPACK_DETECT_PREREQUISITES
+	BUILDPACK_BUILD_PREREQUISITES
+	BUILDPACK_BOOTSTRAP_LIBRARIES
 )
 
-# env::is_allowed NAME: is this config var passed to the install?
-env::is_allowed() {
-	local name="$1" allowed
-	[[ "$name" == BUILDPACK_* ]] && return 0
-	for allowed in "${ENV_PIP_ALLOWLIST[@]}"; do
-		[[ "$name" == "$allowed" ]] && return 0
-	done
-	return 1
-}
-
-# env::load ENV_DIR: export the allowed config vars found in ENV_DIR. Values are read verbatim
-# (newlines included); names that are not shell identifiers are ignored. The names of the PIP_*
-# vars loaded are listed in BUILDPACK_PIP_CONFIG_VARS: pip sees those and no other PIP_* setting.
-env::load() {
-	local env_dir="$1" path name
-	export BUILDPACK_PIP_CONFIG_VARS=""
+# env::_each ENV_DIR CALLBACK: CALLBACK NAME PATH for every config var in ENV_DIR.
+env::_each() {
+	local env_dir="$1" callback="$2" path name
 	[[ -n "$env_dir" && -d "$env_dir" ]] || return 0
 	for path in "$env_dir"/* "$env_dir"/.[!.]*; do
 		[[ -f "$path" ]] || continue
 		name="${path##*/}"
 		[[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
-		env::is_allowed "$name" || continue
-		export "${name}=$(<"$path")"
-		if [[ "$name" == PIP_* ]]; then
-			BUILDPACK_PIP_CONFIG_VARS+="${BUILDPACK_PIP_CONFIG_VARS:+ }${name}"
-		fi
+		"$callback" "$name" "$path"
 	done
+}
+
+# env::is_setting NAME: is this one of the buildpack's settings?
+env::is_setting() {
+	local setting
+	for setting in "${ENV_SETTINGS[@]}"; do
+		[[ "$1" == "$setting" ]] && return 0
+	done
+	return 1
+}
+
+env::_export_setting() {
+	env::is_setting "$1" || return 0
+	export "${1}=$(<"$2")"
+}
+
+env::_export() {
+	export "${1}=$(<"$2")"
+}
+
+# env::load ENV_DIR: export the buildpack's settings found in ENV_DIR.
+env::load() {
+	env::_each "$1" env::_export_setting
+}
+
+# env::get ENV_DIR NAME: one config var's value (nothing when it is not set).
+env::get() {
+	local env_dir="$1" name="$2"
+	if [[ -n "$env_dir" && "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -f "${env_dir}/${name}" ]]; then
+		printf '%s' "$(<"${env_dir}/${name}")"
+	fi
 }
 
 # env::run_with_all ENV_DIR COMMAND...: run COMMAND with every config var in its environment
@@ -49,15 +65,7 @@ env::run_with_all() {
 	local env_dir="$1"
 	shift
 	(
-		if [[ -n "$env_dir" && -d "$env_dir" ]]; then
-			local path name
-			for path in "$env_dir"/* "$env_dir"/.[!.]*; do
-				[[ -f "$path" ]] || continue
-				name="${path##*/}"
-				[[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
-				export "${name}=$(<"$path")"
-			done
-		fi
+		env::_each "$env_dir" env::_export
 		exec "$@"
 	)
 }

@@ -18,7 +18,7 @@ hooks::run() {
 	output::step "Running bin/${name}"
 	(cd "$build_dir" && hooks::_run_indented "$env_dir" bash "$hook") || status=$?
 	if ((status != 0)); then
-		output::fail "The app's bin/${name} hook failed (exit status ${status})" \
+		output::fail "hooks::${name//_/-}" "The app's bin/${name} hook failed (exit status ${status})" \
 			"Its output is shown above." "" \
 			"Fix bin/${name}, or remove it if the build no longer needs it."
 	fi
@@ -38,9 +38,7 @@ hooks::collectstatic() {
 	manage="$(hooks::find_manage_py "$build_dir")"
 	[[ -n "$manage" ]] || return 0
 	"$python" -c 'import django' >/dev/null 2>&1 || return 0
-	if [[ -n "$env_dir" && -f "${env_dir}/DISABLE_COLLECTSTATIC" ]]; then
-		disabled="$(<"${env_dir}/DISABLE_COLLECTSTATIC")"
-	fi
+	disabled="$(env::get "$env_dir" DISABLE_COLLECTSTATIC)"
 	if [[ -n "$disabled" && "$disabled" != "0" ]]; then
 		output::step "Skipping Django collectstatic (DISABLE_COLLECTSTATIC=${disabled})"
 		return 0
@@ -51,7 +49,7 @@ hooks::collectstatic() {
 		hooks::_run_indented "$env_dir" env PATH="${build_dir}/.heroku/venv/bin:${PATH}" \
 			"$python" manage.py collectstatic --noinput) || status=$?
 	if ((status != 0)); then
-		output::fail "Django's collectstatic failed (exit status ${status})" \
+		output::fail "hooks::collectstatic" "Django's collectstatic failed (exit status ${status})" \
 			"Where: ${relative}; Django's message is shown above." "" \
 			"The usual fixes:" \
 			" - set STATIC_ROOT in the settings (the directory collectstatic writes to);" \

@@ -14,15 +14,26 @@ output::info() {
 	done
 }
 
-# Indent a stream (tool output) under the current step.
-# Credentials in URLs are hidden on the way, as lib/pybuildpack/redact.py does for what the Python
-# core prints: scheme://user:password@ -> scheme://user:****@, and scheme://TOKEN@ (16 characters
-# or more) -> scheme://****@.
+# The command that hides credentials in a stream: the core's one redactor,
+# `python -m pybuildpack.redact` (lib/pybuildpack/redact.py). bin/compile sets it (output::use_core)
+# as soon as the core is unpacked, before anything runs whose output is indented.
+declare -ga OUTPUT_REDACTOR=()
+# Where the reason of the build's first failure is recorded (see lib/pybuildpack/state.py);
+# bin/compile sets it to WORK_DIR/failure.
+OUTPUT_FAILURE_FILE=""
+
+# output::use_core PYTHON CORE_DIR: redact with the core unpacked in CORE_DIR.
+output::use_core() {
+	OUTPUT_REDACTOR=(env -u PYTHONHOME PYTHONPATH="$2" "$1" -s -u -m pybuildpack.redact)
+}
+
+# Indent a stream (tool output) under the current step, credentials in URLs hidden.
 output::indent() {
-	sed -u -E \
-		-e 's#([a-zA-Z][a-zA-Z0-9+.-]*://)([^/[:space:]:@]+):([^/[:space:]@]+)@#\1\2:****@#g' \
-		-e 's#([a-zA-Z][a-zA-Z0-9+.-]*://)([^/[:space:]:@]{16,})@#\1****@#g' \
-		-e 's/^/       /'
+	if ((${#OUTPUT_REDACTOR[@]} == 0)); then
+		echo "output::indent: no redactor (call output::use_core first)" >&2
+		return 70
+	fi
+	"${OUTPUT_REDACTOR[@]}" | sed -u -e 's/^/       /'
 }
 
 # A block of lines on stderr, each starting with ' !     '.
@@ -46,17 +57,28 @@ output::warning() {
 	output::_block "Warning: ${title}" "$@"
 }
 
-# output::error TITLE [LINE...]: print the error block (the caller exits).
+# output::error [REASON] TITLE [LINE...]: print the error block (the caller exits). REASON
+# (area::reason, listed in the README) is recorded as the build's failure reason.
 output::error() {
+	if [[ "$1" =~ ^[a-z][a-z0-9-]*::[a-z0-9-]+$ ]]; then
+		output::record_failure "$1" "$2"
+		shift
+	fi
 	local title="$1"
 	shift
 	output::_block "Error: ${title}" "$@"
 }
 
-# output::fail TITLE [LINE...]: print the error block and exit 1.
+# output::fail [REASON] TITLE [LINE...]: print the error block and exit 1.
 output::fail() {
 	output::error "$@"
 	exit 1
+}
+
+# output::record_failure REASON DETAIL: the first failure of the build wins.
+output::record_failure() {
+	[[ -n "$OUTPUT_FAILURE_FILE" && ! -e "$OUTPUT_FAILURE_FILE" ]] || return 0
+	printf '%s\n%s\n' "$1" "$2" >"$OUTPUT_FAILURE_FILE" 2>/dev/null || true
 }
 
 # Internal errors: a bug in the buildpack, not in the app. Prints a stack trace.
@@ -67,7 +89,7 @@ output::internal_error() {
 	for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
 		trace+=("  at ${FUNCNAME[$i]} (${BASH_SOURCE[$i]#"${BUILDPACK_DIR:-}/"}:${BASH_LINENO[$((i - 1))]})")
 	done
-	output::error "Internal error in the Python buildpack (exit status ${status})" \
+	output::error "internal-error::bash" "Internal error in the Python buildpack (exit status ${status})" \
 		"Command: ${command}" "${trace[@]}" "" \
 		"This is a bug in the buildpack, not in your app. Please report it with this output."
 }

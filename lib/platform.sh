@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Stack and architecture names used in runtime archive names:
-#   python-X.Y.Z-STACK-ARCH.tar.zst
+# Stack and architecture names, and the names of the mirror's archives:
+#   python-X.Y.Z-STACK-ARCH.tar.zst, NAME-VERSION-STACK-ARCH.tar.zst
 #
 # Source it and call the functions (bin/compile and the recipes in builds/ share it):
 #   source lib/platform.sh
@@ -59,13 +59,25 @@ platform::arch() {
 	esac
 }
 
+# platform::archive_name NAME VERSION [STACK ARCH]: the name of a mirror archive (a runtime, NAME
+# python, or a native library), for this machine's stack and architecture unless given. The
+# builds write these names; the core reads them (lib/pybuildpack/archives/names.py, which a test
+# holds to this one).
+platform::archive_name() {
+	local stack="${3:-}" arch="${4:-}"
+	[[ -n "$stack" ]] || stack="$(platform::stack)"
+	[[ -n "$arch" ]] || arch="$(platform::arch)"
+	echo "$1-$2-${stack}-${arch}.tar.zst"
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 	set -euo pipefail
 	case "${1:-}" in
 	stack) platform::stack ;;
 	arch) platform::arch ;;
+	archive-name) platform::archive_name "${@:2}" ;;
 	*)
-		echo "usage: $0 stack|arch" >&2
+		echo "usage: $0 stack|arch|archive-name NAME VERSION [STACK ARCH]" >&2
 		exit 2
 		;;
 	esac

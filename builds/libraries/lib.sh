@@ -208,7 +208,7 @@ library::main() {
 	[[ "$version" =~ ^[0-9][0-9A-Za-z.+~]*$ ]] || build::die "bad version '$version' from $source_arg"
 
 	local name
-	name="$LIB_NAME-$version-$(platform::stack)-$(platform::arch).tar.zst"
+	name="$(platform::archive_name "$LIB_NAME" "$version")"
 	build::log "building $LIB_NAME $version -> $name"
 
 	step=$SECONDS

@@ -67,7 +67,7 @@ fi
 
 stack="$(platform::stack)"
 arch="$(platform::arch)"
-name="python-$version-$stack-$arch.tar.zst"
+name="$(platform::archive_name python "$version" "$stack" "$arch")"
 build::log "building CPython $version for $stack/$arch -> $name"
 
 # --- configure / make / install ------------------------------------------------------------------

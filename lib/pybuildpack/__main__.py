@@ -1,11 +1,10 @@
-"""Command line of the buildpack's Python core, called by bin/compile."""
+"""The Python core's command line: the seam with bin/compile, bin/plan and bin/test-compile
+(state.py describes it). Argument parsing only; the work is in build/."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,233 +12,139 @@ from typing import TYPE_CHECKING
 from pybuildpack import output
 from pybuildpack.errors import BuildError
 
-# Each subcommand imports what it uses when it runs: a build starts this program several times,
-# and most runs need a small part of the package.
+# Each command imports what it uses when it runs: a build starts this program three times, and a
+# warm build's install run returns after reading the state.
 if TYPE_CHECKING:
-    from pybuildpack.environment.install import Layout
-    from pybuildpack.python_version.resolve import Resolution
-
-
-def _python_version(args: argparse.Namespace) -> int:
-    resolution = _resolve_version(args)
-    Path(args.result).write_text(f"{resolution.version}\n{resolution.request.origin}\n")
-    return 0
-
-
-def _resolve_version(args: argparse.Namespace) -> Resolution:
-    from pybuildpack.python_version.files import app_request
-    from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, resolve
-
-    known = KnownVersions.load(Path(args.known))
-    mirror = None
-    if args.mirror_index:
-        text = Path(args.mirror_index).read_text(errors="replace")
-        mirror = MirrorIndex.parse(text, args.stack, args.arch)
-    request = app_request(Path(args.app), args.cached_version or None)
-    resolution = resolve(request, known, mirror, f"{args.stack} {args.arch}")
-    how = "newest matching " if request.kind != "exact" else ""
-    output.step(f"Python {resolution.version} ({how}from {request.origin})")
-    for note in request.notes:
-        output.info(note)
-    for warning in resolution.warnings:
-        output.warning(warning)
-    return resolution
-
-
-def _plan(args: argparse.Namespace) -> int:
-    """bin/plan: the Python version, the requirements graph and the install plan; installs nothing."""
-    from pybuildpack.environment.install import Settings, make_plan
-    from pybuildpack.natives.detect import needed_libraries
-    from pybuildpack.natives.registry import load_registry
-    from pybuildpack.plan.planner import Sources
-    from pybuildpack.plan.show import graph_lines, plan_lines
-    from pybuildpack.python_version.tags import tags_for
-    from pybuildpack.requirements.load import load_graph
-    from pybuildpack.requirements.source import install_source
-
-    app = Path(args.app)
-    resolution = _resolve_version(args)
-    source = install_source(app)
-    env_dir = Path(args.env_dir) if args.env_dir else None
-    graph = load_graph(app, source, env_dir)
-    output.step("Requirements graph")
-    output.info("\n".join(graph_lines(graph)) or "(no requirements)")
-    final = "pip install -r requirements.txt" if source.kind == "requirements" else "pip install ."
-    with tempfile.TemporaryDirectory() as downloads:
-        plan = make_plan(
-            Path(args.vendor),
-            graph,
-            Settings.from_env(),
-            tags_for(resolution.version),
-            _pip_default_index(),
-            Path(downloads),
-        )
-        sources = Sources.from_graph(graph, dict(os.environ), _pip_default_index())
-        registry = load_registry(Path(args.vendor) / "native-libraries.toml")
-        found = needed_libraries(graph, registry, sources, Path(downloads))
-    if found:
-        output.step("Native libraries")
-        for trigger in found:
-            output.info(trigger.describe(app))
-    output.step(f"Install plan (for Python {resolution.version} on {args.stack} {args.arch})")
-    output.info("\n".join(plan_lines(plan, graph, final)))
-    return 0
-
-
-def _pip_default_index() -> str | None:
-    try:
-        from pip._internal.models.index import PyPI  # the interpreter's own pip, when it has one
-    except ImportError:
-        return os.environ.get("PIP_INDEX_URL") or None
-    return str(PyPI.simple_url)
-
-
-def _check_app(args: argparse.Namespace) -> int:
-    """Fail before anything is downloaded when the app's dependency files are unusable."""
-    from pybuildpack.requirements.load import load_graph
-    from pybuildpack.requirements.source import install_source
-
-    app = Path(args.app)
-    load_graph(app, install_source(app), Path(args.env_dir) if args.env_dir else None)
-    return 0
+    from pybuildpack.context import Layout
 
 
 def _layout(args: argparse.Namespace) -> Layout:
-    from pybuildpack.environment.install import Layout
-    from pybuildpack.natives.registry import load_registry
+    from pybuildpack.context import Layout
 
-    app = Path(args.app)
-    vendor = Path(args.vendor)
-    wanted = {name for name in getattr(args, "libraries", "").split(",") if name}
-    libraries = tuple(lib for lib in load_registry(vendor / "native-libraries.toml") if lib.name in wanted)
     return Layout(
-        app=app,
-        runtime=Path(args.runtime),
-        env=Path(args.env),
-        tools=Path(args.tools),
-        vendor=vendor,
-        pip_cache=Path(args.pip_cache) if args.pip_cache else None,
+        app=Path(args.app),
+        build=Path(args.build),
+        buildpack=Path(args.buildpack),
+        work=Path(args.work),
+        cache=Path(args.cache) if args.cache else None,
         env_dir=Path(args.env_dir) if args.env_dir else None,
-        libraries=libraries,
     )
 
 
-def _prepare(args: argparse.Namespace) -> int:
-    from pybuildpack import build as steps
-    from pybuildpack.environment.install import Settings
-    from pybuildpack.requirements.source import install_source
+def _decide(args: argparse.Namespace) -> int:
+    from pybuildpack.build.decide import decide
+    from pybuildpack.context import Settings
 
     layout = _layout(args)
-    lines = steps.prepare(
-        layout,
-        install_source(layout.app),
-        Settings.from_env(),
-        stack=args.stack,
-        arch=args.arch,
-        python_version=args.python_version,
-        cache_state=Path(args.cache_state) if args.cache_state else None,
-        state_file=Path(args.state_file),
-    )
-    Path(args.result).write_text("".join(f"{line}\n" for line in lines))
+    layout.scratch.mkdir(parents=True, exist_ok=True)
+    decide(layout, Settings.from_env(), args.stack, args.arch)
     return 0
 
 
 def _install(args: argparse.Namespace) -> int:
-    from pybuildpack import build as steps
-    from pybuildpack.environment.install import Settings
-    from pybuildpack.requirements.source import install_source
+    from pybuildpack.state import State
 
-    layout = _layout(args)
-    steps.install(layout, install_source(layout.app), Settings.from_env(), Path(args.state_file))
+    state = State.read(Path(args.work))
+    if state is None:
+        raise RuntimeError("install ran without the state decide writes")
+    if state.environment == "reuse":
+        return 0
+    from pybuildpack.build.install import install
+    from pybuildpack.context import Settings
+
+    install(_layout(args), Settings.from_env(), state)
     return 0
 
 
-def _save(args: argparse.Namespace) -> int:
-    from pybuildpack import build as steps
-
-    steps.save(_layout(args), Path(args.state_file), Path(args.cache_state))
-    return 0
-
-
-def _report(args: argparse.Namespace) -> int:
+def _finish(args: argparse.Namespace) -> int:
     from pybuildpack import report
 
-    report.write(Path(args.out), args.field or [], args.timers, Path(args.env) if args.env else None)
+    layout = _layout(args)
+    if args.status == 0:
+        from pybuildpack.build.finish import save
+        from pybuildpack.state import State
+
+        state = State.read(layout.work)
+        if state is None:
+            raise RuntimeError("finish ran without the state decide writes")
+        save(layout, state)
+    if args.report:
+        report.write(
+            Path(args.report),
+            layout.work,
+            layout.env,
+            status=args.status,
+            timers=args.timers,
+            step=args.step,
+            step_started=args.step_started,
+            stack=args.stack,
+            arch=args.arch,
+        )
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from pybuildpack.build.show import show_plan
+    from pybuildpack.context import Settings
+
+    layout = _layout(args)
+    layout.scratch.mkdir(parents=True, exist_ok=True)
+    show_plan(layout, Settings.from_env(), args.stack, args.arch)
+    return 0
+
+
+def _install_test(args: argparse.Namespace) -> int:
+    from pybuildpack.build.install import install_test_requirements
+
+    install_test_requirements(_layout(args), Path(args.requirements))
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="pybuildpack")
     sub = top.add_subparsers(dest="command", required=True)
-
-    def version_arguments(command: argparse.ArgumentParser) -> None:
-        """What deciding the Python version needs (python-version and plan)."""
-        command.add_argument("--app", required=True)
-        command.add_argument("--known", required=True, help="vendor/python-versions.toml")
-        command.add_argument("--cached-version", default="")
-        command.add_argument("--mirror-index", default="")
-        command.add_argument("--stack", required=True)
-        command.add_argument("--arch", required=True)
-
-    version = sub.add_parser("python-version", help="decide which Python release to install")
-    version_arguments(version)
-    version.add_argument("--result", required=True, help="file that receives the chosen version")
-    version.set_defaults(func=_python_version)
-
-    rep = sub.add_parser("write-report", help="write the build report (JSON)")
-    rep.add_argument("--out", required=True)
-    rep.add_argument("--field", action="append", help="KEY=VALUE")
-    rep.add_argument("--timers", default="")
-    rep.add_argument("--env", default="")
-    rep.set_defaults(func=_report)
-
-    plan = sub.add_parser("plan", help="print the requirements graph and the install plan")
-    version_arguments(plan)
-    plan.add_argument("--vendor", required=True)
-    plan.add_argument("--env-dir", default="")
-    plan.set_defaults(func=_plan)
-
-    check = sub.add_parser("check-app", help="fail early when the app declares no dependencies")
-    check.add_argument("--app", required=True)
-    check.add_argument("--env-dir", default="")
-    check.set_defaults(func=_check_app)
-
-    for name, func, text in (
-        ("prepare", _prepare, "put the environment in place; decide which native libraries to bootstrap"),
-        ("install", _install, "install the app's dependencies into the environment"),
-        ("save-cache", _save, "save the environment to the build cache"),
-    ):
+    commands = (
+        ("decide", _decide, "the dependency files, the Python version, the runtime, the cached environment"),
+        ("install", _install, "the environment and the app's dependencies"),
+        ("finish", _finish, "save the environment to the cache; write the build report"),
+        ("plan", _plan, "print the Python version, the requirements graph and the install plan"),
+        ("install-test", _install_test, "install the test requirements into the built environment"),
+    )
+    for name, func, text in commands:
         command = sub.add_parser(name, help=text)
-        command.add_argument("--app", required=True)
-        command.add_argument("--runtime", required=True)
-        command.add_argument("--env", required=True)
-        command.add_argument("--tools", required=True)
-        command.add_argument("--vendor", required=True)
-        command.add_argument("--pip-cache", default="")
-        command.add_argument("--env-dir", default="")
-        command.add_argument("--state-file", required=True)
-        command.add_argument("--cache-state", default="")
-        if name == "prepare":
-            command.add_argument("--stack", required=True)
-            command.add_argument("--arch", required=True)
-            command.add_argument("--python-version", required=True)
-            command.add_argument("--result", required=True)
-        else:
-            command.add_argument(
-                "--libraries", default="", help="comma-separated, unpacked in .heroku/vendor"
-            )
+        command.add_argument("--work", required=True, help="this build's work directory (state.json)")
+        command.add_argument("--build", required=True, help="BUILD_DIR")
+        command.add_argument("--app", required=True, help="the app's directory (BUILDPACK_APP_SUBDIR)")
+        command.add_argument("--buildpack", required=True, help="the buildpack's directory")
+        command.add_argument("--cache", default="", help="CACHE_DIR/python, or empty")
+        command.add_argument("--env-dir", default="", help="ENV_DIR")
+        command.add_argument("--stack", default="")
+        command.add_argument("--arch", default="")
+        if name == "finish":
+            command.add_argument("--status", type=int, required=True, help="the build's exit status")
+            command.add_argument("--timers", default="", help="the finished steps: STEP=SECONDS,...")
+            command.add_argument("--step", default="", help="the step running now (the one that failed)")
+            command.add_argument("--step-started", type=float, default=0.0, help="when it started (epoch)")
+            command.add_argument("--report", default="", help="where to write the report")
+        if name == "install-test":
+            command.add_argument("--requirements", required=True)
         command.set_defaults(func=func)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pybuildpack.state import record_failure
+
     args = parser().parse_args(argv)
+    work = Path(args.work)
     try:
         return int(args.func(args))
     except BuildError as exc:
         output.error(exc.lines())
+        record_failure(work, exc.code, exc.title)
         return 1
     except Exception:
+        record_failure(work, "internal-error::python", traceback.format_exc().splitlines()[-1])
         output.error(
             [
                 "Internal error in the Python buildpack",

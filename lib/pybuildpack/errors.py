@@ -1,8 +1,12 @@
-"""Errors meant for the user: what is wrong, where, and how to fix it."""
+"""Errors meant for the user: what is wrong, where, and how to fix it, with a stable reason code
+(`area::reason`) that the build report records as failure_reason (the README lists them)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+REASON_RE = re.compile(r"^[a-z][a-z0-9-]*::[a-z0-9-]+$")
 
 
 @dataclass
@@ -13,7 +17,11 @@ class BuildError(Exception):
     where: str = ""
     details: list[str] = field(default_factory=list)
     fix: str = ""
-    code: str = "build-error"
+    code: str = ""
+
+    def __post_init__(self) -> None:
+        if not REASON_RE.match(self.code):
+            raise TypeError(f"BuildError needs a reason code like 'area::reason', not {self.code!r}")
 
     def __str__(self) -> str:
         return self.title

@@ -4,28 +4,70 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from pybuildpack.environment.metadata import installed
+from pybuildpack.state import State, read_failure
 
 
-def write(out: Path, fields: list[str], timers: str, env: Path | None) -> None:
-    data: dict[str, object] = {}
-    for item in fields:
-        key, _, value = item.partition("=")
-        if key:
-            data[key] = value
-    steps = {}
-    for item in timers.split(","):
+def _timers(text: str) -> dict[str, float]:
+    steps: dict[str, float] = {}
+    for item in text.split(","):
         name, _, seconds = item.partition("=")
         if name:
             try:
                 steps[name] = float(seconds)
             except ValueError:
                 continue
+    return steps
+
+
+def write(
+    out: Path,
+    work: Path,
+    env: Path,
+    *,
+    status: int,
+    timers: str,
+    step: str,
+    step_started: float,
+    stack: str,
+    arch: str,
+) -> None:
+    """The report of a build that ended with status while step (started at step_started) ran."""
+    data: dict[str, object] = {
+        "status": "succeeded" if status == 0 else "failed",
+        "stack": stack,
+        "arch": arch,
+    }
+    try:
+        state = State.read(work)
+    except ValueError:
+        state = None
+    if state is not None:
+        data["python_version"] = state.python_version
+        data["python_version_origin"] = state.python_version_origin
+        if state.environment:
+            data["environment"] = state.environment
+        data["native_libraries"] = {use.name: use.version for use in state.libraries}
+    if status != 0:
+        data["failed_step"] = step
+        data["exit_status"] = status
+        failure = read_failure(work)
+        if failure is None:  # nothing said why: killed, or a bug that recorded nothing
+            failure = (
+                ("build::signal", f"killed by signal {status - 128}")
+                if status > 128
+                else ("internal-error::unknown", "")
+            )
+        data["failure_reason"], data["failure_detail"] = failure
+    steps = _timers(timers)
+    if step and step_started:
+        steps[step] = round(time.time() - step_started, 1)
     data["steps_seconds"] = steps
     data["total_seconds"] = round(sum(steps.values()), 1)
-    if env is not None and env.is_dir():
+    if env.is_dir():
         data["packages"] = dict(sorted(installed(env).items()))
     tmp = out.with_name(out.name + f".tmp{os.getpid()}")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

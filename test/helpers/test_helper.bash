@@ -93,7 +93,7 @@ require_mirror() {
 # (NAME-VERSION-STACK-ARCH.tar.zst), in ARCHIVE_NAME, and its path in MIRROR_DIR, in ARCHIVE; fails
 # with the way to build it when it or its .sha256 is missing.
 mirror_archive() {
-	ARCHIVE_NAME="$1-$2-$(bash "${BUILDPACK_DIR}/lib/platform.sh" stack)-$(bash "${BUILDPACK_DIR}/lib/platform.sh" arch).tar.zst"
+	ARCHIVE_NAME="$(bash "${BUILDPACK_DIR}/lib/platform.sh" archive-name "$1" "$2")"
 	ARCHIVE="${MIRROR_DIR}/${ARCHIVE_NAME}"
 	if [[ ! -f "$ARCHIVE" || ! -f "${ARCHIVE}.sha256" ]]; then
 		fail "archive missing: ${ARCHIVE} (and/or its .sha256)" \

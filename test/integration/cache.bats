@@ -151,21 +151,21 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_success
 	assert_output_contains "the cached environment is damaged (its metadata file is missing)"
 
-	# Truncated bytecode of the buildpack's own tools (written by a build, after the tools were
+	# Truncated bytecode of the buildpack's own core (written by a build, after the tools were
 	# unpacked and checksummed; Python would fail on it).
 	local pyc
-	pyc="$(find "${CACHE_DIR}/python/tools" -path '*/pybuildpack/__pycache__/steps.*.pyc' | head -n 1)"
-	[[ -n "$pyc" ]] || fail "no bytecode of the tools in the cache"
+	pyc="$(find "${CACHE_DIR}/python/core" -path '*/pybuildpack/build/__pycache__/decide.*.pyc' | head -n 1)"
+	[[ -n "$pyc" ]] || fail "no bytecode of the core in the cache"
 	truncate -s 100 "$pyc"
 	rebuild
 	assert_success
 	assert_output_contains "Reusing the cached environment"
 
-	# Garbage in the metadata, the runtime tree and the tools.
+	# Garbage in the metadata, the runtime tree and the core.
 	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
 	head -c 300 /dev/urandom >"${entry}/meta.json"
 	find "${CACHE_DIR}/python/runtime-tree" -name 'os.py' -exec sh -c 'echo garbage >"$1"' _ {} \;
-	find "${CACHE_DIR}/python/tools" -name '__init__.py' -path '*packaging*' -exec sh -c 'echo garbage >>"$1"' _ {} \;
+	find "${CACHE_DIR}/python/core" -name '__init__.py' -path '*packaging*' -exec sh -c 'echo garbage >>"$1"' _ {} \;
 	rebuild
 	assert_success
 	assert_output_contains "the cached environment is damaged (its metadata file is unreadable)"
@@ -199,7 +199,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_equal "$output" "$EXPECTED"
 }
 
-@test "the cache stays bounded: after 20 builds with changing requirements, no wheel no recent build used" {
+@test "the cache stays bounded: after 20 builds with changing requirements, nothing no recent build used" {
 	local i index="${BATS_TEST_TMPDIR}/index"
 	for i in $(seq 1 20); do
 		build_sdist boundpkg "1.${i}" "${index}/simple/boundpkg"
@@ -216,6 +216,8 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	done
 	start_index
 	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_INDEX_URL"
+	# What an older version of the buildpack left (its tools directory, a stray file) goes too.
+	mkdir -p "${CACHE_DIR}/python/tools/0123456789abcdef" && : >"${CACHE_DIR}/python/stray.tmp"
 	for i in $(seq 1 20); do
 		# Each build needs another version, built from its sdist (and so put in pip's wheel cache).
 		printf 'boundpkg==1.%s\n' "$i" >"${BUILD_DIR}/requirements/base.txt"
@@ -228,6 +230,18 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
 	[[ "$count" -ge 1 ]] || fail "pip cached no built wheel at all: the test proves nothing" "$output"
 	[[ "$count" -le 3 ]] || fail "the wheel cache holds ${count} boundpkg wheels after 20 builds" "$output"
+	# The sdists the buildpack itself downloads to plan the install are pruned the same way.
+	run find "${CACHE_DIR}/python/pip/sdists" -name 'boundpkg-*.tar.gz'
+	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
+	[[ "$count" -ge 1 ]] || fail "the buildpack downloaded no sdist at all: the test proves nothing" "$output"
+	[[ "$count" -le 3 ]] || fail "the buildpack's sdists: ${count} after 20 builds" "$output"
 	run find "${CACHE_DIR}/python" -maxdepth 1 -name 'env-*'
 	[[ "$(wc -l <<<"$output")" -eq 1 ]]
+	# Everything left is an entry of the cache table.
+	run env PYTHONPATH="${BUILDPACK_DIR}/lib" python3 -c \
+		'import sys; from pathlib import Path; from pybuildpack.cache import entries; print(entries.unknown(Path(sys.argv[1])))' \
+		"${CACHE_DIR}/python"
+	assert_success
+	assert_equal "$output" "[]"
+	[[ ! -e "${CACHE_DIR}/python/tools" && ! -e "${CACHE_DIR}/python/stray.tmp" ]] || fail "old entries were kept"
 }

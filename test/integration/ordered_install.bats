@@ -98,3 +98,29 @@ plain_pip_install() {
 		"1. numpy==2.2.6 first (asked for at requirements.txt:2): needed to build legacy-numpy-pkg"
 	[[ ! -e "${BUILD_DIR}/.heroku" ]]
 }
+
+# plan_section: the lines of the install plan in $output (after '-----> Install plan', up to the
+# next step).
+plan_section() {
+	awk '/^-----> Install plan/ { inside = 1; next } /^----->/ { inside = 0 } inside' <<<"$output"
+}
+
+@test "the plan bin/plan prints is the plan the build runs (numpy and Cython fixtures)" {
+	local fixture package shown
+	for fixture in ordered-numpy:legacy-numpy-pkg ordered-cython:legacy-cython-pkg; do
+		package="${fixture#*:}"
+		fixture="${fixture%%:*}"
+		start_index "$package"
+		new_app "$fixture" "build-${fixture}"
+		printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+		run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR" "$ENV_DIR"
+		assert_success
+		shown="$(plan_section)"
+		[[ "$shown" == *"without build isolation"* ]] || fail "bin/plan shows no ordered install for ${fixture}" "$output"
+		compile_app
+		assert_success
+		assert_equal "$(plan_section)" "$shown"
+		stop_servers
+		rm -rf -- "$CACHE_DIR"
+	done
+}

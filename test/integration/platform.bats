@@ -126,7 +126,7 @@ and a second line"
 	# The platform's own checkout of this buildpack (export is written into it).
 	local buildpack="${BATS_TEST_TMPDIR}/buildpack"
 	mkdir -p "$buildpack"
-	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "$buildpack/"
+	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${BUILDPACK_DIR}/data" "$buildpack/"
 	new_app flask-app
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${buildpack}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
@@ -162,15 +162,15 @@ and a second line"
 	printf 'flask==3.1.3\nthis-package-does-not-exist-pybuildpack==1.0\n' >"${BUILD_DIR}/requirements.txt"
 	compile_app
 	assert_failure 1
-	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"], d[\"environment\"])'"
-	assert_equal "$output" "failed dependencies sync"
+	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"], d[\"environment\"], d[\"failure_reason\"])'"
+	assert_equal "$output" "failed dependencies sync install::requirement-not-found"
 
 	# a failure before anything is installed (a failing hook) is reported too
 	mkdir -p "${BUILD_DIR}/bin" && printf 'exit 3\n' >"${BUILD_DIR}/bin/pre_compile"
 	compile_app
 	assert_failure
-	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"])'"
-	assert_equal "$output" "failed setup"
+	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"failed_step\"], d[\"failure_reason\"])'"
+	assert_equal "$output" "failed setup hooks::pre-compile"
 }
 
 @test "bin/report: a build whose CACHE_DIR can't be written still has its report" {
@@ -254,7 +254,7 @@ and a second line"
 	NONROOT="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-nonroot.XXXXXX")"
 	chmod 755 "$NONROOT"
 	mkdir -p "${NONROOT}/buildpack" "${NONROOT}/mirror" "${NONROOT}/cache" "${NONROOT}/env"
-	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${NONROOT}/buildpack/"
+	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${BUILDPACK_DIR}/data" "${NONROOT}/buildpack/"
 	cp "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}"/python-3.13.15-* "${NONROOT}/mirror/"
 	cp -a "${FIXTURES}/flask-app" "${NONROOT}/build"
 	chown -R nobody:nogroup "${NONROOT}/buildpack" "${NONROOT}/build" "${NONROOT}/cache" "${NONROOT}/env"

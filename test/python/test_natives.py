@@ -4,14 +4,15 @@ import io
 import tarfile
 from pathlib import Path
 
+from pybuildpack.index.select import Sources
 from pybuildpack.natives.detect import needed_libraries
 from pybuildpack.natives.registry import build_environment, load_registry, triggers
-from pybuildpack.plan.planner import Sources
-from pybuildpack.requirements.graph import Graph, parse_requirements
+from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.package import package_dependencies
+from pybuildpack.requirements.parse import parse_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
-REGISTRY = load_registry(ROOT / "vendor" / "native-libraries.toml")
+REGISTRY = load_registry(ROOT / "data" / "native-libraries.toml")
 
 
 def graph_of(app: Path, files: dict[str, str]) -> Graph:

@@ -10,12 +10,13 @@ from pathlib import Path
 from packaging.tags import Tag
 
 from pybuildpack.index.sdist import inspect, setup_py_imports
-from pybuildpack.plan.planner import Planner, Sources
+from pybuildpack.index.select import Sources
+from pybuildpack.plan.planner import Planner
 from pybuildpack.plan.prerequisites import Knowledge
-from pybuildpack.requirements.graph import parse_requirements
+from pybuildpack.requirements.parse import parse_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
-KNOWLEDGE = Knowledge.load(ROOT / "vendor" / "build-prerequisites.toml")
+KNOWLEDGE = Knowledge.load(ROOT / "data" / "build-prerequisites.toml")
 TAGS = [Tag("cp313", "cp313", "manylinux_2_17_x86_64"), Tag("py3", "none", "any")]
 
 

@@ -32,13 +32,13 @@ def test_python_version_file(tmp_path: Path, content: str, kind: str, value: str
 @pytest.mark.parametrize(
     "content,code,fragment",
     [
-        (b"python3.13\n", "version-file-invalid", "Write '3.13' instead of 'python3.13'"),
-        (b"3.13\n3.12\n", "version-file-multiple", "lines 1, 2"),
-        (b"\xef\xbb\xbf3.13\n", "version-file-encoding", "byte order mark"),
-        ("3.13\n".encode("utf-16"), "version-file-encoding", "UTF-16"),
-        (b"", "version-file-empty", "empty"),
-        (b"# only a comment\n", "version-file-empty", "empty"),
-        (b"system\n", "version-file-invalid", "not a Python version"),
+        (b"python3.13\n", "python-version::file-invalid", "Write '3.13' instead of 'python3.13'"),
+        (b"3.13\n3.12\n", "python-version::file-multiple", "lines 1, 2"),
+        (b"\xef\xbb\xbf3.13\n", "python-version::file-encoding", "byte order mark"),
+        ("3.13\n".encode("utf-16"), "python-version::file-encoding", "UTF-16"),
+        (b"", "python-version::file-empty", "empty"),
+        (b"# only a comment\n", "python-version::file-empty", "empty"),
+        (b"system\n", "python-version::file-invalid", "not a Python version"),
     ],
 )
 def test_malformed_python_version_file(tmp_path: Path, content: bytes, code: str, fragment: str) -> None:

@@ -9,7 +9,7 @@ from pybuildpack.errors import BuildError
 from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Request, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
-KNOWN = KnownVersions.load(ROOT / "vendor" / "python-versions.toml")
+KNOWN = KnownVersions.load(ROOT / "data" / "python-versions.toml")
 INDEX = "\n".join(
     [
         "python-3.11.2-debian-12-amd64.tar.zst",
@@ -60,7 +60,7 @@ def test_exact_release() -> None:
 def test_unknown_versions_are_errors(kind: str, value: str) -> None:
     with pytest.raises(BuildError) as err:
         resolve(Request(kind, value, ".python-version:1"), KNOWN, MIRROR, "p")
-    assert err.value.code == "python-version-unknown"
+    assert err.value.code == "python-version::unknown"
     assert "not a version this buildpack knows" in err.value.title
     assert err.value.where == ".python-version:1"
 
@@ -68,7 +68,7 @@ def test_unknown_versions_are_errors(kind: str, value: str) -> None:
 def test_known_but_not_in_mirror() -> None:
     with pytest.raises(BuildError) as err:
         resolve(Request("exact", "3.12.3", "runtime.txt:1"), KNOWN, MIRROR, "debian-12 amd64")
-    assert err.value.code == "python-version-not-in-mirror"
+    assert err.value.code == "python-version::not-in-mirror"
     assert "3.13.15" in " ".join(err.value.details)
 
 
@@ -82,7 +82,7 @@ def test_specifier_takes_newest_satisfying() -> None:
     assert got.version == Version("3.11.2")
     with pytest.raises(BuildError) as err:
         resolve(Request("specifier", ">=3.14", "pyproject.toml"), KNOWN, MIRROR, "p")
-    assert err.value.code == "python-version-unsatisfiable"
+    assert err.value.code == "python-version::unsatisfiable"
 
 
 def test_end_of_life_warns() -> None:

@@ -26,13 +26,3 @@ setup() {
 	assert_equal "$(tail -n 1 <<<"$output")" "${BATS_TEST_TMPDIR}/throwaway"
 	[[ -d "${BATS_TEST_TMPDIR}/throwaway" ]]
 }
-
-@test "the last used version round-trips" {
-	state="${BATS_TEST_TMPDIR}/state"
-	mkdir -p "$state"
-	run cache::read_version "$state"
-	assert_equal "$output" ""
-	cache::write_version "$state" "3.13.5"
-	run cache::read_version "$state"
-	assert_equal "$output" "3.13.5"
-}

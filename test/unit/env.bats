@@ -7,27 +7,43 @@ setup() {
 	mkdir -p "$ENV_DIR"
 }
 
-@test "allowed config vars are exported verbatim, newlines included" {
-	printf 'https://u:p@127.0.0.1/simple\nsecond line' >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
-	printf 'file:///srv/mirror' >"${ENV_DIR}/BUILDPACK_MIRROR_URL"
-	unset PIP_EXTRA_INDEX_URL BUILDPACK_MIRROR_URL
+@test "the buildpack's settings are exported verbatim, newlines included" {
+	printf 'file:///srv/mirror\nsecond line' >"${ENV_DIR}/BUILDPACK_MIRROR_URL"
+	unset BUILDPACK_MIRROR_URL
 	env::load "$ENV_DIR"
-	assert_equal "$PIP_EXTRA_INDEX_URL" "https://u:p@127.0.0.1/simple
+	assert_equal "$BUILDPACK_MIRROR_URL" "file:///srv/mirror
 second line"
-	assert_equal "$BUILDPACK_MIRROR_URL" "file:///srv/mirror"
 }
 
-@test "other config vars and odd file names do not reach the install" {
+@test "nothing else is exported by env::load: not pip's settings, not the buildpack's internals" {
 	printf 'secret' >"${ENV_DIR}/DATABASE_URL"
 	printf 'x' >"${ENV_DIR}/not a name"
 	printf 'x' >"${ENV_DIR}/PATH"
 	printf 'x' >"${ENV_DIR}/LD_PRELOAD"
-	unset DATABASE_URL
+	printf 'https://u:p@127.0.0.1/simple' >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	printf '/tmp/elsewhere' >"${ENV_DIR}/BUILDPACK_DIR"
+	printf 'install' >"${ENV_DIR}/BUILDPACK_TEST_KILL_AT"
+	unset DATABASE_URL PIP_EXTRA_INDEX_URL BUILDPACK_TEST_KILL_AT
+	BUILDPACK_DIR=/the/buildpack
 	local path_before="$PATH"
 	env::load "$ENV_DIR"
 	assert_equal "${DATABASE_URL:-unset}" "unset"
+	assert_equal "${PIP_EXTRA_INDEX_URL:-unset}" "unset"
+	assert_equal "${BUILDPACK_TEST_KILL_AT:-unset}" "unset"
+	assert_equal "$BUILDPACK_DIR" "/the/buildpack"
 	assert_equal "$PATH" "$path_before"
 	assert_equal "${LD_PRELOAD:-unset}" "unset"
+}
+
+@test "hooks get every config var; env::get reads one" {
+	printf 'postgres://x' >"${ENV_DIR}/DATABASE_URL"
+	printf '1' >"${ENV_DIR}/DISABLE_COLLECTSTATIC"
+	run env::run_with_all "$ENV_DIR" bash -c 'echo "$DATABASE_URL"'
+	assert_success
+	assert_equal "$output" "postgres://x"
+	assert_equal "$(env::get "$ENV_DIR" DISABLE_COLLECTSTATIC)" "1"
+	assert_equal "$(env::get "$ENV_DIR" NOT_SET)" ""
+	assert_equal "$(env::get "" DISABLE_COLLECTSTATIC)" ""
 }
 
 @test "a missing or empty ENV_DIR is fine" {

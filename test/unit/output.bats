@@ -11,7 +11,7 @@ setup() {
 	run output::info "first" "second"
 	assert_equal "$output" "       first
        second"
-	run bash -c "printf 'a\nb\n' | { source '${BUILDPACK_DIR}/lib/output.sh'; output::indent; }"
+	run bash -c "printf 'a\nb\n' | { source '${BUILDPACK_DIR}/lib/output.sh'; output::use_core python3 '${BUILDPACK_DIR}/lib'; output::indent; }"
 	assert_equal "$output" "       a
        b"
 }
@@ -36,12 +36,32 @@ setup() {
 	assert_output_contains "Internal error in the Python buildpack (exit status 3)" "Command: false" "at f ("
 }
 
-@test "indented tool output hides credentials in URLs" {
-	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; printf '%s\n' \
+@test "indented tool output hides credentials in URLs, with the core's one redactor" {
+	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; output::use_core python3 '${BUILDPACK_DIR}/lib'; printf '%s\n' \
 		'db postgres://app:s3cret@db.internal:5432/x' 'git+https://ghp_0123456789abcdefXYZ@example.test/r.git' \
-		'plain https://example.test/a@b and user@host' | output::indent"
+		'plain https://example.test/a@b and user@host' 'https://:patT0ken@example.test/simple' \
+		'https://me:p@ss@example.test/simple' | output::indent"
 	assert_success
 	assert_equal "$output" "       db postgres://app:****@db.internal:5432/x
        git+https://****@example.test/r.git
-       plain https://example.test/a@b and user@host"
+       plain https://example.test/a@b and user@host
+       https://:****@example.test/simple
+       https://me:****@example.test/simple"
+}
+
+@test "without the core nothing is indented unredacted: output::indent refuses" {
+	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; echo 'https://u:secret@h/' | output::indent"
+	assert_failure 70
+	refute_output_contains "secret"
+}
+
+@test "output::fail REASON records the build's first failure reason" {
+	OUTPUT_FAILURE_FILE="${BATS_TEST_TMPDIR}/failure"
+	run output::fail "hooks::pre-compile" "The hook failed" "details"
+	assert_failure 1
+	assert_output_contains " !     Error: The hook failed" " !     details"
+	refute_output_contains "hooks::pre-compile"
+	run output::fail "internal-error::bash" "A later failure"
+	assert_equal "$(cat "$OUTPUT_FAILURE_FILE")" "hooks::pre-compile
+The hook failed"
 }

@@ -22,3 +22,22 @@ setup() {
 	run platform::arch
 	[[ "$output" == amd64 || "$output" == arm64 ]]
 }
+
+@test "archive names are NAME-VERSION-STACK-ARCH.tar.zst, exactly as the core reads and writes them" {
+	run platform::archive_name libmemcached 1.1.4 heroku-24 arm64
+	assert_equal "$output" "libmemcached-1.1.4-heroku-24-arm64.tar.zst"
+	run bash "${BUILDPACK_DIR}/lib/platform.sh" archive-name python 3.13.15
+	assert_equal "$output" "python-3.13.15-$(platform::stack)-$(platform::arch).tar.zst"
+	local name
+	for name in "python 3.13.15 debian-12 amd64" "lzo2 2.10 ubuntu-24.04 arm64"; do
+		# shellcheck disable=SC2086 # four words on purpose
+		run env PYTHONPATH="${BUILDPACK_DIR}/lib" python3 -c 'import sys
+from pybuildpack.archives.names import archive_name, parse_archive_name
+name = archive_name(*sys.argv[1:])
+assert parse_archive_name(name) == tuple(sys.argv[1:]), name
+print(name)' $name
+		assert_success
+		# shellcheck disable=SC2086
+		assert_equal "$output" "$(platform::archive_name $name)"
+	done
+}

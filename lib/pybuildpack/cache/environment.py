@@ -8,15 +8,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
-import subprocess
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pybuildpack.cache import tree
 from pybuildpack.faults import checkpoint
 
-FORMAT = 1
+FORMAT = 2  # 2: libraries are objects, not bin/compile's tab-separated lines
 
 
 @dataclass
@@ -24,25 +23,33 @@ class Meta:
     fingerprint: str
     inputs: dict[str, str]
     installed: list[list[str]] = field(default_factory=list)  # [[name, version], ...]
-    libraries: list[str] = field(default_factory=list)  # bin/compile's library lines
+    libraries: list[dict[str, str]] = field(default_factory=list)  # the native libraries (state.LibraryUse)
     format: int = FORMAT
 
     @classmethod
     def from_json(cls, text: str) -> Meta:
         data = json.loads(text)
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError("unknown format")
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        if isinstance(data.get("format"), int) and data["format"] != FORMAT:
+            raise OtherFormat(str(data["format"]))
+        if data.get("format") != FORMAT:
+            raise ValueError("no format")
         meta = cls(
             fingerprint=str(data["fingerprint"]),
             inputs={str(k): str(v) for k, v in dict(data["inputs"]).items()},
             installed=[[str(n), str(v)] for n, v in data["installed"]],
-            libraries=[str(line) for line in data["libraries"]],
+            libraries=[{str(k): str(v) for k, v in dict(item).items()} for item in data["libraries"]],
         )
         return meta
 
 
 class CacheDamaged(Exception):
     pass
+
+
+class OtherFormat(ValueError):
+    """The metadata of another version of the buildpack."""
 
 
 def _link(state: Path) -> Path:
@@ -65,26 +72,14 @@ def clean_strays(state: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _manifest(venv: Path) -> dict[str, int]:
-    """Every regular file's size, by path relative to venv (plain strings: 10,000s of files)."""
-    sizes: dict[str, int] = {}
-    root = str(venv)
-    start = len(root) + 1
-    for dirpath, _dirnames, filenames in os.walk(root):
-        prefix = dirpath[start:] + "/" if len(dirpath) > len(root) else ""
-        for name in filenames:
-            info = os.lstat(f"{dirpath}/{name}")
-            if not stat.S_ISLNK(info.st_mode):
-                sizes[prefix + name] = info.st_size
-    return sizes
-
-
 def _check(entry: Path) -> Meta:
     venv = entry / "venv"
     try:
         meta = Meta.from_json((entry / "meta.json").read_text())
     except FileNotFoundError as exc:
         raise CacheDamaged("its metadata file is missing") from exc
+    except OtherFormat as exc:
+        raise CacheDamaged("it was saved by another version of the buildpack") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CacheDamaged("its metadata file is unreadable") from exc
     try:
@@ -93,14 +88,9 @@ def _check(entry: Path) -> Meta:
         raise CacheDamaged("its file list is missing or unreadable") from exc
     if not (venv / "pyvenv.cfg").is_file():
         raise CacheDamaged("it has no pyvenv.cfg")
-    root = f"{venv}/"
-    for relative, size in manifest.items():
-        try:
-            actual = os.stat(root + relative).st_size
-        except OSError as exc:
-            raise CacheDamaged(f"{relative} is missing") from exc
-        if actual != size:
-            raise CacheDamaged(f"{relative} is truncated or changed ({actual} bytes, expected {size})")
+    damage = tree.first_difference(venv, manifest)
+    if damage is not None:
+        raise CacheDamaged(damage)
     return meta
 
 
@@ -120,16 +110,8 @@ def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
     if target.exists():
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _tree_of_links(entry / "venv", target)
+    tree.copy_as_links(entry / "venv", target)
     return meta, ""
-
-
-def _tree_of_links(source: Path, target: Path) -> None:
-    """target: a copy of source made of hard links (cp -al, fast), else of copies."""
-    result = subprocess.run(["cp", "-al", "--", str(source), str(target)], capture_output=True, check=False)
-    if result.returncode != 0:
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target, symlinks=True)
 
 
 def current_fingerprint(state: Path) -> str | None:
@@ -158,9 +140,9 @@ def save(state: Path, venv: Path, meta: Meta) -> None:
     final = state / f"env-{token}"
     try:
         partial.mkdir(parents=True)
-        _tree_of_links(venv, partial / "venv")
+        tree.copy_as_links(venv, partial / "venv")
         checkpoint("save")
-        (partial / "manifest.json").write_text(json.dumps(_manifest(partial / "venv")))
+        (partial / "manifest.json").write_text(json.dumps(tree.manifest(partial / "venv")))
         (partial / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
         os.rename(partial, final)
         checkpoint("save-swap")

@@ -13,8 +13,10 @@ from pybuildpack import __version__
 from pybuildpack.requirements.graph import Graph, display_path
 
 # Buildpack files whose content changes what gets installed.
-_BUILDPACK_INPUTS = ("pins.txt", "build-prerequisites.toml", "native-libraries.toml")
-_SKIP_DIRS = {".git", "__pycache__", ".heroku", "build", "dist", ".tox", ".venv", "node_modules"}
+_BUILDPACK_INPUTS = ("vendor/pins.txt", "data/build-prerequisites.toml", "data/native-libraries.toml")
+# Not part of a package's source: caches anywhere, and build output at the package's top.
+_SKIP_ANYWHERE = {".git", "__pycache__"}
+_SKIP_AT_TOP = {".heroku", "build", "dist", ".tox", ".venv", "node_modules"}
 
 
 def _sha(data: bytes) -> str:
@@ -25,7 +27,8 @@ def tree_digest(root: Path) -> str:
     """A digest of a directory's files (names and contents), skipping caches and build output."""
     digest = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.endswith(".egg-info"))
+        skip = _SKIP_ANYWHERE | _SKIP_AT_TOP if dirpath == str(root) else _SKIP_ANYWHERE
+        dirnames[:] = sorted(d for d in dirnames if d not in skip and not d.endswith(".egg-info"))
         for name in sorted(filenames):
             if name.endswith((".pyc", ".pyo")):
                 continue
@@ -38,9 +41,67 @@ def tree_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+# Inputs are keyed by identifiers: KIND or KIND:NAME. Sentences are made from them (describe), so
+# rewording a message never changes what a key means.
+PYTHON_VERSION = "python-version"
+STACK = "stack"
+ARCH = "arch"
+BUILDPACK = "buildpack"
+FILE = "file"  # FILE:path of a requirements file
+CONFIG_VAR = "config-var"  # CONFIG_VAR:NAME
+LOCAL_PACKAGE = "local-package"  # LOCAL_PACKAGE:path
+APP_PACKAGE = "app-package"
+# Inputs whose change makes the old environment useless (compiled extensions, the seed packages):
+# it is rebuilt, not synced.
+REBUILD_ON = frozenset({PYTHON_VERSION, STACK, ARCH, BUILDPACK})
+_VALUED = frozenset({PYTHON_VERSION, STACK, ARCH})  # a change shows the old and new value
+_NAMES = {
+    PYTHON_VERSION: "python version",
+    STACK: "stack",
+    ARCH: "arch",
+    BUILDPACK: "the buildpack's version",
+    APP_PACKAGE: "the app (installed as a package)",
+    CONFIG_VAR: "config var {}",
+    LOCAL_PACKAGE: "local package {}",
+    FILE: "{}",
+}
+
+
+def kind_of(key: str) -> str:
+    return key.partition(":")[0]
+
+
+def describe(key: str) -> str:
+    """The words for an input: 'python version', 'requirements/base.txt', 'config var X'."""
+    kind, _, name = key.partition(":")
+    template = _NAMES.get(kind, key)
+    return template.format(name) if name else template
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    old: str | None
+    new: str | None
+
+    @property
+    def rebuilds(self) -> bool:
+        return kind_of(self.key) in REBUILD_ON
+
+    def __str__(self) -> str:
+        what = describe(self.key)
+        if kind_of(self.key) in _VALUED:
+            return f"{what} {self.old or '(none)'} -> {self.new or '(none)'}"
+        if self.old is None:
+            return f"{what} added"
+        if self.new is None:
+            return f"{what} removed"
+        return f"{what} changed"
+
+
 @dataclass
 class Inputs:
-    """The inputs, each named the way the build explains a change ("requirements/base.txt")."""
+    """The inputs, by identifier (see describe for the words)."""
 
     items: dict[str, str] = field(default_factory=dict)
     volatile: list[str] = field(default_factory=list)  # VCS requirements that name a branch or tag
@@ -48,21 +109,13 @@ class Inputs:
     def digest(self) -> str:
         return _sha(json.dumps(self.items, sort_keys=True).encode())
 
-    def changes(self, previous: dict[str, str]) -> list[str]:
-        """What differs from a previous build's inputs, in words."""
-        out: list[str] = []
-        for key in sorted(set(self.items) | set(previous)):
+    def changes(self, previous: dict[str, str]) -> list[Change]:
+        """What differs from a previous build's inputs (str() of each says it in words)."""
+        out: list[Change] = []
+        for key in sorted(set(self.items) | set(previous), key=lambda k: (describe(k), k)):
             old, new = previous.get(key), self.items.get(key)
-            if old == new:
-                continue
-            if key.startswith("python ") or key in ("stack", "arch"):
-                out.append(f"{key} {old or '(none)'} -> {new or '(none)'}")
-            elif old is None:
-                out.append(f"{key} added")
-            elif new is None:
-                out.append(f"{key} removed")
-            else:
-                out.append(f"{key} changed")
+            if old != new:
+                out.append(Change(key, old, new))
         return out
 
 
@@ -72,31 +125,31 @@ def collect(
     python_version: str,
     stack: str,
     arch: str,
-    vendor: Path,
+    buildpack: Path,
     pip_config: dict[str, str],
     package_app: bool,
 ) -> Inputs:
     inputs = Inputs()
     items = inputs.items
-    items["python version"] = python_version
-    items["stack"] = stack
-    items["arch"] = arch
-    buildpack = hashlib.sha256(__version__.encode())
+    items[PYTHON_VERSION] = python_version
+    items[STACK] = stack
+    items[ARCH] = arch
+    version = hashlib.sha256(__version__.encode())
     for name in _BUILDPACK_INPUTS:
-        buildpack.update((vendor / name).read_bytes())
-    items["the buildpack's version"] = buildpack.hexdigest()
+        version.update((buildpack / name).read_bytes())
+    items[BUILDPACK] = version.hexdigest()
     root = graph.root
     for item in graph.files:
-        items[display_path(item.path, root)] = _sha(item.path.read_bytes())
+        items[f"{FILE}:{display_path(item.path, root)}"] = _sha(item.path.read_bytes())
     for name, value in sorted(pip_config.items()):
-        items[f"config var {name}"] = _sha(value.encode())
+        items[f"{CONFIG_VAR}:{name}"] = _sha(value.encode())
     for entry in graph.entries:
         if entry.kind == "path" and entry.path is not None and entry.path.is_dir():
-            items[f"local package {display_path(entry.path, root)}"] = tree_digest(entry.path)
+            items[f"{LOCAL_PACKAGE}:{display_path(entry.path, root)}"] = tree_digest(entry.path)
         elif entry.kind == "path" and entry.path is not None and entry.path.is_file():
-            items[f"local package {display_path(entry.path, root)}"] = _sha(entry.path.read_bytes())
+            items[f"{LOCAL_PACKAGE}:{display_path(entry.path, root)}"] = _sha(entry.path.read_bytes())
         elif entry.kind == "vcs" and not entry.vcs_pinned_to_commit:
             inputs.volatile.append(entry.name or entry.text)
     if package_app:
-        items["the app (installed as a package)"] = tree_digest(root)
+        items[APP_PACKAGE] = tree_digest(root)
     return inputs

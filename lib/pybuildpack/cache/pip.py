@@ -22,11 +22,21 @@ DOWNLOADS = ("http-v2", "sdists")
 
 
 def _history(cache: Path) -> list[dict[str, object]]:
+    """The recorded builds; whatever of the file is not a well-formed record is ignored."""
     try:
         data = json.loads((cache / ".history.json").read_text())
-        return [item for item in data if isinstance(item, dict)]
     except (OSError, ValueError):
         return []
+    records: list[dict[str, object]] = []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("installed"), list):
+            continue
+        try:
+            started = float(item["started"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        records.append({"started": started, "installed": [str(x) for x in item["installed"]]})
+    return records
 
 
 def record_and_prune(cache: Path, started: float, installed: dict[str, str]) -> int:
@@ -37,8 +47,8 @@ def record_and_prune(cache: Path, started: float, installed: dict[str, str]) -> 
     tmp = cache / ".history.json.tmp"
     tmp.write_text(json.dumps(history))
     os.replace(tmp, cache / ".history.json")
-    keep = {str(item) for build in history for item in build.get("installed", [])}  # type: ignore[union-attr]
-    oldest = min(float(build.get("started", started)) for build in history)  # type: ignore[arg-type]
+    keep = {str(item) for build in history for item in build["installed"]}  # type: ignore[attr-defined]
+    oldest = min(float(build["started"]) for build in history)  # type: ignore[arg-type]
     removed = 0
     for wheel in (cache / "wheels").rglob("*.whl"):
         try:
@@ -54,4 +64,16 @@ def record_and_prune(cache: Path, started: float, installed: dict[str, str]) -> 
                 if path.is_file() and path.stat().st_mtime < oldest:
                     path.unlink(missing_ok=True)
                     removed += 1
+    for top in ("wheels", *DOWNLOADS):
+        _remove_empty_directories(cache / top)
     return removed
+
+
+def _remove_empty_directories(root: Path) -> None:
+    """Directories that pruning left empty (pip's cache nests files in hashed directories)."""
+    for dirpath, _dirnames, _filenames in os.walk(root, topdown=False):
+        if dirpath != str(root) and not os.listdir(dirpath):
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass

@@ -1,5 +1,6 @@
-"""Syncing an environment to exactly the resolved requirement set: what pip would install for the
-app's requirements, nothing more (removed requirements are uninstalled), nothing less."""
+"""What an environment holds, read from its installed metadata (no network, no pip): the
+distributions and versions, what a set of roots requires transitively, and which distribution a
+URL requirement installed."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import email.parser
 import json
 from email.message import Message
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import canonicalize_name
 
-# The packaging tools every environment has, whatever the app asks for.
-TOOLS = frozenset({"pip", "setuptools", "wheel"})
+from pybuildpack.requirements.graph import VCS_SCHEMES
+
+# The packages every environment is seeded with (vendor/seed), whatever the app asks for.
+SEED_PACKAGES = frozenset({"pip", "setuptools", "wheel"})
 
 
 def _distributions(env: Path) -> dict[str, tuple[Path, Message]]:
@@ -49,22 +53,7 @@ def resolved_from_report(report_path: Path) -> dict[str, str]:
 
 
 def extraneous(have: dict[str, str], want: dict[str, str]) -> list[str]:
-    return sorted(name for name in have if name not in want and name not in TOOLS)
-
-
-def differences(have: dict[str, str], want: dict[str, str]) -> list[str]:
-    """Why have is not exactly want (plus the tools), in words; [] when it is."""
-    out = []
-    for name in sorted(set(have) | set(want)):
-        if name in TOOLS and name not in want:
-            continue
-        if name not in have:
-            out.append(f"{name} {want[name]} is missing")
-        elif name not in want:
-            out.append(f"{name} {have[name]} is installed but not required")
-        elif have[name] != want[name]:
-            out.append(f"{name} is {have[name]}, expected {want[name]}")
-    return out
+    return sorted(name for name in have if name not in want and name not in SEED_PACKAGES)
 
 
 def _direct_url(info: Path) -> str | None:
@@ -78,14 +67,19 @@ def _direct_url(info: Path) -> str | None:
 
 
 def _bare_url(url: str) -> str:
-    """A requirement URL as pip records it in direct_url.json: no vcs+ prefix, @ref or #fragment."""
+    """A requirement URL as pip records it in direct_url.json: no vcs+ prefix, no @ref (the ref
+    runs from the path's last @, so a branch may hold a /), no #fragment, and no credentials
+    (pip leaves them out of direct_url.json)."""
     url = url.split("#", 1)[0]
-    for prefix in ("git+", "hg+", "svn+", "bzr+"):
+    for prefix in VCS_SCHEMES:
         if url.startswith(prefix):
             url = url[len(prefix) :]
-            head, sep, tail = url.rpartition("@")
-            if sep and "/" not in tail and "://" in head:
-                url = head
+            parts = urlsplit(url)
+            if "@" in parts.path:
+                url = urlunsplit(parts._replace(path=parts.path.rsplit("@", 1)[0]))
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
     return url.rstrip("/")
 
 
@@ -131,7 +125,7 @@ def roots_for(
     for name, (info, _message) in _distributions(env).items():
         url = _direct_url(info)
         if url:
-            by_url[url] = name
+            by_url[_bare_url(url)] = name
     roots = []
     for name, extras, url in entries:
         if name is None and url is not None:

@@ -4,19 +4,17 @@ fits the runtime or pip will build a source distribution."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from packaging.utils import canonicalize_name
 
-ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
+from pybuildpack.http import fetch, split_auth
 
 
 @dataclass(frozen=True)
@@ -38,28 +36,6 @@ class _Anchors(HTMLParser):
                 self.links.append((values["href"] or "", "data-yanked" in values))
 
 
-def _split_auth(url: str) -> tuple[str, str | None]:
-    parts = urlsplit(url)
-    if parts.username is None:
-        return url, None
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-    return clean, "Basic " + base64.b64encode(token.encode()).decode()
-
-
-def fetch(url: str, timeout: float = 30.0) -> tuple[bytes, str]:
-    """GET url (credentials in it become a Basic auth header): (body, content type)."""
-    clean, auth = _split_auth(url)
-    request = urllib.request.Request(clean, headers={"Accept": ACCEPT, "User-Agent": "python-buildpack"})
-    if auth:
-        request.add_header("Authorization", auth)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return response.read(), response.headers.get("Content-Type", "")
-
-
 def project_files(index_url: str, name: str) -> list[IndexFile]:
     """The files an index lists for a project; [] when the index does not know it."""
     base = index_url.rstrip("/") + "/"
@@ -70,7 +46,7 @@ def project_files(index_url: str, name: str) -> list[IndexFile]:
         if exc.code == 404:
             return []
         raise
-    page_clean, _ = _split_auth(page)
+    page_clean, _ = split_auth(page)
     if "json" in content_type:
         data = json.loads(body)
         return [
@@ -99,7 +75,7 @@ def find_links_files(location: str, root: Path) -> list[IndexFile]:
 
 def download(url: str, dest: Path) -> Path:
     """Download url into the directory dest (reusing a file already there)."""
-    clean, _ = _split_auth(url)
+    clean, _ = split_auth(url)
     target = dest / unquote(urlsplit(clean).path.rsplit("/", 1)[-1])
     if target.is_file() and target.stat().st_size > 0:
         try:

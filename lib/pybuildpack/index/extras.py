@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 
 from pybuildpack.index import client
 from pybuildpack.index.sdist import top_level_members
-from pybuildpack.plan.planner import Sources, chosen_files
+from pybuildpack.index.select import Sources, chosen_files
 from pybuildpack.requirements.graph import Entry
 from pybuildpack.toml import TOMLDecodeError, load_toml
 

@@ -65,7 +65,7 @@ def setup_py_imports(source: str) -> frozenset[str]:
     return frozenset(m for m in found if m not in stdlib and m not in _ALWAYS_THERE)
 
 
-def _build_requires(text: str) -> frozenset[str] | None:
+def build_requires(text: str) -> frozenset[str] | None:
     try:
         data = loads_toml(text)
     except TOMLDecodeError:
@@ -88,5 +88,5 @@ def inspect(archive: Path) -> SdistFacts:
     pyproject = members.get("pyproject.toml")
     return SdistFacts(
         imports=setup_py_imports(setup),
-        build_requires=_build_requires(pyproject.decode("utf-8", errors="replace")) if pyproject else None,
+        build_requires=build_requires(pyproject.decode("utf-8", errors="replace")) if pyproject else None,
     )

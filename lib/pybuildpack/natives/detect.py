@@ -7,8 +7,8 @@ import urllib.error
 from pathlib import Path
 
 from pybuildpack.index.extras import extra_names
+from pybuildpack.index.select import Sources
 from pybuildpack.natives.registry import Library, Trigger, triggers
-from pybuildpack.plan.planner import Sources
 from pybuildpack.requirements.graph import Entry, Graph
 
 

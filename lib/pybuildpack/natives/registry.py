@@ -1,4 +1,4 @@
-"""Native libraries: the registry (vendor/native-libraries.toml), which ones an app's requirements
+"""Native libraries: the registry (data/native-libraries.toml), which ones an app's requirements
 trigger, and the environment that builds and runs against them."""
 
 from __future__ import annotations

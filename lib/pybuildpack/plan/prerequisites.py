@@ -1,4 +1,4 @@
-"""The knowledge base of undeclared build-time prerequisites (vendor/build-prerequisites.toml),
+"""The knowledge base of undeclared build-time prerequisites (data/build-prerequisites.toml),
 plus the ones the user declares."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Knowledge:
                     "that is not PACKAGE=PREREQ[,PREREQ]",
                     where="config var BUILDPACK_BUILD_PREREQUISITES",
                     fix="Write e.g. 'hcluster=numpy legacy-thing=numpy,Cython' (space-separated).",
-                    code="prerequisites-config",
+                    code="config::build-prerequisites",
                 )
             name, _, versions = name.partition(":")
             try:
@@ -61,7 +61,7 @@ class Knowledge:
                     f"BUILDPACK_BUILD_PREREQUISITES: '{versions}' is not a version specifier",
                     where="config var BUILDPACK_BUILD_PREREQUISITES",
                     fix="Write e.g. 'scipy:<0.13=numpy'.",
-                    code="prerequisites-config",
+                    code="config::build-prerequisites",
                 ) from exc
             rules.append(
                 Rule(

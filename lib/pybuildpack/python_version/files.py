@@ -26,14 +26,14 @@ def read_text(path: Path, name: str) -> str:
             f"Can't read {name}: {exc.strerror}",
             where=name,
             fix=f"Make {name} a readable file.",
-            code="unreadable-file",
+            code="python-version::unreadable-file",
         ) from exc
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
         raise BuildError(
             f"{name} is encoded as UTF-16",
             where=f"{name}:1",
             fix=f"Save {name} as UTF-8 (plain ASCII is fine), without a byte order mark.",
-            code="version-file-encoding",
+            code="python-version::file-encoding",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raise BuildError(
@@ -41,7 +41,7 @@ def read_text(path: Path, name: str) -> str:
             where=f"{name}:1",
             details=["Some editors on Windows add it; tools that read version files do not expect it."],
             fix=f"Save {name} as UTF-8 without a BOM.",
-            code="version-file-encoding",
+            code="python-version::file-encoding",
         )
     try:
         return raw.decode("utf-8")
@@ -50,7 +50,7 @@ def read_text(path: Path, name: str) -> str:
             f"{name} is not valid UTF-8",
             where=name,
             fix=f"Save {name} as UTF-8.",
-            code="version-file-encoding",
+            code="python-version::file-encoding",
         ) from exc
 
 
@@ -70,7 +70,7 @@ def _single_line(path: Path, name: str, example: str) -> tuple[int, str]:
             f"{name} is empty",
             where=name,
             fix=f"Write the Python version in it, e.g. '{example}', or delete the file.",
-            code="version-file-empty",
+            code="python-version::file-empty",
         )
     if len(lines) > 1:
         numbers = ", ".join(str(n) for n, _ in lines)
@@ -78,7 +78,7 @@ def _single_line(path: Path, name: str, example: str) -> tuple[int, str]:
             f"{name} names more than one version (lines {numbers})",
             where=f"{name}:{lines[1][0]}",
             fix=f"Keep only one line, e.g. '{example}'.",
-            code="version-file-multiple",
+            code="python-version::file-multiple",
         )
     return lines[0]
 
@@ -103,7 +103,7 @@ def from_python_version_file(path: Path) -> Request:
             f"{name} holds '{value}', which is not a Python version",
             where=f"{name}:{number}",
             fix=hint,
-            code="version-file-invalid",
+            code="python-version::file-invalid",
         )
     return _request_for(match["v"], f"{name}:{number}")
 
@@ -120,7 +120,7 @@ def from_runtime_txt(path: Path) -> Request:
             f"{name} holds '{value}', which is not of the form python-X.Y.Z",
             where=f"{name}:{number}",
             fix=hint + "\n(A .python-version file with just '3.13' is the newer convention.)",
-            code="version-file-invalid",
+            code="python-version::file-invalid",
         )
     return _request_for(version, f"{name}:{number}")
 
@@ -134,7 +134,7 @@ def from_pipfile_lock(path: Path) -> Request | None:
             f"{name} is not valid JSON: {exc.msg}",
             where=f"{name}:{exc.lineno}",
             fix="Regenerate it with 'pipenv lock'.",
-            code="pipfile-lock-invalid",
+            code="python-version::pipfile-lock-invalid",
         ) from exc
     requires = (data.get("_meta") or {}).get("requires") or {}
     for key in ("python_full_version", "python_version"):
@@ -145,7 +145,7 @@ def from_pipfile_lock(path: Path) -> Request | None:
                     f"{name} asks for Python '{value}' ({key}), which is not a version",
                     where=name,
                     fix="Set python_version in the Pipfile to e.g. '3.13' and run 'pipenv lock'.",
-                    code="version-file-invalid",
+                    code="python-version::file-invalid",
                 )
             return _request_for(str(value), f"{name} ({key})")
     return None
@@ -160,7 +160,7 @@ def from_pyproject(path: Path) -> Request | None:
             f"{name} is not valid TOML: {exc}",
             where=name,
             fix="Fix the syntax error.",
-            code="pyproject-invalid",
+            code="python-version::pyproject-invalid",
         ) from exc
     value = (data.get("project") or {}).get("requires-python")
     if not value:
@@ -172,7 +172,7 @@ def from_pyproject(path: Path) -> Request | None:
             f"{name} has an invalid requires-python '{value}'",
             where=f"{name} [project] requires-python",
             fix="Use a specifier such as '>=3.12'.",
-            code="pyproject-invalid",
+            code="python-version::pyproject-invalid",
         ) from exc
     return Request("specifier", str(value), f"{name} requires-python '{value}'")
 

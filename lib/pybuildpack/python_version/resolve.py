@@ -23,7 +23,7 @@ def minor_of(version: Version) -> str:
 
 @dataclass(frozen=True)
 class KnownVersions:
-    """The index in vendor/python-versions.toml."""
+    """The index in data/python-versions.toml."""
 
     supported: tuple[str, ...]
     end_of_life: frozenset[str]
@@ -127,7 +127,7 @@ def resolve(request: Request, known: KnownVersions, mirror: MirrorIndex | None, 
                     where=request.origin,
                     details=[f"Releases available for {platform}: {_listing(candidates)}"],
                     fix="Widen requires-python, or pin a version in a .python-version file.",
-                    code="python-version-unsatisfiable",
+                    code="python-version::unsatisfiable",
                 )
             raise _not_in_mirror(request, None, candidates, platform)
         chosen = max(pool)
@@ -164,7 +164,7 @@ def _unknown(request: Request, known: KnownVersions) -> BuildError:
             "Ask for a supported version, e.g. '3.13' (the newest 3.13.x) or an exact\n"
             "release such as '3.13.5'."
         ),
-        code="python-version-unknown",
+        code="python-version::unknown",
     )
 
 
@@ -180,5 +180,5 @@ def _not_in_mirror(
             "Ask for a release the mirror holds, or add the runtime to the mirror\n"
             "(see 'Building a mirror' in the buildpack's README)."
         ),
-        code="python-version-not-in-mirror",
+        code="python-version::not-in-mirror",
     )

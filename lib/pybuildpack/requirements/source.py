@@ -10,20 +10,6 @@ from pybuildpack.errors import BuildError
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 REQUIREMENTS = "requirements.txt"
-# Files that mark a Python app (bin/detect looks for the same list).
-MARKERS = (
-    "requirements.txt",
-    "setup.py",
-    "setup.cfg",
-    "pyproject.toml",
-    "Pipfile",
-    "Pipfile.lock",
-    "poetry.lock",
-    "uv.lock",
-    "runtime.txt",
-    ".python-version",
-    "manage.py",
-)
 
 
 @dataclass(frozen=True)
@@ -33,6 +19,22 @@ class InstallSource:
     kind: str  # "requirements" | "package"
     path: Path
     reason: str
+
+    @property
+    def install_args(self) -> list[str]:
+        """What pip installs: `-r requirements.txt` (relative to the app), or the app itself."""
+        return ["-r", self.path.name] if self.kind == "requirements" else ["."]
+
+    @property
+    def install_command(self) -> str:
+        """The final install, as the plan shows it."""
+        return "pip install " + " ".join(self.install_args)
+
+
+def markers(path: Path) -> list[str]:
+    """The files that mark a Python app (data/app-markers.txt, which bin/detect reads too)."""
+    lines = [line.strip() for line in path.read_text().splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _misspelt_requirements(app: Path) -> str | None:
@@ -56,7 +58,7 @@ def _pyproject_is_package(path: Path) -> bool:
     return "build-system" in data or "project" in data
 
 
-def install_source(app: Path) -> InstallSource:
+def install_source(app: Path, markers_file: Path) -> InstallSource:
     requirements = app / REQUIREMENTS
     if requirements.is_file():
         return InstallSource("requirements", requirements, f"from {REQUIREMENTS}")
@@ -67,13 +69,13 @@ def install_source(app: Path) -> InstallSource:
             where=misspelt,
             details=["The buildpack installs dependencies from a file named exactly requirements.txt."],
             fix=f"Rename it: git mv '{misspelt}' {REQUIREMENTS}",
-            code="requirements-misspelt",
+            code="app::requirements-misspelt",
         )
     for name in ("setup.py", "pyproject.toml"):
         path = app / name
         if path.is_file() and (name == "setup.py" or _pyproject_is_package(path)):
             return InstallSource("package", app, f"the app is a package ({name}), no {REQUIREMENTS}")
-    present = [name for name in MARKERS if (app / name).is_file()]
+    present = [name for name in markers(markers_file) if (app / name).is_file()]
     unsupported = [name for name in ("Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock") if name in present]
     details = [f"Files found: {', '.join(present) if present else 'none of the above'}."]
     if unsupported:
@@ -89,5 +91,5 @@ def install_source(app: Path) -> InstallSource:
             "Add a requirements.txt listing the app's dependencies (it may be empty),\n"
             "e.g. with 'pip freeze > requirements.txt'."
         ),
-        code="no-dependency-file",
+        code="app::no-dependency-file",
     )

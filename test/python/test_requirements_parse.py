@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.errors import BuildError
-from pybuildpack.requirements.graph import parse_requirements, remove_remote_copies
+from pybuildpack.requirements.graph import remove_remote_copies
+from pybuildpack.requirements.parse import parse_requirements
 
 
 def app_with(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -93,33 +94,38 @@ def test_every_form(tmp_path: Path) -> None:
     [
         (
             {"requirements.txt": "six\n-r missing.txt\n"},
-            "requirements-include-missing",
+            "requirements::include-missing",
             "requirements.txt:2",
             "missing.txt",
         ),
         (
             {"requirements.txt": "-r a.txt\n", "a.txt": "six\n-r b.txt\n", "b.txt": "-r a.txt\n"},
-            "requirements-cycle",
+            "requirements::include-cycle",
             "b.txt:1",
             "requirements.txt -> a.txt -> b.txt -> a.txt",
         ),
         (
             {"requirements.txt": "six\nflask = = 3\n"},
-            "requirements-syntax",
+            "requirements::syntax",
             "requirements.txt:2",
             "flask = = 3",
         ),
-        ({"requirements.txt": "--frobnicate\n"}, "requirements-option", "requirements.txt:1", "--frobnicate"),
+        (
+            {"requirements.txt": "--frobnicate\n"},
+            "requirements::option",
+            "requirements.txt:1",
+            "--frobnicate",
+        ),
         (
             {"requirements.txt": "six --index-url x\n"},
-            "requirements-option",
+            "requirements::option",
             "requirements.txt:1",
             "same line",
         ),
-        ({"requirements.txt": "./nope\n"}, "requirements-path-missing", "requirements.txt:1", "./nope"),
+        ({"requirements.txt": "./nope\n"}, "requirements::path-missing", "requirements.txt:1", "./nope"),
         (
             {"requirements.txt": "-r http://127.0.0.1:9/r.txt\n"},
-            "requirements-include-missing",
+            "requirements::include-missing",
             "requirements.txt:1",
             "Can't fetch the included requirements file http://127.0.0.1:9/r.txt",
         ),

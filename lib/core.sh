@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The buildpack's own Python code: which interpreter runs it, and the vendored wheels it imports.
+# The buildpack's Python core (lib/pybuildpack): which interpreter runs it, where it is unpacked
+# (with the vendored wheels it imports), and how it is run. The seam between bash and the core is
+# described in lib/pybuildpack/state.py.
 
-# tools::bootstrap_python: an interpreter (3.9+) to run the buildpack's logic before the app's
+# core::bootstrap_python: an interpreter (3.9+) to run the buildpack's logic before the app's
 # runtime is installed: BUILDPACK_PYTHON, else python3 on PATH.
-tools::bootstrap_python() {
+core::bootstrap_python() {
 	local candidate
 	for candidate in "${BUILDPACK_PYTHON:-}" python3 python3.13 python3.12 python3.11 python3.10 python3.9; do
 		[[ -n "$candidate" ]] || continue
@@ -17,9 +19,9 @@ tools::bootstrap_python() {
 	return 1
 }
 
-# tools::unpack PYTHON DEST: the buildpack's Python core (lib/pybuildpack) and the vendored wheels
+# core::unpack PYTHON DEST: the buildpack's Python core (lib/pybuildpack) and the vendored wheels
 # it imports, in DEST (an importable directory).
-tools::unpack() {
+core::unpack() {
 	local python="$1" dest="$2"
 	mkdir -p -- "$dest"
 	# One interpreter for all the wheels (a cold build starts fewer processes).
@@ -31,44 +33,44 @@ for wheel in sys.argv[2:]:
 	(cd "${BUILDPACK_DIR}/lib" && find pybuildpack -name '*.py' -exec cp --parents -t "$dest" -- {} +)
 }
 
-# tools::key: what names one set of tools: the vendored wheels and every file of the core's
+# core::key: what names one set of tools: the vendored wheels and every file of the core's
 # package tree (names and contents).
-tools::key() {
+core::key() {
 	{
 		(cd "${BUILDPACK_DIR}/vendor/wheels" && printf '%s\n' *.whl)
 		(cd "${BUILDPACK_DIR}/lib" && find pybuildpack -name '*.py' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
 	} | sha256sum | cut -c1-16
 }
 
-# tools::cached PYTHON STATE_DIR SCRATCH: print an importable directory of the tools (tools::unpack),
-# made once per tools::key in STATE_DIR/tools/KEY (or in SCRATCH without a cache).
-tools::cached() {
+# core::cached PYTHON STATE_DIR SCRATCH: print an importable directory of the core (core::unpack),
+# made once per core::key in STATE_DIR/core/KEY (or in SCRATCH without a cache).
+core::cached() {
 	local python="$1" state_dir="$2" scratch="$3" key dir
-	key="$(tools::key)"
-	dir="${state_dir}/tools/${key}"
+	key="$(core::key)"
+	dir="${state_dir}/core/${key}"
 	# The checksums of every file, verified at each use: a damaged cache is unpacked afresh.
 	if [[ -f "${dir}/.sha256sums" ]] && (cd "$dir" && sha256sum --check --quiet --strict .sha256sums >/dev/null 2>&1); then
 		echo "$dir"
 		return 0
 	fi
-	rm -rf -- "${state_dir}/tools"
+	rm -rf -- "${state_dir}/core"
 	if mkdir -p -- "${dir}.partial" 2>/dev/null &&
-		tools::unpack "$python" "${dir}.partial" >/dev/null 2>&1 &&
+		core::unpack "$python" "${dir}.partial" >/dev/null 2>&1 &&
 		(cd "${dir}.partial" && find . -type f -print0 | xargs -0 sha256sum >"../${key}.sha256sums" &&
 			mv -- "../${key}.sha256sums" .sha256sums) 2>/dev/null &&
 		mv -- "${dir}.partial" "$dir" 2>/dev/null; then
 		echo "$dir"
 	else
-		rm -rf -- "${state_dir}/tools"
-		tools::unpack "$python" "$scratch" >/dev/null
+		rm -rf -- "${state_dir}/core"
+		core::unpack "$python" "$scratch" >/dev/null
 		echo "$scratch"
 	fi
 }
 
-# tools::seal DIR: add the bytecode the core wrote into a cached tools directory to its checksums,
-# so that a damaged .pyc is caught and the tools unpacked afresh, as for any other file (Python
+# core::seal DIR: add the bytecode the core wrote into a cached core directory to its checksums,
+# so that a damaged .pyc is caught and the core unpacked afresh, as for any other file (Python
 # would otherwise fail every later build on it). Run after a successful build; quiet.
-tools::seal() {
+core::seal() {
 	local dir="$1" new
 	[[ -f "${dir}/.sha256sums" ]] || return 0
 	(
@@ -81,10 +83,10 @@ tools::seal() {
 	) 2>/dev/null || true
 }
 
-# tools::run PYTHON TOOLS SUBCOMMAND ARGS...: run the buildpack's Python core from TOOLS. Its
-# bytecode is written there (so a cached TOOLS starts faster), whatever PYTHONDONTWRITEBYTECODE says.
-tools::run() {
-	local python="$1" tools="$2"
+# core::run PYTHON CORE_DIR COMMAND ARGS...: run the buildpack's Python core from CORE_DIR. Its
+# bytecode is written there (so a cached core starts faster), whatever PYTHONDONTWRITEBYTECODE says.
+core::run() {
+	local python="$1" core="$2"
 	shift 2
-	env -u PYTHONHOME -u PYTHONDONTWRITEBYTECODE PYTHONPATH="$tools" "$python" -s -m pybuildpack "$@"
+	env -u PYTHONHOME -u PYTHONDONTWRITEBYTECODE PYTHONPATH="$core" "$python" -s -m pybuildpack "$@"
 }

@@ -1,0 +1,208 @@
+"""Installing the mirror's archives into the slug: the CPython runtime (.heroku/python) and the
+native libraries (.heroku/vendor/NAME). One way for both: the archive from the cache if its
+checksum verifies, else from the mirror (verified, then cached); unpacked into a staging directory
+and moved into place, so that nothing half-unpacked is ever used."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from pybuildpack import output
+from pybuildpack.archives.mirror import Mirror, sha256_of
+from pybuildpack.archives.names import archive_name
+from pybuildpack.cache import entries, tree
+from pybuildpack.context import Layout
+from pybuildpack.errors import BuildError
+from pybuildpack.natives.registry import Library
+
+_DAMAGED_FIX = (
+    "The cached copy was discarded. Build again to download it afresh; if this\n"
+    "persists, rebuild the archive on the mirror."
+)
+
+
+def _cached_ok(path: Path) -> bool:
+    """The cached archive exists and matches its recorded checksum."""
+    try:
+        words = path.with_name(path.name + ".sha256").read_text().split()
+        return path.is_file() and bool(words) and words[0] == sha256_of(path)
+    except OSError:
+        return False
+
+
+def _store(download: Path, cached: Path) -> Path:
+    """Keep a verified download (and its .sha256) in the cache; best effort. Returns the archive
+    to unpack (the cached copy, or the download when the cache can't take it)."""
+    pairs = (
+        (download, cached),
+        (download.with_name(download.name + ".sha256"), cached.with_name(cached.name + ".sha256")),
+    )
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for source, target in pairs:
+            tmp = target.with_name(f"{target.name}.tmp.{os.getpid()}")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        return cached
+    except OSError:
+        for _source, target in pairs:
+            target.unlink(missing_ok=True)
+            target.with_name(f"{target.name}.tmp.{os.getpid()}").unlink(missing_ok=True)
+        output.warning(
+            [
+                f"Could not save {download.name} in the build cache (is it full?)",
+                "This build is fine; the next one downloads it again.",
+            ]
+        )
+        return download
+
+
+def _fetch(layout: Layout, name: str, cached: Path | None, what: str) -> Path:
+    download = layout.scratch / "downloads" / name
+    download.parent.mkdir(parents=True, exist_ok=True)
+    Mirror.required().fetch(name, download, what)
+    return _store(download, cached) if cached is not None else download
+
+
+def _unpack(archive: Path, staging: Path) -> str | None:
+    """Unpack into a fresh staging directory; tar's complaint when it fails."""
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    result = subprocess.run(
+        ["tar", "--zstd", "-xf", str(archive), "-C", str(staging)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return "\n".join(result.stderr.splitlines()[:3]) or f"exit status {result.returncode}"
+    return None
+
+
+def _discard(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + ".sha256").unlink(missing_ok=True)
+
+
+def _keep_only(directory: Path, names: set[str]) -> None:
+    if not directory.is_dir():
+        return
+    for path in directory.iterdir():
+        if path.name not in names and path.name.removesuffix(".sha256") not in names:
+            _discard(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)
+
+
+def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None:
+    name = archive_name("python", version, stack, arch)
+    target = layout.runtime
+    staging = layout.build / ".heroku" / ".python-unpacking"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    runtimes = entries.path(layout.cache, "runtimes") if layout.cache else None
+    trees = entries.path(layout.cache, "runtime-tree") if layout.cache else None
+    archive = runtimes / name if runtimes else None
+    kept = trees / name if trees else None
+    # The unpacked runtime of the last build, reused when it is intact and its archive is too.
+    if archive is not None and kept is not None and _cached_ok(archive):
+        expected = tree.read_manifest(kept / tree.MANIFEST)
+        if expected is not None and tree.first_difference(kept, expected) is None:
+            output.step(f"Installing Python {version} (cached runtime, no download)")
+            shutil.rmtree(staging, ignore_errors=True)
+            tree.copy_as_links(kept, staging)
+            (staging / tree.MANIFEST).unlink(missing_ok=True)
+            _move_into_place(staging, target)
+            return
+    if trees is not None:
+        shutil.rmtree(trees, ignore_errors=True)
+    if archive is not None and _cached_ok(archive):
+        output.step(f"Installing Python {version} (cached runtime, no download)")
+        unpack_from = archive
+    else:
+        if archive is not None and archive.exists():
+            output.step(f"Installing Python {version} (discarding the cached runtime: checksum mismatch)")
+        else:
+            output.step(f"Installing Python {version}")
+        if archive is not None:
+            _discard(archive)
+        output.info(f"Downloading {name}")
+        unpack_from = _fetch(layout, name, archive, f"Python {version} ({name})")
+    if runtimes is not None:
+        _keep_only(runtimes, {name})
+    problem = _unpack(unpack_from, staging)
+    if problem is not None:
+        _discard(staging, unpack_from)
+        raise BuildError(
+            f"The Python {version} archive is damaged and could not be unpacked",
+            details=[f"Archive: {name}", f"tar: {problem}"],
+            fix=_DAMAGED_FIX,
+            code="runtime::archive-damaged",
+        )
+    python = staging / "bin" / "python3"
+    works = os.access(python, os.X_OK) and (
+        subprocess.run([str(python), "-c", "import sys"], capture_output=True, check=False).returncode == 0
+    )
+    if not works:
+        _discard(staging, unpack_from)
+        raise BuildError(
+            f"The Python {version} archive holds no working bin/python3",
+            details=[f"Archive: {name}"],
+            fix=f"The archive is not a runtime built for {stack} {arch}.",
+            code="runtime::not-a-runtime",
+        )
+    # Keep the unpacked tree for the next build (best effort: the archive is what counts).
+    if kept is not None:
+        partial = kept.with_name(kept.name + ".partial")
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(partial, ignore_errors=True)
+            tree.copy_as_links(staging, partial)
+            tree.write_manifest(partial, partial / tree.MANIFEST)
+            os.replace(partial, kept)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+    _move_into_place(staging, target)
+
+
+def install_libraries(layout: Layout, uses: list[tuple[Library, str]], stack: str, arch: str) -> None:
+    """Each (library, what needs it) into .heroku/vendor/NAME; the cache keeps only these archives."""
+    cache_dir = entries.path(layout.cache, "libraries") if layout.cache else None
+    used: set[str] = set()
+    for library, needed_by in uses:
+        name = archive_name(library.name, library.version, stack, arch)
+        used.add(name)
+        what = f"{library.name} {library.version} (needed by {needed_by})"
+        cached = cache_dir / name if cache_dir else None
+        if cached is not None and _cached_ok(cached):
+            output.info(f"{library.name} {library.version}: cached archive, no download")
+            archive = cached
+        else:
+            if cached is not None:
+                _discard(cached)
+            output.info(f"{library.name} {library.version}: downloading {name}")
+            archive = _fetch(layout, name, cached, what)
+        staging = layout.natives / f".{library.name}-unpacking"
+        if _unpack(archive, staging) is not None or not (staging / "lib").is_dir():
+            _discard(staging, archive)
+            raise BuildError(
+                f"The {what} archive is damaged and could not be unpacked",
+                details=[f"Archive: {name}"],
+                fix=_DAMAGED_FIX,
+                code="natives::archive-damaged",
+            )
+        _move_into_place(staging, layout.natives / library.name)
+    if cache_dir is not None:
+        _keep_only(cache_dir, used)

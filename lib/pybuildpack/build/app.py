@@ -1,0 +1,72 @@
+"""The app as one build step sees it: its dependency files read once into the graph, where pip
+will look, the native libraries it needs, the install engine and the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pybuildpack.context import ConfigVars, Layout, Settings
+from pybuildpack.index.select import Sources, pip_default_index
+from pybuildpack.natives.registry import Library, Trigger, load_registry
+from pybuildpack.requirements.graph import Graph
+from pybuildpack.requirements.load import load_graph
+from pybuildpack.requirements.source import InstallSource, install_source
+from pybuildpack.state import LibraryUse
+
+if TYPE_CHECKING:
+    from pybuildpack.environment.engine import Engine
+    from pybuildpack.plan.planner import Plan
+
+
+@dataclass(frozen=True)
+class App:
+    """The app's dependency files, read once per run."""
+
+    source: InstallSource
+    graph: Graph
+    config: ConfigVars
+
+    @property
+    def pip_config(self) -> dict[str, str]:
+        return self.config.for_pip(self.graph.used_vars)
+
+
+def read_app(layout: Layout) -> App:
+    """The app's dependency files as a graph (a BuildError, before any download, when they are
+    unusable)."""
+    config = ConfigVars.read(layout.env_dir)
+    source = install_source(layout.app, layout.data / "app-markers.txt")
+    return App(source, load_graph(layout.app, source, config.for_expansion()), config)
+
+
+def sources_for(layout: Layout, app: App) -> Sources:
+    return Sources.from_graph(app.graph, app.pip_config, pip_default_index(layout.vendor / "seed"))
+
+
+def native_libraries(layout: Layout, app: App, sources: Sources) -> list[Trigger]:
+    from pybuildpack.natives.detect import needed_libraries
+
+    registry = load_registry(layout.data / "native-libraries.toml")
+    return needed_libraries(app.graph, registry, sources, layout.downloads)
+
+
+def libraries_of(layout: Layout, uses: list[LibraryUse]) -> list[tuple[Library, str]]:
+    registry = {lib.name: lib for lib in load_registry(layout.data / "native-libraries.toml")}
+    return [(registry[use.name], use.needed_by) for use in uses if use.name in registry]
+
+
+def engine_for(layout: Layout, app: App) -> Engine:
+    from pybuildpack.environment.pip import Pip
+
+    return Pip(layout, app.graph, app.pip_config)
+
+
+def plan_for(layout: Layout, app: App, settings: Settings, version: str, default_index: str | None) -> Plan:
+    from packaging.version import Version
+
+    from pybuildpack.plan.planner import make_plan
+    from pybuildpack.python_version.tags import tags_for
+
+    sources = Sources.from_graph(app.graph, app.pip_config, default_index)
+    return make_plan(layout.data, app.graph, settings, tags_for(Version(version)), sources, layout.downloads)

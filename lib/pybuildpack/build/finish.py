@@ -1,0 +1,45 @@
+"""finish, the core's last run (state.py): what the next build reuses goes into the cache."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from pybuildpack import output
+from pybuildpack.cache import entries
+from pybuildpack.cache import environment as envcache
+from pybuildpack.context import Layout
+from pybuildpack.environment import metadata
+from pybuildpack.state import State
+
+if TYPE_CHECKING:
+    pass
+
+
+def save(layout: Layout, state: State) -> None:
+    """Keep the environment and the Python version for the next build; drop what the cache table
+    does not know."""
+    cache = layout.cache
+    if cache is None:
+        return
+    entries.remove_unknown(cache)
+    version_file = entries.path(cache, "python-version")
+    try:
+        version_file.with_name("python-version.tmp").write_text(state.python_version + "\n")
+        version_file.with_name("python-version.tmp").replace(version_file)
+    except OSError:
+        pass
+    if state.environment == "reuse" and envcache.current_fingerprint(cache) == state.fingerprint:
+        return  # the cache holds this environment already
+    installed = sorted([name, version] for name, version in metadata.installed(layout.env).items())
+    libraries = [asdict(use) for use in state.libraries]
+    meta = envcache.Meta(state.fingerprint, state.inputs, installed, libraries)
+    try:
+        envcache.save(cache, layout.env, meta)
+    except OSError as exc:
+        output.warning(
+            [
+                f"Could not save the environment to the build cache: {exc.strerror or exc}",
+                "This build is fine; the next one starts without a cached environment.",
+            ]
+        )

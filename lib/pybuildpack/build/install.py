@@ -1,0 +1,79 @@
+"""install, the core's second run (state.py): the environment and the dependencies, as the plan
+says; and bin/test-compile's test requirements, by the same engine."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pybuildpack import output
+from pybuildpack.context import ConfigVars, Layout, Settings
+from pybuildpack.environment import metadata
+from pybuildpack.environment.relocate import relocate
+from pybuildpack.natives.registry import load_registry
+from pybuildpack.state import State
+
+if TYPE_CHECKING:
+    pass
+
+
+from pybuildpack.build.app import engine_for, libraries_of, plan_for, read_app
+
+
+def install(layout: Layout, settings: Settings, state: State) -> None:
+    import shutil
+
+    from pybuildpack.cache import pip as pipcache
+    from pybuildpack.environment.install import create_environment, install_dependencies, pins
+    from pybuildpack.environment.sync import sync
+    from pybuildpack.plan.show import plan_lines
+
+    started, wall_started = time.monotonic(), time.time()
+    layout = replace(layout, libraries=tuple(lib for lib, _ in libraries_of(layout, state.libraries)))
+    app = read_app(layout)
+    engine = engine_for(layout, app)
+    if state.environment == "fresh":
+        create_environment(layout)
+        output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins(layout))}")
+    plan = plan_for(layout, app, settings, state.python_version, state.default_index)
+    output.step("Install plan")
+    output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
+    if state.environment == "sync":
+        engine.uninstall([name for name in state.volatile if name in metadata.installed(layout.env)])
+    install_dependencies(layout, app.source, app.graph, plan, engine)
+    if state.environment == "sync":
+        wrong = sync(layout, app.source, app.graph, engine)
+        if wrong:
+            output.warning(
+                [
+                    "The updated environment does not hold exactly the resolved requirements:",
+                    *wrong,
+                    "Building a fresh environment instead.",
+                ]
+            )
+            shutil.rmtree(layout.env)
+            create_environment(layout)
+            install_dependencies(layout, app.source, app.graph, plan, engine)
+    relocate(layout.env, layout.runtime)
+    if layout.pip_cache is not None and layout.pip_cache.is_dir():
+        try:
+            pipcache.record_and_prune(layout.pip_cache, wall_started, metadata.installed(layout.env))
+        except OSError:
+            pass  # the cache is best effort
+    output.info(f"Done in {time.monotonic() - started:.1f}s")
+
+
+def install_test_requirements(layout: Layout, requirements: Path) -> None:
+    """bin/test-compile (Heroku CI): the test requirements, into the environment the build made,
+    by the same engine in the same environment as the build's own install."""
+    from pybuildpack.environment.pip import Pip
+    from pybuildpack.requirements.parse import parse_requirements
+
+    config = ConfigVars.read(layout.env_dir)
+    graph = parse_requirements(requirements, layout.app, config.for_expansion())
+    registry = load_registry(layout.data / "native-libraries.toml")
+    layout = replace(layout, libraries=tuple(lib for lib in registry if (layout.natives / lib.name).is_dir()))
+    output.step(f"Installing test dependencies from {requirements.name}")
+    Pip(layout, graph, config.for_pip(graph.used_vars)).install(["-r", str(requirements)])

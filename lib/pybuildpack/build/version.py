@@ -1,0 +1,57 @@
+"""Which Python the build installs: the mirror's index (or the copy the last build saved), the
+release the last build used, and the app's request."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pybuildpack import output
+from pybuildpack.archives.mirror import Mirror
+from pybuildpack.cache import entries
+from pybuildpack.context import Layout
+from pybuildpack.python_version.files import app_request
+from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resolution, resolve
+
+if TYPE_CHECKING:
+    pass
+
+
+def mirror_index(layout: Layout, mirror: Mirror | None) -> str | None:
+    """The mirror's index.txt; the copy the last build saved when the mirror can't give it."""
+    saved = entries.path(layout.cache, "mirror-index.txt") if layout.cache else None
+    text = mirror.index() if mirror is not None else None
+    if text is not None and saved is not None:
+        try:
+            saved.with_name(saved.name + ".tmp").write_text(text)
+            saved.with_name(saved.name + ".tmp").replace(saved)
+        except OSError:
+            pass
+    elif text is None and saved is not None and saved.is_file():
+        output.info("The mirror's index can't be fetched; using the copy saved by the last build")
+        text = saved.read_text(errors="replace")
+    return text
+
+
+def cached_version(layout: Layout) -> str | None:
+    """The release the last successful build used (for apps that do not ask)."""
+    if layout.cache is None:
+        return None
+    try:
+        text = entries.path(layout.cache, "python-version").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return "".join(c for c in text if c.isdigit() or c == ".") or None
+
+
+def resolve_version(layout: Layout, index_text: str | None, stack: str, arch: str) -> Resolution:
+    known = KnownVersions.load(layout.data / "python-versions.toml")
+    mirror = MirrorIndex.parse(index_text, stack, arch) if index_text is not None else None
+    request = app_request(layout.app, cached_version(layout))
+    resolution = resolve(request, known, mirror, f"{stack} {arch}")
+    how = "newest matching " if request.kind != "exact" else ""
+    output.step(f"Python {resolution.version} ({how}from {request.origin})")
+    for note in request.notes:
+        output.info(note)
+    for warning in resolution.warnings:
+        output.warning(warning)
+    return resolution

@@ -1,0 +1,79 @@
+"""The one table of what the buildpack keeps in CACHE_DIR/python/ (other buildpacks share
+CACHE_DIR). Every entry says who writes it and what keeps it bounded; a build removes anything
+else it finds there (left by an older version of the buildpack), so the table is the whole truth.
+lib/core.sh (bash) writes only `core/`: the Python core runs from there."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # the path below CACHE_DIR/python; a trailing * matches a family
+    writer: str
+    bound: str  # what keeps it from growing
+    what: str
+
+
+ENTRIES = (
+    Entry(
+        "core", "lib/core.sh", "one key at a time", "the buildpack's Python core, unpacked, with checksums"
+    ),
+    Entry(
+        "runtimes", "archives/install.py", "the archive in use only", "the runtime archive and its .sha256"
+    ),
+    Entry(
+        "runtime-tree",
+        "archives/install.py",
+        "the runtime in use only",
+        "the unpacked runtime, with a manifest",
+    ),
+    Entry("libraries", "archives/install.py", "the archives this build used", "native library archives"),
+    Entry("pip", "cache/pip.py", "what the last 3 builds used", "pip's cache and the buildpack's sdists/"),
+    Entry("env", "cache/environment.py", "one symlink", "a symlink to the current env-TOKEN/"),
+    Entry(
+        "env-*", "cache/environment.py", "the current one only", "the environment, its metadata and manifest"
+    ),
+    Entry("env.*.link", "cache/environment.py", "renamed at once", "the next env symlink, being swapped in"),
+    Entry("mirror-index.txt", "archives/install.py", "one file", "the mirror's index, for when it is down"),
+    Entry("python-version", "build/finish.py", "one file", "the release the last successful build used"),
+    Entry("report.json", "report.py", "one file", "the last build's report (bin/report)"),
+)
+
+
+def _matches(entry: Entry, name: str) -> bool:
+    if entry.name.endswith("*"):
+        return name.startswith(entry.name[:-1])
+    if "*" in entry.name:
+        head, _, tail = entry.name.partition("*")
+        return name.startswith(head) and name.endswith(tail)
+    return name == entry.name
+
+
+def path(cache: Path, name: str) -> Path:
+    """CACHE_DIR/python/NAME for an entry of the table (a KeyError names a missing entry)."""
+    if not any(entry.name == name for entry in ENTRIES):
+        raise KeyError(f"{name} is not an entry of the cache table")
+    return cache / name
+
+
+def unknown(cache: Path) -> list[str]:
+    """Names in CACHE_DIR/python that no entry of the table covers."""
+    if not cache.is_dir():
+        return []
+    return sorted(p.name for p in cache.iterdir() if not any(_matches(e, p.name) for e in ENTRIES))
+
+
+def remove_unknown(cache: Path) -> list[str]:
+    """Remove what no entry covers (never following a symlink out of the cache)."""
+    removed = unknown(cache)
+    for name in removed:
+        target = cache / name
+        if target.is_symlink() or not target.is_dir():
+            target.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(target, ignore_errors=True)
+    return removed

@@ -1,0 +1,62 @@
+"""Trees kept in the cache (the unpacked runtime, the environment): a copy made of hard links, and
+a manifest of every file's size that tells a damaged tree from an intact one."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+MANIFEST = ".manifest.json"
+
+
+def copy_as_links(source: Path, target: Path) -> None:
+    """target: a copy of source made of hard links (cp -al, fast), else of copies. Nothing may edit
+    the files of either in place."""
+    result = subprocess.run(["cp", "-al", "--", str(source), str(target)], capture_output=True, check=False)
+    if result.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target, symlinks=True)
+
+
+def manifest(root: Path) -> dict[str, int]:
+    """Every regular file's size, by path relative to root (plain strings: 10,000s of files).
+    The manifest file itself is left out."""
+    sizes: dict[str, int] = {}
+    top = str(root)
+    start = len(top) + 1
+    for dirpath, _dirnames, filenames in os.walk(top):
+        prefix = dirpath[start:] + "/" if len(dirpath) > len(top) else ""
+        for name in filenames:
+            info = os.lstat(f"{dirpath}/{name}")
+            if not stat.S_ISLNK(info.st_mode) and prefix + name != MANIFEST:
+                sizes[prefix + name] = info.st_size
+    return sizes
+
+
+def first_difference(root: Path, expected: dict[str, int]) -> str | None:
+    """Why root no longer matches a manifest (a missing or resized file), or None when it does."""
+    base = f"{root}/"
+    for relative, size in expected.items():
+        try:
+            actual = os.stat(base + relative).st_size
+        except OSError:
+            return f"{relative} is missing"
+        if actual != size:
+            return f"{relative} is truncated or changed ({actual} bytes, expected {size})"
+    return None
+
+
+def write_manifest(root: Path, path: Path) -> None:
+    path.write_text(json.dumps(manifest(root)))
+
+
+def read_manifest(path: Path) -> dict[str, int] | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else None

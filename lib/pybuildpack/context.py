@@ -1,0 +1,140 @@
+"""What one build runs with: where things are (Layout), the user's settings (Settings), and the
+app's config vars (ConfigVars, the core's one reader of ENV_DIR, and the allow-list of what
+reaches pip)."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pybuildpack.natives.registry import Library
+
+CONFIG_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# Config vars that reach pip (and so the build of the app's dependencies).
+PIP_ALLOWLIST = frozenset(
+    {
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
+        "PIP_TRUSTED_HOST",
+        "PIP_FIND_LINKS",
+        "PIP_NO_BINARY",
+        "PIP_ONLY_BINARY",
+        "PIP_PRE",
+        "PIP_DEFAULT_TIMEOUT",
+        "PIP_RETRIES",
+    }
+)
+# pip settings the build machine may carry that only say how to reach the network.
+TRANSPORT_SETTINGS = frozenset(
+    {"PIP_CERT", "PIP_CLIENT_CERT", "PIP_PROXY", "PIP_DEFAULT_TIMEOUT", "PIP_TIMEOUT", "PIP_RETRIES"}
+)
+
+
+@dataclass(frozen=True)
+class ConfigVars:
+    """The app's config vars: ENV_DIR holds one file per var; names that are not identifiers are
+    ignored, values are read verbatim."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, env_dir: Path | None) -> ConfigVars:
+        found: dict[str, str] = {}
+        if env_dir is not None and env_dir.is_dir():
+            for path in env_dir.iterdir():
+                if path.is_file() and CONFIG_NAME_RE.match(path.name):
+                    try:
+                        found[path.name] = path.read_text(errors="replace")
+                    except OSError:
+                        continue
+        return cls(found)
+
+    def for_expansion(self) -> dict[str, str]:
+        """What ${VAR} in a requirements file expands to: the process environment, then config vars."""
+        return {**os.environ, **self.values}
+
+    def for_pip(self, used_vars: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+        """The config vars pip sees: the allow-listed PIP_* ones and those the requirements files
+        expand (${VAR}); nothing else of the app's config."""
+        out = {name: value for name, value in self.values.items() if name in PIP_ALLOWLIST}
+        out.update({name: self.values[name] for name in used_vars if name in self.values})
+        return out
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's knobs (config vars of the buildpack's own, exported by bin/compile's env::load)."""
+
+    detect: bool = True  # BUILDPACK_DETECT_PREREQUISITES (default on)
+    user_rules: str = ""  # BUILDPACK_BUILD_PREREQUISITES
+    bootstrap_libraries: bool = True  # BUILDPACK_BOOTSTRAP_LIBRARIES (default on)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            detect=_flag("BUILDPACK_DETECT_PREREQUISITES"),
+            user_rules=os.environ.get("BUILDPACK_BUILD_PREREQUISITES", ""),
+            bootstrap_libraries=_flag("BUILDPACK_BOOTSTRAP_LIBRARIES"),
+        )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things are during the build."""
+
+    app: Path  # the app's files (BUILDPACK_APP_SUBDIR of the build directory, or all of it)
+    build: Path  # BUILD_DIR: the slug
+    buildpack: Path  # the buildpack's own directory (data/, vendor/)
+    work: Path  # this build's work directory (state.json, scratch files), removed at the end
+    cache: Path | None  # CACHE_DIR/python (the buildpack's part of the cache), None without one
+    env_dir: Path | None = None  # ENV_DIR (config vars)
+    libraries: tuple[Library, ...] = ()  # native libraries unpacked in .heroku/vendor
+
+    @property
+    def runtime(self) -> Path:
+        return self.build / ".heroku" / "python"
+
+    @property
+    def env(self) -> Path:
+        return self.build / ".heroku" / "venv"
+
+    @property
+    def natives(self) -> Path:
+        """Where native libraries are unpacked in the slug (one directory each)."""
+        return self.build / ".heroku" / "vendor"
+
+    @property
+    def data(self) -> Path:
+        return self.buildpack / "data"
+
+    @property
+    def vendor(self) -> Path:
+        return self.buildpack / "vendor"
+
+    @property
+    def scratch(self) -> Path:
+        return self.work / "scratch"
+
+    @property
+    def pip_cache(self) -> Path | None:
+        return self.cache / "pip" if self.cache is not None else None
+
+    @property
+    def downloads(self) -> Path:
+        """Where the buildpack keeps the distributions it reads to plan the install."""
+        return self.pip_cache / "sdists" if self.pip_cache is not None else self.scratch / "sdists"
+
+    @property
+    def runtime_python(self) -> Path:
+        return self.runtime / "bin" / "python3"
+
+    @property
+    def env_python(self) -> Path:
+        return self.env / "bin" / "python"

@@ -1,0 +1,23 @@
+"""The install interface: what the build asks of an install engine. Each engine is one module
+behind it (environment/pip.py today; uv next). Every package manager's files are first read into
+the one requirements graph (requirements/), so an engine only ever installs requirements files
+the build writes or the app's own, and never needs to know which package manager the app uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+
+class Engine(Protocol):
+    name: str
+
+    def install(self, args: list[str], *, no_build_isolation: bool = False) -> None:
+        """Install into the app's environment: args are requirement arguments (`-r FILE`, `.`).
+        Raises BuildError, with a summary that names the requirement, when it fails."""
+
+    def uninstall(self, names: list[str]) -> None:
+        """Remove distributions from the environment (quietly; nothing to remove is fine)."""
+
+    def resolve(self, args: list[str], report: Path) -> dict[str, str]:
+        """What args resolve to, {canonical name: version}, without installing anything."""

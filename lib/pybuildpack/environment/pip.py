@@ -1,0 +1,85 @@
+"""The pip engine: pip run from the app's environment, in an environment of its own: the app's
+allow-listed config vars, nothing of the build machine's pip configuration (files or PIP_*
+variables) but how to reach the network, the pip cache, and the native libraries' build
+variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pybuildpack.context import TRANSPORT_SETTINGS, Layout
+from pybuildpack.environment import metadata
+from pybuildpack.environment.pipfailure import summarize
+from pybuildpack.errors import BuildError
+from pybuildpack.faults import checkpoint
+from pybuildpack.natives.registry import build_environment
+from pybuildpack.process import run
+from pybuildpack.requirements.graph import Graph
+
+
+def pip_environment(layout: Layout, pip_config: dict[str, str]) -> dict[str, str]:
+    """The environment pip runs in (pip_config: ConfigVars.for_pip)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PIP_") or key in TRANSPORT_SETTINGS
+    }
+    for key in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV"):
+        env.pop(key, None)
+    env.update(
+        {
+            "PIP_CONFIG_FILE": os.devnull,
+            "PIP_NO_INPUT": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PIP_PROGRESS_BAR": "off",
+            "PIP_ROOT_USER_ACTION": "ignore",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if layout.pip_cache is not None:
+        env["PIP_CACHE_DIR"] = str(layout.pip_cache)
+    else:
+        env["PIP_NO_CACHE_DIR"] = "1"
+    env["PATH"] = f"{layout.env / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env.update(pip_config)
+    return build_environment(env, list(layout.libraries), layout.natives)
+
+
+class Pip:
+    name = "pip"
+
+    def __init__(self, layout: Layout, graph: Graph, pip_config: dict[str, str]) -> None:
+        self.layout = layout
+        self.graph = graph
+        self.env = pip_environment(layout, pip_config)
+
+    def _pip(self, args: list[str], *, quiet: bool = False) -> tuple[int, list[str]]:
+        result = run(
+            [str(self.layout.env_python), "-m", "pip", *args], cwd=self.layout.app, env=self.env, quiet=quiet
+        )
+        return result.returncode, result.tail
+
+    def install(self, args: list[str], *, no_build_isolation: bool = False) -> None:
+        checkpoint("install")
+        options = ["--no-build-isolation"] if no_build_isolation else []
+        status, tail = self._pip(["install", *options, *args])
+        if status != 0:
+            raise summarize(tail, self.graph, status)
+
+    def uninstall(self, names: list[str]) -> None:
+        if names:
+            self._pip(["uninstall", "--yes", "--quiet", *names], quiet=True)
+
+    def resolve(self, args: list[str], report: Path) -> dict[str, str]:
+        status, tail = self._pip(
+            ["install", "--dry-run", "--ignore-installed", "--quiet", "--report", str(report), *args],
+            quiet=True,
+        )
+        if status != 0:
+            raise BuildError(
+                "Could not resolve the requirements to verify the environment",
+                details=tail[-15:],
+                code="install::verify-resolve-failed",
+            )
+        return metadata.resolved_from_report(report)

@@ -1,0 +1,62 @@
+"""Syncing a restored environment to exactly the resolved requirement set: what the app's
+requirements need, nothing more (removed requirements are uninstalled), nothing less."""
+
+from __future__ import annotations
+
+from pybuildpack import output
+from pybuildpack.context import Layout
+from pybuildpack.environment import metadata
+from pybuildpack.environment.engine import Engine
+from pybuildpack.requirements.graph import Graph
+from pybuildpack.requirements.source import InstallSource
+
+_SEED_ROOTS = [(name, frozenset[str]()) for name in sorted(metadata.SEED_PACKAGES)]
+
+
+def required_names(layout: Layout, source: InstallSource, graph: Graph) -> set[str] | None:
+    """What the app's requirements need, transitively, from the installed metadata (and the seed
+    packages with what they need). None when a URL requirement can't be matched to what it
+    installed."""
+    entries: list[tuple[str | None, frozenset[str], str | None]] = []
+    if source.kind == "package":
+        entries.append((None, frozenset(), layout.app.resolve().as_uri()))
+    for entry in graph.requirements():
+        if entry.from_package:
+            continue  # the app (installed as a package) brings its own declared dependencies
+        extras = frozenset(entry.requirement.extras) if entry.requirement else frozenset()
+        if entry.kind == "named":
+            entries.append((entry.name, extras, None))
+        elif entry.kind == "path" and entry.path is not None:
+            entries.append((entry.name, extras, entry.path.resolve().as_uri()))
+        else:
+            entries.append((entry.name, extras, entry.url))
+    roots = metadata.roots_for(layout.env, entries)
+    if roots is None:
+        return None
+    return metadata.closure(layout.env, roots + _SEED_ROOTS)
+
+
+def sync(layout: Layout, source: InstallSource, graph: Graph, engine: Engine) -> list[str]:
+    """Remove what is no longer required; return what is still wrong ([] when the environment
+    holds exactly the required set)."""
+    required = required_names(layout, source, graph)
+    if required is None:  # a URL requirement pip did not record: ask the engine (with the network)
+        want = engine.resolve(source.install_args, layout.scratch / "resolved.json")
+        required = set(want) | (metadata.closure(layout.env, _SEED_ROOTS) or set())
+    have = metadata.installed(layout.env)
+    extra = metadata.extraneous(have, dict.fromkeys(required, ""))
+    if extra:
+        output.step("Removing packages no longer required")
+        output.info(", ".join(f"{name} {have[name]}" for name in extra))
+        engine.uninstall(extra)
+    have = metadata.installed(layout.env)
+    wrong = [f"{name} is required but not installed" for name in sorted(required - set(have))]
+    wrong += [
+        f"{name} is installed but not required"
+        for name in metadata.extraneous(have, dict.fromkeys(required, ""))
+    ]
+    for entry in graph.requirements():
+        if entry.kind == "named" and entry.requirement is not None and entry.name in have:
+            if not entry.requirement.specifier.contains(have[entry.name], prereleases=True):
+                wrong.append(f"{entry.name} {have[entry.name]} does not match {entry.requirement}")
+    return wrong
