@@ -8,11 +8,13 @@ import tarfile
 from pathlib import Path
 
 from packaging.tags import Tag
+from packaging.version import Version
 
 from pybuildpack.index.sdist import inspect, setup_py_imports
 from pybuildpack.index.select import Sources
 from pybuildpack.plan.planner import Planner
 from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.python_version.tags import marker_environment
 from pybuildpack.requirements.parse import parse_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,10 +22,17 @@ KNOWLEDGE = Knowledge.load(ROOT / "data" / "build-prerequisites.toml")
 TAGS = [Tag("cp313", "cp313", "manylinux_2_17_x86_64"), Tag("py3", "none", "any")]
 
 
-def sdist(dest: Path, name: str, version: str, setup_py: str, pyproject: str | None = None) -> None:
+def sdist(
+    dest: Path,
+    name: str,
+    version: str,
+    setup_py: str,
+    pyproject: str | None = None,
+    others: dict[str, str] | None = None,
+) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     with tarfile.open(dest / f"{name}-{version}.tar.gz", "w:gz") as tf:
-        files = {"setup.py": setup_py}
+        files = {"setup.py": setup_py, **(others or {})}
         if pyproject is not None:
             files["pyproject.toml"] = pyproject
         for filename, text in files.items():
@@ -64,7 +73,41 @@ def test_inspect_reads_the_build_system(tmp_path: Path) -> None:
         '[build-system]\nrequires = ["setuptools", "numpy>=2"]\n',
     )
     facts = inspect(tmp_path / "declared-1.0.tar.gz")
-    assert facts.imports == {"numpy"} and facts.build_requires == {"setuptools", "numpy"}
+    assert facts.imports == {"numpy"} and facts.build_requires == ("setuptools", "numpy>=2")
+    assert facts.declared(marker_environment(Version("3.13.5"))) == {"setuptools", "numpy"}
+
+
+def test_a_build_requirement_whose_marker_excludes_the_runtime_is_not_declared(tmp_path: Path) -> None:
+    links = tmp_path / "links"
+    pyproject = '[build-system]\nrequires = ["setuptools", "numpy; python_version<\'3.10\'"]\n'
+    sdist(links, "old-markers", "1.0", "import numpy\nfrom setuptools import setup\nsetup()\n", pyproject)
+    plan = plan_for(
+        tmp_path, "old-markers==1.0\nnumpy==2.2.6\n", environment=marker_environment(Version("3.13.5"))
+    )
+    assert [(d.entry.name, d.needs) for d in plan.deferred] == [("old-markers", ("numpy",))]
+    plan = plan_for(
+        tmp_path, "old-markers==1.0\nnumpy==2.2.6\n", environment=marker_environment(Version("3.9.2"))
+    )
+    assert not plan.ordered
+
+
+def test_a_module_the_sdist_ships_is_no_prerequisite(tmp_path: Path) -> None:
+    """docopt 0.6.2's setup.py does `from docopt import __version__`, from the docopt.py it ships."""
+    links = tmp_path / "links"
+    setup = "from setuptools import setup\nfrom docopt import __version__\nsetup(version=__version__)\n"
+    sdist(links, "docopt", "0.6.2", setup, others={"docopt.py": "__version__ = '0.6.2'\n"})
+    src_setup = "from setuptools import setup\nfrom srcpkg.version import V\nsetup(version=V)\n"
+    sdist(
+        links, "srcpkg", "1.0", src_setup, others={"src/srcpkg/__init__.py": "", "src/srcpkg/version.py": ""}
+    )
+    plan = plan_for(tmp_path, "docopt==0.6.2\nsrcpkg==1.0\n")
+    assert not plan.ordered, [d.reason for d in plan.deferred]
+
+
+def test_an_optional_import_is_no_prerequisite_but_a_required_one_is(tmp_path: Path) -> None:
+    optional = "try:\n    from Cython.Build import cythonize\nexcept ImportError:\n    cythonize = None\n"
+    required = "try:\n    import numpy\nexcept ImportError:\n    raise SystemExit('numpy is needed')\n"
+    assert setup_py_imports(optional + required) == {"numpy"}
 
 
 def test_detects_a_package_missing_from_the_knowledge_base(tmp_path: Path) -> None:

@@ -55,7 +55,8 @@ def test_inspect_reads_setup_imports_and_build_requires(tmp_path: Path) -> None:
     facts = inspect(_tar(tmp_path / "demo-1.0.tar.gz", FILES))
     assert "numpy" in facts.imports
     assert "nothing_top_level" not in facts.imports
-    assert facts.build_requires == frozenset({"setuptools", "cython"})
+    assert facts.build_requires == ("setuptools", "Cython>=3")
+    assert facts.declared({}) == frozenset({"setuptools", "cython"})
 
 
 def test_metadata_of_an_sdist_is_its_pkg_info(tmp_path: Path) -> None:

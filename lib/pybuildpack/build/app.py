@@ -3,12 +3,18 @@ will look, the native libraries it needs, the install engine and the plan."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pybuildpack.cache import entries
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.index.select import Sources, pip_default_index
 from pybuildpack.natives.registry import Library, Trigger, load_registry
+from pybuildpack.plan import learning
+from pybuildpack.plan.learning import Lesson
+from pybuildpack.plan.prerequisites import Knowledge
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.source import InstallSource, install_source
@@ -62,11 +68,33 @@ def engine_for(layout: Layout, app: App) -> Engine:
     return Pip(layout, app.graph, app.pip_config)
 
 
-def plan_for(layout: Layout, app: App, settings: Settings, version: str, default_index: str | None) -> Plan:
+def learning_file(layout: Layout) -> Path | None:
+    return entries.path(layout.cache, "learned.json") if layout.cache is not None else None
+
+
+def knowledge_for(layout: Layout, settings: Settings, lessons: Sequence[Lesson] = ()) -> Knowledge:
+    """The build prerequisites the plan knows: data/build-prerequisites.toml, the user's rules,
+    and (unless detection is off) what earlier builds learned from pip's failures, plus lessons."""
+    knowledge = Knowledge.load(layout.data / "build-prerequisites.toml").with_user_rules(settings.user_rules)
+    if not settings.detect:
+        return knowledge
+    return knowledge.with_rules(
+        [lesson.rule() for lesson in [*learning.load(learning_file(layout)), *lessons]]
+    )
+
+
+def plan_for(
+    layout: Layout,
+    app: App,
+    settings: Settings,
+    version: str,
+    default_index: str | None,
+    lessons: Sequence[Lesson] = (),
+) -> Plan:
     from packaging.version import Version
 
     from pybuildpack.plan.planner import make_plan
-    from pybuildpack.python_version.tags import tags_for
 
     sources = Sources.from_graph(app.graph, app.pip_config, default_index)
-    return make_plan(layout.data, app.graph, settings, tags_for(Version(version)), sources, layout.downloads)
+    knowledge = knowledge_for(layout, settings, lessons)
+    return make_plan(knowledge, app.graph, settings, Version(version), sources, layout.downloads)

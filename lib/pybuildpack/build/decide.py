@@ -3,11 +3,11 @@ the cached environment (reuse, sync or fresh) and the native libraries."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pybuildpack import output
 from pybuildpack.archives import install as archives
 from pybuildpack.archives.mirror import Mirror
+from pybuildpack.build.app import libraries_of, native_libraries, read_app, sources_for
+from pybuildpack.build.version import mirror_index, resolve_version
 from pybuildpack.cache import environment as envcache
 from pybuildpack.cache import fingerprint
 from pybuildpack.context import Layout, Settings
@@ -15,13 +15,6 @@ from pybuildpack.environment.relocate import relocate
 from pybuildpack.faults import checkpoint
 from pybuildpack.index.select import pip_default_index
 from pybuildpack.state import LibraryUse, State
-
-if TYPE_CHECKING:
-    pass
-
-
-from pybuildpack.build.app import libraries_of, native_libraries, read_app, sources_for
-from pybuildpack.build.version import mirror_index, resolve_version
 
 
 def _decide_environment(layout: Layout, inputs: fingerprint.Inputs) -> tuple[str, list[LibraryUse]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
 from pybuildpack import output
 from pybuildpack.cache import entries
@@ -11,9 +10,6 @@ from pybuildpack.cache import environment as envcache
 from pybuildpack.context import Layout
 from pybuildpack.environment import metadata
 from pybuildpack.state import State
-
-if TYPE_CHECKING:
-    pass
 
 
 def save(layout: Layout, state: State) -> None:

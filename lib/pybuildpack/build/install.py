@@ -6,20 +6,24 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pybuildpack import output
+from pybuildpack.build.app import (
+    App,
+    engine_for,
+    knowledge_for,
+    learning_file,
+    libraries_of,
+    plan_for,
+    read_app,
+)
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.environment import metadata
+from pybuildpack.environment.pipfailure import InstallFailed, missing_at_build
 from pybuildpack.environment.relocate import relocate
 from pybuildpack.natives.registry import load_registry
+from pybuildpack.plan import learning
 from pybuildpack.state import State
-
-if TYPE_CHECKING:
-    pass
-
-
-from pybuildpack.build.app import engine_for, libraries_of, plan_for, read_app
 
 
 def install(layout: Layout, settings: Settings, state: State) -> None:
@@ -42,7 +46,20 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
     if state.environment == "sync":
         engine.uninstall([name for name in state.volatile if name in metadata.installed(layout.env)])
-    install_dependencies(layout, app.source, app.graph, plan, engine)
+    try:
+        install_dependencies(layout, app.source, app.graph, plan, engine)
+    except InstallFailed as failure:
+        lessons = _lessons(layout, app, settings, failure)
+        if not lessons:
+            raise
+        for lesson in lessons:
+            output.step(f"{lesson.describe()}; retrying")
+            output.info(f"pip said: {lesson.evidence}")
+        plan = plan_for(layout, app, settings, state.python_version, state.default_index, lessons)
+        output.step("Install plan")
+        output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
+        install_dependencies(layout, app.source, app.graph, plan, engine)  # once: a retry never loops
+        learning.save(learning_file(layout), lessons)
     if state.environment == "sync":
         wrong = sync(layout, app.source, app.graph, engine)
         if wrong:
@@ -63,6 +80,16 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
         except OSError:
             pass  # the cache is best effort
     output.info(f"Done in {time.monotonic() - started:.1f}s")
+
+
+def _lessons(layout: Layout, app: App, settings: Settings, failure: InstallFailed) -> list[learning.Lesson]:
+    """What pip's failure teaches that the plan did not know already (nothing when learning is off)."""
+    if not settings.detect:
+        return []
+    knowledge = knowledge_for(layout, settings)
+    known = {(r.name, n) for r in knowledge.rules for n in r.needs}
+    lessons = learning.explain(missing_at_build(failure.tail), app.graph, knowledge)
+    return [lesson for lesson in lessons if (lesson.package, lesson.needs) not in known]
 
 
 def install_test_requirements(layout: Layout, requirements: Path) -> None:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.context import Layout, Settings
-from pybuildpack.index.select import pip_default_index
-
-if TYPE_CHECKING:
-    pass
-
-
 from pybuildpack.build.app import native_libraries, plan_for, read_app, sources_for
 from pybuildpack.build.version import mirror_index, resolve_version
+from pybuildpack.context import Layout, Settings
+from pybuildpack.index.select import pip_default_index
 
 
 def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
@@ -22,7 +15,7 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     from pybuildpack.plan.show import graph_lines, plan_lines
 
     app = read_app(layout)
-    resolution = resolve_version(layout, mirror_index(layout, Mirror.configured()), stack, arch)
+    resolution = resolve_version(layout, mirror_index(layout, Mirror.configured(), keep=False), stack, arch)
     output.step("Requirements graph")
     output.info("\n".join(graph_lines(app.graph)) or "(no requirements)")
     triggers = native_libraries(layout, app, sources_for(layout, app))

@@ -3,8 +3,6 @@ release the last build used, and the app's request."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.cache import entries
@@ -12,15 +10,12 @@ from pybuildpack.context import Layout
 from pybuildpack.python_version.files import app_request
 from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resolution, resolve
 
-if TYPE_CHECKING:
-    pass
 
-
-def mirror_index(layout: Layout, mirror: Mirror | None) -> str | None:
+def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> str | None:
     """The mirror's index.txt; the copy the last build saved when the mirror can't give it."""
     saved = entries.path(layout.cache, "mirror-index.txt") if layout.cache else None
     text = mirror.index() if mirror is not None else None
-    if text is not None and saved is not None:
+    if text is not None and saved is not None and keep:
         try:
             saved.with_name(saved.name + ".tmp").write_text(text)
             saved.with_name(saved.name + ".tmp").replace(saved)

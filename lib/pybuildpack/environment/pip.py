@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pybuildpack.context import TRANSPORT_SETTINGS, Layout
 from pybuildpack.environment import metadata
-from pybuildpack.environment.pipfailure import summarize
+from pybuildpack.environment.pipfailure import InstallFailed, summarize
 from pybuildpack.errors import BuildError
 from pybuildpack.faults import checkpoint
 from pybuildpack.natives.registry import build_environment
@@ -65,7 +65,7 @@ class Pip:
         options = ["--no-build-isolation"] if no_build_isolation else []
         status, tail = self._pip(["install", *options, *args])
         if status != 0:
-            raise summarize(tail, self.graph, status)
+            raise InstallFailed.of(summarize(tail, self.graph, status), tail)
 
     def uninstall(self, names: list[str]) -> None:
         if names:

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pybuildpack.errors import BuildError
+from pybuildpack.plan.learning import Missing
 from pybuildpack.requirements.graph import Graph
 
+# What pip was working on when a build failed, and what the failure says was missing.
+_BUILDING_RES = (
+    re.compile(r"^\s*(?:Collecting|Processing|Obtaining) (?P<pkg>\S+)"),
+    re.compile(r"^\s*Building wheel for (?P<pkg>\S+) \("),
+    re.compile(r"^\s*Running setup\.py (?:install|develop) for (?P<pkg>\S+)"),
+)
+_FAILED_TO_BUILD_RE = re.compile(r"Failed to build '(?P<pkg>[^']+)'|Failed building wheel for (?P<pkg2>\S+)")
+_NO_MODULE_RE = re.compile(r"No module named '?(?P<module>[A-Za-z_][A-Za-z0-9_.]*)'?")
+_NO_HEADER_RE = re.compile(
+    r"fatal error: (?P<dir>[A-Za-z0-9_]+)/[^:\s]+\.h(?:pp)?: No such file or directory"
+)
 _NOT_FOUND_RE = re.compile(r"No matching distribution found for (?P<req>\S+)")
 _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")
 _INVALID_RE = re.compile(r"Invalid requirement: '(?P<req>[^']*)'")
@@ -20,6 +33,41 @@ def _find_line(graph: Graph, name: str) -> str:
         if not entry.constraint:
             return entry.origin.show(graph.root)
     return ""
+
+
+def missing_at_build(tail: list[str]) -> list[Missing]:
+    """What the builds that failed in pip's output lacked: a module, or a C header."""
+    current = ""
+    found: list[tuple[str, str | None, str | None, str]] = []
+    named = ""
+    for line in tail:
+        for pattern in _BUILDING_RES:
+            match = pattern.match(line)
+            if match:
+                current = match["pkg"]
+        failed = _FAILED_TO_BUILD_RE.search(line)
+        if failed:
+            named = failed["pkg"] or failed["pkg2"] or ""
+        module = _NO_MODULE_RE.search(line)
+        header = _NO_HEADER_RE.search(line)
+        if module:
+            found.append((current, module["module"].split(".")[0], None, line.strip()))
+        elif header:
+            found.append((current, None, header["dir"], line.strip()))
+    return [
+        Missing(named or package, module, header, evidence) for package, module, header, evidence in found
+    ]
+
+
+@dataclass
+class InstallFailed(BuildError):
+    """pip failed: the summary for the user, and the output it was made from."""
+
+    tail: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, summary: BuildError, tail: list[str]) -> InstallFailed:
+        return cls(summary.title, summary.where, summary.details, summary.fix, summary.code, tail)
 
 
 def summarize(tail: list[str], graph: Graph, returncode: int) -> BuildError:

@@ -4,19 +4,22 @@ without build isolation after them, and in which order."""
 from __future__ import annotations
 
 import urllib.error
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.markers import default_environment
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import Version
 
 from pybuildpack.context import Settings
 from pybuildpack.index import client
-from pybuildpack.index.sdist import build_requires, inspect, setup_py_imports
+from pybuildpack.index.sdist import SdistFacts, inspect, inspect_directory
 from pybuildpack.index.select import Sources, chosen_files
-from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.plan.prerequisites import Knowledge, Rule
+from pybuildpack.python_version.tags import marker_environment, tags_for
 from pybuildpack.requirements.graph import Entry, Graph, Origin
 
 
@@ -68,8 +71,10 @@ class Planner:
         tags: Iterable[Tag],
         downloads: Path,
         detect: bool = True,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.graph = graph
+        self.environment = dict(environment or default_environment())  # markers of the target
         self.knowledge = knowledge
         self.sources = sources
         self.tags = frozenset(tags)
@@ -90,12 +95,13 @@ class Planner:
         sdists = [f for f, is_wheel in files if not is_wheel]
         return sdists[0] if sdists else None
 
-    def _needs_from_imports(self, imports: Iterable[str], declared: frozenset[str] | None) -> list[str]:
+    def _needs(self, facts: SdistFacts) -> list[str]:
+        """What setup.py imports that the build will not have: not shipped by the project itself,
+        not declared by a [build-system] requirement that applies to the target."""
+        declared = facts.declared(self.environment)
         needs = []
-        for module in sorted(imports):
-            dist = self.knowledge.modules.get(module)
-            if dist is None and canonicalize_name(module) in self.graph_names:
-                dist = module
+        for module in sorted(facts.imports - facts.shipped):
+            dist = self.knowledge.distribution_for(module, self.graph_names)
             if dist is None:
                 continue
             if declared is not None and canonicalize_name(dist) in declared:
@@ -105,15 +111,10 @@ class Planner:
 
     def _detect(self, entry: Entry) -> Deferred | None:
         if entry.kind == "path" and entry.path is not None and entry.path.is_dir():
-            setup = entry.path / "setup.py"
-            if not setup.is_file():
+            found = inspect_directory(entry.path)
+            if found is None:
                 return None
-            declared = None
-            pyproject = entry.path / "pyproject.toml"
-            if pyproject.is_file():
-                declared = build_requires(pyproject.read_text(errors="replace"))
-            imports = setup_py_imports(setup.read_text(errors="replace"))
-            needs = self._needs_from_imports(imports, declared)
+            needs = self._needs(found)
         elif entry.kind == "named":
             try:
                 sdist = self._sdist_to_inspect(entry)
@@ -127,7 +128,7 @@ class Planner:
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 self.notes.append(f"Could not inspect {sdist.filename} ({exc}).")
                 return None
-            needs = self._needs_from_imports(facts.imports, facts.build_requires)
+            needs = self._needs(facts)
         else:
             return None
         if not needs:
@@ -149,19 +150,20 @@ class Planner:
 
     def plan(self) -> Plan:
         deferred: dict[str, Deferred] = {}
-        candidates = [e for e in self.graph.requirements()]
         undecided = []
-        for entry in candidates:
-            rule = self.knowledge.rule_for(entry.name, entry.pinned_version) if entry.name else None
-            if rule is not None:
-                deferred[entry.name or entry.text] = Deferred(entry, rule.needs, rule.reason)
+        learned: dict[int, list[Rule]] = {}
+        for entry in self.graph.requirements():
+            rules = self.knowledge.rules_for(entry.name, entry.pinned_version) if entry.name else []
+            if any(not rule.learned for rule in rules):
+                deferred[entry.name or entry.text] = _merged(entry, rules, None)
             else:
                 undecided.append(entry)
+                learned[id(entry)] = rules
         if self.detect:
             with ThreadPoolExecutor(max_workers=8) as pool:
                 for entry, found in zip(undecided, pool.map(self._detect, undecided)):
-                    if found is not None:
-                        deferred[entry.name or entry.text] = found
+                    if found is not None or learned[id(entry)]:
+                        deferred[entry.name or entry.text] = _merged(entry, learned[id(entry)], found)
         else:
             self.notes.append(
                 "Detection of undeclared build prerequisites is off (BUILDPACK_DETECT_PREREQUISITES=0)."
@@ -177,6 +179,14 @@ class Planner:
                 prereq = prerequisites.setdefault(key, self._prerequisite(need))
                 prereq.needed_by.append(item.entry.name or item.entry.text)
         return Plan(list(prerequisites.values()), ordered, self.notes)
+
+
+def _merged(entry: Entry, rules: list[Rule], found: Deferred | None) -> Deferred:
+    """One deferral from every rule that applies and what detection found."""
+    needs = [need for rule in rules for need in rule.needs] + list(found.needs if found else ())
+    reasons = [rule.reason for rule in rules] + ([found.reason] if found else [])
+    unique = tuple(dict.fromkeys(needs))
+    return Deferred(entry, unique, "; ".join(dict.fromkeys(reasons)))
 
 
 def _topological(items: list[Deferred]) -> list[Deferred]:
@@ -200,9 +210,21 @@ def _topological(items: list[Deferred]) -> list[Deferred]:
 
 
 def make_plan(
-    data: Path, graph: Graph, settings: Settings, tags: Iterable[Tag], sources: Sources, downloads: Path
+    knowledge: Knowledge,
+    graph: Graph,
+    settings: Settings,
+    version: Version,
+    sources: Sources,
+    downloads: Path,
 ) -> Plan:
-    """The plan the build runs (and bin/plan shows): data/build-prerequisites.toml plus the user's
-    rules, and what the sdists pip would build show."""
-    knowledge = Knowledge.load(data / "build-prerequisites.toml").with_user_rules(settings.user_rules)
-    return Planner(graph, knowledge, sources, tags, downloads, detect=settings.detect).plan()
+    """The plan the build runs (and bin/plan shows) for the runtime `version`: what knowledge says
+    (build/app.py's knowledge_for), and what the sdists pip would build show."""
+    return Planner(
+        graph,
+        knowledge,
+        sources,
+        tags_for(version),
+        downloads,
+        detect=settings.detect,
+        environment=marker_environment(version),
+    ).plan()

@@ -3,7 +3,7 @@ plus the ones the user declares."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -19,12 +19,14 @@ class Rule:
     versions: SpecifierSet
     needs: tuple[str, ...]
     reason: str
+    learned: bool = False  # learned from a failed build (detection still runs beside it)
 
 
 @dataclass(frozen=True)
 class Knowledge:
     rules: tuple[Rule, ...]
     modules: dict[str, str]  # import name -> distribution
+    headers: dict[str, str] = field(default_factory=dict)  # a C header's directory -> distribution
 
     @classmethod
     def load(cls, path: Path) -> Knowledge:
@@ -38,7 +40,8 @@ class Knowledge:
             )
             for item in data.get("package", [])
         )
-        return cls(rules, dict(data.get("modules", {})))
+        modules = {str(item["name"]): str(item["distribution"]) for item in data.get("module", [])}
+        return cls(rules, modules, {str(k): str(v) for k, v in data.get("headers", {}).items()})
 
     def with_user_rules(self, text: str) -> Knowledge:
         """Add rules from BUILDPACK_BUILD_PREREQUISITES: 'pkg=numpy,Cython other=numpy'."""
@@ -71,12 +74,25 @@ class Knowledge:
                     "declared in BUILDPACK_BUILD_PREREQUISITES",
                 )
             )
-        return Knowledge(tuple(rules), self.modules)
+        return Knowledge(tuple(rules), self.modules, self.headers)
 
-    def rule_for(self, name: str, version: str | None) -> Rule | None:
-        for rule in self.rules:
-            if rule.name != canonicalize_name(name):
-                continue
-            if version is None or not rule.versions or rule.versions.contains(version, prereleases=True):
-                return rule
-        return None
+    def with_rules(self, rules: list[Rule]) -> Knowledge:
+        """Add rules (the prerequisites learned from failed builds): the rules already known for a
+        package come first."""
+        return Knowledge((*self.rules, *rules), self.modules, self.headers)
+
+    def distribution_for(self, module: str, graph_names: set[str]) -> str | None:
+        """The distribution that provides an importable module (or None)."""
+        dist = self.modules.get(module)
+        if dist is None and canonicalize_name(module) in graph_names:
+            dist = module
+        return dist
+
+    def rules_for(self, name: str, version: str | None) -> list[Rule]:
+        """Every rule that applies to NAME at VERSION (all versions when it is not pinned)."""
+        return [
+            rule
+            for rule in self.rules
+            if rule.name == canonicalize_name(name)
+            and (version is None or not rule.versions or rule.versions.contains(version, prereleases=True))
+        ]
