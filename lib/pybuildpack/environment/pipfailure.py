@@ -36,27 +36,28 @@ def _find_line(graph: Graph, name: str) -> str:
 
 
 def missing_at_build(tail: list[str]) -> list[Missing]:
-    """What the builds that failed in pip's output lacked: a module, or a C header."""
+    """What the builds that failed in pip's output lacked: a module, or a C header. Each is put down
+    to the package pip names as failing after it, else to the one it was working on."""
     current = ""
-    found: list[tuple[str, str | None, str | None, str]] = []
-    named = ""
+    pending: list[tuple[str, str | None, str | None, str]] = []
+    found: list[Missing] = []
     for line in tail:
         for pattern in _BUILDING_RES:
             match = pattern.match(line)
             if match:
                 current = match["pkg"]
-        failed = _FAILED_TO_BUILD_RE.search(line)
-        if failed:
-            named = failed["pkg"] or failed["pkg2"] or ""
         module = _NO_MODULE_RE.search(line)
         header = _NO_HEADER_RE.search(line)
         if module:
-            found.append((current, module["module"].split(".")[0], None, line.strip()))
+            pending.append((current, module["module"].split(".")[0], None, line.strip()))
         elif header:
-            found.append((current, None, header["dir"], line.strip()))
-    return [
-        Missing(named or package, module, header, evidence) for package, module, header, evidence in found
-    ]
+            pending.append((current, None, header["dir"], line.strip()))
+        failed = _FAILED_TO_BUILD_RE.search(line)
+        if failed:
+            named = failed["pkg"] or failed["pkg2"] or ""
+            found += [Missing(named or package, m, h, e) for package, m, h, e in pending]
+            pending = []
+    return found + [Missing(package, m, h, e) for package, m, h, e in pending]
 
 
 @dataclass

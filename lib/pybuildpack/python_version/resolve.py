@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
+from pybuildpack.archives.names import parse_archive_name
 from pybuildpack.errors import BuildError
 from pybuildpack.toml import load_toml
-
-ARCHIVE_RE = re.compile(
-    r"^python-(?P<version>\d+\.\d+\.\d+)-(?P<stack>.+)-(?P<arch>[a-z0-9_]+)\.tar\.(?:zst|gz|xz)$"
-)
 
 
 def minor_of(version: Version) -> str:
@@ -59,9 +55,13 @@ class MirrorIndex:
     def parse(cls, text: str, stack: str, arch: str) -> MirrorIndex:
         found: set[Version] = set()
         for line in text.splitlines():
-            match = ARCHIVE_RE.match(line.strip())
-            if match and match["stack"] == stack and match["arch"] == arch:
-                found.add(Version(match["version"]))
+            parsed = parse_archive_name(line.strip())
+            if parsed is None or parsed[0] != "python" or parsed[2:] != (stack, arch):
+                continue
+            try:
+                found.add(Version(parsed[1]))
+            except InvalidVersion:
+                continue
         return cls(frozenset(found))
 
 
