@@ -74,7 +74,10 @@ class State:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"{work / STATE_FILE} has unknown fields: {', '.join(sorted(unknown))}")
-        data["libraries"] = [LibraryUse(**item) for item in data.get("libraries", [])]
+        try:
+            data["libraries"] = [LibraryUse(**item) for item in data.get("libraries", [])]
+        except TypeError as exc:
+            raise ValueError(f"{work / STATE_FILE} has a library entry of another shape: {exc}") from exc
         return cls(**data)
 
 

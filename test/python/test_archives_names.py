@@ -6,8 +6,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from pybuildpack.archives.names import archive_name, parse_archive_name
+from pybuildpack.python_version.resolve import MirrorIndex
 
 ROOT = Path(__file__).resolve().parents[2]
 PLATFORM = ROOT / "lib" / "platform.sh"
@@ -86,3 +88,17 @@ def test_builds_write_the_names_the_core_reads(script: str) -> None:
 def test_hyphenated_library_names_round_trip(name: str) -> None:
     parts = (name, "2.1.5", "debian-12", "amd64")
     assert parse_archive_name(archive_name(*parts)) == parts
+
+
+@pytest.mark.parametrize(
+    "os_release", ["ID=debian\nVERSION_CODENAME=trixie\n", 'ID=opensuse-leap\nVERSION_ID="15.6"\n']
+)
+def test_every_stack_platform_sh_derives_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, os_release: str
+) -> None:
+    monkeypatch.delenv("STACK", raising=False)
+    (tmp_path / "os-release").write_text(os_release)
+    stack = bash("platform::stack", env={"PLATFORM_OS_RELEASE": str(tmp_path / "os-release")})
+    name = bash('platform::archive_name "$@"', "python", "3.13.5", stack, "amd64")
+    assert parse_archive_name(name) == ("python", "3.13.5", stack, "amd64")
+    assert MirrorIndex.parse(f"{name}\n", stack, "amd64").versions == {Version("3.13.5")}

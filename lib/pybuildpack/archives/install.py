@@ -28,7 +28,7 @@ def _cached_ok(path: Path) -> bool:
     """The cached archive exists and matches its recorded checksum."""
     try:
         words = path.with_name(path.name + ".sha256").read_text().split()
-        return path.is_file() and bool(words) and words[0] == sha256_of(path)
+        return path.is_file() and bool(words) and words[0].lower() == sha256_of(path)
     except OSError:
         return False
 

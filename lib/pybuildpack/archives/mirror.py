@@ -147,7 +147,7 @@ class Mirror:
             try:
                 _download(f"{url}.sha256", tmp_sum, self.retries)
                 words = tmp_sum.read_text(errors="replace").split()
-                expected = words[0] if words else ""
+                expected = words[0].lower() if words else ""
             except (_Missing, OSError):
                 if self.url != HEROKU_URL:
                     raise BuildError(

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 SUFFIX = ".tar.zst"
-# A stack is ID-VERSION_ID (debian-12, ubuntu-24.04: lib/platform.sh); a name may hold hyphens
-# (postgresql-16), a version may not.
+# A name may hold hyphens (postgresql-16); a version starts with a digit and holds none; a stack
+# (lib/platform.sh: ID-VERSION_ID, such as debian-12, debian-trixie, opensuse-leap-15.6) starts
+# with a letter; an architecture holds no hyphen.
 _NAME_RE = re.compile(
-    r"^(?P<name>[a-z0-9][a-z0-9_.+-]*)-(?P<version>\d[^-]*)-(?P<stack>[a-z][a-z0-9]*-\d[\d.]*)"
+    r"^(?P<name>[a-z0-9][a-z0-9_.+-]*)-(?P<version>\d[^-]*)-(?P<stack>[a-z][a-z0-9._-]*)"
     r"-(?P<arch>[a-z0-9_]+)\.tar\.(?:zst|gz|xz)$"
 )
 

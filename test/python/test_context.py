@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pybuildpack.context import PIP_ALLOWLIST, ConfigVars, Layout
+from pybuildpack.requirements.parse import parse_requirements
+
+
+def env_dir(tmp_path: Path, values: dict[str, str]) -> Path:
+    root = tmp_path / "env"
+    root.mkdir()
+    for name, value in values.items():
+        (root / name).write_text(value)
+    return root
+
+
+def test_read_ignores_names_that_are_not_identifiers(tmp_path: Path) -> None:
+    root = env_dir(
+        tmp_path,
+        {
+            "SECRET_KEY": "s3cret\n",
+            "_PRIVATE": "x",
+            "BAD-NAME": "1",
+            "1ABC": "2",
+            "has space": "3",
+            ".hidden": "4",
+        },
+    )
+    (root / "A_DIRECTORY").mkdir()
+    assert ConfigVars.read(root).values == {"SECRET_KEY": "s3cret\n", "_PRIVATE": "x"}
+
+
+def test_read_without_config_vars(tmp_path: Path) -> None:
+    assert ConfigVars.read(None).values == {}
+    assert ConfigVars.read(tmp_path / "missing").values == {}
+    (tmp_path / "a-file").write_text("")
+    assert ConfigVars.read(tmp_path / "a-file").values == {}
+
+
+CONFIG = {
+    "PIP_INDEX_URL": "https://user:token@pypi.example.com/simple",
+    "PIP_EXTRA_INDEX_URL": "https://extra.example.com/simple",
+    "PIP_CERT": "/app/cert.pem",  # transport settings come from the build machine, not the app
+    "PIP_TARGET": "/tmp/elsewhere",
+    "DATABASE_URL": "postgres://user:pw@db/app",
+    "SECRET_KEY": "s3cret",
+}
+
+
+def test_for_pip_keeps_only_the_allow_list() -> None:
+    assert ConfigVars(dict(CONFIG)).for_pip() == {
+        "PIP_INDEX_URL": CONFIG["PIP_INDEX_URL"],
+        "PIP_EXTRA_INDEX_URL": CONFIG["PIP_EXTRA_INDEX_URL"],
+    }
+    assert "PIP_TARGET" not in PIP_ALLOWLIST
+
+
+def test_for_pip_adds_the_vars_requirements_files_use(tmp_path: Path) -> None:
+    config = ConfigVars(dict(CONFIG))
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("requests==2.32.3\n")
+    graph = parse_requirements(app / "requirements.txt", app, config.for_expansion())
+    assert "DATABASE_URL" not in config.for_pip(graph.used_vars)
+    (app / "requirements.txt").write_text(
+        "requests==2.32.3\nprivate @ https://files.example.com/${DATABASE_URL}/private-1.0.tar.gz\n"
+    )
+    graph = parse_requirements(app / "requirements.txt", app, config.for_expansion())
+    pip = config.for_pip(graph.used_vars)
+    assert pip["DATABASE_URL"] == CONFIG["DATABASE_URL"]
+    assert "SECRET_KEY" not in pip and "PIP_CERT" not in pip
+
+
+def test_for_pip_ignores_used_names_that_are_no_config_vars() -> None:
+    assert ConfigVars({"SECRET_KEY": "s"}).for_pip({"HOME", "NOT_SET"}) == {}
+
+
+def test_for_expansion_puts_config_vars_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYBUILDPACK_TEST_SHARED", "from the environment")
+    monkeypatch.setenv("PYBUILDPACK_TEST_ONLY_ENV", "only in the environment")
+    expansion = ConfigVars(
+        {"PYBUILDPACK_TEST_SHARED": "from the config", "PYBUILDPACK_TEST_ONLY_CONFIG": "c"}
+    ).for_expansion()
+    assert expansion["PYBUILDPACK_TEST_SHARED"] == "from the config"
+    assert expansion["PYBUILDPACK_TEST_ONLY_ENV"] == "only in the environment"
+    assert expansion["PYBUILDPACK_TEST_ONLY_CONFIG"] == "c"
+
+
+def test_layout_paths(tmp_path: Path) -> None:
+    layout = Layout(
+        app=tmp_path / "build" / "web",
+        build=tmp_path / "build",
+        buildpack=tmp_path / "buildpack",
+        work=tmp_path / "work",
+        cache=tmp_path / "cache" / "python",
+    )
+    assert layout.runtime_python == tmp_path / "build/.heroku/python/bin/python3"
+    assert layout.env_python == tmp_path / "build/.heroku/venv/bin/python"
+    assert layout.natives == tmp_path / "build/.heroku/vendor"
+    assert layout.scratch == tmp_path / "work/scratch"
+    assert layout.downloads == tmp_path / "cache/python/pip/sdists"
+    without_cache = Layout(layout.app, layout.build, layout.buildpack, layout.work, None)
+    assert without_cache.pip_cache is None
+    assert without_cache.downloads == tmp_path / "work/scratch/sdists"
