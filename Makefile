@@ -1,16 +1,16 @@
-# Python buildpack: make test | lint | mirror | demo | bench | vendor
+# Python buildpack: make test | lint | mirror | demo | bench | corpus | vendor
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh \
+BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
 # Integration suites run two tests at a time (GNU parallel); tests that use /app take turns.
 BATS_JOBS ?= 2
 
-.PHONY: test lint unit integration pytest tools mirror demo bench vendor clean
+.PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor clean
 
 test: tools lint pytest mirror unit integration
 
@@ -49,3 +49,6 @@ clean:
 
 bench: mirror
 	bash test/bench/run.sh
+
+corpus: mirror
+	bash test/corpus/run.sh

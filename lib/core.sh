@@ -6,12 +6,16 @@
 # core::bootstrap_python: an interpreter (3.9+) to run the buildpack's logic before the app's
 # runtime is installed: BUILDPACK_PYTHON, else python3 on PATH.
 core::bootstrap_python() {
-	local candidate
+	local candidate found
 	for candidate in "${BUILDPACK_PYTHON:-}" python3 python3.13 python3.12 python3.11 python3.10 python3.9; do
 		[[ -n "$candidate" ]] || continue
 		if command -v "$candidate" >/dev/null 2>&1; then
-			# The interpreter's own path (not a wrapper such as a pyenv shim), if it is 3.9+.
-			if "$candidate" -c 'import sys; ok = sys.version_info >= (3, 9); ok and print(sys.executable); sys.exit(not ok)' 2>/dev/null; then
+			# The interpreter's own path (not a wrapper such as a pyenv shim), if it is 3.9+; what
+			# answers must say so (a program that ignores its arguments is not an interpreter).
+			found="$("$candidate" -I -c 'import os, sys; ok = sys.version_info >= (3, 9); ok and print("python:" + os.path.abspath(sys.executable)); sys.exit(not ok)' 2>/dev/null)" || continue
+			found="${found#python:}"
+			if [[ "$found" == /* && -x "$found" ]]; then
+				echo "$found"
 				return 0
 			fi
 		fi
@@ -83,10 +87,14 @@ core::seal() {
 	) 2>/dev/null || true
 }
 
-# core::run PYTHON CORE_DIR COMMAND ARGS...: run the buildpack's Python core from CORE_DIR. Its
-# bytecode is written there (so a cached core starts faster), whatever PYTHONDONTWRITEBYTECODE says.
+# core::run PYTHON CORE_DIR COMMAND ARGS...: run the buildpack's Python core from CORE_DIR, in
+# isolated mode (-I: neither the working directory, the user's site-packages nor PYTHON*
+# variables can change what is imported). Its bytecode is written there (so a cached core starts
+# faster).
 core::run() {
 	local python="$1" core="$2"
 	shift 2
-	env -u PYTHONHOME -u PYTHONDONTWRITEBYTECODE PYTHONPATH="$core" "$python" -s -m pybuildpack "$@"
+	"$python" -I -c 'import runpy, sys
+sys.path.insert(0, sys.argv.pop(1))
+runpy.run_module("pybuildpack", run_name="__main__", alter_sys=True)' "$core" "$@"
 }

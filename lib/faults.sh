@@ -4,6 +4,6 @@
 
 faults::checkpoint() {
 	if [[ "${BUILDPACK_TEST_KILL_AT:-}" == "$1" ]]; then
-		kill -KILL "$$"
+		kill -KILL "$$" "$BASHPID"
 	fi
 }

@@ -6,7 +6,10 @@
 hooks::_run_indented() {
 	local env_dir="$1" status=0
 	shift
-	env::run_with_all "$env_dir" "$@" 2>&1 | output::indent || status="${PIPESTATUS[0]}"
+	(
+		set -o pipefail
+		env::run_with_all "$env_dir" "$@" 2>&1 | output::indent
+	) || status=$?
 	return "$status"
 }
 

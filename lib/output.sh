@@ -22,9 +22,13 @@ declare -ga OUTPUT_REDACTOR=()
 # bin/compile sets it to WORK_DIR/failure.
 OUTPUT_FAILURE_FILE=""
 
-# output::use_core PYTHON CORE_DIR: redact with the core unpacked in CORE_DIR.
+# output::use_core PYTHON CORE_DIR: redact with the core unpacked in CORE_DIR (in isolated mode:
+# an app's own modules in the working directory can't stand in for it).
 output::use_core() {
-	OUTPUT_REDACTOR=(env -u PYTHONHOME PYTHONPATH="$2" "$1" -s -u -m pybuildpack.redact)
+	OUTPUT_REDACTOR=("$1" -I -u -c 'import sys
+sys.path.insert(0, sys.argv[1])
+from pybuildpack.redact import main
+sys.exit(main())' "$2")
 }
 
 # Indent a stream (tool output) under the current step, credentials in URLs hidden.

@@ -124,3 +124,94 @@ plan_section() {
 		rm -rf -- "$CACHE_DIR"
 	done
 }
+
+@test "a [build-system] whose numpy is only for old Pythons: plain pip fails, bin/compile plans numpy first" {
+	plain_pip_install old-markers-pkg old-markers
+	assert_failure
+	assert_output_contains "No module named 'numpy'"
+	stop_servers
+	start_index old-markers-pkg
+	new_app old-markers
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+	compile_app
+	assert_success
+	assert_output_contains "1. numpy==2.2.6 first (asked for at requirements.txt:2): needed to build old-markers-pkg" \
+		"2. old-markers-pkg==1.0 (requirements.txt:1) without build isolation: old-markers-pkg's setup.py imports numpy"
+	in_slug "$BUILD_DIR" 'python -c "import old_markers_pkg; print(old_markers_pkg.BUILT_WITH_NUMPY)"'
+	assert_output_contains "2.2.6"
+}
+
+@test "real legacy sdists from the index: fastcluster (numpy) and pesq (Cython and numpy) first-try on 3.13; docopt and a --no-binary flit sdist keep their isolation" {
+	new_app real-legacy
+	compile_app
+	assert_success
+	assert_output_contains \
+		"1. numpy==2.2.6 first (asked for at requirements.txt:6): needed to build fastcluster, pesq" \
+		"2. Cython==3.1.4 first (asked for at requirements.txt:7): needed to build pesq" \
+		"3. fastcluster==1.1.20 (requirements.txt:4) without build isolation: fastcluster's setup.py imports numpy" \
+		"4. pesq==0.0.4 (requirements.txt:5) without build isolation: pesq's setup.py imports numpy and asks for Cython in setup_requires" \
+		"5. then pip install -r requirements.txt" \
+		"Building wheel for idna (pyproject.toml)"
+	refute_output_contains "docopt==0.6.2 (requirements.txt:9) without build isolation" "learned from pip's failure"
+	in_slug "$BUILD_DIR" 'python -c "
+import docopt, fastcluster, idna, numpy, pesq
+signal = numpy.random.RandomState(0).randn(16000) * 0.1
+print(fastcluster.linkage(numpy.array([1.0, 5.0, 4.0])).shape, round(pesq.pesq(16000, signal, signal, \"wb\"), 1), docopt.__version__)
+"'
+	assert_success
+	assert_output_contains "(2, 4) 4.6 0.6.2"
+}
+
+@test "a prerequisite no reading finds (a helper module imports numpy): learned from pip's failure, kept for the next build" {
+	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
+	PRIVATE_USER="pyuser"
+	PRIVATE_PASSWORD="pw-$RANDOM$RANDOM"
+	mkdir -p "${FIXTURE_ROOT}/files"
+	build_sdist hidden-numpy-pkg 1.0 "${FIXTURE_ROOT}/private/simple/hidden-numpy-pkg"
+	start_fixture_server
+	local index="http://${PRIVATE_USER}:${PRIVATE_PASSWORD}@127.0.0.1:${FIXTURE_PORT}/private/simple"
+	new_app learn-numpy
+	printf '%s' "$index" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
+
+	# plain pip fails; so does the buildpack with detection (and so learning) off
+	python3 -m venv "${BATS_TEST_TMPDIR}/plain"
+	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "${BATS_TEST_TMPDIR}/plain/bin/pip" install \
+		--extra-index-url "$index" -r "${BUILD_DIR}/requirements.txt"
+	assert_failure
+	assert_output_contains "No module named 'numpy'"
+	printf '0' >"${ENV_DIR}/BUILDPACK_DETECT_PREREQUISITES"
+	compile_app
+	assert_failure 1
+	assert_output_contains "No module named 'numpy'"
+	refute_output_contains "learned from pip's failure"
+	rm "${ENV_DIR}/BUILDPACK_DETECT_PREREQUISITES"
+
+	compile_app
+	assert_success
+	assert_output_contains \
+		"-----> hidden-numpy-pkg==1.0 needs numpy at build time (learned from pip's failure); retrying" \
+		"pip said: ModuleNotFoundError: No module named 'numpy'" \
+		"1. numpy==2.2.6 first (asked for at requirements.txt:2): needed to build hidden-numpy-pkg" \
+		"2. hidden-numpy-pkg==1.0 (requirements/base.txt:1) without build isolation: learned from a failed build on $(date +%Y-%m-%d)"
+	refute_output_contains "$PRIVATE_PASSWORD"
+	slug_to_app
+	in_slug /app 'python -c "import hidden_numpy_pkg, numpy; print(hidden_numpy_pkg.total(numpy.arange(5.0)))"'
+	assert_success
+	assert_output_contains "10.0"
+	cleanup_app
+
+	# bin/plan, given the cache, shows what was learned and where it came from
+	new_app learn-numpy build2
+	printf '3.11\n' >"${BUILD_DIR}/.python-version"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR" "$ENV_DIR" "$CACHE_DIR"
+	assert_success
+	assert_output_contains "hidden-numpy-pkg==1.0 (requirements/base.txt:1) without build isolation: learned from a failed build on"
+
+	# another Python minor version, the same cache: numpy first, no failed attempt
+	compile_app
+	assert_success
+	assert_output_contains "-----> Python 3.11.2" "1. numpy==2.2.6 first" "-----> Building hidden-numpy-pkg without build isolation"
+	refute_output_contains "learned from pip's failure" "No module named"
+	in_slug "$BUILD_DIR" 'python -c "import hidden_numpy_pkg, numpy, sys; print(hidden_numpy_pkg.total(numpy.ones(3)), sys.version_info[:2])"'
+	assert_output_contains "3.0 (3, 11)"
+}

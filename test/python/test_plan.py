@@ -161,3 +161,19 @@ def test_user_rules(tmp_path: Path) -> None:
     plan = plan_for(tmp_path, "mypkg==1\nCython==3.1.4\n", detect=False, knowledge=knowledge)
     assert [p.spec for p in plan.prerequisites] == ["numpy", "Cython==3.1.4"]
     assert plan.prerequisites[0].origin is None
+
+
+def test_setup_requires_declares_build_prerequisites_the_old_way(tmp_path: Path) -> None:
+    """pesq 0.0.4: numpy imported inside a property, Cython (for its .pyx) only in setup_requires."""
+    links = tmp_path / "links"
+    setup = (
+        "from setuptools import setup\nclass Ext:\n    @property\n    def include_dirs(self):\n"
+        "        import numpy\n        return [numpy.get_include()]\n"
+        "setup(name='pesq', setup_requires=['setuptools>=18.0', 'cython', 'numpy', 'pytest-runner'])\n"
+    )
+    sdist(links, "pesq", "0.0.4", setup, others={"pesq/__init__.py": "", "pesq/cypesq.pyx": ""})
+    plan = plan_for(tmp_path, "pesq==0.0.4\nnumpy==2.2.6\nCython==3.1.4\n")
+    assert [(d.entry.name, d.needs, d.reason) for d in plan.deferred] == [
+        ("pesq", ("numpy", "Cython"), "pesq's setup.py imports numpy and asks for Cython in setup_requires")
+    ]
+    assert [p.spec for p in plan.prerequisites] == ["numpy==2.2.6", "Cython==3.1.4"]

@@ -8,6 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pybuildpack
 from pybuildpack import output
 from pybuildpack.context import Layout
 from pybuildpack.environment.engine import Engine
@@ -28,7 +29,7 @@ def create_environment(layout: Layout) -> None:
         shutil.rmtree(layout.env)
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
-    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")  # where the vendored virtualenv is
+    env["PYTHONPATH"] = str(Path(pybuildpack.__file__).resolve().parents[1])  # the vendored virtualenv
     env["VIRTUALENV_OVERRIDE_APP_DATA"] = str(layout.scratch / ".virtualenv-app-data")
     result = run(
         [

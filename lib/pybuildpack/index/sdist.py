@@ -15,6 +15,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from pybuildpack.setup_py import setup_keyword
 from pybuildpack.toml import TOMLDecodeError, loads_toml
 
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar")
@@ -30,6 +31,7 @@ class SdistFacts:
     imports: frozenset[str]  # top-level modules setup.py needs (optional imports left out)
     build_requires: tuple[str, ...] | None  # [build-system] requires as written; None without one
     shipped: frozenset[str] = frozenset()  # top-level modules and packages the project ships
+    setup_requires: tuple[str, ...] = ()  # setup(setup_requires=[...]): the old way to declare
 
     def declared(self, environment: Mapping[str, str]) -> frozenset[str] | None:
         """The canonical names [build-system] requires for this target (markers evaluated)."""
@@ -171,6 +173,7 @@ def inspect(archive: Path) -> SdistFacts:
         imports=setup_py_imports(setup),
         build_requires=build_requirements(pyproject.decode("utf-8", errors="replace")) if pyproject else None,
         shipped=shipped_modules(paths),
+        setup_requires=tuple(setup_keyword(setup, "setup_requires") or ()),
     )
 
 
@@ -185,8 +188,10 @@ def inspect_directory(project: Path) -> SdistFacts | None:
         for p in project.rglob("*")
         if p.is_file() and ".git" not in p.parts and ".heroku" not in p.parts
     ]
+    source = setup.read_text(errors="replace")
     return SdistFacts(
-        imports=setup_py_imports(setup.read_text(errors="replace")),
+        imports=setup_py_imports(source),
+        setup_requires=tuple(setup_keyword(source, "setup_requires") or ()),
         build_requires=build_requirements(pyproject.read_text(errors="replace"))
         if pyproject.is_file()
         else None,

@@ -3,6 +3,7 @@ without build isolation after them, and in which order."""
 
 from __future__ import annotations
 
+import re
 import urllib.error
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -95,26 +96,34 @@ class Planner:
         sdists = [f for f, is_wheel in files if not is_wheel]
         return sdists[0] if sdists else None
 
-    def _needs(self, facts: SdistFacts) -> list[str]:
-        """What setup.py imports that the build will not have: not shipped by the project itself,
-        not declared by a [build-system] requirement that applies to the target."""
-        declared = facts.declared(self.environment)
-        needs = []
+    def _needs(self, facts: SdistFacts) -> tuple[list[str], str]:
+        """What setup.py needs that the build will not have, and why: what it imports (but what
+        the project ships itself), what it asks for in setup_requires (the prerequisites the
+        buildpack knows, and distributions the app requires), less what a [build-system]
+        requirement that applies to the target declares."""
+        declared = facts.declared(self.environment) or frozenset()
+        imported = []
         for module in sorted(facts.imports - facts.shipped):
             dist = self.knowledge.distribution_for(module, self.graph_names)
-            if dist is None:
-                continue
-            if declared is not None and canonicalize_name(dist) in declared:
-                continue
-            needs.append(dist)
-        return needs
+            if dist is not None and canonicalize_name(dist) not in declared:
+                imported.append(dist)
+        known = {canonicalize_name(d): d for d in self.knowledge.modules.values()}
+        asked = []
+        for spec in facts.setup_requires:
+            name = canonicalize_name(re.split(r"[\s<>=!~;\[(]", spec.strip(), maxsplit=1)[0] or "-")
+            dist = known.get(name) or (name if name in self.graph_names else None)
+            if dist is not None and name not in declared and dist not in imported and dist not in asked:
+                asked.append(dist)
+        parts = [f"imports {', '.join(imported)}"] if imported else []
+        parts += [f"asks for {', '.join(asked)} in setup_requires"] if asked else []
+        return imported + asked, " and ".join(parts)
 
     def _detect(self, entry: Entry) -> Deferred | None:
         if entry.kind == "path" and entry.path is not None and entry.path.is_dir():
             found = inspect_directory(entry.path)
             if found is None:
                 return None
-            needs = self._needs(found)
+            needs, why = self._needs(found)
         elif entry.kind == "named":
             try:
                 sdist = self._sdist_to_inspect(entry)
@@ -128,13 +137,13 @@ class Planner:
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 self.notes.append(f"Could not inspect {sdist.filename} ({exc}).")
                 return None
-            needs = self._needs(facts)
+            needs, why = self._needs(facts)
         else:
             return None
         if not needs:
             return None
         label = entry.name or entry.text
-        return Deferred(entry, tuple(needs), f"{label}'s setup.py imports {', '.join(needs)}")
+        return Deferred(entry, tuple(needs), f"{label}'s setup.py {why}")
 
     def _prerequisite(self, name: str) -> Prerequisite:
         pin = self.graph.pin_for(name)

@@ -3,7 +3,6 @@ read statically (nothing of the app is run)."""
 
 from __future__ import annotations
 
-import ast
 import configparser
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from pybuildpack.requirements.graph import Entry, Origin
+from pybuildpack.setup_py import setup_keyword
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 
@@ -42,38 +42,10 @@ def _entries(path: Path, specs: list[str], text: str, source: str) -> list[Entry
     return out
 
 
-def _literal_strings(node: ast.AST, assignments: dict[str, ast.AST]) -> list[str] | None:
-    if isinstance(node, ast.Name) and node.id in assignments:
-        node = assignments[node.id]
-    if isinstance(node, (ast.List, ast.Tuple)) and all(
-        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
-    ):
-        return [e.value for e in node.elts]  # type: ignore[attr-defined]
-    return None
-
-
 def from_setup_py(path: Path) -> list[Entry]:
     text = path.read_text(errors="replace")
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return []
-    assignments: dict[str, ast.AST] = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            assignments[node.targets[0].id] = node.value
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            if name != "setup":
-                continue
-            for keyword in node.keywords:
-                if keyword.arg == "install_requires":
-                    specs = _literal_strings(keyword.value, assignments)
-                    if specs is not None:
-                        return _entries(path, specs, text, "setup.py")
-    return []
+    specs = setup_keyword(text, "install_requires")
+    return _entries(path, specs, text, "setup.py") if specs is not None else []
 
 
 def from_setup_cfg(path: Path) -> list[Entry]:

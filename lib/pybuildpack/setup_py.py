@@ -1,0 +1,38 @@
+"""Reading a setup.py without running it: the literal lists it passes to setup()."""
+
+from __future__ import annotations
+
+import ast
+
+
+def _literal_strings(node: ast.AST, assignments: dict[str, ast.AST]) -> list[str] | None:
+    if isinstance(node, ast.Name) and node.id in assignments:
+        node = assignments[node.id]
+    if isinstance(node, (ast.List, ast.Tuple)) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
+        return [e.value for e in node.elts]  # type: ignore[attr-defined]
+    return None
+
+
+def setup_keyword(source: str, keyword: str) -> list[str] | None:
+    """The list of strings setup.py passes to setup() as KEYWORD (install_requires,
+    setup_requires), written as a literal or a name bound to one at the top; None otherwise."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    assignments: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assignments[node.targets[0].id] = node.value
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name != "setup":
+                continue
+            for item in node.keywords:
+                if item.arg == keyword:
+                    return _literal_strings(item.value, assignments)
+    return None
