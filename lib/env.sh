@@ -42,7 +42,15 @@ env::_export_setting() {
 	export "${1}=$(<"$2")"
 }
 
+# Config vars that never reach hooks or collectstatic (Heroku's convention): they would change
+# which programs run and what they load, not the app's settings.
+ENV_DENYLIST=(PATH GIT_DIR CPATH CPPATH LD_PRELOAD LIBRARY_PATH)
+
 env::_export() {
+	local denied
+	for denied in "${ENV_DENYLIST[@]}"; do
+		[[ "$1" == "$denied" ]] && return 0
+	done
 	export "${1}=$(<"$2")"
 }
 
@@ -60,7 +68,7 @@ env::get() {
 }
 
 # env::run_with_all ENV_DIR COMMAND...: run COMMAND with every config var in its environment
-# (hooks and collectstatic get them all), in a subshell.
+# (hooks and collectstatic get them all but ENV_DENYLIST), in a subshell.
 env::run_with_all() {
 	local env_dir="$1"
 	shift

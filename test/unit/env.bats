@@ -50,3 +50,15 @@ second line"
 	env::load ""
 	env::load "${BATS_TEST_TMPDIR}/nope"
 }
+
+@test "hooks never get PATH, GIT_DIR, CPATH, CPPATH, LD_PRELOAD or LIBRARY_PATH from config vars" {
+	local name
+	for name in PATH GIT_DIR CPATH CPPATH LD_PRELOAD LIBRARY_PATH; do
+		printf '/from/config' >"${ENV_DIR}/${name}"
+	done
+	printf 'kept' >"${ENV_DIR}/APP_SETTING"
+	run env::run_with_all "$ENV_DIR" /usr/bin/env
+	assert_success
+	assert_output_contains "APP_SETTING=kept"
+	refute_output_contains "/from/config"
+}

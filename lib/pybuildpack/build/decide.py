@@ -17,8 +17,12 @@ from pybuildpack.index.select import pip_default_index
 from pybuildpack.state import LibraryUse, State
 
 
-def _decide_environment(layout: Layout, inputs: fingerprint.Inputs) -> tuple[str, list[LibraryUse]]:
-    """Restore the cached environment (or not); (mode, the cached environment's libraries)."""
+def _decide_environment(
+    layout: Layout, inputs: fingerprint.Inputs, hash_checked: bool
+) -> tuple[str, list[LibraryUse]]:
+    """Restore the cached environment (or not); (mode, the cached environment's libraries).
+    Hash-checked requirements that changed are installed afresh: pip checks no hash of what is
+    installed already, so a synced environment would keep a package the new hashes reject."""
     meta, why = (None, "no cache") if layout.cache is None else envcache.restore(layout.cache, layout.env)
     if meta is None:
         output.step(f"Creating the environment ({why})")
@@ -32,6 +36,10 @@ def _decide_environment(layout: Layout, inputs: fingerprint.Inputs) -> tuple[str
         return "reuse", libraries
     if any(change.rebuilds for change in changes):
         output.step("Rebuilding the environment: " + "; ".join(str(c) for c in changes))
+        return "fresh", []
+    if hash_checked:
+        why = "; ".join([str(c) for c in changes] + volatile)
+        output.step(f"Rebuilding the environment: {why} (hash-checked requirements are installed afresh)")
         return "fresh", []
     output.step("Updating the cached environment: " + "; ".join([str(c) for c in changes] + volatile))
     relocate(layout.env, layout.runtime)
@@ -55,7 +63,8 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
         pip_config=app.pip_config,
         package_app=app.source.kind == "package",
     )
-    state.environment, libraries = _decide_environment(layout, inputs)
+    hash_checked = "require_hashes" in app.graph.options or any(e.hashes for e in app.graph.entries)
+    state.environment, libraries = _decide_environment(layout, inputs, hash_checked)
     state.fingerprint, state.inputs, state.volatile = inputs.digest(), inputs.items, inputs.volatile
     if state.environment != "reuse":
         state.default_index = pip_default_index(layout.vendor / "seed")

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Stopping a build: a platform cancels a build with SIGTERM (or SIGINT, SIGHUP) to bin/compile.
+# bash runs a trap only once the foreground command ends, so the long steps run through
+# signals::run (in the background, waited for: a signal is handled at once), and the trap ends
+# every process the build started (signals::kill_descendants).
+
+# signals::run COMMAND...: run COMMAND (a function or a program) and return its exit status, in a
+# way that lets a signal trap run while it does.
+signals::run() {
+	"$@" &
+	local child=$!
+	wait "$child"
+}
+
+# signals::descendants PID: the process ids below PID (its children, theirs, ...), from /proc.
+signals::descendants() {
+	local stat line rest pid ppid
+	local -A children=()
+	for stat in /proc/[0-9]*/stat; do
+		line="$(<"$stat")" 2>/dev/null || continue
+		pid="${line%% *}"
+		rest="${line##*) }"
+		read -r _ ppid _ <<<"$rest"
+		children[$ppid]+=" $pid"
+	done
+	local -a queue=("$1") found=()
+	while ((${#queue[@]})); do
+		pid="${queue[0]}"
+		queue=("${queue[@]:1}")
+		for child in ${children[$pid]:-}; do
+			found+=("$child")
+			queue+=("$child")
+		done
+	done
+	((${#found[@]} == 0)) || printf '%s\n' "${found[@]}"
+}
+
+# signals::kill_descendants PID: SIGTERM to every process below PID, then SIGKILL to what is left
+# after a moment.
+signals::kill_descendants() {
+	local -a pids
+	mapfile -t pids < <(signals::descendants "$1")
+	((${#pids[@]})) || return 0
+	kill -TERM "${pids[@]}" 2>/dev/null || true
+	local _
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "${pids[@]}" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	kill -KILL "${pids[@]}" 2>/dev/null || true
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+
+setup() {
+	load ../helpers/test_helper
+	load_lib signals
+}
+
+@test "signals::run returns the command's status" {
+	run signals::run bash -c 'exit 7'
+	assert_failure 7
+	run signals::run true
+	assert_success
+}
+
+@test "a TERM trap runs at once while signals::run waits, not when the command ends" {
+	local started="$SECONDS"
+	run bash -c "source '${BUILDPACK_DIR}/lib/signals.sh'
+		trap 'echo stopped; signals::kill_descendants \$\$; exit 143' TERM
+		( sleep 1; kill -TERM \$\$ ) &
+		signals::run sleep 30"
+	assert_failure 143
+	assert_output_contains "stopped"
+	((SECONDS - started < 15)) || fail "the trap waited for the command"
+}
+
+@test "signals::descendants lists children and grandchildren; kill_descendants ends them all" {
+	bash -c 'sleep 60 & bash -c "sleep 60 & wait" & wait' &
+	local top=$!
+	sleep 0.5
+	run signals::descendants "$top"
+	assert_success
+	[[ "$(wc -l <<<"$output")" -ge 3 ]] || fail "expected at least 3 descendants" "$output"
+	local pids="$output"
+	signals::kill_descendants "$top"
+	local pid
+	for pid in $pids; do
+		! kill -0 "$pid" 2>/dev/null || fail "process ${pid} outlived kill_descendants"
+	done
+	wait "$top" 2>/dev/null || true
+	run signals::descendants "$top"
+	assert_equal "$output" ""
+}
