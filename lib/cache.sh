@@ -19,3 +19,15 @@ cache::prepare() {
 	mkdir -p -- "$throwaway"
 	echo "$throwaway"
 }
+
+# cache::lock STATE_DIR: hold STATE_DIR/.lock until the build ends (file descriptor 8), so that
+# one build at a time uses a cache: a platform may run two builds of one app at once. A second
+# build waits for the first (saying so) and, after CACHE_LOCK_WAIT seconds (default 900), gives
+# up: 1 (the caller builds without the cache). Commands that may outlive the build close fd 8.
+cache::lock() {
+	local state="$1"
+	exec 8>>"${state}/.lock" || return 1
+	flock -n 8 && return 0
+	output::step "Waiting for another build that uses the same cache to finish"
+	flock -w "${CACHE_LOCK_WAIT:-900}" 8
+}

@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING
 
 from pybuildpack import output
 from pybuildpack.errors import BuildError
+from pybuildpack.redact import redact
+
+_IO_FIX = (
+    "Check that the build directory and CACHE_DIR can be written, and that the disk is not full.\n"
+    "A path the app names (a requirements file, a local package) must be a readable file or directory."
+)
 
 # Each command imports what it uses when it runs: a build starts this program three times, and a
 # warm build's install run returns after reading the state.
@@ -142,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         output.error(exc.lines())
         record_failure(work, exc.code, exc.title)
+        return 1
+    except OSError as exc:  # a file the build can't read or write: the machine's, not a bug
+        where = redact(str(exc.filename)) if exc.filename else ""
+        title = f"The build could not use a file it needs: {exc.strerror or exc}"
+        output.error([title, *([f"Where: {where}"] if where else []), "", _IO_FIX])
+        record_failure(work, "build::io-error", title)
         return 1
     except Exception:
         record_failure(work, "internal-error::python", traceback.format_exc().splitlines()[-1])

@@ -115,3 +115,79 @@ teardown() {
 	[[ ! -e "${tmp}/pybuildpack.gone" ]] || fail "the killed build's work directory is still there"
 	[[ -e "${tmp}/pybuildpack.running" ]] || fail "a running build's work directory was removed"
 }
+
+# rebuild [ARGS...]: build the same app again from its sources (as a platform does: a fresh
+# checkout, the same cache).
+rebuild() {
+	local sources="${BATS_TEST_TMPDIR}/sources"
+	rm -rf "$sources" && cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
+	rm -rf "$BUILD_DIR" && mv "$sources" "$BUILD_DIR"
+	compile_app "$@"
+}
+
+@test "cache sharing: a slug edited in place never poisons the cache, and hooks' changes are not replayed" {
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	mkdir -p "${BUILD_DIR}/bin"
+	printf 'echo "HOOK = 1" >"$(python -c "import six, os; print(os.path.dirname(six.__file__))")/hook_added.py"\n' \
+		>"${BUILD_DIR}/bin/post_compile"
+	compile_app
+	assert_success
+	in_slug "$BUILD_DIR" 'python -c "import hook_added"'
+	assert_success
+	# An in-place edit of the finished slug, same size (a later buildpack, a local run).
+	local six
+	six="$(find "${BUILD_DIR}/.heroku/venv" -name six.py)"
+	printf 'X' | dd of="$six" bs=1 seek=0 conv=notrunc status=none
+	rm "${BUILD_DIR}/bin/post_compile"
+	rebuild
+	assert_success
+	assert_output_contains "was changed in place" "-----> Creating the environment"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_output_contains "1.17.0"
+	run head -c 1 "$(find "${BUILD_DIR}/.heroku/venv" -name six.py)"
+	[[ "$output" != X ]] || fail "the edited six.py came back from the cache"
+	in_slug "$BUILD_DIR" 'python -c "import hook_added"'
+	assert_failure
+}
+
+@test "cache damage: every file of a warm cache truncated, pip's built wheels too: the next build works" {
+	printf 'docopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+	run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
+	[[ -n "$output" ]] || fail "pip cached no wheel of docopt: the test proves nothing"
+	find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
+	rebuild
+	assert_success
+	assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
+	in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
+	assert_output_contains "0.6.2"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+}
+
+@test "concurrency: two, then four builds at once on one CACHE_DIR all succeed, one at a time" {
+	local n i pids status log
+	for n in 2 4; do
+		pids=()
+		for i in $(seq 1 "$n"); do
+			rm -rf "${BATS_TEST_TMPDIR}/app${i}" && cp -a "${FIXTURES}/no-deps" "${BATS_TEST_TMPDIR}/app${i}"
+			printf 'six==1.1%s.0\n' "$((i + 3))" >"${BATS_TEST_TMPDIR}/app${i}/requirements.txt"
+			if ((i % 2)); then printf '3.13\n'; else printf '3.11\n'; fi >"${BATS_TEST_TMPDIR}/app${i}/.python-version"
+			env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/compile" \
+				"${BATS_TEST_TMPDIR}/app${i}" "$CACHE_DIR" "$ENV_DIR" >"${BATS_TEST_TMPDIR}/build${i}.log" 2>&1 &
+			pids+=("$!")
+		done
+		for i in $(seq 1 "$n"); do
+			status=0
+			wait "${pids[$((i - 1))]}" || status=$?
+			log="$(cat "${BATS_TEST_TMPDIR}/build${i}.log")"
+			[[ "$status" -eq 0 ]] || fail "build ${i} of ${n} failed (exit ${status})" "$log"
+			in_slug "${BATS_TEST_TMPDIR}/app${i}" 'python -c "import six; print(six.__version__)"'
+			assert_output_contains "1.1$((i + 3)).0"
+		done
+		cat "${BATS_TEST_TMPDIR}"/build*.log | grep -q "Waiting for another build that uses the same cache" ||
+			fail "no build waited for another: the builds did not overlap"
+	done
+}

@@ -142,3 +142,13 @@ print(\"lzo ok\", len(packed) < len(data))
 	compile_app
 	assert_success
 }
+
+@test "a build directory with a space in its path: pylibmc still builds against libmemcached" {
+	new_app pylibmc-nested "build dir with space"
+	compile_app
+	assert_success
+	assert_output_contains "libmemcached 1.1.4: pylibmc"
+	in_slug "$BUILD_DIR" 'python -c "import pylibmc; print(pylibmc.__version__, pylibmc.support_compression)"'
+	assert_success
+	assert_output_contains "1.6.3"
+}

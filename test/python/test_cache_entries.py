@@ -72,3 +72,23 @@ def test_every_entry_is_documented() -> None:
     assert len(names) == len(set(names))
     for entry in entries.ENTRIES:
         assert entry.writer and entry.bound and entry.what, entry
+
+
+def test_links_out_of_the_cache_are_never_followed(tmp_path: Path) -> None:
+    """A cache entry that is a symlink out of the cache: removed, its target untouched (D15)."""
+    from pybuildpack.cache import environment as envcache
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    victim = tmp_path / "victim"
+    (victim / "venv").mkdir(parents=True)
+    (victim / "precious.txt").write_text("keep")
+    (cache / "runtimes").symlink_to(victim)
+    (cache / "env").symlink_to(victim)  # an env link that leads out of the cache
+    (cache / "env-stray").symlink_to(victim)
+    assert entries.remove_links(cache) == ["env-stray", "runtimes"]
+    meta, why = envcache.restore(cache, tmp_path / "target")
+    assert meta is None and why == "no cached environment"
+    envcache.discard(cache)
+    assert (victim / "precious.txt").read_text() == "keep" and (victim / "venv").is_dir()
+    assert not (cache / "env").exists()

@@ -201,3 +201,10 @@ def test_remote_includes_are_followed(tmp_path: Path) -> None:
     assert all(copy.is_file() for copy in copies)
     remove_remote_copies()
     assert not any(copy.parent.exists() for copy in copies)
+
+
+def test_a_nul_byte_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_bytes(b"six==1.17.0\n./pkg\x00dir\n")
+    with pytest.raises(BuildError) as err:
+        parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
+    assert err.value.code == "requirements::syntax" and err.value.where == "requirements.txt:2"

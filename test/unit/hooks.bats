@@ -248,3 +248,14 @@ The app's bin/pre_compile hook failed (exit status 3)"
 		"heroku config:set DISABLE_COLLECTSTATIC=1"
 	assert_equal "$(head -n 1 "$OUTPUT_FAILURE_FILE")" "hooks::collectstatic"
 }
+
+@test "a hook that leaves a process running does not block the build: the process is stopped" {
+	mkdir -p "${BUILD_DIR}/bin"
+	printf 'sleep 41 &\necho started\n' >"${BUILD_DIR}/bin/post_compile"
+	local started="$SECONDS"
+	run hooks::run post_compile "$BUILD_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "started" "the command left processes running; they were stopped"
+	((SECONDS - started < 20)) || fail "the hook's leftover process blocked the build"
+	! pgrep -f "sleep 41" >/dev/null || fail "the leftover process is still running"
+}

@@ -8,8 +8,8 @@ from pybuildpack.archives import install as archives
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.build.app import libraries_of, native_libraries, read_app, sources_for
 from pybuildpack.build.version import mirror_index, resolve_version
+from pybuildpack.cache import entries, fingerprint
 from pybuildpack.cache import environment as envcache
-from pybuildpack.cache import fingerprint
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment.relocate import relocate
 from pybuildpack.faults import checkpoint
@@ -48,6 +48,8 @@ def _decide_environment(
 
 def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     app = read_app(layout)  # fails before any download when the app's files are unusable
+    if layout.cache is not None:
+        entries.remove_links(layout.cache)
     mirror = Mirror.required()
     resolution = resolve_version(layout, mirror_index(layout, mirror), stack, arch)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)

@@ -13,8 +13,8 @@ from pybuildpack.state import State
 
 
 def save(layout: Layout, state: State) -> None:
-    """Keep the environment and the Python version for the next build; drop what the cache table
-    does not know."""
+    """After a successful build: keep the Python version for the next build; drop what the cache
+    table does not know. (The environment was saved by install, before any hook ran.)"""
     cache = layout.cache
     if cache is None:
         return
@@ -25,6 +25,15 @@ def save(layout: Layout, state: State) -> None:
         version_file.with_name("python-version.tmp").replace(version_file)
     except OSError:
         pass
+
+
+def save_environment(layout: Layout, state: State) -> None:
+    """The environment as install left it, into the cache: before collectstatic and the app's
+    hooks run, so that what they change is never replayed by a later build (and what they edit in
+    place, the cache's manifest notices)."""
+    cache = layout.cache
+    if cache is None:
+        return
     if state.environment == "reuse" and envcache.current_fingerprint(cache) == state.fingerprint:
         return  # the cache holds this environment already
     installed = sorted([name, version] for name, version in metadata.installed(layout.env).items())

@@ -3,6 +3,8 @@ says; and bin/test-compile's test requirements, by the same engine."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +19,7 @@ from pybuildpack.build.app import (
     plan_for,
     read_app,
 )
+from pybuildpack.build.finish import save_environment
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.environment import metadata
 from pybuildpack.environment.pipfailure import InstallFailed, missing_at_build
@@ -27,8 +30,6 @@ from pybuildpack.state import State
 
 
 def install(layout: Layout, settings: Settings, state: State) -> None:
-    import shutil
-
     from pybuildpack.cache import pip as pipcache
     from pybuildpack.environment.install import create_environment, install_dependencies, pins
     from pybuildpack.environment.sync import sync
@@ -49,16 +50,21 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     try:
         install_dependencies(layout, app.source, app.graph, plan, engine)
     except InstallFailed as failure:
-        lessons = _lessons(layout, app, settings, failure)
-        if not lessons:
+        # One retry, never more: after emptying a damaged pip cache, or with what pip's failure taught.
+        damaged = _discard_damaged_pip_cache(layout, failure.tail)
+        lessons = [] if damaged else _lessons(layout, app, settings, failure)
+        if damaged:
+            output.step("pip's cache held a damaged file: it was emptied. Retrying")
+        elif lessons:
+            for lesson in lessons:
+                output.step(f"{lesson.describe()}; retrying")
+                output.info(f"pip said: {lesson.evidence}")
+            plan = plan_for(layout, app, settings, state.python_version, state.default_index, lessons)
+            output.step("Install plan")
+            output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
+        else:
             raise
-        for lesson in lessons:
-            output.step(f"{lesson.describe()}; retrying")
-            output.info(f"pip said: {lesson.evidence}")
-        plan = plan_for(layout, app, settings, state.python_version, state.default_index, lessons)
-        output.step("Install plan")
-        output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
-        install_dependencies(layout, app.source, app.graph, plan, engine)  # once: a retry never loops
+        install_dependencies(layout, app.source, app.graph, plan, engine)
         learning.save(learning_file(layout), lessons)
     if state.environment == "sync":
         wrong = sync(layout, app.source, app.graph, engine)
@@ -80,6 +86,21 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
         except OSError:
             pass  # the cache is best effort
     output.info(f"Done in {time.monotonic() - started:.1f}s")
+    save_environment(layout, state)
+
+
+_DAMAGED_RE = re.compile(r"located at (?P<path>\S+) is invalid|BadZipFile|zipfile\.BadZipFile")
+
+
+def _discard_damaged_pip_cache(layout: Layout, tail: list[str]) -> bool:
+    """When pip failed on a damaged file of its own cache (a truncated wheel), empty the caches it
+    builds and downloads into (pip keeps no checksum of them): True when there was one."""
+    cache = layout.pip_cache
+    if cache is None or not any(_DAMAGED_RE.search(line) for line in tail):
+        return False
+    for name in ("wheels", "http-v2"):
+        shutil.rmtree(cache / name, ignore_errors=True)
+    return True
 
 
 def _lessons(layout: Layout, app: App, settings: Settings, failure: InstallFailed) -> list[learning.Lesson]:

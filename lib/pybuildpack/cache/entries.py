@@ -19,6 +19,7 @@ class Entry:
 
 
 ENTRIES = (
+    Entry(".lock", "lib/cache.sh", "one file", "held by the build that uses the cache (flock)"),
     Entry(
         "core", "lib/core.sh", "one key at a time", "the buildpack's Python core, unpacked, with checksums"
     ),
@@ -66,6 +67,18 @@ def unknown(cache: Path) -> list[str]:
     if not cache.is_dir():
         return []
     return sorted(p.name for p in cache.iterdir() if not any(_matches(e, p.name) for e in ENTRIES))
+
+
+def remove_links(cache: Path) -> list[str]:
+    """Remove symlinks among the entries (but `env`, which cache/environment.py checks): the
+    cache's own entries are real files and directories, so a link is not ours to follow."""
+    removed = []
+    if cache.is_dir():
+        for path in cache.iterdir():
+            if path.is_symlink() and path.name != "env":
+                path.unlink()
+                removed.append(path.name)
+    return sorted(removed)
 
 
 def remove_unknown(cache: Path) -> list[str]:

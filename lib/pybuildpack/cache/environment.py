@@ -1,6 +1,7 @@
 """The cached environment: CACHE_DIR/python/env is a symlink to env-TOKEN/, which holds venv/, the
 environment as the last successful build left it, meta.json (the fingerprint and what is
-installed) and manifest.json (every file's size, to detect a damaged cache). Saving writes a new
+installed) and manifest.json (every file's size and modification time, to detect a damaged
+cache or a file edited in place in a slug that shares it). Saving writes a new
 env-TOKEN/ and swaps the symlink, so an interrupted save leaves the previous cache intact."""
 
 from __future__ import annotations
@@ -57,18 +58,25 @@ def _link(state: Path) -> Path:
 
 
 def _current(state: Path) -> Path | None:
+    """The env-TOKEN directory the env symlink names; None unless it is one, in the cache (a link
+    that leads anywhere else is never followed: nothing outside the cache is read or removed)."""
     link = _link(state)
     if not link.is_symlink():
         return None
-    target = state / os.readlink(link)
-    return target if target.is_dir() else None
+    name = os.readlink(link)
+    target = state / name
+    if "/" in name or not name.startswith("env-") or target.is_symlink() or not target.is_dir():
+        return None
+    return target
 
 
 def clean_strays(state: Path) -> None:
     """Remove env-* directories no symlink points at (left by interrupted saves or restores)."""
     current = _current(state)
     for path in state.glob("env-*"):
-        if current is None or path.resolve() != current.resolve():
+        if path.is_symlink():
+            path.unlink()
+        elif current is None or path != current:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -82,10 +90,9 @@ def _check(entry: Path) -> Meta:
         raise CacheDamaged("it was saved by another version of the buildpack") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CacheDamaged("its metadata file is unreadable") from exc
-    try:
-        manifest = json.loads((entry / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise CacheDamaged("its file list is missing or unreadable") from exc
+    manifest = tree.read_manifest(entry / "manifest.json")
+    if manifest is None:
+        raise CacheDamaged("its file list is missing or unreadable")
     if not (venv / "pyvenv.cfg").is_file():
         raise CacheDamaged("it has no pyvenv.cfg")
     damage = tree.first_difference(venv, manifest)

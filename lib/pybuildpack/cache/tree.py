@@ -22,10 +22,12 @@ def copy_as_links(source: Path, target: Path) -> None:
         shutil.copytree(source, target, symlinks=True)
 
 
-def manifest(root: Path) -> dict[str, int]:
-    """Every regular file's size, by path relative to root (plain strings: 10,000s of files).
-    The manifest file itself is left out."""
-    sizes: dict[str, int] = {}
+def manifest(root: Path) -> dict[str, list[int]]:
+    """Every regular file's [size, modification time in ns], by path relative to root (plain
+    strings: 10,000s of files). The manifest file itself is left out. The cache shares its files
+    with slugs (hard links): a file edited in place in a slug changes its modification time, and
+    so no longer matches."""
+    sizes: dict[str, list[int]] = {}
     top = str(root)
     start = len(top) + 1
     for dirpath, _dirnames, filenames in os.walk(top):
@@ -33,20 +35,22 @@ def manifest(root: Path) -> dict[str, int]:
         for name in filenames:
             info = os.lstat(f"{dirpath}/{name}")
             if not stat.S_ISLNK(info.st_mode) and prefix + name != MANIFEST:
-                sizes[prefix + name] = info.st_size
+                sizes[prefix + name] = [info.st_size, info.st_mtime_ns]
     return sizes
 
 
-def first_difference(root: Path, expected: dict[str, int]) -> str | None:
-    """Why root no longer matches a manifest (a missing or resized file), or None when it does."""
+def first_difference(root: Path, expected: dict[str, list[int]]) -> str | None:
+    """Why root no longer matches a manifest (a missing, resized or rewritten file), or None."""
     base = f"{root}/"
-    for relative, size in expected.items():
+    for relative, (size, mtime) in expected.items():
         try:
-            actual = os.stat(base + relative).st_size
+            info = os.stat(base + relative)
         except OSError:
             return f"{relative} is missing"
-        if actual != size:
-            return f"{relative} is truncated or changed ({actual} bytes, expected {size})"
+        if info.st_size != size:
+            return f"{relative} is truncated or changed ({info.st_size} bytes, expected {size})"
+        if info.st_mtime_ns != mtime:
+            return f"{relative} was changed in place (in a slug that shares it, or in the cache)"
     return None
 
 
@@ -54,9 +58,9 @@ def write_manifest(root: Path, path: Path) -> None:
     path.write_text(json.dumps(manifest(root)))
 
 
-def read_manifest(path: Path) -> dict[str, int] | None:
+def read_manifest(path: Path) -> dict[str, list[int]] | None:
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        return {str(k): [int(v[0]), int(v[1])] for k, v in data.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
         return None
-    return {str(k): int(v) for k, v in data.items()} if isinstance(data, dict) else None

@@ -22,6 +22,12 @@ _NO_MODULE_RE = re.compile(r"No module named '?(?P<module>[A-Za-z_][A-Za-z0-9_.]
 _NO_HEADER_RE = re.compile(
     r"fatal error: (?P<dir>[A-Za-z0-9_]+)/[^:\s]+\.h(?:pp)?: No such file or directory"
 )
+# pip could not reach an index (its own words, and urllib3's).
+_UNREACHABLE_RE = re.compile(
+    r"Could not fetch URL (?P<url>\S+?):|Failed to establish a new connection|"
+    r"Temporary failure in name resolution|Name or service not known|Connection refused|"
+    r"No route to host|Read timed out|certificate verify failed"
+)
 _NOT_FOUND_RE = re.compile(r"No matching distribution found for (?P<req>\S+)")
 _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")
 _INVALID_RE = re.compile(r"Invalid requirement: '(?P<req>[^']*)'")
@@ -73,6 +79,20 @@ class InstallFailed(BuildError):
 
 def summarize(tail: list[str], graph: Graph, returncode: int) -> BuildError:
     text = "\n".join(tail)
+    unreachable = _UNREACHABLE_RE.search(text)
+    if unreachable and _NOT_FOUND_RE.search(text):
+        return BuildError(
+            "pip could not reach the package index",
+            details=[
+                "So it found no release of what the requirements ask for; the requirement may be fine.",
+                f"pip said: {unreachable.group(0)}",
+            ],
+            fix=(
+                "Check the index URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, --index-url lines) and that\n"
+                "the index is reachable from the build, then build again."
+            ),
+            code="install::index-unreachable",
+        )
     missing = _NOT_FOUND_RE.search(text)
     if missing:
         spec = missing["req"]

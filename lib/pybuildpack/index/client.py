@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import urllib.error
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -36,12 +37,30 @@ class _Anchors(HTMLParser):
                 self.links.append((values["href"] or "", "data-yanked" in values))
 
 
-def project_files(index_url: str, name: str) -> list[IndexFile]:
-    """The files an index lists for a project; [] when the index does not know it."""
+_PAGES: dict[tuple[str, str], list[IndexFile]] = {}
+_PAGES_LOCK = threading.Lock()
+# pip's own default for PIP_DEFAULT_TIMEOUT.
+DEFAULT_TIMEOUT = 15.0
+
+
+def project_files(index_url: str, name: str, timeout: float = DEFAULT_TIMEOUT) -> list[IndexFile]:
+    """The files an index lists for a project; [] when the index does not know it. Each index is
+    asked once per project and process, however many lines and files name the project."""
+    key = (index_url, canonicalize_name(name))
+    with _PAGES_LOCK:
+        if key in _PAGES:
+            return _PAGES[key]
+    files = _project_files(index_url, name, timeout)
+    with _PAGES_LOCK:
+        _PAGES[key] = files
+    return files
+
+
+def _project_files(index_url: str, name: str, timeout: float) -> list[IndexFile]:
     base = index_url.rstrip("/") + "/"
     page = urljoin(base, canonicalize_name(name) + "/")
     try:
-        body, content_type = fetch(page)
+        body, content_type = fetch(page, timeout=timeout)
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             return []
@@ -88,7 +107,7 @@ def download(url: str, dest: Path) -> Path:
         data = Path(unquote(urlsplit(url).path)).read_bytes()
     else:
         data, _ = fetch(url, timeout=120.0)
-    tmp = target.with_name(target.name + f".part{os.getpid()}")
+    tmp = target.with_name(target.name + f".part{os.getpid()}.{threading.get_ident()}")
     tmp.write_bytes(data)
     os.replace(tmp, target)
     return target

@@ -47,6 +47,7 @@ class Sources:
     no_binary: frozenset[str]  # canonical names, or ":all:"
     only_binary: frozenset[str]
     pre: bool
+    timeout: float = client.DEFAULT_TIMEOUT  # PIP_DEFAULT_TIMEOUT, as pip reads it
 
     @classmethod
     def from_graph(cls, graph: Graph, env: dict[str, str], default_index: str | None) -> Sources:
@@ -75,6 +76,7 @@ class Sources:
             no_binary=names("no_binary", "PIP_NO_BINARY"),
             only_binary=names("only_binary", "PIP_ONLY_BINARY"),
             pre="pre" in opts or env.get("PIP_PRE", "") not in ("", "0", "false"),
+            timeout=_seconds(env.get("PIP_DEFAULT_TIMEOUT") or env.get("PIP_TIMEOUT")),
         )
 
     def binary_rule(self, name: str) -> str:
@@ -104,10 +106,17 @@ def _version_of_file(filename: str, name: str) -> tuple[Version, bool] | None:
     return None
 
 
+def _seconds(text: str | None) -> float:
+    try:
+        return float(text) if text else client.DEFAULT_TIMEOUT
+    except ValueError:
+        return client.DEFAULT_TIMEOUT
+
+
 def all_files(sources: Sources, name: str, root: Path) -> list[client.IndexFile]:
     files: list[client.IndexFile] = []
     for url in sources.index_urls:
-        files.extend(client.project_files(url, name))
+        files.extend(client.project_files(url, name, sources.timeout))
     for location in sources.find_links:
         files.extend(client.find_links_files(location, root))
     return files

@@ -17,7 +17,6 @@ _LIST_SEPARATORS = {
     "LIBRARY_PATH": ":",
     "PKG_CONFIG_PATH": ":",
     "LD_LIBRARY_PATH": ":",
-    "LDFLAGS": " ",
     "CFLAGS": " ",
     "CPPFLAGS": " ",
 }
@@ -97,7 +96,8 @@ def build_environment(base: dict[str, str], libraries: list[Library], vendor_dir
         _join(env, "LIBRARY_PATH", str(prefix / "lib"))
         _join(env, "PKG_CONFIG_PATH", str(prefix / "lib" / "pkgconfig"))
         _join(env, "LD_LIBRARY_PATH", str(prefix / "lib"))
-        _join(env, "LDFLAGS", f"-L{prefix / 'lib'}")
+        # No -L in LDFLAGS: build tools split LDFLAGS on spaces, and a build directory may hold
+        # one; the compiler finds the library through LIBRARY_PATH.
         for key, value in library.build_env.items():
             _join(env, key, value.replace("{prefix}", str(prefix)))
     return env

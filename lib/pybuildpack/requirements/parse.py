@@ -65,6 +65,14 @@ def _split_url_markers(text: str) -> tuple[str, str]:
 
 def classify(text: str, origin: Origin, root: Path, cwd: Path, *, editable: bool = False) -> Entry:
     """Turn the requirement part of a line into an Entry (raises BuildError when it is not one)."""
+    if "\x00" in text:
+        raise _error(
+            "A requirement holds a NUL byte",
+            origin,
+            root,
+            "Save the requirements file as plain text.",
+            "requirements::syntax",
+        )
     shown = redact(text)
     if text.startswith(VCS_SCHEMES):
         url, _ = _split_url_markers(text)

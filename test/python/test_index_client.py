@@ -1,0 +1,66 @@
+"""The index client asks each index once per project (D10), within pip's timeout; pip's failure
+to reach an index is not called a missing package (D11)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from pybuildpack.environment.pipfailure import summarize
+from pybuildpack.index import client
+from pybuildpack.index.select import Sources, all_files
+from pybuildpack.requirements.graph import Graph
+
+
+class Counting(http.server.SimpleHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        Counting.requests.append(self.path)
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[str]:
+    page = tmp_path / "simple" / "lonely-pkg"
+    page.mkdir(parents=True)
+    (page / "index.html").write_text('<a href="lonely_pkg-1.0.tar.gz">lonely_pkg-1.0.tar.gz</a>\n')
+    handler = functools.partial(Counting, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+    server.shutdown()
+
+
+def test_an_index_is_asked_once_per_project(index: str, tmp_path: Path) -> None:
+    Counting.requests.clear()
+    sources = Sources.from_graph(Graph(tmp_path), {"PIP_INDEX_URL": index, "PIP_DEFAULT_TIMEOUT": "7"}, None)
+    assert sources.timeout == 7.0
+    for _ in range(50):
+        files = all_files(sources, "Lonely_Pkg", tmp_path)
+    assert [f.filename for f in files] == ["lonely_pkg-1.0.tar.gz"]
+    assert Counting.requests == ["/simple/lonely-pkg/"]
+    assert client.project_files(index, "lonely.pkg") == files  # the same project, spelt otherwise
+
+
+def test_an_unreachable_index_is_not_a_missing_package(tmp_path: Path) -> None:
+    tail = [
+        "WARNING: Retrying (Retry(total=0)) after connection broken by "
+        "'NewConnectionError(\"Failed to establish a new connection: [Errno 111] Connection refused\")'"
+        ": /simple/six/",
+        "ERROR: Could not find a version that satisfies the requirement six==1.17.0 (from versions: none)",
+        "ERROR: No matching distribution found for six==1.17.0",
+    ]
+    error = summarize(tail, Graph(tmp_path), 1)
+    assert error.code == "install::index-unreachable"
+    assert error.title == "pip could not reach the package index"
+    assert summarize(tail[1:], Graph(tmp_path), 1).code == "install::requirement-not-found"
