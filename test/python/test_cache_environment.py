@@ -218,3 +218,14 @@ def test_discard(venv: Path, state: Path) -> None:
     assert not entry.exists()
     assert current_fingerprint(state) is None
     discard(state)  # nothing to discard: no error
+
+
+def test_a_full_cache_gives_a_one_line_warning() -> None:
+    import shutil
+
+    from pybuildpack.build.finish import _why
+
+    errors = [(f"/src/{i}", f"/dst/{i}", "[Errno 28] No space left on device") for i in range(5000)]
+    line = _why(shutil.Error(errors))
+    assert line == "[Errno 28] No space left on device (and 4999 more files)"
+    assert len(_why(OSError("x" * 100000))) < 210

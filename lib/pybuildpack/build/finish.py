@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import asdict
 
 from pybuildpack import output
@@ -44,7 +45,17 @@ def save_environment(layout: Layout, state: State) -> None:
     except OSError as exc:
         output.warning(
             [
-                f"Could not save the environment to the build cache: {exc.strerror or exc}",
+                f"Could not save the environment to the build cache: {_why(exc)}",
                 "This build is fine; the next one starts without a cached environment.",
             ]
         )
+
+
+def _why(exc: OSError) -> str:
+    """One short line for a failed save (shutil.Error holds one message per file it could not copy)."""
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        first = exc.args[0][0]
+        reason = str(first[-1]) if isinstance(first, tuple) else str(first)
+        return f"{reason} (and {len(exc.args[0]) - 1} more files)" if len(exc.args[0]) > 1 else reason
+    text = exc.strerror or str(exc)
+    return text if len(text) <= 200 else text[:200] + "..."
