@@ -84,6 +84,13 @@ class Mirror:
     @classmethod
     def required(cls) -> Mirror:
         mirror = cls.configured()
+        if mirror is not None and not mirror.url.startswith(("file://", "http://", "https://")):
+            raise BuildError(
+                "BUILDPACK_MIRROR_URL is not a file://, http:// or https:// URL",
+                details=[f"It is: {redact(mirror.url)}"],
+                fix="Set it to the mirror's base URL, e.g. BUILDPACK_MIRROR_URL=file:///srv/python-mirror",
+                code="mirror::not-configured",
+            )
         if mirror is None:
             raise BuildError(
                 "No mirror is configured to download the Python runtime from",

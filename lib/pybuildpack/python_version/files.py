@@ -189,6 +189,13 @@ def app_request(app: Path, cached_version: str | None) -> Request:
     )
     for name, reader in sources:
         path = app / name
+        if path.exists() and not path.is_file():
+            raise BuildError(
+                f"{name} is not a file",
+                where=name,
+                fix=f"Make {name} a file that names the Python version (e.g. 3.13), or remove it.",
+                code="python-version::file-invalid",
+            )
         if not path.is_file():
             continue
         if found is not None:

@@ -138,6 +138,14 @@ class _Parser:
                 "requirements::include-cycle",
                 f"Cycle: {links}",
             )
+        if path.exists() and not path.is_file():
+            raise _error(
+                f"The included file {display_path(path, self.root)} is not a regular file",
+                included_from,
+                self.root,
+                "Include a requirements file (not a directory, a device or a pipe).",
+                "requirements::include-missing",
+            )
         if not path.is_file():
             raise _error(
                 f"The included file {display_path(path, self.root)} does not exist",

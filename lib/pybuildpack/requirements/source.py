@@ -60,6 +60,13 @@ def _pyproject_is_package(path: Path) -> bool:
 
 def install_source(app: Path, markers_file: Path) -> InstallSource:
     requirements = app / REQUIREMENTS
+    if requirements.exists() and not requirements.is_file():
+        raise BuildError(
+            f"{REQUIREMENTS} is not a regular file",
+            where=REQUIREMENTS,
+            fix=f"Make {REQUIREMENTS} a file that lists the app's dependencies.",
+            code="app::requirements-not-a-file",
+        )
     if requirements.is_file():
         return InstallSource("requirements", requirements, f"from {REQUIREMENTS}")
     misspelt = _misspelt_requirements(app)
