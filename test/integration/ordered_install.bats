@@ -215,3 +215,12 @@ print(fastcluster.linkage(numpy.array([1.0, 5.0, 4.0])).shape, round(pesq.pesq(1
 	in_slug "$BUILD_DIR" 'python -c "import hidden_numpy_pkg, numpy, sys; print(hidden_numpy_pkg.total(numpy.ones(3)), sys.version_info[:2])"'
 	assert_output_contains "3.0 (3, 11)"
 }
+
+@test "the realistic app of make bench (Django, pandas, docopt ...) gets a plan with nothing deferred" {
+	new_app bench-app
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "requirements.txt:21: docopt==0.6.2 [named]" \
+		"pip install -r requirements.txt (no package needs a build prerequisite first)"
+	refute_output_contains "without build isolation"
+}
