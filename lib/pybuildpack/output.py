@@ -8,6 +8,12 @@ from typing import TextIO
 
 INDENT = "       "
 ERROR_PREFIX = " !     "
+_CONTROL = {c: "?" for c in [*range(0, 9), *range(11, 32), 127]}
+
+
+def printable(text: str) -> str:
+    """text without control bytes (a NUL or an escape from an app's file never reaches the log)."""
+    return text.translate(_CONTROL)
 
 
 def step(message: str, stream: TextIO | None = None) -> None:
@@ -19,7 +25,7 @@ def step(message: str, stream: TextIO | None = None) -> None:
 def info(message: str, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     for line in message.splitlines() or [""]:
-        out.write(f"{INDENT}{line}\n")
+        out.write(f"{INDENT}{printable(line)}\n")
     out.flush()
 
 
@@ -27,8 +33,9 @@ def block(lines: Iterable[str], stream: TextIO | None = None) -> None:
     """An error or warning block: every line starts with ' !     '."""
     out = stream or sys.stderr
     out.write("\n")
-    for line in lines:
-        out.write(f"{ERROR_PREFIX}{line}".rstrip() + "\n")
+    for item in lines:
+        for line in str(item).split("\n") or [""]:
+            out.write(f"{ERROR_PREFIX}{printable(line)}".rstrip() + "\n")
     out.write("\n")
     out.flush()
 

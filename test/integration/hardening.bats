@@ -254,3 +254,19 @@ line"
 	assert_failure 1
 	assert_output_contains "path holds a newline"
 }
+
+@test "odd input: an undefined \${VAR} is named with its line; bin/release and bin/report say what is wrong" {
+	printf 'six==1.17.0\n--extra-index-url https://${NO_SUCH_TOKEN}@127.0.0.1:9/simple\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app PIP_RETRIES=0 PIP_DEFAULT_TIMEOUT=2
+	assert_output_contains "Warning: \${NO_SUCH_TOKEN} names no config var or environment variable" \
+		"Where: requirements.txt:2"
+
+	run "${BUILDPACK_DIR}/bin/release" "${BATS_TEST_TMPDIR}/nowhere"
+	assert_failure 1
+	assert_output_contains "is not a directory"
+
+	mkdir -p "${CACHE_DIR}/python" && printf '{"status": "succ' >"${CACHE_DIR}/python/report.json"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_failure 1
+	assert_output_contains "is damaged (not JSON)"
+}

@@ -63,3 +63,17 @@ def test_a_build_error_without_a_code_is_a_bug() -> None:
     with pytest.raises(TypeError):
         BuildError("title", code="no-area")
     assert BuildError("title", code="app::thing").lines() == ["title"]
+
+
+def test_error_blocks_hold_every_line_and_no_control_bytes() -> None:
+    import io
+
+    from pybuildpack import output
+
+    stream = io.StringIO()
+    output.block(
+        ["The archive is damaged", "tar: first line\nsecond line", "a NUL\x00 and an \x1b[31mescape"], stream
+    )
+    lines = stream.getvalue().splitlines()
+    assert lines[1:4] == [" !     The archive is damaged", " !     tar: first line", " !     second line"]
+    assert lines[4] == " !     a NUL? and an ?[31mescape"

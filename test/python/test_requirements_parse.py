@@ -208,3 +208,13 @@ def test_a_nul_byte_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as err:
         parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
     assert err.value.code == "requirements::syntax" and err.value.where == "requirements.txt:2"
+
+
+def test_an_undefined_variable_is_recorded_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(
+        "six==1.17.0\n--extra-index-url https://${NO_SUCH_TOKEN}@h/simple\n"
+    )
+    graph = parse_requirements(tmp_path / "requirements.txt", tmp_path, {"OTHER": "x"})
+    assert [(name, origin.show(tmp_path)) for name, origin in graph.undefined_vars] == [
+        ("NO_SUCH_TOKEN", "requirements.txt:2")
+    ]

@@ -48,6 +48,14 @@ def _decide_environment(
 
 def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     app = read_app(layout)  # fails before any download when the app's files are unusable
+    for name, origin in app.graph.undefined_vars:
+        output.warning(
+            [
+                f"${{{name}}} names no config var or environment variable",
+                f"Where: {origin.show(layout.app)}",
+                "pip sees it as written. Set the config var, or fix the name.",
+            ]
+        )
     if layout.cache is not None:
         entries.remove_links(layout.cache)
     mirror = Mirror.required()

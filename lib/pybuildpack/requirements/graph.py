@@ -99,6 +99,7 @@ class Graph:
     options: dict[str, list[str]] = field(default_factory=dict)
     option_lines: list[str] = field(default_factory=list)  # as written, for phase files
     used_vars: set[str] = field(default_factory=set)  # ${VAR}s the files expand
+    undefined_vars: list[tuple[str, Origin]] = field(default_factory=list)  # ${VAR}s nothing defines
 
     def add_option(self, dest: str, value: str) -> None:
         self.options.setdefault(dest, []).append(value)

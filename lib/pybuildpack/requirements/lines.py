@@ -17,6 +17,7 @@ class LogicalLine:
     number: int  # the first physical line
     text: str  # comments removed, ${VAR}s expanded, stripped
     raw: str  # before ${VAR} expansion (what is safe to print)
+    undefined: tuple[str, ...] = ()  # ${VAR}s no config var or environment variable defines
 
 
 def _joined(text: str) -> Iterator[tuple[int, str]]:
@@ -41,14 +42,18 @@ def _joined(text: str) -> Iterator[tuple[int, str]]:
         yield first, "".join(pending)
 
 
-def expand_vars(text: str, env: Mapping[str, str], used: set[str] | None = None) -> str:
-    """${NAME} (upper case, digits, underscore) from env; unknown names are left as they are.
-    The names expanded are added to `used`."""
+def expand_vars(
+    text: str, env: Mapping[str, str], used: set[str] | None = None, missing: list[str] | None = None
+) -> str:
+    """${NAME} (upper case, digits, underscore) from env; unknown names are left as they are (as
+    pip does) and added to `missing`. The names expanded are added to `used`."""
 
     def replace(match: re.Match[str]) -> str:
         value = env.get(match["name"])
         if value and used is not None:
             used.add(match["name"])
+        if not value and missing is not None:
+            missing.append(match["name"])
         return value if value else match.group(0)
 
     return _ENV_VAR_RE.sub(replace, text)
@@ -58,7 +63,9 @@ def logical_lines(text: str, env: Mapping[str, str], used: set[str] | None = Non
     for number, line in _joined(text):
         stripped = _COMMENT_RE.sub("", line).strip()
         if stripped:
-            yield LogicalLine(number, expand_vars(stripped, env, used), stripped)
+            missing: list[str] = []
+            expanded = expand_vars(stripped, env, used, missing)
+            yield LogicalLine(number, expanded, stripped, tuple(dict.fromkeys(missing)))
 
 
 def split_args_options(line: str) -> tuple[str, str]:

@@ -167,6 +167,7 @@ class _Parser:
             ) from exc
         self.graph.files.append(RequirementsFile(path, constraint, included_from))
         for line in logical_lines(text, self.env, self.graph.used_vars):
+            self.graph.undefined_vars += [(name, Origin(path, line.number)) for name in line.undefined]
             self.parse_line(path, line, constraint, (*chain, path))
 
     def parse_line(self, path: Path, line: LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:
