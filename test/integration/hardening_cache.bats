@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# Hardening: the cache: shared with slugs, damaged.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/hardening
+	hardening_setup
+}
+
+teardown() {
+	cleanup_app
+}
+
+@test "cache sharing: a slug edited in place never poisons the cache, and hooks' changes are not replayed" {
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	mkdir -p "${BUILD_DIR}/bin"
+	printf 'echo "HOOK = 1" >"$(python -c "import six, os; print(os.path.dirname(six.__file__))")/hook_added.py"\n' \
+		>"${BUILD_DIR}/bin/post_compile"
+	compile_app
+	assert_success
+	in_slug "$BUILD_DIR" 'python -c "import hook_added"'
+	assert_success
+	# An in-place edit of the finished slug, same size (a later buildpack, a local run).
+	local six
+	six="$(find "${BUILD_DIR}/.heroku/venv" -name six.py)"
+	printf 'X' | dd of="$six" bs=1 seek=0 conv=notrunc status=none
+	rm "${BUILD_DIR}/bin/post_compile"
+	rebuild
+	assert_success
+	assert_output_contains "was changed in place" "-----> Creating the environment"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_output_contains "1.17.0"
+	run head -c 1 "$(find "${BUILD_DIR}/.heroku/venv" -name six.py)"
+	[[ "$output" != X ]] || fail "the edited six.py came back from the cache"
+	in_slug "$BUILD_DIR" 'python -c "import hook_added"'
+	assert_failure
+}
+
+@test "cache damage: every file of a warm cache truncated, pip's built wheels too: the next build works" {
+	printf 'docopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+	run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
+	[[ -n "$output" ]] || fail "pip cached no wheel of docopt: the test proves nothing"
+	find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
+	rebuild
+	assert_success
+	assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
+	in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
+	assert_output_contains "0.6.2"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+}

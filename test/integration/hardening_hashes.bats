@@ -1,0 +1,25 @@
+#!/usr/bin/env bats
+# Hardening: hash-checked requirements.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/hardening
+	hardening_setup
+}
+
+teardown() {
+	cleanup_app
+}
+
+@test "hashes: a wrong --hash fails a warm build as it fails a cold one, and the cache stays usable" {
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+	printf 'six==1.16.0 --hash=sha256:%064d\n' 0 >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_failure 1
+	assert_output_contains "hash-checked requirements are installed afresh" "DO NOT MATCH THE HASHES"
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bats
+# Hardening: hooks.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/hardening
+	hardening_setup
+}
+
+teardown() {
+	cleanup_app
+}
+
+@test "hooks: PATH, LD_PRELOAD and the like set as config vars don't reach bin/post_compile" {
+	mkdir -p "${BUILD_DIR}/bin"
+	printf 'python -c "import sys; print(\\"post_compile python:\\", sys.prefix)"\necho "preload=${LD_PRELOAD:-none}"\n' \
+		>"${BUILD_DIR}/bin/post_compile"
+	printf '/nowhere' >"${ENV_DIR}/PATH"
+	printf '/nowhere/evil.so' >"${ENV_DIR}/LD_PRELOAD"
+	compile_app
+	assert_success
+	assert_output_contains "post_compile python: ${BUILD_DIR}/.heroku/venv" "preload=none"
+}
