@@ -3,11 +3,18 @@
 # Shared by the hardening suites (test/integration/hardening_*.bats): bad input, faults and
 # attacks (issue 13), each defect kept fixed.
 
-# hardening_setup: a new app (no dependencies yet) on Python 3.13.
-hardening_setup() {
+# shellcheck source=test/helpers/test_helper.bash
+source "$(dirname "${BASH_SOURCE[0]}")/test_helper.bash"
+
+# setup: a new app (no dependencies yet) on Python 3.13.
+setup() {
 	require_mirror
 	new_app no-deps
 	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+}
+
+teardown() {
+	cleanup_app
 }
 
 # rebuild [ARGS...]: build the same app again from its sources (as a platform does: a fresh

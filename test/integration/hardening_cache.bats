@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: the cache: shared with slugs, damaged.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "cache sharing: a slug edited in place never poisons the cache, and hooks' changes are not replayed" {
 	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"

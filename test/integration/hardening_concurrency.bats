@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: builds at once on one cache.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "concurrency: two, then four builds at once on one CACHE_DIR all succeed, one at a time" {
 	local n i pids status log

@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: config vars never reach the buildpack's internals.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "config vars: none can set the buildpack's internals (BUILDPACK_DIR, test fault hooks, pip's allow-list)" {
 	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"

@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: credentials never printed.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "credentials: a mirror token, :TOKEN@ and a password holding @ are never printed" {
 	printf 'https://s3cretTOKENabcdefghij1234@127.0.0.1:9' >"${ENV_DIR}/BUILDPACK_MIRROR_URL"

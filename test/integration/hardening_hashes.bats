@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: hash-checked requirements.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "hashes: a wrong --hash fails a warm build as it fails a cold one, and the cache stays usable" {
 	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"

@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: hooks.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "hooks: PATH, LD_PRELOAD and the like set as config vars don't reach bin/post_compile" {
 	mkdir -p "${BUILD_DIR}/bin"

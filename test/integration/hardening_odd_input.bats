@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: odd input.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "odd input: directories, devices and odd URLs where files belong are clear errors" {
 	rm "${BUILD_DIR}/requirements.txt" && mkdir "${BUILD_DIR}/requirements.txt"

@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: paths and symlinks.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "paths: a .heroku or .profile.d symlink out of the app is refused, and nothing outside is touched" {
 	local victim="${BATS_TEST_TMPDIR}/victim" entry

@@ -1,15 +1,8 @@
 #!/usr/bin/env bats
 # Hardening: signals and killed builds.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/hardening
-	hardening_setup
-}
-
-teardown() {
-	cleanup_app
-}
+# setup and teardown come from the helper, shared by every hardening suite.
+load ../helpers/hardening
 
 @test "signals: SIGTERM stops the build and everything it started, and the report says why" {
 	mkdir -p "${BUILD_DIR}/bin"

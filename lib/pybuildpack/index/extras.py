@@ -11,7 +11,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from pybuildpack.index import client
-from pybuildpack.index.sdist import top_level_members
+from pybuildpack.index.sdist import top_level_members, valid_requirements
 from pybuildpack.index.select import Sources, chosen_files
 from pybuildpack.requirements.graph import Entry
 from pybuildpack.toml import TOMLDecodeError, load_toml
@@ -35,11 +35,7 @@ def _metadata_from_archive(path: Path) -> str:
 
 def _names_for_extras(specs: list[str], extras: set[str]) -> set[str]:
     names = set()
-    for spec in specs:
-        try:
-            req = Requirement(spec)
-        except InvalidRequirement:
-            continue
+    for req in valid_requirements(specs):
         if req.marker is None:
             continue
         for extra in extras:

@@ -8,7 +8,7 @@ import ast
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,17 +151,22 @@ def build_requirements(text: str) -> tuple[str, ...] | None:
     return tuple(str(spec) for spec in system.get("requires", []))
 
 
-def applicable(specs: Iterable[str], environment: Mapping[str, str]) -> frozenset[str]:
-    """Canonical names of the requirements whose markers hold in environment."""
-    names = set()
+def valid_requirements(specs: Iterable[str]) -> Iterator[Requirement]:
+    """The specs that parse as requirements (pip reports the others in its own words)."""
     for spec in specs:
         try:
-            req = Requirement(spec)
+            yield Requirement(spec)
         except InvalidRequirement:
             continue
-        if req.marker is None or req.marker.evaluate(dict(environment)):
-            names.add(canonicalize_name(req.name))
-    return frozenset(names)
+
+
+def applicable(specs: Iterable[str], environment: Mapping[str, str]) -> frozenset[str]:
+    """Canonical names of the requirements whose markers hold in environment."""
+    return frozenset(
+        canonicalize_name(req.name)
+        for req in valid_requirements(specs)
+        if req.marker is None or req.marker.evaluate(dict(environment))
+    )
 
 
 def inspect(archive: Path) -> SdistFacts:
