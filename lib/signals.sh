@@ -17,7 +17,7 @@ signals::descendants() {
 	local stat line rest pid ppid
 	local -A children=()
 	for stat in /proc/[0-9]*/stat; do
-		line="$(<"$stat")" 2>/dev/null || continue
+		{ read -r line <"$stat"; } 2>/dev/null || continue
 		pid="${line%% *}"
 		rest="${line##*) }"
 		read -r _ ppid _ <<<"$rest"
@@ -35,6 +35,18 @@ signals::descendants() {
 	((${#found[@]} == 0)) || printf '%s\n' "${found[@]}"
 }
 
+# signals::running PID...: 0 when one of the processes still runs (an exited process that its
+# parent has not reaped yet, a zombie, does not).
+signals::running() {
+	local pid line
+	for pid in "$@"; do
+		{ read -r line <"/proc/${pid}/stat"; } 2>/dev/null || continue
+		line="${line##*) }"
+		[[ "${line:0:1}" == Z ]] || return 0
+	done
+	return 1
+}
+
 # signals::kill_descendants PID: SIGTERM to every process below PID, then SIGKILL to what is left
 # after a moment.
 signals::kill_descendants() {
@@ -44,7 +56,7 @@ signals::kill_descendants() {
 	kill -TERM "${pids[@]}" 2>/dev/null || true
 	local _
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		kill -0 "${pids[@]}" 2>/dev/null || return 0
+		signals::running "${pids[@]}" || return 0
 		sleep 0.2
 	done
 	kill -KILL "${pids[@]}" 2>/dev/null || true

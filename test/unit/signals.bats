@@ -34,9 +34,23 @@ setup() {
 	signals::kill_descendants "$top"
 	local pid
 	for pid in $pids; do
-		! kill -0 "$pid" 2>/dev/null || fail "process ${pid} outlived kill_descendants"
+		! signals::running "$pid" || fail "process ${pid} outlived kill_descendants"
 	done
 	wait "$top" 2>/dev/null || true
 	run signals::descendants "$top"
 	assert_equal "$output" ""
+}
+
+@test "signals::running: a running process runs, an exited or reaped one does not" {
+	sleep 30 &
+	local live=$!
+	bash -c 'exit 0' &
+	local gone=$!
+	sleep 0.3
+	signals::running "$live"
+	! signals::running "$gone" || fail "an exited, unreaped process counts as running"
+	wait "$gone"
+	! signals::running "$gone" || fail "a reaped process counts as running"
+	kill "$live"
+	wait "$live" 2>/dev/null || true
 }
