@@ -28,7 +28,7 @@ def _python_codes() -> dict[str, list[str]]:
                 else:
                     code = ""
                 found.setdefault(code, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_error":
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "requirements_error":
                 for arg in node.args[4:5]:
                     if isinstance(arg, ast.Constant):
                         found.setdefault(str(arg.value), []).append(f"{path.relative_to(ROOT)}:{node.lineno}")

@@ -22,7 +22,7 @@ from pybuildpack.state import LibraryUse
 
 if TYPE_CHECKING:
     from pybuildpack.environment.engine import Engine
-    from pybuildpack.plan.planner import Plan
+    from pybuildpack.plan.model import Plan
 
 
 @dataclass(frozen=True)

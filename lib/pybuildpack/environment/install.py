@@ -14,7 +14,7 @@ from pybuildpack.context import Layout
 from pybuildpack.environment.engine import Engine
 from pybuildpack.environment.relocate import relocate
 from pybuildpack.errors import BuildError
-from pybuildpack.plan.planner import Plan
+from pybuildpack.plan.model import Plan
 from pybuildpack.process import run
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.source import InstallSource

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pybuildpack.plan.planner import Plan
+from pybuildpack.plan.model import Plan
 from pybuildpack.redact import redact
 from pybuildpack.requirements.graph import Graph, display_path
 

@@ -1,0 +1,107 @@
+"""What the requirement part of one line of a requirements file is: a named requirement, a URL,
+a VCS URL or a local path (an Entry of the graph), or a clear error saying why it is none."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from pybuildpack.errors import BuildError
+from pybuildpack.redact import redact
+from pybuildpack.requirements.graph import VCS_SCHEMES, Entry, Origin
+
+ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
+_EGG_RE = re.compile(r"[#&]egg=(?P<name>[^&]+)")
+URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def _vcs_ref(url: str) -> str | None:
+    """The @ref of a VCS URL (git+https://host/repo.git@ref), if it names one."""
+    path_part = urlsplit(url.split("+", 1)[1]).path
+    return path_part.rsplit("@", 1)[1] if "@" in path_part else None
+
+
+def requirements_error(
+    title: str, origin: Origin | None, root: Path, fix: str, code: str, *details: str
+) -> BuildError:
+    return BuildError(
+        title, where=origin.show(root) if origin else "", details=list(details), fix=fix, code=code
+    )
+
+
+def _name_from_url(url: str) -> str | None:
+    match = _EGG_RE.search(url)
+    if match:
+        return canonicalize_name(match["name"].split("[")[0])
+    return None
+
+
+def _looks_like_path(text: str) -> bool:
+    return os.sep in text or text.startswith(".") or text.endswith(ARCHIVE_SUFFIXES)
+
+
+def _split_url_markers(text: str) -> tuple[str, str]:
+    if " ;" in text or "; " in text:
+        url, _, markers = text.partition(";")
+        return url.strip(), markers.strip()
+    return text, ""
+
+
+def classify(text: str, origin: Origin, root: Path, cwd: Path, *, editable: bool = False) -> Entry:
+    """Turn the requirement part of a line into an Entry (raises BuildError when it is not one)."""
+    if "\x00" in text:
+        raise requirements_error(
+            "A requirement holds a NUL byte",
+            origin,
+            root,
+            "Save the requirements file as plain text.",
+            "requirements::syntax",
+        )
+    shown = redact(text)
+    if text.startswith(VCS_SCHEMES):
+        url, _ = _split_url_markers(text)
+        return Entry(
+            origin, shown, "vcs", _name_from_url(url), editable=editable, url=url, vcs_ref=_vcs_ref(url)
+        )
+    if URL_RE.match(text):
+        url, _ = _split_url_markers(text)
+        if url.startswith("file:"):
+            local = Path(unquote(urlsplit(url).path))
+            return Entry(origin, shown, "path", _name_from_url(url), editable=editable, url=url, path=local)
+        return Entry(origin, shown, "url", _name_from_url(url), editable=editable, url=url)
+    direct_reference = "@" in text and "://" in text  # name @ url (PEP 508)
+    if editable or (not direct_reference and _looks_like_path(text.split(";")[0].split("[")[0].strip())):
+        location, _ = _split_url_markers(text)
+        location = location.split("[")[0] if not Path(cwd, location).exists() else location
+        local = (cwd / location).resolve()
+        if not local.exists():
+            raise requirements_error(
+                f"The local path '{location}' does not exist",
+                origin,
+                root,
+                "Fix the path: local paths in requirements files are relative to the app's root directory.",
+                "requirements::path-missing",
+            )
+        return Entry(origin, shown, "path", None, editable=editable, path=local)
+    try:
+        req = Requirement(text)
+    except InvalidRequirement as exc:
+        raise requirements_error(
+            f"'{shown}' is not a valid requirement",
+            origin,
+            root,
+            "Write a requirement such as 'flask==3.1.0', a URL, or a local path "
+            "(see pip's 'Requirements File Format').",
+            "requirements::syntax",
+            str(exc).splitlines()[0],
+        ) from exc
+    kind = "named"
+    if req.url:
+        kind = "vcs" if req.url.startswith(VCS_SCHEMES) else "url"
+    ref = _vcs_ref(req.url) if kind == "vcs" and req.url else None
+    return Entry(origin, shown, kind, canonicalize_name(req.name), requirement=req, url=req.url, vcs_ref=ref)
