@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 from pybuildpack.environment.metadata import installed
+from pybuildpack.files import replace_file
 from pybuildpack.state import State, read_failure
 
 
@@ -69,6 +69,4 @@ def write(
     data["total_seconds"] = round(sum(steps.values()), 1)
     if env.is_dir():
         data["packages"] = dict(sorted(installed(env).items()))
-    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, out)
+    replace_file(out, json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -24,9 +24,10 @@ core's results but its exit status. Two files in WORK_DIR carry the rest:
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+
+from pybuildpack.files import replace_file
 
 FORMAT = 1
 STATE_FILE = "state.json"
@@ -57,9 +58,7 @@ class State:
     format: int = FORMAT
 
     def write(self, work: Path) -> None:
-        tmp = work / f"{STATE_FILE}.tmp"
-        tmp.write_text(json.dumps(asdict(self), indent=1, sort_keys=True))
-        os.replace(tmp, work / STATE_FILE)
+        replace_file(work / STATE_FILE, json.dumps(asdict(self), indent=1, sort_keys=True))
 
     @classmethod
     def read(cls, work: Path) -> State | None:

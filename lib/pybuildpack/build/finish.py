@@ -10,6 +10,7 @@ from pybuildpack.cache import entries
 from pybuildpack.cache import environment as envcache
 from pybuildpack.context import Layout
 from pybuildpack.environment import metadata
+from pybuildpack.files import replace_file
 from pybuildpack.state import State
 
 
@@ -22,8 +23,7 @@ def save(layout: Layout, state: State) -> None:
     entries.remove_unknown(cache)
     version_file = entries.path(cache, "python-version")
     try:
-        version_file.with_name("python-version.tmp").write_text(state.python_version + "\n")
-        version_file.with_name("python-version.tmp").replace(version_file)
+        replace_file(version_file, state.python_version + "\n")
     except OSError:
         pass
 

@@ -7,6 +7,7 @@ from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.cache import entries
 from pybuildpack.context import Layout
+from pybuildpack.files import replace_file
 from pybuildpack.python_version.files import app_request
 from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resolution, resolve
 
@@ -17,8 +18,7 @@ def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> st
     text = mirror.index() if mirror is not None else None
     if text is not None and saved is not None and keep:
         try:
-            saved.with_name(saved.name + ".tmp").write_text(text)
-            saved.with_name(saved.name + ".tmp").replace(saved)
+            replace_file(saved, text)
         except OSError:
             pass
     elif text is None and saved is not None and saved.is_file():

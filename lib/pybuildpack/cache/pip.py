@@ -15,6 +15,8 @@ from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from pybuildpack.files import replace_file
+
 KEEP = 3
 # Directories of downloads, pruned by age: pip's HTTP cache, and the buildpack's own downloads
 # (index/client.download marks a file it reuses as used now).
@@ -44,9 +46,7 @@ def record_and_prune(cache: Path, started: float, installed: dict[str, str]) -> 
     history = _history(cache)
     history.append({"started": started, "installed": sorted(f"{n}=={v}" for n, v in installed.items())})
     history = history[-KEEP:]
-    tmp = cache / ".history.json.tmp"
-    tmp.write_text(json.dumps(history))
-    os.replace(tmp, cache / ".history.json")
+    replace_file(cache / ".history.json", json.dumps(history))
     keep = {str(item) for build in history for item in build["installed"]}  # type: ignore[attr-defined]
     oldest = min(float(build["started"]) for build in history)  # type: ignore[arg-type]
     removed = 0

@@ -12,6 +12,8 @@ import os
 import re
 from pathlib import Path
 
+from pybuildpack.files import replace_file
+
 PORTABLE_HEADER = (
     '#!/bin/sh\n\'\'\'exec\' "$(dirname -- "$(realpath -- "$0")")/python" "$0" "$@"\n\' \'\'\'\n'
 )
@@ -38,11 +40,7 @@ def make_scripts_portable(bin_dir: Path) -> int:
             continue
         new = PORTABLE_HEADER.encode() + data[length:]
         if new != data:
-            mode = path.stat().st_mode
-            tmp = path.with_name(path.name + ".relocating")
-            tmp.write_bytes(new)
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
+            replace_file(path, new, path.stat().st_mode)
             changed += 1
     return changed
 
@@ -55,13 +53,6 @@ def make_symlinks_relative(bin_dir: Path) -> None:
                 relative = os.path.relpath(target, bin_dir)
                 path.unlink()
                 path.symlink_to(relative)
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write a new file in place of path (never edit in place: the cache may share its inode)."""
-    tmp = path.with_name(path.name + ".relocating")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def point_at_runtime(env: Path, runtime: Path) -> None:
@@ -83,9 +74,7 @@ def point_at_runtime(env: Path, runtime: Path) -> None:
             value = new_prefix + value[len(old_prefix) :]
             line = f"{key.strip()} = {value}"
         out.append(line)
-    tmp = cfg.with_name("pyvenv.cfg.relocating")
-    tmp.write_text("\n".join(out) + "\n")
-    os.replace(tmp, cfg)
+    replace_file(cfg, "\n".join(out) + "\n")
 
 
 # site-packages -> pythonX.Y -> lib -> venv -> .heroku -> the app
@@ -116,7 +105,7 @@ def make_editables_portable(env: Path, app: Path) -> int:
             new = pattern.sub(lambda m: f"(_BUILDPACK_APP_DIR + {(m.group(2) or '')!r})", text)
             if "_BUILDPACK_APP_DIR = " not in new:
                 new = new.replace("\nMAPPING", "\n" + _APP_DIR_LINE + "MAPPING", 1)
-            _replace(finder, new)
+            replace_file(finder, new)
             changed += 1
         for pth in site.glob("*.pth"):
             lines = pth.read_text().splitlines()
@@ -127,7 +116,7 @@ def make_editables_portable(env: Path, app: Path) -> int:
                     line = os.path.relpath(stripped, site)
                 out.append(line)
             if out != lines:
-                _replace(pth, "\n".join(out) + "\n")
+                replace_file(pth, "\n".join(out) + "\n")
                 changed += 1
     return changed
 

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from packaging.utils import canonicalize_name
 
+from pybuildpack.files import replace_file
 from pybuildpack.http import fetch, split_auth
 
 
@@ -107,7 +108,5 @@ def download(url: str, dest: Path) -> Path:
         data = Path(unquote(urlsplit(url).path)).read_bytes()
     else:
         data, _ = fetch(url, timeout=120.0)
-    tmp = target.with_name(target.name + f".part{os.getpid()}.{threading.get_ident()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    replace_file(target, data)
     return target

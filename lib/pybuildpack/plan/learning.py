@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
+from pybuildpack.files import replace_file
 from pybuildpack.plan.prerequisites import Knowledge, Rule
 from pybuildpack.requirements.graph import Graph
 
@@ -106,9 +106,7 @@ def save(path: Path | None, lessons: list[Lesson]) -> None:
     new = {(lesson.package, lesson.version, lesson.needs) for lesson in lessons}
     kept = [old for old in load(path) if (old.package, old.version, old.needs) not in new]
     data = {"lessons": [asdict(lesson) for lesson in (kept + lessons)[-KEEP:]]}
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     try:
-        tmp.write_text(json.dumps(data, indent=1))
-        os.replace(tmp, path)
+        replace_file(path, json.dumps(data, indent=1))
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass  # the cache is best effort
