@@ -96,7 +96,7 @@ def _keep_only(directory: Path, names: set[str]) -> None:
         return
     for path in directory.iterdir():
         if path.name not in names and path.name.removesuffix(".sha256") not in names:
-            _discard(path) if path.is_dir() else path.unlink(missing_ok=True)
+            _discard(path)
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

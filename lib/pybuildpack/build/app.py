@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pybuildpack.cache import entries
 from pybuildpack.context import ConfigVars, Layout, Settings
-from pybuildpack.index.select import Sources, pip_default_index
+from pybuildpack.index.select import Sources
 from pybuildpack.natives.registry import Library, Trigger, load_registry
 from pybuildpack.plan import learning
 from pybuildpack.plan.learning import Lesson
@@ -46,8 +46,9 @@ def read_app(layout: Layout) -> App:
     return App(source, load_graph(layout.app, source, config.for_expansion()), config)
 
 
-def sources_for(layout: Layout, app: App) -> Sources:
-    return Sources.from_graph(app.graph, app.pip_config, pip_default_index(layout.vendor / "seed"))
+def sources_for(app: App, default_index: str | None) -> Sources:
+    """Where pip will look for the app's distributions (default_index: pip's own, or None)."""
+    return Sources.from_graph(app.graph, app.pip_config, default_index)
 
 
 def native_libraries(layout: Layout, app: App, sources: Sources) -> list[Trigger]:
@@ -95,6 +96,6 @@ def plan_for(
 
     from pybuildpack.plan.planner import make_plan
 
-    sources = Sources.from_graph(app.graph, app.pip_config, default_index)
     knowledge = knowledge_for(layout, settings, lessons)
+    sources = sources_for(app, default_index)
     return make_plan(knowledge, app.graph, settings, Version(version), sources, layout.downloads)

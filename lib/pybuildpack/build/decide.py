@@ -37,11 +37,11 @@ def _decide_environment(
     if any(change.rebuilds for change in changes):
         output.step("Rebuilding the environment: " + "; ".join(str(c) for c in changes))
         return "fresh", []
+    why = "; ".join([str(c) for c in changes] + volatile)
     if hash_checked:
-        why = "; ".join([str(c) for c in changes] + volatile)
         output.step(f"Rebuilding the environment: {why} (hash-checked requirements are installed afresh)")
         return "fresh", []
-    output.step("Updating the cached environment: " + "; ".join([str(c) for c in changes] + volatile))
+    output.step(f"Updating the cached environment: {why}")
     relocate(layout.env, layout.runtime)
     return "sync", libraries
 
@@ -79,7 +79,7 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     if state.environment != "reuse":
         state.default_index = pip_default_index(layout.vendor / "seed")
         libraries = []
-        triggers = native_libraries(layout, app, sources_for(layout, app))
+        triggers = native_libraries(layout, app, sources_for(app, state.default_index))
         if triggers:
             output.step("Native libraries")
         for trigger in triggers:

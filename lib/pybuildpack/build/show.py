@@ -18,11 +18,12 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     resolution = resolve_version(layout, mirror_index(layout, Mirror.configured(), keep=False), stack, arch)
     output.step("Requirements graph")
     output.info("\n".join(graph_lines(app.graph)) or "(no requirements)")
-    triggers = native_libraries(layout, app, sources_for(layout, app))
+    default_index = pip_default_index(layout.vendor / "seed")
+    triggers = native_libraries(layout, app, sources_for(app, default_index))
     if triggers:
         output.step("Native libraries")
         for trigger in triggers:
             output.info(trigger.describe(layout.app))
-    plan = plan_for(layout, app, settings, str(resolution.version), pip_default_index(layout.vendor / "seed"))
+    plan = plan_for(layout, app, settings, str(resolution.version), default_index)
     output.step(f"Install plan (for Python {resolution.version} on {stack} {arch})")
     output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
