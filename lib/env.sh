@@ -59,6 +59,20 @@ env::load() {
 	env::_each "$1" env::_export_setting
 }
 
+# env::app_dir BUILD_DIR: the app's directory: BUILD_DIR, or BUILDPACK_APP_SUBDIR inside it (an
+# app in a subdirectory of a monorepo). Returns 1, printing nothing, when BUILDPACK_APP_SUBDIR names
+# no directory inside BUILD_DIR (an absolute path, a .., or nothing there).
+env::app_dir() {
+	local build_dir="$1" subdir="${BUILDPACK_APP_SUBDIR:-}"
+	subdir="${subdir%/}"
+	if [[ -z "${BUILDPACK_APP_SUBDIR:-}" ]]; then
+		echo "$build_dir"
+		return 0
+	fi
+	[[ "$subdir" != /* && "/${subdir}/" != */../* && -d "${build_dir}/${subdir}" ]] || return 1
+	(cd "${build_dir}/${subdir}" && pwd)
+}
+
 # env::get ENV_DIR NAME: one config var's value (nothing when it is not set).
 env::get() {
 	local env_dir="$1" name="$2"

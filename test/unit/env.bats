@@ -62,3 +62,19 @@ second line"
 	assert_output_contains "APP_SETTING=kept"
 	refute_output_contains "/from/config"
 }
+
+@test "env::app_dir: the build directory, or BUILDPACK_APP_SUBDIR inside it, never outside" {
+	local build="${BATS_TEST_TMPDIR}/build"
+	mkdir -p "${build}/services/api"
+	unset BUILDPACK_APP_SUBDIR
+	assert_equal "$(env::app_dir "$build")" "$build"
+	BUILDPACK_APP_SUBDIR=services/api/
+	assert_equal "$(env::app_dir "$build")" "${build}/services/api"
+	local bad
+	for bad in /etc services/../../x services/none; do
+		BUILDPACK_APP_SUBDIR="$bad"
+		run env::app_dir "$build"
+		assert_failure 1
+		assert_equal "$output" ""
+	done
+}
