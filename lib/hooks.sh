@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The app's own build hooks (bin/pre_compile, bin/post_compile) and Django's collectstatic.
-# Needs lib/env.sh and lib/output.sh.
+# Needs lib/env.sh, lib/output.sh and lib/signals.sh.
 
 # hooks::_run_indented ENV_DIR COMMAND...: run with all config vars, output indented; the
 # command's exit status is returned.
@@ -13,19 +13,14 @@ hooks::_run_indented() {
 			# The hook doesn't get the build's cache lock (fd 8); what it leaves running is stopped
 			# when it ends, so that nothing it started outlives it or holds its output open.
 			# Its own process group (job control), so that what it leaves behind can be found.
-			local hook_status=0 group _
+			local hook_status=0 group
 			set -m
 			env::run_with_all "$env_dir" "$@" 8>&- 2>&1 &
 			group=$!
 			wait "$group" || hook_status=$?
 			if kill -0 -- "-${group}" 2>/dev/null; then
 				echo "(the command left processes running; they were stopped)"
-				kill -TERM -- "-${group}" 2>/dev/null || true
-				for _ in 1 2 3 4 5 6 7 8 9 10; do
-					kill -0 -- "-${group}" 2>/dev/null || break
-					sleep 0.2
-				done
-				kill -KILL -- "-${group}" 2>/dev/null || true
+				signals::terminate "-${group}"
 			fi
 			exit "$hook_status"
 		} 2>/dev/null | output::indent # (the shell's own job messages go nowhere)

@@ -47,17 +47,30 @@ signals::running() {
 	return 1
 }
 
-# signals::kill_descendants PID: SIGTERM to every process below PID, then SIGKILL to what is left
-# after a moment.
+# signals::terminate TARGET...: SIGTERM to each target (a process id, or -PGID for a whole process
+# group), then SIGKILL to what still runs after 2 s.
+signals::terminate() {
+	kill -TERM -- "$@" 2>/dev/null || true
+	local _ target alive
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		alive=0
+		for target in "$@"; do
+			if [[ "$target" == -* ]]; then
+				kill -0 -- "$target" 2>/dev/null && alive=1
+			else
+				signals::running "$target" && alive=1
+			fi
+		done
+		((alive)) || return 0
+		sleep 0.2
+	done
+	kill -KILL -- "$@" 2>/dev/null || true
+}
+
+# signals::kill_descendants PID: every process below PID stopped (signals::terminate).
 signals::kill_descendants() {
 	local -a pids
 	mapfile -t pids < <(signals::descendants "$1")
 	((${#pids[@]})) || return 0
-	kill -TERM "${pids[@]}" 2>/dev/null || true
-	local _
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		signals::running "${pids[@]}" || return 0
-		sleep 0.2
-	done
-	kill -KILL "${pids[@]}" 2>/dev/null || true
+	signals::terminate "${pids[@]}"
 }

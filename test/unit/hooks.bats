@@ -3,7 +3,7 @@
 
 setup() {
 	load ../helpers/test_helper
-	load_lib env hooks
+	load_lib env signals hooks
 	output::use_core python3 "${BUILDPACK_DIR}/lib"
 	# As in bin/compile, which runs with set -euo pipefail.
 	set -o pipefail

@@ -54,3 +54,16 @@ setup() {
 	kill "$live"
 	wait "$live" 2>/dev/null || true
 }
+
+@test "signals::terminate stops a whole process group, and a process that ignores SIGTERM" {
+	set -m
+	bash -c 'trap "" TERM; sleep 61 & sleep 61 & wait' &
+	local group=$!
+	set +m
+	sleep 0.3
+	local started="$SECONDS"
+	signals::terminate "-${group}"
+	wait "$group" 2>/dev/null || true
+	! pgrep -f "sleep 61" >/dev/null || fail "the process group outlived signals::terminate"
+	((SECONDS - started < 10)) || fail "signals::terminate waited for the SIGTERM it was ignored"
+}
