@@ -51,6 +51,8 @@ def write(
         if state.environment:
             data["environment"] = state.environment
         data["native_libraries"] = {use.name: use.version for use in state.libraries}
+        if state.package_manager:
+            data["package_manager"] = state.package_manager
     if status != 0:
         data["failed_step"] = step
         data["exit_status"] = status

@@ -52,9 +52,11 @@ class State:
     environment: str = ""  # "reuse" | "sync" | "fresh" (empty until decided)
     fingerprint: str = ""
     inputs: dict[str, str] = field(default_factory=dict)
-    volatile: list[str] = field(default_factory=list)  # VCS requirements on a branch or tag
+    # what a sync installs afresh: VCS requirements on a branch or tag, new --hash values
+    volatile: list[str] = field(default_factory=list)
     libraries: list[LibraryUse] = field(default_factory=list)
     default_index: str | None = None  # pip's own default index
+    package_manager: str = ""  # what the app is locked with, and the tool's version: "uv 0.13.9"
     format: int = FORMAT
 
     def write(self, work: Path) -> None:

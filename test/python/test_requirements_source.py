@@ -39,8 +39,43 @@ def test_tool_config_only_pyproject_is_not_a_package(tmp_path: Path) -> None:
     assert err.value.code == "app::no-dependency-file"
 
 
-def test_pipenv_only_is_explained(tmp_path: Path) -> None:
+def test_pipfile_without_a_lock_says_to_lock(tmp_path: Path) -> None:
     (tmp_path / "Pipfile").write_text("")
     with pytest.raises(BuildError) as err:
         install_source(tmp_path, MARKERS)
-    assert "Pipenv" in "\n".join(err.value.details)
+    assert err.value.code == "lockfile::missing"
+    assert "pipenv lock" in err.value.fix
+
+
+def test_uv_lock_is_a_locked_source(tmp_path: Path) -> None:
+    (tmp_path / "uv.lock").write_text("version = 1\n")
+    source = install_source(tmp_path, MARKERS)
+    assert (source.kind, source.locked, source.manager) == ("uv", True, "uv")
+    assert source.path == tmp_path / "uv.lock"
+
+
+@pytest.mark.parametrize(
+    "files",
+    [("requirements.txt", "uv.lock"), ("uv.lock", "Pipfile.lock"), ("requirements.txt", "poetry.lock")],
+)
+def test_two_package_managers_are_an_error_naming_both(tmp_path: Path, files: tuple[str, str]) -> None:
+    for name in files:
+        (tmp_path / name).write_text("")
+    with pytest.raises(BuildError) as err:
+        install_source(tmp_path, MARKERS)
+    assert err.value.code == "app::several-package-managers"
+    assert all(name in err.value.title for name in files)
+    assert "BUILDPACK_PACKAGE_MANAGER" in err.value.fix
+
+
+def test_buildpack_package_manager_chooses_one(tmp_path: Path) -> None:
+    for name in ("requirements.txt", "uv.lock"):
+        (tmp_path / name).write_text("")
+    assert install_source(tmp_path, MARKERS, "pip").kind == "requirements"
+    assert install_source(tmp_path, MARKERS, "uv").kind == "uv"
+    with pytest.raises(BuildError) as err:
+        install_source(tmp_path, MARKERS, "pipenv")
+    assert err.value.code == "app::package-manager-unknown"
+    with pytest.raises(BuildError) as err:
+        install_source(tmp_path, MARKERS, "conda")
+    assert err.value.code == "app::package-manager-unknown"

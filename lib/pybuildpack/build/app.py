@@ -3,8 +3,9 @@ will look, the native libraries it needs, the install engine and the plan."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from pybuildpack.natives.registry import Library, Trigger, load_registry
 from pybuildpack.plan import learning
 from pybuildpack.plan.learning import Lesson
 from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.requirements import locked, uvlock
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.source import InstallSource, install_source
@@ -38,12 +40,44 @@ class App:
         return self.config.for_pip(self.graph.used_vars)
 
 
+def _lock_inputs(layout: Layout) -> list[Path]:
+    """The files a lock is made from, besides the lock itself."""
+    return [layout.app / uvlock.PROJECT]
+
+
 def read_app(layout: Layout) -> App:
     """The app's dependency files as a graph (a BuildError, before any download, when they are
-    unusable)."""
+    unusable). A lock file's graph is its export (export_lock), once decide has made it."""
     config = ConfigVars.read(layout.env_dir)
-    source = install_source(layout.app, layout.data / "app-markers.txt")
-    return App(source, load_graph(layout.app, source, config.for_expansion()), config)
+    chosen = os.environ.get("BUILDPACK_PACKAGE_MANAGER", "")
+    source = install_source(layout.app, layout.data / "app-markers.txt", chosen)
+    if not source.locked:
+        return App(source, load_graph(layout.app, source, config.for_expansion()), config)
+    uvlock.check_files(layout.app)
+    export = locked.export_path(layout.work, source)
+    inputs = _lock_inputs(layout)
+    if export.is_file():
+        return App(source, locked.graph_from_export(layout.app, source, export, inputs), config)
+    return App(source, locked.empty_graph(layout.app, source, inputs), config)
+
+
+def tool_index(app: App, default_index: str | None) -> str | None:
+    """Where a package manager's tool is fetched from when the mirror has none: pip's index."""
+    return app.config.values.get("PIP_INDEX_URL") or default_index
+
+
+def export_lock(layout: Layout, app: App, arch: str, python: Path | None, default_index: str | None) -> App:
+    """The app with its lock's graph: the package manager exports what the lock holds for the
+    runtime python (checking the lock is current; python None: bin/plan, no check)."""
+    from pybuildpack.tools.uv import Uv
+
+    if not app.source.locked:
+        return app
+    uv = Uv(layout, arch, tool_index(app, default_index))
+    export = locked.export_path(layout.work, app.source)
+    uvlock.export(layout.app, uv, python, export)
+    graph = locked.graph_from_export(layout.app, app.source, export, _lock_inputs(layout))
+    return replace(app, graph=graph)
 
 
 def sources_for(app: App, default_index: str | None) -> Sources:

@@ -3,47 +3,55 @@ the cached environment (reuse, sync or fresh) and the native libraries."""
 
 from __future__ import annotations
 
+from packaging.version import Version
+
 from pybuildpack import output
 from pybuildpack.archives import install as archives
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.build.app import libraries_of, native_libraries, read_app, sources_for
+from pybuildpack.build.app import export_lock, libraries_of, native_libraries, read_app, sources_for
 from pybuildpack.build.version import mirror_index, resolve_version
 from pybuildpack.cache import entries, fingerprint
 from pybuildpack.cache import environment as envcache
 from pybuildpack.context import Layout, Settings
+from pybuildpack.environment import metadata
+from pybuildpack.environment.install import pins
 from pybuildpack.environment.relocate import relocate
 from pybuildpack.faults import checkpoint
 from pybuildpack.index.select import pip_default_index
+from pybuildpack.python_version.tags import marker_environment
 from pybuildpack.state import LibraryUse, State
+from pybuildpack.tools.pins import versions as tool_versions
 
 
 def _decide_environment(
-    layout: Layout, inputs: fingerprint.Inputs, hash_checked: bool
-) -> tuple[str, list[LibraryUse]]:
-    """Restore the cached environment (or not); (mode, the cached environment's libraries).
-    Hash-checked requirements that changed are installed afresh: pip checks no hash of what is
-    installed already, so a synced environment would keep a package the new hashes reject."""
+    layout: Layout, inputs: fingerprint.Inputs
+) -> tuple[str, list[LibraryUse], list[str]]:
+    """Restore the cached environment (or not); (mode, the cached environment's libraries, the
+    requirements to install afresh in a sync: VCS branches and tags, and hash-checked requirements
+    whose hashes are new, which pip would not check if it kept the installed copy)."""
     meta, why = (None, "no cache") if layout.cache is None else envcache.restore(layout.cache, layout.env)
     if meta is None:
         output.step(f"Creating the environment ({why})")
-        return "fresh", []
+        return "fresh", [], []
     changes = inputs.changes(meta.inputs)
     volatile = [f"{name} names a branch or tag: resolved again" for name in inputs.volatile]
     libraries = [LibraryUse(**item) for item in meta.libraries]
     if meta.fingerprint == inputs.digest() and not volatile:
         output.step("Reusing the cached environment (requirements unchanged)")
         relocate(layout.env, layout.runtime)
-        return "reuse", libraries
+        return "reuse", libraries, []
     if any(change.rebuilds for change in changes):
-        output.step("Rebuilding the environment: " + "; ".join(str(c) for c in changes))
-        return "fresh", []
-    why = "; ".join([str(c) for c in changes] + volatile)
-    if hash_checked:
-        output.step(f"Rebuilding the environment: {why} (hash-checked requirements are installed afresh)")
-        return "fresh", []
-    output.step(f"Updating the cached environment: {why}")
+        shown = [str(c) for c in changes if fingerprint.kind_of(c.key) != fingerprint.HASHES]
+        output.step("Rebuilding the environment: " + "; ".join(shown))
+        return "fresh", [], []
+    have = metadata.installed(layout.env)
+    rehash = [name for name in inputs.rehash(meta.inputs) if name in have]
+    said = [str(c) for c in changes if fingerprint.kind_of(c.key) != fingerprint.HASHES]
+    if rehash:
+        said.append(f"new hashes for {', '.join(rehash)}: installed afresh")
+    output.step(f"Updating the cached environment: {'; '.join(said + volatile)}")
     relocate(layout.env, layout.runtime)
-    return "sync", libraries
+    return "sync", libraries, list(inputs.volatile) + rehash
 
 
 def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
@@ -64,6 +72,16 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     state.write(layout.work)  # the report knows the version from here on
     archives.install_runtime(layout, state.python_version, stack, arch)
     checkpoint("runtime")
+    tools: dict[str, str] = {}
+    if app.source.locked:
+        output.step(f"Reading {app.source.path.name} ({app.source.manager})")
+        app = export_lock(layout, app, arch, layout.runtime_python, pip_default_index(layout.vendor / "seed"))
+        tools = {app.source.manager: tool_versions(layout.vendor)[app.source.manager]}
+        target = marker_environment(Version(state.python_version))
+        count = sum(1 for entry in app.graph.requirements() if entry.applies(target))
+        output.info(f"{count} packages locked for Python {state.python_version}")
+    pip = next((line.split("==")[1] for line in pins(layout) if line.startswith("pip==")), "")
+    state.package_manager = " ".join([app.source.manager, *(tools.values() if tools else [pip])])
     inputs = fingerprint.collect(
         app.graph,
         python_version=state.python_version,
@@ -72,10 +90,10 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
         buildpack=layout.buildpack,
         pip_config=app.pip_config,
         package_app=app.source.kind == "package",
+        tools=tools,
     )
-    hash_checked = "require_hashes" in app.graph.options or any(e.hashes for e in app.graph.entries)
-    state.environment, libraries = _decide_environment(layout, inputs, hash_checked)
-    state.fingerprint, state.inputs, state.volatile = inputs.digest(), inputs.items, inputs.volatile
+    state.environment, libraries, state.volatile = _decide_environment(layout, inputs)
+    state.fingerprint, state.inputs = inputs.digest(), inputs.items
     if state.environment != "reuse":
         state.default_index = pip_default_index(layout.vendor / "seed")
         libraries = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.build.app import native_libraries, plan_for, read_app, sources_for
+from pybuildpack.build.app import export_lock, native_libraries, plan_for, read_app, sources_for
 from pybuildpack.build.version import mirror_index, resolve_version
 from pybuildpack.context import Layout, Settings
 from pybuildpack.index.select import pip_default_index
@@ -16,9 +16,11 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
 
     app = read_app(layout)
     resolution = resolve_version(layout, mirror_index(layout, Mirror.configured(), keep=False), stack, arch)
+    default_index = pip_default_index(layout.vendor / "seed")
+    if app.source.locked:
+        app = export_lock(layout, app, arch, None, default_index)
     output.step("Requirements graph")
     output.info("\n".join(graph_lines(app.graph)) or "(no requirements)")
-    default_index = pip_default_index(layout.vendor / "seed")
     triggers = native_libraries(layout, app, sources_for(app, default_index))
     if triggers:
         output.step("Native libraries")

@@ -39,6 +39,9 @@ ENTRIES = (
         "env-*", "cache/environment.py", "the current one only", "the environment, its metadata and manifest"
     ),
     Entry("env.*.link", "cache/environment.py", "renamed at once", "the next env symlink, being swapped in"),
+    Entry(
+        "package-managers", "tools/fetch.py", "the pinned versions only", "package managers' tools, unpacked"
+    ),
     Entry("learned.json", "plan/learning.py", "the last 200 lessons", "prerequisites learned from failures"),
     Entry("mirror-index.txt", "archives/install.py", "one file", "the mirror's index, for when it is down"),
     Entry("python-version", "build/finish.py", "one file", "the release the last successful build used"),

@@ -51,6 +51,8 @@ FILE = "file"  # FILE:path of a requirements file
 CONFIG_VAR = "config-var"  # CONFIG_VAR:NAME
 LOCAL_PACKAGE = "local-package"  # LOCAL_PACKAGE:path
 APP_PACKAGE = "app-package"
+TOOL = "tool"  # TOOL:NAME, the version of the package manager that exports a lock file
+HASHES = "hashes"  # HASHES:NAME, the version and --hash values a requirement pins
 # Inputs whose change makes the old environment useless (compiled extensions, the seed packages):
 # it is rebuilt, not synced.
 REBUILD_ON = frozenset({PYTHON_VERSION, STACK, ARCH, BUILDPACK})
@@ -63,6 +65,8 @@ _NAMES = {
     APP_PACKAGE: "the app (installed as a package)",
     CONFIG_VAR: "config var {}",
     LOCAL_PACKAGE: "local package {}",
+    TOOL: "{}'s version",
+    HASHES: "the hashes of {}",
     FILE: "{}",
 }
 
@@ -109,6 +113,16 @@ class Inputs:
     def digest(self) -> str:
         return _sha(json.dumps(self.items, sort_keys=True).encode())
 
+    def rehash(self, previous: dict[str, str]) -> list[str]:
+        """The requirements whose --hash values are new or changed since a previous build: pip
+        checks no hash of what is installed already, so these are installed afresh."""
+        prefix = f"{HASHES}:"
+        return sorted(
+            key[len(prefix) :]
+            for key, value in self.items.items()
+            if key.startswith(prefix) and previous.get(key) != value
+        )
+
     def changes(self, previous: dict[str, str]) -> list[Change]:
         """What differs from a previous build's inputs (str() of each says it in words)."""
         out: list[Change] = []
@@ -128,6 +142,7 @@ def collect(
     buildpack: Path,
     pip_config: dict[str, str],
     package_app: bool,
+    tools: dict[str, str] | None = None,
 ) -> Inputs:
     inputs = Inputs()
     items = inputs.items
@@ -150,6 +165,11 @@ def collect(
             items[f"{LOCAL_PACKAGE}:{display_path(entry.path, root)}"] = _sha(entry.path.read_bytes())
         elif entry.kind == "vcs" and not entry.vcs_pinned_to_commit:
             inputs.volatile.append(entry.name or entry.text)
+        if entry.hashes and entry.name:
+            pinned = "\n".join([entry.pinned_version or entry.text, *sorted(entry.hashes)])
+            items[f"{HASHES}:{entry.name}"] = _sha(pinned.encode())
     if package_app:
         items[APP_PACKAGE] = tree_digest(root)
+    for name, version in sorted((tools or {}).items()):
+        items[f"{TOOL}:{name}"] = version
     return inputs

@@ -98,21 +98,39 @@ def _phase_file(layout: Layout, graph: Graph, name: str, lines: list[str]) -> Pa
     return path
 
 
+def final_installs(layout: Layout, source: InstallSource, graph: Graph) -> list[list[str]]:
+    """The last install's arguments. A lock's packages are installed exactly, without dependency
+    resolution (--no-deps): those pinned with hashes in one step (pip checks every hash), then those
+    that can have none (the app itself, local paths, VCS URLs), which pip's hash-checking mode
+    would refuse."""
+    if not source.locked:
+        return [source.install_args]
+    steps = []
+    hashed = [entry.raw for entry in graph.requirements() if entry.hashes]
+    other = [entry.raw for entry in graph.requirements() if not entry.hashes]
+    for name, lines in (("locked", hashed), ("locked-unhashed", other)):
+        if lines:
+            steps.append(["--no-deps", "-r", str(_phase_file(layout, graph, name, lines))])
+    return steps
+
+
 def install_dependencies(
     layout: Layout, source: InstallSource, graph: Graph, plan: Plan, engine: Engine
 ) -> None:
+    exact = ["--no-deps"] if source.locked else []  # a lock holds every package it needs
     if plan.prerequisites:
         output.step("Installing build prerequisites first")
         phase = _phase_file(layout, graph, "prerequisites", [p.line for p in plan.prerequisites])
-        engine.install(["-r", str(phase)])
+        engine.install([*exact, "-r", str(phase)])
     for item in plan.deferred:
         output.step(f"Building {item.entry.name or item.entry.text} without build isolation")
         phase = _phase_file(
             layout, graph, f"deferred-{item.entry.name or 'x'}", [item.entry.raw or item.entry.text]
         )
-        engine.install(["-r", str(phase)], no_build_isolation=True)
+        engine.install([*exact, "-r", str(phase)], no_build_isolation=True)
     if plan.ordered:
         output.step(f"Installing the rest of the dependencies {source.reason}")
     else:
         output.step(f"Installing dependencies {source.reason}")
-    engine.install(source.install_args)
+    for args in final_installs(layout, source, graph):
+        engine.install(args)

@@ -23,6 +23,8 @@ def required_names(layout: Layout, source: InstallSource, graph: Graph) -> set[s
     for entry in graph.requirements():
         if entry.from_package:
             continue  # the app (installed as a package) brings its own declared dependencies
+        if not entry.applies():
+            continue  # its markers exclude this runtime (the sync runs on it): pip skips it too
         extras = frozenset(entry.requirement.extras) if entry.requirement else frozenset()
         if entry.kind == "named":
             entries.append((entry.name, extras, None))

@@ -7,9 +7,11 @@ from __future__ import annotations
 import atexit
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -78,6 +80,14 @@ class Entry:
         if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
             return specs[0].version
         return None
+
+    def applies(self, environment: Mapping[str, str] | None = None) -> bool:
+        """Whether the line's markers hold for the target (environment: marker values; None: the
+        interpreter running this), as pip decides whether to install it."""
+        marker = self.requirement.marker if self.requirement is not None else None
+        if marker is None:
+            return True
+        return marker.evaluate({**(environment or default_environment()), "extra": ""})
 
     @property
     def vcs_pinned_to_commit(self) -> bool:

@@ -12,22 +12,51 @@ from pybuildpack.toml import TOMLDecodeError, load_toml
 REQUIREMENTS = "requirements.txt"
 
 
+# The package managers whose files the buildpack installs from, with the files that mark each
+# (the first one is what the app's dependencies are installed from).
+MANAGER_FILES = {
+    "pip": (REQUIREMENTS,),
+    "uv": ("uv.lock",),
+    "poetry": ("poetry.lock",),
+    "pipenv": ("Pipfile.lock", "Pipfile"),
+}
+# Package managers whose lock file the app's dependencies are installed from.
+LOCKED = frozenset({"uv", "poetry", "pipenv"})
+_LOCK_COMMANDS = {"uv": "uv lock", "poetry": "poetry lock", "pipenv": "pipenv lock"}
+_NOT_YET = frozenset({"poetry", "pipenv"})
+
+
 @dataclass(frozen=True)
 class InstallSource:
-    """How the app's dependencies are installed: from a requirements file, or the app as a package."""
+    """How the app's dependencies are installed: from a requirements file, from a lock file
+    (uv.lock), or the app as a package."""
 
-    kind: str  # "requirements" | "package"
-    path: Path
+    kind: str  # "requirements" | "package" | a package manager of LOCKED
+    path: Path  # requirements.txt, the lock file, or the app's directory
     reason: str
 
     @property
+    def locked(self) -> bool:
+        return self.kind in LOCKED
+
+    @property
+    def manager(self) -> str:
+        """The package manager the app uses (pip for a requirements file or a package)."""
+        return self.kind if self.locked else "pip"
+
+    @property
     def install_args(self) -> list[str]:
-        """What pip installs: `-r requirements.txt` (relative to the app), or the app itself."""
+        """What pip installs: `-r requirements.txt` (relative to the app), or the app itself.
+        A lock file's packages are installed from the files environment/install.py writes."""
+        if self.locked:
+            return []
         return ["-r", self.path.name] if self.kind == "requirements" else ["."]
 
     @property
     def install_command(self) -> str:
         """The final install, as the plan shows it."""
+        if self.locked:
+            return f"pip install --no-deps (the packages {self.path.name} locks)"
         return "pip install " + " ".join(self.install_args)
 
 
@@ -58,7 +87,89 @@ def _pyproject_is_package(path: Path) -> bool:
     return "build-system" in data or "project" in data
 
 
-def install_source(app: Path, markers_file: Path) -> InstallSource:
+def _present(app: Path) -> dict[str, list[str]]:
+    """{package manager: its files found in the app}, for the managers with any."""
+    found: dict[str, list[str]] = {}
+    for manager, names in MANAGER_FILES.items():
+        here = [name for name in names if (app / name).exists()]
+        if here:
+            found[manager] = here
+    return found
+
+
+def _several(present: dict[str, list[str]]) -> BuildError:
+    files = [name for names in present.values() for name in names]
+    return BuildError(
+        f"The app has the files of {len(present)} package managers: {', '.join(files)}",
+        where="the app's root directory",
+        details=[
+            "The buildpack installs the dependencies from one of them, and can't tell which",
+            "one the app means (" + ", ".join(present) + ").",
+        ],
+        fix=(
+            "Remove the files of the package managers the app no longer uses (git rm FILE),\n"
+            "or set the config var BUILDPACK_PACKAGE_MANAGER to one of: " + ", ".join(present) + "."
+        ),
+        code="app::several-package-managers",
+    )
+
+
+def _chosen(app: Path, present: dict[str, list[str]], chosen: str) -> str | None:
+    """The package manager to install with: the one present, or BUILDPACK_PACKAGE_MANAGER."""
+    chosen = chosen.strip().lower()
+    if chosen:
+        if chosen not in MANAGER_FILES:
+            raise BuildError(
+                f"BUILDPACK_PACKAGE_MANAGER is '{chosen}', which the buildpack does not know",
+                where="config var BUILDPACK_PACKAGE_MANAGER",
+                fix="Set it to one of: " + ", ".join(MANAGER_FILES) + " (or unset it).",
+                code="app::package-manager-unknown",
+            )
+        if chosen not in present:
+            raise BuildError(
+                f"BUILDPACK_PACKAGE_MANAGER is '{chosen}', but the app has no {MANAGER_FILES[chosen][0]}",
+                where="config var BUILDPACK_PACKAGE_MANAGER",
+                fix=f"Commit {MANAGER_FILES[chosen][0]}, or unset BUILDPACK_PACKAGE_MANAGER.",
+                code="app::package-manager-unknown",
+            )
+        return chosen
+    if len(present) > 1:
+        raise _several(present)
+    return next(iter(present), None)
+
+
+def _locked_source(app: Path, manager: str) -> InstallSource:
+    lock = app / MANAGER_FILES[manager][0]
+    if manager == "pipenv" and not lock.exists():
+        raise BuildError(
+            "The app has a Pipfile but no Pipfile.lock",
+            where="Pipfile",
+            details=["The buildpack installs what Pipfile.lock records, as 'pipenv install --deploy' does."],
+            fix="Run 'pipenv lock' and commit Pipfile.lock.",
+            code="lockfile::missing",
+        )
+    if not lock.is_file():
+        raise BuildError(
+            f"{lock.name} is not a regular file",
+            where=lock.name,
+            fix=f"Run '{_LOCK_COMMANDS[manager]}' and commit {lock.name}.",
+            code="lockfile::invalid",
+        )
+    if manager in _NOT_YET:
+        raise BuildError(
+            f"{lock.name}: apps locked with {manager} are not installed by this buildpack yet",
+            where=lock.name,
+            fix=(
+                "Export the lock to a requirements.txt for now, and set the config var\n"
+                "BUILDPACK_PACKAGE_MANAGER=pip to install from it."
+            ),
+            code="app::package-manager-unsupported",
+        )
+    return InstallSource(manager, lock, f"from {lock.name} ({manager})")
+
+
+def install_source(app: Path, markers_file: Path, chosen: str = "") -> InstallSource:
+    """What the app's dependencies are installed from (chosen: BUILDPACK_PACKAGE_MANAGER)."""
     requirements = app / REQUIREMENTS
     if requirements.exists() and not requirements.is_file():
         raise BuildError(
@@ -67,7 +178,10 @@ def install_source(app: Path, markers_file: Path) -> InstallSource:
             fix=f"Make {REQUIREMENTS} a file that lists the app's dependencies.",
             code="app::requirements-not-a-file",
         )
-    if requirements.is_file():
+    manager = _chosen(app, _present(app), chosen)
+    if manager in LOCKED:
+        return _locked_source(app, manager)
+    if manager == "pip":
         return InstallSource("requirements", requirements, f"from {REQUIREMENTS}")
     misspelt = _misspelt_requirements(app)
     if misspelt:
@@ -83,20 +197,13 @@ def install_source(app: Path, markers_file: Path) -> InstallSource:
         if path.is_file() and (name == "setup.py" or _pyproject_is_package(path)):
             return InstallSource("package", app, f"the app is a package ({name}), no {REQUIREMENTS}")
     present = [name for name in markers(markers_file) if (app / name).is_file()]
-    unsupported = [name for name in ("Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock") if name in present]
-    details = [f"Files found: {', '.join(present) if present else 'none of the above'}."]
-    if unsupported:
-        details.append(
-            f"{', '.join(unsupported)}: Pipenv, Poetry and uv projects are not installed "
-            "by this buildpack yet."
-        )
     raise BuildError(
-        "No dependencies to install: the app has no requirements.txt, setup.py or pyproject.toml",
+        "No dependencies to install: the app has no requirements.txt, lock file, setup.py or pyproject.toml",
         where="the app's root directory",
-        details=details,
+        details=[f"Files found: {', '.join(present) if present else 'none of the above'}."],
         fix=(
             "Add a requirements.txt listing the app's dependencies (it may be empty),\n"
-            "e.g. with 'pip freeze > requirements.txt'."
+            "e.g. with 'pip freeze > requirements.txt', or lock them with uv ('uv lock')."
         ),
         code="app::no-dependency-file",
     )

@@ -1,0 +1,152 @@
+"""uv.lock: checked against pyproject.toml and exported by uv itself (the packages of the default
+dependencies for the target, no dependency groups, the app's own package when it is one), for
+requirements/locked.py to read into the graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from pybuildpack.errors import BuildError
+from pybuildpack.toml import TOMLDecodeError, load_toml
+from pybuildpack.tools.uv import Uv
+
+LOCK = "uv.lock"
+PROJECT = "pyproject.toml"
+EXPORT_ARGS = (
+    "export",
+    "--locked",
+    "--format",
+    "requirements-txt",
+    "--no-default-groups",
+    "--no-editable",
+    "--emit-index-url",
+    "--no-header",
+    "--no-annotate",
+    "--quiet",
+)
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise BuildError(
+            f"The app has {LOCK} but no {PROJECT}",
+            where=LOCK,
+            fix=f"Commit the {PROJECT} that {LOCK} was made from.",
+            code="lockfile::invalid",
+        )
+    try:
+        return load_toml(path)
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
+        raise BuildError(
+            f"{path.name} is not valid TOML",
+            where=path.name,
+            details=[str(exc)],
+            fix=f"Fix {path.name}" + (" (run 'uv lock' to write it afresh)." if path.name == LOCK else "."),
+            code="lockfile::invalid",
+        ) from exc
+
+
+def check_files(app: Path) -> None:
+    """uv.lock and pyproject.toml parse (before anything is downloaded)."""
+    lock = _load(app / LOCK)
+    _load(app / PROJECT)
+    if not isinstance(lock.get("package", []), list) or "version" not in lock:
+        raise BuildError(
+            f"{LOCK} is not a uv lock file",
+            where=LOCK,
+            fix="Run 'uv lock' and commit uv.lock.",
+            code="lockfile::invalid",
+        )
+
+
+def _requirements(items: list[Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        try:
+            req = Requirement(str(item))
+        except InvalidRequirement:
+            continue
+        out[canonicalize_name(req.name)] = str(req.specifier)
+    return out
+
+
+def _locked_requirements(items: list[Any]) -> dict[str, str]:
+    return {
+        canonicalize_name(str(item.get("name", ""))): str(item.get("specifier", ""))
+        for item in items
+        if item.get("name")
+    }
+
+
+def what_is_stale(app: Path) -> list[str]:
+    """What pyproject.toml asks for that uv.lock was not made for (best effort: [] when it can't tell)."""
+    try:
+        project = load_toml(app / PROJECT)
+        lock = load_toml(app / LOCK)
+    except (OSError, TOMLDecodeError):
+        return []
+    table = project.get("project") or {}
+    name = canonicalize_name(str(table.get("name", "")))
+    packages = lock.get("package", [])
+    root = next((p for p in packages if canonicalize_name(str(p.get("name", ""))) == name), None)
+    if root is None:
+        return [f"{LOCK} has no package '{table.get('name', '')}', the project {PROJECT} names"]
+    metadata = root.get("metadata") or {}
+    wanted = _requirements(list(table.get("dependencies") or []))
+    locked = _locked_requirements(list(metadata.get("requires-dist") or []))
+    out = []
+    for dep in sorted(set(wanted) | set(locked)):
+        if dep not in locked:
+            out.append(f"{PROJECT} asks for {dep}{wanted[dep]}, which {LOCK} does not lock")
+        elif dep not in wanted:
+            out.append(f"{LOCK} locks {dep}, which {PROJECT} no longer asks for")
+        elif wanted[dep] != locked[dep]:
+            asked, made = wanted[dep] or "any", locked[dep] or "any"
+            out.append(f"{dep}: {PROJECT} asks for '{asked}', {LOCK} was made for '{made}'")
+    asked, made = str(table.get("requires-python", "")), str(lock.get("requires-python", ""))
+    if asked != made:
+        out.append(f"requires-python: {PROJECT} says '{asked}', {LOCK} was made for '{made}'")
+    return out
+
+
+def export(app: Path, uv: Uv, python: Path | None, target: Path) -> None:
+    """uv's export of the lock for the runtime python (None: no check of the lock against
+    pyproject.toml, for bin/plan, which has no runtime) into target."""
+    args = [*EXPORT_ARGS, "--output-file", str(target)]
+    if python is None:
+        args[args.index("--locked")] = "--frozen"
+    else:
+        args += ["--python", str(python)]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    result = uv.run(args, cwd=app)
+    if result.returncode == 0 and target.is_file():
+        return
+    said = [line for line in result.tail if line.strip()]
+    if any("needs to be updated" in line for line in said):
+        stale = what_is_stale(app)
+        raise BuildError(
+            f"{LOCK} is out of date: it no longer matches {PROJECT}",
+            where=LOCK,
+            details=stale or said[-6:],
+            fix=f"Run 'uv lock' and commit {LOCK} (and {PROJECT}).",
+            code="lockfile::stale",
+        )
+    if any("incompatible with the project's Python requirement" in line for line in said):
+        raise BuildError(
+            f"The Python version chosen for the build does not satisfy {PROJECT}'s requires-python",
+            where=f"{PROJECT} [project] requires-python",
+            details=said[-6:],
+            fix="Make .python-version and requires-python agree, then run 'uv lock'.",
+            code="python-version::incompatible",
+        )
+    raise BuildError(
+        f"uv could not export the packages {LOCK} locks",
+        where=LOCK,
+        details=said[-12:] or [f"uv exited with status {result.returncode}"],
+        fix=f"Check that 'uv export --locked' works in the app's directory, then commit {LOCK}.",
+        code="lockfile::export-failed",
+    )

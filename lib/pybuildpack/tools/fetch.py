@@ -1,0 +1,125 @@
+"""Fetching a pinned tool's wheel (the mirror's tools/ first, else pip's index), verifying it
+against the pin, and unpacking its program into CACHE_DIR/python/package-managers/KEY/ (or the build's scratch
+directory without a cache). A cached tool is checked against the checksum recorded when it was
+unpacked before it is used; a damaged one is fetched again."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+from pybuildpack import output
+from pybuildpack.archives.mirror import Mirror, sha256_of
+from pybuildpack.cache import entries
+from pybuildpack.context import Layout
+from pybuildpack.errors import BuildError
+from pybuildpack.index import client
+from pybuildpack.redact import redact
+from pybuildpack.tools.pins import ToolWheel
+
+_SUM = "program.sha256"
+
+
+def tools_dir(layout: Layout) -> Path:
+    if layout.cache is None:
+        return layout.scratch / "tools"
+    return entries.path(layout.cache, "package-managers")
+
+
+def _verified(program: Path) -> bool:
+    try:
+        recorded = (program.parent / _SUM).read_text().split()[0]
+        return program.is_file() and recorded == sha256_of(program)
+    except (OSError, IndexError):
+        return False
+
+
+def _download(wheel: ToolWheel, dest: Path, index_url: str | None) -> Path:
+    """The wheel, from the mirror's tools/ when it has it, else from the index; verified."""
+    target = dest / wheel.file
+    mirror = Mirror.configured()
+    listed = mirror.index() if mirror is not None else None
+    tried: list[str] = []
+    if mirror is not None and listed is not None and f"tools/{wheel.file}" in listed.split():
+        mirror.fetch(f"tools/{wheel.file}", target, f"{wheel.tool} {wheel.version}")
+        tried.append(redact(f"{mirror.url}/tools/{wheel.file}"))
+    elif index_url:
+        try:
+            files = {f.filename: f for f in client.project_files(index_url, wheel.tool)}
+            if wheel.file in files:
+                client.download(files[wheel.file].url, dest)
+        except OSError as exc:
+            tried.append(f"{redact(index_url)}: {redact(str(exc))}")
+        tried.append(redact(index_url))
+    if not target.is_file():
+        raise BuildError(
+            f"Could not download {wheel.tool} {wheel.version}, which the app's lock file needs",
+            details=[f"Looked for {wheel.file} at: {', '.join(tried) or 'no mirror or index'}"],
+            fix=(
+                f"Check that the package index is reachable from the build, or add\n"
+                f"tools/{wheel.file} (and its .sha256) to the mirror ('make mirror')."
+            ),
+            code="tools::unavailable",
+        )
+    actual = sha256_of(target)
+    if actual != wheel.sha256:
+        target.unlink(missing_ok=True)
+        raise BuildError(
+            f"Checksum mismatch for {wheel.tool} {wheel.version}: the download is not the pinned wheel",
+            details=[f"Expected sha256 {wheel.sha256}", f"Got      sha256 {actual}"],
+            fix="Nothing of it was used or kept. Check the index or mirror it came from.",
+            code="tools::checksum-mismatch",
+        )
+    return target
+
+
+def _unpack(archive: Path, member: str, program: Path) -> None:
+    staging = program.parent.with_name(f"{program.parent.name}.tmp.{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        with zipfile.ZipFile(archive) as wheel, wheel.open(member) as source:
+            data = source.read()
+        target = staging / program.name
+        target.write_bytes(data)
+        target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        (staging / _SUM).write_text(hashlib.sha256(data).hexdigest() + "\n")
+        shutil.rmtree(program.parent, ignore_errors=True)
+        os.replace(staging, program.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def provide(layout: Layout, wheel: ToolWheel, member: str, index_url: str | None) -> Path:
+    """The tool's program (MEMBER of its wheel), ready to run; fetched only when not cached."""
+    home = tools_dir(layout)
+    program = home / wheel.key / Path(member).name
+    if _verified(program):
+        os.utime(program.parent)  # in use: the cache keeps it
+        return program
+    output.info(f"Fetching {wheel.tool} {wheel.version}")
+    downloads = layout.scratch / "tool-downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    archive = _download(wheel, downloads, index_url)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        _unpack(archive, member, program)
+    except OSError:
+        program = layout.scratch / "tools" / wheel.key / Path(member).name
+        _unpack(archive, member, program)
+    except (KeyError, zipfile.BadZipFile) as exc:
+        raise BuildError(
+            f"The {wheel.tool} wheel has no {member}",
+            details=[str(exc)],
+            code="tools::checksum-mismatch",
+        ) from exc
+    finally:
+        archive.unlink(missing_ok=True)
+    for other in home.iterdir() if home.is_dir() else ():
+        if other.name.startswith(f"{wheel.tool}-") and other.name != wheel.key:
+            shutil.rmtree(other, ignore_errors=True)  # an older pin: never used again
+    return program

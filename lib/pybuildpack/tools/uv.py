@@ -1,0 +1,52 @@
+"""uv, the program: fetched at its pin (tools/fetch.py) and run in an environment of its own: none
+of the build machine's UV_* settings or user configuration, no Python downloads, the system's TLS
+roots (SSL_CERT_FILE / SSL_CERT_DIR honoured, as a corporate CA bundle needs), a cache in the
+build's scratch directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from pybuildpack.context import Layout
+from pybuildpack.process import Completed, run
+from pybuildpack.tools.fetch import provide
+from pybuildpack.tools.pins import ToolWheel, pinned
+
+_MEMBER = "uv-{version}.data/scripts/uv"
+
+
+def uv_wheel(layout: Layout, arch: str) -> ToolWheel:
+    return pinned(layout.vendor, "uv", arch)
+
+
+class Uv:
+    def __init__(self, layout: Layout, arch: str, index_url: str | None) -> None:
+        self.layout = layout
+        self.wheel = uv_wheel(layout, arch)
+        self.program = provide(layout, self.wheel, _MEMBER.format(version=self.wheel.version), index_url)
+
+    @property
+    def version(self) -> str:
+        return self.wheel.version
+
+    def environment(self) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("UV_")}
+        for key in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV", "CONDA_PREFIX"):
+            env.pop(key, None)
+        scratch = self.layout.scratch
+        env.update(
+            {
+                "UV_CACHE_DIR": str(scratch / "uv-cache"),
+                "UV_PYTHON_DOWNLOADS": "never",
+                "UV_NO_PROGRESS": "1",
+                "UV_SYSTEM_CERTS": "1",
+                "XDG_CONFIG_HOME": str(scratch / "uv-config"),
+                "NO_COLOR": "1",
+            }
+        )
+        return env
+
+    def run(self, args: Sequence[str], *, cwd: Path, quiet: bool = True) -> Completed:
+        return run([str(self.program), *args], cwd=cwd, env=self.environment(), quiet=quiet)
