@@ -219,12 +219,42 @@ for spec in "${specs[@]}"; do
 	copy_pair "$built_dir" "$mirror" "$name"
 done
 
-# index.txt: every complete archive of the mirror, sorted.
+# tools/: the package managers' tools vendor/tools.toml pins for this architecture (uv), so that
+# locked apps build from the mirror alone. Fetched with pip, checked against the pin.
+mkdir -p "$mirror/tools"
+while read -r tool version file sum; do
+	if verify "$mirror/tools" "$file" && grep -q "^$sum " "$mirror/tools/$file.sha256"; then
+		build::log "tools: $file already in mirror"
+		continue
+	fi
+	build::log "tools: fetching $tool $version ($file)"
+	fetched="$(mktemp -d)"
+	python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$fetched" "$tool==$version" >&2 ||
+		build::die "pip could not download $tool==$version"
+	[[ -f "$fetched/$file" ]] || build::die "pip downloaded $(ls "$fetched") for $tool, not the pinned $file"
+	echo "$sum  $file" >"$fetched/$file.sha256"
+	verify "$fetched" "$file" || build::die "$file does not match the sha256 vendor/tools.toml pins"
+	copy_pair "$fetched" "$mirror/tools" "$file"
+	rm -rf "$fetched"
+done < <(python3 - "$here/../vendor/tools.toml" "$arch" <<'PY'
+import sys
+import tomllib
+
+with open(sys.argv[1], "rb") as handle:
+    tools = tomllib.load(handle)
+for name, tool in tools.items():
+    wheel = tool.get("wheels", {}).get(sys.argv[2])
+    if wheel:
+        print(name, tool["version"], wheel["file"], wheel["sha256"])
+PY
+)
+
+# index.txt: every complete archive of the mirror, sorted (tools/ included).
 index_tmp="$mirror/.index.txt.tmp.$$"
 (
 	cd "$mirror"
 	shopt -s nullglob
-	for f in *.tar.zst; do
+	for f in *.tar.zst tools/*.whl; do
 		if [[ -f "$f.sha256" ]]; then
 			echo "$f"
 		fi

@@ -102,7 +102,9 @@ def _plan(args: argparse.Namespace) -> int:
 def _install_test(args: argparse.Namespace) -> int:
     from pybuildpack.build.install import install_test_requirements
 
-    install_test_requirements(_layout(args), Path(args.requirements))
+    layout = _layout(args)
+    layout.scratch.mkdir(parents=True, exist_ok=True)
+    install_test_requirements(layout, Path(args.requirements), args.arch)
     return 0
 
 

@@ -19,23 +19,6 @@ teardown() {
 	cleanup_app
 }
 
-# boot DIR COMMAND [CGROUP]: start a web process as a dyno would (clean environment, DYNO=web.1,
-# .profile.d sourced, PORT set; inside the memory cgroup CGROUP when given) and wait for it to
-# answer; sets WEB_PORT and WEB_PID.
-boot() {
-	local dir="$1" command="$2" cgroup="${3:-}"
-	WEB_PORT="$(free_port)"
-	# shellcheck disable=SC2016 # expanded by the dyno's shell
-	env -i HOME="$dir" PORT="$WEB_PORT" PATH=/usr/local/bin:/usr/bin:/bin DYNO=web.1 \
-		GUNICORN_CMD_ARGS="--bind 127.0.0.1:${WEB_PORT}" bash -c \
-		'if [ -n "$1" ]; then echo "$$" >"$1/cgroup.procs"; fi &&
-		cd "$HOME" && for f in .profile.d/*.sh; do . "$f"; done && exec '"$command" _ "$cgroup" \
-		>"${BATS_TEST_TMPDIR}/web.log" 2>&1 &
-	WEB_PID=$!
-	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 100 ||
-		fail "the web process did not answer" "$(cat "${BATS_TEST_TMPDIR}/web.log")"
-}
-
 @test "a Django app: built, collectstatic run, moved to /app, its inferred web process serves" {
 	new_app django-app
 	compile_app

@@ -66,16 +66,25 @@ def tool_index(app: App, default_index: str | None) -> str | None:
     return app.config.values.get("PIP_INDEX_URL") or default_index
 
 
-def export_lock(layout: Layout, app: App, arch: str, python: Path | None, default_index: str | None) -> App:
+def export_lock(
+    layout: Layout,
+    app: App,
+    arch: str,
+    python: Path | None,
+    default_index: str | None,
+    *,
+    groups: bool = False,
+) -> App:
     """The app with its lock's graph: the package manager exports what the lock holds for the
-    runtime python (checking the lock is current; python None: bin/plan, no check)."""
+    runtime python (checking the lock is current; python None: bin/plan, no check), with the
+    dependency groups too when groups (bin/test-compile)."""
     from pybuildpack.tools.uv import Uv
 
     if not app.source.locked:
         return app
     uv = Uv(layout, arch, tool_index(app, default_index))
     export = locked.export_path(layout.work, app.source)
-    uvlock.export(layout.app, uv, python, export)
+    uvlock.export(layout.app, uv, python, export, groups=groups)
     graph = locked.graph_from_export(layout.app, app.source, export, _lock_inputs(layout))
     return replace(app, graph=graph)
 

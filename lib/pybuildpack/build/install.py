@@ -13,6 +13,7 @@ from pybuildpack import output
 from pybuildpack.build.app import (
     App,
     engine_for,
+    export_lock,
     knowledge_for,
     learning_file,
     libraries_of,
@@ -113,15 +114,27 @@ def _lessons(layout: Layout, app: App, settings: Settings, failure: InstallFaile
     return [lesson for lesson in lessons if (lesson.package, lesson.needs) not in known]
 
 
-def install_test_requirements(layout: Layout, requirements: Path) -> None:
-    """bin/test-compile (Heroku CI): the test requirements, into the environment the build made,
-    by the same engine in the same environment as the build's own install."""
+def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> None:
+    """bin/test-compile (Heroku CI): what the app's tests need, into the environment the build
+    made, by the same engine in the same environment as the build's own install: a locked app's
+    dependency groups (uv's dev group), then requirements-test.txt when the app has one."""
+    from pybuildpack.environment.install import final_installs
     from pybuildpack.environment.pip import Pip
+    from pybuildpack.index.select import pip_default_index
     from pybuildpack.requirements.parse import parse_requirements
 
     config = ConfigVars.read(layout.env_dir)
-    graph = parse_requirements(requirements, layout.app, config.for_expansion())
     registry = load_registry(layout.data / "native-libraries.toml")
     layout = replace(layout, libraries=tuple(lib for lib in registry if (layout.natives / lib.name).is_dir()))
-    output.step(f"Installing test dependencies from {requirements.name}")
-    Pip(layout, graph, config.for_pip(graph.used_vars)).install(["-r", str(requirements)])
+    app = read_app(layout)
+    if app.source.locked:
+        default_index = pip_default_index(layout.vendor / "seed")
+        app = export_lock(layout, app, arch, layout.runtime_python, default_index, groups=True)
+        output.step(f"Installing test dependencies from {app.source.path.name} (its dependency groups)")
+        engine = Pip(layout, app.graph, app.pip_config)
+        for args in final_installs(layout, app.source, app.graph):
+            engine.install(args)
+    if requirements.is_file():
+        graph = parse_requirements(requirements, layout.app, config.for_expansion())
+        output.step(f"Installing test dependencies from {requirements.name}")
+        Pip(layout, graph, config.for_pip(graph.used_vars)).install(["-r", str(requirements)])

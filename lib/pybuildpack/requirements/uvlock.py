@@ -113,10 +113,13 @@ def what_is_stale(app: Path) -> list[str]:
     return out
 
 
-def export(app: Path, uv: Uv, python: Path | None, target: Path) -> None:
+def export(app: Path, uv: Uv, python: Path | None, target: Path, *, groups: bool = False) -> None:
     """uv's export of the lock for the runtime python (None: no check of the lock against
-    pyproject.toml, for bin/plan, which has no runtime) into target."""
+    pyproject.toml, for bin/plan, which has no runtime) into target; with every dependency
+    group when groups (bin/test-compile), else none."""
     args = [*EXPORT_ARGS, "--output-file", str(target)]
+    if groups:
+        args[args.index("--no-default-groups")] = "--all-groups"
     if python is None:
         args[args.index("--locked")] = "--frozen"
     else:

@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# Apps locked with uv: built from uv.lock (exact versions, no dependency groups), through the same
+# graph, plan, native libraries and cache as requirements.txt apps. The fixtures carry no lock
+# file (lock files name the index's host): each test locks its app with the uv of .tools/, the
+# version vendor/tools.toml pins.
+
+setup() {
+	load ../helpers/test_helper
+	load ../helpers/servers
+	require_mirror
+	WEB_PID=""
+	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
+}
+
+teardown() {
+	stop_pid "$WEB_PID"
+	stop_memcached
+	stop_servers
+	cleanup_app
+}
+
+# lock [ARGS...]: uv lock in BUILD_DIR, with the system's TLS roots.
+lock() {
+	(cd "$BUILD_DIR" && UV_SYSTEM_CERTS=1 uv lock --quiet "$@") || fail "uv lock $* failed"
+}
+
+# lock_old: a lock as it was made on 2024-10-01 (every version it pins is older than the index's
+# newest): made with --exclude-newer, which the lock then forgets, as a lock made that day would.
+lock_old() {
+	lock --exclude-newer 2024-10-01T00:00:00Z
+	sed -i '/^\[options\]$/,/^$/d' "${BUILD_DIR}/uv.lock"
+}
+
+@test "uv: the locked versions from /app, no dev group, uv not in the slug, served by the Procfile's web process" {
+	new_app uv-django
+	lock_old
+	compile_app
+	assert_success
+	assert_output_contains "-----> Reading uv.lock (uv)" "-----> Installing dependencies from uv.lock (uv)" \
+		"Successfully installed" "django-5.1.1" "numpy-2.1.1" "gunicorn-23.0.0"
+	refute_output_contains "pytest"
+	[[ -z "$(find "$BUILD_DIR" -name 'uv' -type f)" ]] || fail "uv is in the slug" "$(find "$BUILD_DIR" -name uv -type f)"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"package_manager": "uv 0.13.9"' '"django": "5.1.1"'
+	refute_output_contains '"pytest"'
+	slug_to_app
+	in_slug /app 'python -c "import django, numpy, six; print(django.__version__, numpy.__version__)"; python -c "import pytest"'
+	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
+	boot /app "gunicorn web.app:application"
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
+}
+
+@test "uv: unchanged, the warm build reuses the environment with no network; a change syncs only the difference" {
+	new_app uv-django
+	lock_old
+	compile_app
+	assert_success
+	run unshare --net env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
+	refute_output_contains "Fetching uv"
+	# six removed: gone after the next build; idna added: the only package installed
+	sed -i 's/, "six"\]/, "idna==3.10"]/' "${BUILD_DIR}/pyproject.toml"
+	lock_old
+	compile_app
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: pyproject.toml changed; uv.lock changed" \
+		"-----> Removing packages no longer required" "six 1.16.0" "Successfully installed idna-3.10"
+	refute_output_contains "Collecting django" "Warning: The updated environment"
+	[[ ! -e "${BUILD_DIR}/.heroku/venv/lib/python3.13/site-packages/six.py" ]] || fail "six is still installed"
+}
+
+@test "uv: a stale uv.lock fails before anything is installed, says what is stale, and the cache stays usable" {
+	new_app uv-django
+	lock
+	compile_app
+	assert_success
+	sed -i 's/"numpy", /"numpy", "idna", /' "${BUILD_DIR}/pyproject.toml"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: uv.lock is out of date: it no longer matches pyproject.toml" \
+		"Where: uv.lock" "pyproject.toml asks for idna, which uv.lock does not lock" \
+		"Run 'uv lock' and commit uv.lock"
+	refute_output_contains "-----> Installing dependencies"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "lockfile::stale"'
+	lock
+	compile_app
+	assert_success
+	assert_output_contains "Successfully installed idna-"
+}
+
+@test "uv: requirements.txt beside uv.lock is an error naming both, unless BUILDPACK_PACKAGE_MANAGER chooses" {
+	new_app uv-django
+	lock_old
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_failure 1
+	assert_output_contains "The app has the files of 2 package managers: requirements.txt, uv.lock" \
+		"set the config var BUILDPACK_PACKAGE_MANAGER to one of: pip, uv"
+	printf 'pip' >"${ENV_DIR}/BUILDPACK_PACKAGE_MANAGER"
+	compile_app
+	assert_success
+	assert_output_contains "Installing dependencies from requirements.txt" "six-1.17.0"
+	refute_output_contains "django"
+}
+
+@test "uv: bin/test-compile installs the dev group that bin/compile left out" {
+	new_app uv-django
+	lock_old
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Installing test dependencies from uv.lock (its dependency groups)" \
+		"pytest-8.3.3"
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print(pytest.__version__, django.__version__)"
+	assert_output_contains "8.3.3 5.1.1"
+}
+
+@test "uv: an app that is a package, with a path dependency; Python from requires-python" {
+	new_app uv-package
+	lock
+	compile_app
+	assert_success
+	assert_output_contains "Python 3.11.2" "requires-python" "Successfully installed helper-1.2.0" "uvpkg-0.1.0"
+	slug_to_app
+	in_slug /app 'python -c "import uvpkg, docopt, six; print(uvpkg.hello())"'
+	assert_success
+	assert_output_contains "uvpkg says hello from a path dependency"
+}
+
+@test "uv: bin/plan shows the lock's packages with their uv.lock lines" {
+	new_app uv-django
+	lock_old
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR"
+	assert_success
+	line="$(grep -n '^name = "django"' "${BUILD_DIR}/uv.lock" | cut -d: -f1)"
+	assert_output_contains "django==5.1.1" "uv.lock:${line}"
+}
+
+@test "uv: pylibmc in uv.lock bootstraps libmemcached, and the slug talks to a real memcached" {
+	new_app uv-django
+	sed -i 's/"six"\]/"six", "pylibmc==1.6.3"]/' "${BUILD_DIR}/pyproject.toml"
+	lock_old
+	compile_app
+	assert_success
+	assert_output_contains "-----> Native libraries" "libmemcached 1.1.4: pylibmc (uv.lock:" "pylibmc-1.6.3"
+	slug_to_app
+	start_memcached
+	in_slug /app "python -c \"
+import pylibmc
+client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
+client.set('k', 'from a uv lock')
+print('got:', client.get('k'))
+\""
+	assert_success
+	assert_output_contains "got: from a uv lock"
+}
+
+@test "uv: fetched from the index when the mirror has no tools/, and refused when it is not the pinned wheel" {
+	new_app uv-django
+	lock_old
+	local mirror="${BATS_TEST_TMPDIR}/mirror"
+	mkdir -p "${mirror}/tools"
+	ln -s "${MIRROR_DIR}"/*.tar.zst "${MIRROR_DIR}"/*.sha256 "$mirror/"
+	grep -v '^tools/' "${MIRROR_DIR}/index.txt" >"${mirror}/index.txt"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${mirror}" \
+		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "Fetching uv 0.13.9"
+	# a mirror whose uv is another file (its own .sha256 matches it): refused, nothing kept
+	rm -rf "$CACHE_DIR" "${BUILD_DIR}/.heroku"
+	local wheel
+	wheel="$(cd "${MIRROR_DIR}/tools" && ls ./*.whl)"
+	head -c 1000 "${MIRROR_DIR}/tools/${wheel}" >"${mirror}/tools/${wheel}"
+	(cd "${mirror}/tools" && sha256sum "${wheel#./}" >"${wheel#./}.sha256")
+	cp "${MIRROR_DIR}/index.txt" "${mirror}/index.txt"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${mirror}" \
+		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_failure 1
+	assert_output_contains "Checksum mismatch for uv 0.13.9: the download is not the pinned wheel"
+	[[ -z "$(ls -A "${CACHE_DIR}/python/package-managers" 2>/dev/null)" ]] || fail "a bad uv was kept"
+}
