@@ -36,7 +36,7 @@ TRANSPORT_SETTINGS = frozenset(
 @dataclass(frozen=True)
 class ConfigVars:
     """The app's config vars: ENV_DIR holds one file per var; names that are not identifiers are
-    ignored, values are read verbatim."""
+    ignored, values are read verbatim but for trailing newlines (as bash reads them for hooks)."""
 
     values: dict[str, str] = field(default_factory=dict)
 
@@ -47,7 +47,8 @@ class ConfigVars:
             for path in env_dir.iterdir():
                 if path.is_file() and CONFIG_NAME_RE.match(path.name):
                     try:
-                        found[path.name] = path.read_text(errors="replace")
+                        # trailing newlines dropped, as the shell's $(<file) and Heroku do
+                        found[path.name] = path.read_text(errors="replace").rstrip("\n")
                     except OSError:
                         continue
         return cls(found)

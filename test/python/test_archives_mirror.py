@@ -169,3 +169,14 @@ def test_http_404_is_a_missing_archive(http_mirror: tuple[Path, str, list[str]],
     assert caught.value.code == "mirror::missing-archive"
     assert f"{url}/{NAME}" in text_of(caught.value)
     assert list(dest.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["user:s3cretX@127.0.0.1:9/m", "ftp://user:s3cretX@host/m"])
+def test_a_mirror_url_of_another_scheme_is_shown_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("BUILDPACK_MIRROR_URL", url)
+    with pytest.raises(BuildError) as caught:
+        Mirror.required()
+    assert caught.value.code == "mirror::not-configured"
+    assert "s3cretX" not in "\n".join(caught.value.lines())

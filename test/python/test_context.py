@@ -29,7 +29,13 @@ def test_read_ignores_names_that_are_not_identifiers(tmp_path: Path) -> None:
         },
     )
     (root / "A_DIRECTORY").mkdir()
-    assert ConfigVars.read(root).values == {"SECRET_KEY": "s3cret\n", "_PRIVATE": "x"}
+    assert ConfigVars.read(root).values == {"SECRET_KEY": "s3cret", "_PRIVATE": "x"}
+
+
+def test_read_drops_trailing_newlines_only(tmp_path: Path) -> None:
+    root = env_dir(tmp_path, {"PIP_INDEX_URL": "http://127.0.0.1:1/simple\n\n", "TWO": "a\nb\n"})
+    # pip must not see http://127.0.0.1:1/simple%0A (bash's $(<file) and Heroku drop the newline)
+    assert ConfigVars.read(root).values == {"PIP_INDEX_URL": "http://127.0.0.1:1/simple", "TWO": "a\nb"}
 
 
 def test_read_without_config_vars(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,10 @@ def test_an_index_is_asked_once_per_project(index: str, tmp_path: Path) -> None:
     assert client.project_files(index, "lonely.pkg") == files  # the same project, spelt otherwise
 
 
-def test_an_unreachable_index_is_not_a_missing_package(tmp_path: Path) -> None:
+def test_an_unreachable_index_is_not_a_missing_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client, "UNREACHABLE", {})
     tail = [
         "WARNING: Retrying (Retry(total=0)) after connection broken by "
         "'NewConnectionError(\"Failed to establish a new connection: [Errno 111] Connection refused\")'"
@@ -64,3 +68,25 @@ def test_an_unreachable_index_is_not_a_missing_package(tmp_path: Path) -> None:
     assert error.code == "install::index-unreachable"
     assert error.title == "pip could not reach the package index"
     assert summarize(tail[1:], Graph(tmp_path), 1).code == "install::requirement-not-found"
+
+
+def test_pip_silent_about_a_refused_index_is_still_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With PIP_RETRIES=0 pip prints no connection error, only 'No matching distribution': the
+    buildpack's own lookup of the same index, refused, tells the two apart."""
+    monkeypatch.setattr(client, "UNREACHABLE", {})
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens once it is closed
+    dead = f"http://user:s3cret@127.0.0.1:{port}/simple"
+    with pytest.raises(OSError):
+        client.project_files(dead, "six", timeout=2)
+    tail = [
+        "ERROR: Could not find a version that satisfies the requirement six==1.17.0 (from versions: none)",
+        "ERROR: No matching distribution found for six==1.17.0",
+    ]
+    error = summarize(tail, Graph(tmp_path), 1)
+    assert error.code == "install::index-unreachable"
+    assert f"127.0.0.1:{port}" in "\n".join(error.details)
+    assert "s3cret" not in "\n".join(error.lines())

@@ -58,6 +58,13 @@ def _download(url: str, dest: Path, retries: int) -> None:
         time.sleep(1)
 
 
+def _shown(url: str) -> str:
+    """A mirror URL for a message: credentials hidden, with or without a scheme."""
+    if "://" not in url and "@" in url:
+        return "****@" + url.rsplit("@", 1)[1]
+    return redact(url)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -87,7 +94,7 @@ class Mirror:
         if mirror is not None and not mirror.url.startswith(("file://", "http://", "https://")):
             raise BuildError(
                 "BUILDPACK_MIRROR_URL is not a file://, http:// or https:// URL",
-                details=[f"It is: {redact(mirror.url)}"],
+                details=[f"It is: {_shown(mirror.url)}"],
                 fix="Set it to the mirror's base URL, e.g. BUILDPACK_MIRROR_URL=file:///srv/python-mirror",
                 code="mirror::not-configured",
             )

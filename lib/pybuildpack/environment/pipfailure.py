@@ -9,6 +9,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from pybuildpack.errors import BuildError
 from pybuildpack.plan.learning import Missing
+from pybuildpack.redact import redact
 from pybuildpack.requirements.graph import Graph
 
 # What pip was working on when a build failed, and what the failure says was missing.
@@ -78,14 +79,20 @@ class InstallFailed(BuildError):
 
 
 def summarize(tail: list[str], graph: Graph, returncode: int) -> BuildError:
+    from pybuildpack.index.client import UNREACHABLE
+
     text = "\n".join(tail)
     unreachable = _UNREACHABLE_RE.search(text)
-    if unreachable and _NOT_FOUND_RE.search(text):
+    said = f"pip said: {unreachable.group(0)}" if unreachable else ""
+    if not said and UNREACHABLE:  # pip retried nothing, so said nothing of it; the plan's lookups did
+        url, reason = next(iter(UNREACHABLE.items()))
+        said = f"The build could not reach {redact(url)} either: {redact(reason)}"
+    if said and _NOT_FOUND_RE.search(text):
         return BuildError(
             "pip could not reach the package index",
             details=[
                 "So it found no release of what the requirements ask for; the requirement may be fine.",
-                f"pip said: {unreachable.group(0)}",
+                said,
             ],
             fix=(
                 "Check the index URLs (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, --index-url lines) and that\n"

@@ -40,6 +40,9 @@ class _Anchors(HTMLParser):
 
 _PAGES: dict[tuple[str, str], list[IndexFile]] = {}
 _PAGES_LOCK = threading.Lock()
+# Indexes this process could not reach, with what went wrong (for pip's failure summary: pip says
+# nothing of a connection error it does not retry, PIP_RETRIES=0).
+UNREACHABLE: dict[str, str] = {}
 # pip's own default for PIP_DEFAULT_TIMEOUT.
 DEFAULT_TIMEOUT = 15.0
 
@@ -51,7 +54,14 @@ def project_files(index_url: str, name: str, timeout: float = DEFAULT_TIMEOUT) -
     with _PAGES_LOCK:
         if key in _PAGES:
             return _PAGES[key]
-    files = _project_files(index_url, name, timeout)
+    try:
+        files = _project_files(index_url, name, timeout)
+    except urllib.error.HTTPError:
+        raise
+    except OSError as exc:
+        reason = getattr(exc, "reason", exc)
+        UNREACHABLE.setdefault(split_auth(index_url)[0], str(reason))
+        raise
     with _PAGES_LOCK:
         _PAGES[key] = files
     return files
