@@ -16,7 +16,7 @@ from pybuildpack.natives.registry import Library, Trigger, load_registry
 from pybuildpack.plan import learning
 from pybuildpack.plan.learning import Lesson
 from pybuildpack.plan.prerequisites import Knowledge
-from pybuildpack.requirements import locked, uvlock
+from pybuildpack.requirements import locked, pipfilelock, uvlock
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.source import InstallSource, install_source
@@ -40,9 +40,9 @@ class App:
         return self.config.for_pip(self.graph.used_vars)
 
 
-def _lock_inputs(layout: Layout) -> list[Path]:
+def _lock_inputs(layout: Layout, source: InstallSource) -> list[Path]:
     """The files a lock is made from, besides the lock itself."""
-    return [layout.app / uvlock.PROJECT]
+    return [layout.app / (pipfilelock.PIPFILE if source.kind == "pipenv" else uvlock.PROJECT)]
 
 
 def read_app(layout: Layout) -> App:
@@ -53,11 +53,12 @@ def read_app(layout: Layout) -> App:
     source = install_source(layout.app, layout.data / "app-markers.txt", chosen)
     if not source.locked:
         return App(source, load_graph(layout.app, source, config.for_expansion()), config)
-    uvlock.check_files(layout.app)
+    (pipfilelock if source.kind == "pipenv" else uvlock).check_files(layout.app)
     export = locked.export_path(layout.work, source)
-    inputs = _lock_inputs(layout)
+    inputs = _lock_inputs(layout, source)
     if export.is_file():
-        return App(source, locked.graph_from_export(layout.app, source, export, inputs), config)
+        graph = locked.graph_from_export(layout.app, source, export, inputs, config.for_expansion())
+        return App(source, graph, config)
     return App(source, locked.empty_graph(layout.app, source, inputs), config)
 
 
@@ -82,10 +83,14 @@ def export_lock(
 
     if not app.source.locked:
         return app
-    uv = Uv(layout, arch, tool_index(app, default_index))
     export = locked.export_path(layout.work, app.source)
-    uvlock.export(layout.app, uv, python, export, groups=groups)
-    graph = locked.graph_from_export(layout.app, app.source, export, _lock_inputs(layout))
+    if app.source.kind == "pipenv":
+        pipfilelock.export(layout.app, export, default_index, develop=groups)
+    else:
+        uv = Uv(layout, arch, tool_index(app, default_index))
+        uvlock.export(layout.app, uv, python, export, groups=groups)
+    inputs = _lock_inputs(layout, app.source)
+    graph = locked.graph_from_export(layout.app, app.source, export, inputs, app.config.for_expansion())
     return replace(app, graph=graph)
 
 

@@ -76,12 +76,14 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     if app.source.locked:
         output.step(f"Reading {app.source.path.name} ({app.source.manager})")
         app = export_lock(layout, app, arch, layout.runtime_python, pip_default_index(layout.vendor / "seed"))
-        tools = {app.source.manager: tool_versions(layout.vendor)[app.source.manager]}
+        pinned = tool_versions(layout.vendor)
+        tools = {app.source.manager: pinned[app.source.manager]} if app.source.manager in pinned else {}
         target = marker_environment(Version(state.python_version))
         count = sum(1 for entry in app.graph.requirements() if entry.applies(target))
         output.info(f"{count} packages locked for Python {state.python_version}")
     pip = next((line.split("==")[1] for line in pins(layout) if line.startswith("pip==")), "")
-    state.package_manager = " ".join([app.source.manager, *(tools.values() if tools else [pip])])
+    version = list(tools.values()) if app.source.locked else [pip]
+    state.package_manager = " ".join([app.source.manager, *version])
     inputs = fingerprint.collect(
         app.graph,
         python_version=state.python_version,

@@ -7,6 +7,7 @@ The export lives in the build's work directory: decide writes it, the later runs
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from pybuildpack.requirements.graph import Graph, Origin, RequirementsFile
@@ -18,22 +19,28 @@ def export_path(work: Path, source: InstallSource) -> Path:
     return work / "lock" / f"{source.kind}-export.txt"
 
 
+# A package's first line in a lock: `name = "x"` (uv.lock, poetry.lock), `"x": {` (Pipfile.lock).
+_PACKAGE_LINE = re.compile(r'^(?:name\s*=\s*"(?P<name>[^"]+)"|\s{8}"(?P<key>[^"]+)":\s*\{)')
+
+
 def _package_lines(lock: Path) -> dict[str, int]:
-    """{canonical name: line} of each package in the lock file (TOML `name = "x"` entries)."""
+    """{canonical name: line} of each package in the lock file."""
     from packaging.utils import canonicalize_name
 
     found: dict[str, int] = {}
-    pattern = re.compile(r'^name\s*=\s*"(?P<name>[^"]+)"')
     for number, line in enumerate(lock.read_text(errors="replace").splitlines(), start=1):
-        match = pattern.match(line)
+        match = _PACKAGE_LINE.match(line)
         if match:
-            found.setdefault(canonicalize_name(match["name"]), number)
+            found.setdefault(canonicalize_name(match["name"] or match["key"]), number)
     return found
 
 
-def graph_from_export(app: Path, source: InstallSource, export: Path, inputs: list[Path]) -> Graph:
-    """The graph of an export; its files are the lock and the files it was made from (inputs)."""
-    graph = parse_requirements(export, app, {})
+def graph_from_export(
+    app: Path, source: InstallSource, export: Path, inputs: list[Path], expansion: Mapping[str, str]
+) -> Graph:
+    """The graph of an export; its files are the lock and the files it was made from (inputs).
+    expansion: what ${VAR} expands to (a Pipfile's source URL may name config vars)."""
+    graph = parse_requirements(export, app, expansion)
     lines = _package_lines(source.path)
     for entry in graph.entries:
         entry.origin = Origin(source.path, lines.get(entry.name or "", 1))

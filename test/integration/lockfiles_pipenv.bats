@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# Apps locked with Pipenv: built from Pipfile.lock's [packages] (exact versions, hashes checked), and
+# refused when the Pipfile changed since it was locked, as `pipenv install --deploy` does. The
+# fixture's Pipfile is written and locked once per run with the pipenv of .tools/ (lock files
+# name the index's host, so none is committed).
+
+setup_file() {
+	load ../helpers/test_helper
+	command -v pipenv >/dev/null || fail "pipenv is not on PATH: run 'make tools'"
+	local locked="${BATS_FILE_TMPDIR}/pipenv-app" index
+	cp -a "${FIXTURES}/pipenv-app" "$locked"
+	index="$(python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
+	sed "s|\${INDEX_URL}|${index}|" "${locked}/Pipfile.in" >"${locked}/Pipfile"
+	rm "${locked}/Pipfile.in"
+	(cd "$locked" && WORKON_HOME="${BATS_FILE_TMPDIR}/venvs" PIPENV_YES=1 PIPENV_IGNORE_VIRTUALENVS=1 \
+		pipenv lock >"${BATS_FILE_TMPDIR}/lock.log" 2>&1) ||
+		fail "pipenv lock failed" "$(cat "${BATS_FILE_TMPDIR}/lock.log")"
+}
+
+setup() {
+	load ../helpers/test_helper
+	require_mirror
+	new_app pipenv-app
+	rm -f "${BUILD_DIR}/Pipfile.in"
+	cp "${BATS_FILE_TMPDIR}/pipenv-app/Pipfile" "${BATS_FILE_TMPDIR}/pipenv-app/Pipfile.lock" "$BUILD_DIR/"
+}
+
+teardown() {
+	cleanup_app
+}
+
+# locked NAME: the version Pipfile.lock pins NAME to.
+locked() {
+	python -c 'import json, sys; print(json.load(open(sys.argv[1]))["default"][sys.argv[2]]["version"][2:])' \
+		"${BUILD_DIR}/Pipfile.lock" "$1"
+}
+
+@test "pipenv: the locked [packages] from /app, no dev-packages, the version from the lock" {
+	local django
+	django="$(locked django)"
+	[[ "$django" == 4.2.* ]] || fail "the lock pins django $django, not a 4.2 release"
+	compile_app
+	assert_success
+	assert_output_contains "Python 3.13.15" "-----> Reading Pipfile.lock (pipenv)" \
+		"-----> Installing dependencies from Pipfile.lock (pipenv)" "django-${django}" "six-1.16.0"
+	refute_output_contains "pytest"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"package_manager": "pipenv"' "\"django\": \"${django}\""
+	slug_to_app
+	in_slug /app 'python -c "import django, six; print(django.__version__, six.__version__)"; python -c "import pytest"'
+	assert_output_contains "${django} 1.16.0" "No module named 'pytest'"
+}
+
+@test "pipenv: a Pipfile changed since locking fails like pipenv install --deploy; relocked, it builds" {
+	compile_app
+	assert_success
+	sed -i 's/^six = "==1.16.0"/six = "==1.16.0"\nidna = "*"/' "${BUILD_DIR}/Pipfile"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: Pipfile.lock is out of date: the Pipfile changed since it was locked" \
+		"Where: Pipfile.lock" "Pipfile asks for idna, which Pipfile.lock does not lock" "Run 'pipenv lock'"
+	refute_output_contains "-----> Installing dependencies"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "lockfile::stale"'
+	cp "${BATS_FILE_TMPDIR}/pipenv-app/Pipfile" "$BUILD_DIR/"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
+}
+
+@test "pipenv: a hash in Pipfile.lock that does not match the download fails the build" {
+	python - "${BUILD_DIR}/Pipfile.lock" <<'PY'
+import json, sys
+path = sys.argv[1]
+lock = json.load(open(path))
+lock["default"]["six"]["hashes"] = ["sha256:" + "0" * 64]
+json.dump(lock, open(path, "w"), indent=4)
+PY
+	compile_app
+	assert_failure 1
+	assert_output_contains "THESE PACKAGES DO NOT MATCH THE HASHES"
+}
+
+@test "pipenv: a Pipfile without Pipfile.lock says to run pipenv lock" {
+	rm "${BUILD_DIR}/Pipfile.lock"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: The app has a Pipfile but no Pipfile.lock" "Run 'pipenv lock' and commit Pipfile.lock."
+}
+
+@test "pipenv: bin/test-compile installs the dev-packages that bin/compile left out" {
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Installing test dependencies from Pipfile.lock (its dependency groups)" "pytest-"
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print('both')"
+	assert_output_contains "both"
+}

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pybuildpack.errors import BuildError
+from pybuildpack.requirements import pipfilelock
+
+
+def write_app(tmp_path: Path, default: dict[str, object], pipfile: str | None = None) -> Path:
+    lock = {
+        "_meta": {
+            "hash": {"sha256": "x"},
+            "sources": [
+                {"name": "main", "url": "https://main.invalid/simple", "verify_ssl": True},
+                {"name": "other", "url": "http://other.invalid/simple", "verify_ssl": False},
+            ],
+        },
+        "default": default,
+        "develop": {"pytest": {"version": "==8.0.0", "hashes": ["sha256:aa"]}},
+    }
+    (tmp_path / "Pipfile.lock").write_text(json.dumps(lock))
+    if pipfile is not None:
+        (tmp_path / "Pipfile").write_text(pipfile)
+    return tmp_path
+
+
+def test_every_form_of_a_lock_entry_becomes_a_requirement_line(tmp_path: Path) -> None:
+    app = write_app(
+        tmp_path,
+        {
+            "six": {
+                "version": "==1.16.0",
+                "hashes": ["sha256:11", "sha256:22"],
+                "markers": "os_name == 'posix'",
+            },
+            "req": {"version": "==2.0", "extras": ["socks"], "hashes": ["sha256:33"]},
+            "lib": {"git": "https://git.invalid/lib.git", "ref": "a" * 40},
+            "local": {"path": "libs/local", "editable": True},
+            "arch": {"file": "https://files.invalid/arch-1.0.tar.gz"},
+        },
+    )
+    target = tmp_path / "out.txt"
+    pipfilelock.export(app, target, None)
+    assert target.read_text().splitlines() == [
+        "--index-url https://main.invalid/simple",
+        "--extra-index-url http://other.invalid/simple",
+        "--trusted-host other.invalid",
+        "six==1.16.0 ; os_name == 'posix' --hash=sha256:11 --hash=sha256:22",
+        "req[socks]==2.0 --hash=sha256:33",
+        f"lib @ git+https://git.invalid/lib.git@{'a' * 40}",
+        "-e ./libs/local",
+        "arch @ https://files.invalid/arch-1.0.tar.gz",
+    ]
+    pipfilelock.export(app, target, None, develop=True)
+    assert target.read_text().splitlines()[-1] == "pytest==8.0.0 --hash=sha256:aa"
+
+
+def test_a_pipfile_whose_hash_the_lock_does_not_record_is_stale(tmp_path: Path) -> None:
+    pipfile = (
+        '[[source]]\nname = "main"\nurl = "https://main.invalid/simple"\nverify_ssl = true\n\n'
+        '[packages]\nSix = "*"\n'
+    )
+    app = write_app(tmp_path, {"six": {"version": "==1.16.0"}}, pipfile)
+    with pytest.raises(BuildError) as caught:
+        pipfilelock.export(app, tmp_path / "out.txt", None)
+    assert caught.value.code == "lockfile::stale"
+    # the lock records either of pipenv's hashes of this Pipfile: names canonical, or as written
+    data = pipfilelock.load_pipfile(app)
+    assert data is not None
+    hashes = sorted(pipfilelock.pipfile_hashes(data, None))
+    assert len(hashes) == 2
+    for recorded in hashes:
+        lock = json.loads((app / "Pipfile.lock").read_text())
+        lock["_meta"]["hash"]["sha256"] = recorded
+        (app / "Pipfile.lock").write_text(json.dumps(lock))
+        pipfilelock.export(app, tmp_path / "out.txt", None)
+
+
+def test_an_unreadable_lock_is_named(tmp_path: Path) -> None:
+    (tmp_path / "Pipfile.lock").write_text("{not json")
+    with pytest.raises(BuildError) as caught:
+        pipfilelock.check_files(tmp_path)
+    assert caught.value.code == "lockfile::invalid"
+    assert caught.value.where == "Pipfile.lock"
