@@ -53,6 +53,17 @@ def test_an_index_is_asked_once_per_project(index: str, tmp_path: Path) -> None:
     assert client.project_files(index, "lonely.pkg") == files  # the same project, spelt otherwise
 
 
+def test_threads_asking_at_once_ask_the_index_once(index: str) -> None:
+    """The planner asks from 8 threads: they must not all miss the memo and ask together."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    Counting.requests.clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(lambda _: client.project_files(index, "lonely-pkg"), range(64)))
+    assert all(f == found[0] for f in found)
+    assert Counting.requests == ["/simple/lonely-pkg/"]
+
+
 def test_an_unreachable_index_is_not_a_missing_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

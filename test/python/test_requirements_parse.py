@@ -218,3 +218,12 @@ def test_an_undefined_variable_is_recorded_with_its_line(tmp_path: Path) -> None
     assert [(name, origin.show(tmp_path)) for name, origin in graph.undefined_vars] == [
         ("NO_SUCH_TOKEN", "requirements.txt:2")
     ]
+
+
+def test_a_file_that_is_not_utf8_is_named_with_the_line_of_the_first_bad_byte(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("-r sub.txt\n")
+    (tmp_path / "sub.txt").write_bytes(b"six==1.16.0\n# caf\xe9 latin-1\nidna\n")
+    with pytest.raises(BuildError) as caught:
+        parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
+    assert caught.value.code == "requirements::unreadable"
+    assert caught.value.where == "sub.txt:2"

@@ -42,6 +42,11 @@ def pip_environment(layout: Layout, pip_config: dict[str, str]) -> dict[str, str
     else:
         env["PIP_NO_CACHE_DIR"] = "1"
     env["PATH"] = f"{layout.env / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # pip's temporary directories inside the build's own, which goes when the build does (a
+    # stopped build's pip would otherwise leave its pip-* directories in TMPDIR)
+    tmp = layout.scratch / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    env["TMPDIR"] = str(tmp)
     env.update(pip_config)
     return build_environment(env, list(layout.libraries), layout.natives)
 

@@ -40,6 +40,7 @@ class _Anchors(HTMLParser):
 
 _PAGES: dict[tuple[str, str], list[IndexFile]] = {}
 _PAGES_LOCK = threading.Lock()
+_ASKING: dict[tuple[str, str], threading.Lock] = {}  # one lock per project being asked for
 # Indexes this process could not reach, with what went wrong (for pip's failure summary: pip says
 # nothing of a connection error it does not retry, PIP_RETRIES=0).
 UNREACHABLE: dict[str, str] = {}
@@ -49,22 +50,28 @@ DEFAULT_TIMEOUT = 15.0
 
 def project_files(index_url: str, name: str, timeout: float = DEFAULT_TIMEOUT) -> list[IndexFile]:
     """The files an index lists for a project; [] when the index does not know it. Each index is
-    asked once per project and process, however many lines and files name the project."""
+    asked once per project and process, however many lines, files and threads name the project:
+    the first asks, the others wait for its answer."""
     key = (index_url, canonicalize_name(name))
     with _PAGES_LOCK:
         if key in _PAGES:
             return _PAGES[key]
-    try:
-        files = _project_files(index_url, name, timeout)
-    except urllib.error.HTTPError:
-        raise
-    except OSError as exc:
-        reason = getattr(exc, "reason", exc)
-        UNREACHABLE.setdefault(split_auth(index_url)[0], str(reason))
-        raise
-    with _PAGES_LOCK:
-        _PAGES[key] = files
-    return files
+        asking = _ASKING.setdefault(key, threading.Lock())
+    with asking:  # one thread asks; the others find its answer when they get the lock
+        with _PAGES_LOCK:
+            if key in _PAGES:
+                return _PAGES[key]
+        try:
+            files = _project_files(index_url, name, timeout)
+        except urllib.error.HTTPError:
+            raise
+        except OSError as exc:
+            reason = getattr(exc, "reason", exc)
+            UNREACHABLE.setdefault(split_auth(index_url)[0], str(reason))
+            raise
+        with _PAGES_LOCK:
+            _PAGES[key] = files
+        return files
 
 
 def _project_files(index_url: str, name: str, timeout: float) -> list[IndexFile]:

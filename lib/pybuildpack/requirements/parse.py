@@ -59,11 +59,15 @@ class _Parser:
                 "requirements::include-missing",
             )
         try:
-            text = path.read_bytes().decode("utf-8-sig")
+            data = path.read_bytes()
+            text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
+            where = included_from
+            if isinstance(exc, UnicodeDecodeError):  # the line of the first byte that is not UTF-8
+                where = Origin(path, data.count(b"\n", 0, exc.start) + 1)
             raise requirements_error(
                 f"Can't read {display_path(path, self.root)} as UTF-8 text",
-                included_from,
+                where,
                 self.root,
                 "Save the file as UTF-8.",
                 "requirements::unreadable",
