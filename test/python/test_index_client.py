@@ -101,3 +101,24 @@ def test_pip_silent_about_a_refused_index_is_still_told_apart(
     assert error.code == "install::index-unreachable"
     assert f"127.0.0.1:{port}" in "\n".join(error.details)
     assert "s3cret" not in "\n".join(error.lines())
+
+
+def test_a_hash_mismatch_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("idna==3.10\nsix==1.16.0 --hash=sha256:00\n")
+    from pybuildpack.requirements.parse import parse_requirements
+
+    graph = parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
+    tail = [
+        "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE. If you have updated "
+        "the package versions, please update the hashes. Otherwise, examine the package contents carefully;"
+        " someone may have tampered with them.",
+        "    six==1.16.0 from https://files.invalid/six-1.16.0-py2.py3-none-any.whl (from -r requirements.txt"
+        " (line 2)):",
+        "        Expected sha256 00",
+        "             Got        8abb",
+    ]
+    error = summarize(tail, graph, 1)
+    assert error.code == "install::hash-mismatch"
+    assert error.where == "requirements.txt:2"
+    assert "six" in error.title
+    assert "Expected sha256 00" in error.details

@@ -32,6 +32,8 @@ _UNREACHABLE_RE = re.compile(
 _NOT_FOUND_RE = re.compile(r"No matching distribution found for (?P<req>\S+)")
 _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")
 _INVALID_RE = re.compile(r"Invalid requirement: '(?P<req>[^']*)'")
+_HASHES_RE = re.compile(r"THESE PACKAGES DO NOT MATCH THE HASHES")
+_MISMATCH_RE = re.compile(r"^\s+(?P<req>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==\S+ from \S+")
 
 
 def _find_line(graph: Graph, name: str) -> str:
@@ -78,6 +80,22 @@ class InstallFailed(BuildError):
         return cls(summary.title, summary.where, summary.details, summary.fix, summary.code, tail)
 
 
+def _hash_mismatch(tail: list[str], graph: Graph) -> BuildError:
+    names = [m["req"] for line in tail if (m := _MISMATCH_RE.match(line))]
+    expected = [line.strip() for line in tail if line.strip().startswith(("Expected sha256", "Got "))]
+    shown = ", ".join(dict.fromkeys(names)) or "a package"
+    return BuildError(
+        f"The download of {shown} does not match the hash the requirements pin",
+        where=_find_line(graph, names[0]) if names else "",
+        details=[*expected[:4], "Nothing of it was installed."],
+        fix=(
+            "If the pinned version was re-released or the hash is wrong, update the --hash (or the lock:\n"
+            "'uv lock', 'pipenv lock'); otherwise the index served another file: check where it came from."
+        ),
+        code="install::hash-mismatch",
+    )
+
+
 def summarize(tail: list[str], graph: Graph, returncode: int) -> BuildError:
     from pybuildpack.index.client import UNREACHABLE
 
@@ -100,6 +118,8 @@ def summarize(tail: list[str], graph: Graph, returncode: int) -> BuildError:
             ),
             code="install::index-unreachable",
         )
+    if _HASHES_RE.search(text):
+        return _hash_mismatch(tail, graph)
     missing = _NOT_FOUND_RE.search(text)
     if missing:
         spec = missing["req"]
