@@ -75,17 +75,28 @@ def _finish(args: argparse.Namespace) -> int:
             raise RuntimeError("finish ran without the state decide writes")
         save(layout, state)
     if args.report:
-        report.write(
-            Path(args.report),
-            layout.work,
-            layout.env,
-            status=args.status,
-            timers=args.timers,
-            step=args.step,
-            step_started=args.step_started,
-            stack=args.stack,
-            arch=args.arch,
-        )
+        try:
+            report.write(
+                Path(args.report),
+                layout.work,
+                layout.env,
+                status=args.status,
+                timers=args.timers,
+                step=args.step,
+                step_started=args.step_started,
+                stack=args.stack,
+                arch=args.arch,
+            )
+        except OSError as exc:  # a full or read-only cache: the build itself is not at fault
+            from pybuildpack import output
+
+            output.warning(
+                [
+                    f"Could not write the build report (bin/report): {exc.strerror or exc}",
+                    f"Where: {args.report}",
+                    "The build is not affected; CACHE_DIR is full or can't be written.",
+                ]
+            )
     return 0
 
 

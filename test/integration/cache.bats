@@ -199,6 +199,24 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_equal "$output" "$EXPECTED"
 }
 
+@test "a CACHE_DIR with no free space at all: builds succeed, say why nothing was kept, and stay clean" {
+	mkdir -p "${BATS_TEST_TMPDIR}/full"
+	mount -t tmpfs -o size=40m tmpfs "${BATS_TEST_TMPDIR}/full" || fail "can't mount a small tmpfs (needs root)"
+	CACHE_DIR="${BATS_TEST_TMPDIR}/full"
+	compile_app
+	assert_success
+	dd if=/dev/zero of="${CACHE_DIR}/filler" bs=1M count=100 2>/dev/null || true # fills it
+	local i
+	for i in 1 2; do
+		rm -rf "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d"
+		compile_app
+		assert_success
+		refute_output_contains "Internal error" "Error:"
+		installed
+		assert_equal "$output" "$EXPECTED"
+	done
+}
+
 @test "the cache stays bounded: after 20 builds with changing requirements, nothing no recent build used" {
 	local i index="${BATS_TEST_TMPDIR}/index"
 	for i in $(seq 1 20); do

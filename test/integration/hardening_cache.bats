@@ -45,3 +45,18 @@ load ../helpers/hardening
 	assert_success
 	assert_output_contains "Reusing the cached environment"
 }
+
+@test "cache damage: bytes that are not text in every small file of a warm cache: the next builds work" {
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+	# python-version, the .sha256 files, the manifests, meta.json, pip's history: all unreadable as text
+	find "${CACHE_DIR}/python" -type f -size -64k -exec sh -c 'printf "\227\230\377 garbage" >"$1"' _ {} \;
+	rebuild
+	assert_success
+	refute_output_contains "Internal error"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+}
+

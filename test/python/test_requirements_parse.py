@@ -227,3 +227,23 @@ def test_a_file_that_is_not_utf8_is_named_with_the_line_of_the_first_bad_byte(tm
         parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
     assert caught.value.code == "requirements::unreadable"
     assert caught.value.where == "sub.txt:2"
+
+
+def test_a_diamond_of_includes_is_read_once_per_file(tmp_path: Path) -> None:
+    """20 levels of files that each include the two of the next level: 2**20 paths, 40 files."""
+    (tmp_path / "requirements.txt").write_text("-r L1a.txt\n-r L1b.txt\n")
+    for level in range(1, 21):
+        for side in "ab":
+            text = "six==1.17.0\n" if level == 20 else f"-r L{level + 1}a.txt\n-r L{level + 1}b.txt\n"
+            (tmp_path / f"L{level}{side}.txt").write_text(text)
+    graph = parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
+    assert len(graph.files) == 41
+    assert [e.name for e in graph.entries] == ["six", "six"]
+
+
+def test_a_nul_byte_in_an_included_name_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_bytes(b"six\n-r a\x00b.txt\n")
+    with pytest.raises(BuildError) as caught:
+        parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
+    assert caught.value.code == "requirements::include-missing"
+    assert caught.value.where == "requirements.txt:2"

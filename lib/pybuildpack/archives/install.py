@@ -27,7 +27,7 @@ _DAMAGED_FIX = (
 def _cached_ok(path: Path) -> bool:
     """The cached archive exists and matches its recorded checksum."""
     try:
-        words = path.with_name(path.name + ".sha256").read_text().split()
+        words = path.with_name(path.name + ".sha256").read_text(errors="replace").split()
         return path.is_file() and bool(words) and words[0].lower() == sha256_of(path)
     except OSError:
         return False

@@ -16,7 +16,7 @@ from pybuildpack.natives.registry import Library, Trigger, load_registry
 from pybuildpack.plan import learning
 from pybuildpack.plan.learning import Lesson
 from pybuildpack.plan.prerequisites import Knowledge
-from pybuildpack.requirements import locked, pipfilelock, uvlock
+from pybuildpack.requirements import locked, pipfilelock, poetrylock, uvlock
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.source import InstallSource, install_source
@@ -40,6 +40,10 @@ class App:
         return self.config.for_pip(self.graph.used_vars)
 
 
+# The module that checks each package manager's lock.
+_READERS = {"uv": uvlock, "pipenv": pipfilelock, "poetry": poetrylock}
+
+
 def _lock_inputs(layout: Layout, source: InstallSource) -> list[Path]:
     """The files a lock is made from, besides the lock itself."""
     return [layout.app / (pipfilelock.PIPFILE if source.kind == "pipenv" else uvlock.PROJECT)]
@@ -53,7 +57,7 @@ def read_app(layout: Layout) -> App:
     source = install_source(layout.app, layout.data / "app-markers.txt", chosen)
     if not source.locked:
         return App(source, load_graph(layout.app, source, config.for_expansion()), config)
-    (pipfilelock if source.kind == "pipenv" else uvlock).check_files(layout.app)
+    _READERS[source.kind].check_files(layout.app)
     export = locked.export_path(layout.work, source)
     inputs = _lock_inputs(layout, source)
     if export.is_file():
@@ -86,6 +90,8 @@ def export_lock(
     export = locked.export_path(layout.work, app.source)
     if app.source.kind == "pipenv":
         pipfilelock.export(layout.app, export, default_index, develop=groups)
+    elif app.source.kind == "poetry":
+        poetrylock.export(layout.app, export, app.config.values, all_groups=groups)
     else:
         uv = Uv(layout, arch, tool_index(app, default_index))
         uvlock.export(layout.app, uv, python, export, groups=groups)

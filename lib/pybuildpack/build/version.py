@@ -32,7 +32,7 @@ def cached_version(layout: Layout) -> str | None:
     if layout.cache is None:
         return None
     try:
-        text = entries.path(layout.cache, "python-version").read_text().splitlines()[0]
+        text = entries.path(layout.cache, "python-version").read_text(errors="replace").splitlines()[0]
     except (OSError, IndexError):
         return None
     return "".join(c for c in text if c.isdigit() or c == ".") or None

@@ -27,6 +27,7 @@ class _Parser:
         self.graph = Graph(root)
         self.env = env
         self.root = root
+        self.read: set[tuple[Path, bool]] = set()  # files read, as requirements or constraints
 
     def parse_file(
         self, path: Path, constraint: bool, included_from: Origin | None, chain: tuple[Path, ...]
@@ -73,6 +74,9 @@ class _Parser:
                 "requirements::unreadable",
                 str(exc),
             ) from exc
+        if (path, constraint) in self.read:
+            return  # included again (a diamond of includes): its lines are in the graph already
+        self.read.add((path, constraint))
         self.graph.files.append(RequirementsFile(path, constraint, included_from))
         for line in logical_lines(text, self.env, self.graph.used_vars):
             self.graph.undefined_vars += [(name, Origin(path, line.number)) for name in line.undefined]
@@ -133,6 +137,14 @@ class _Parser:
     def include(
         self, path: Path, origin: Origin, target: str, constraint: bool, chain: tuple[Path, ...]
     ) -> None:
+        if "\x00" in target:
+            raise requirements_error(
+                "An included file's name holds a NUL byte",
+                origin,
+                self.root,
+                "Fix the -r/-c line: a file name can't hold a NUL byte (is the file binary?).",
+                "requirements::include-missing",
+            )
         if target.startswith("file:"):
             included = Path(unquote(urlsplit(target).path))
         elif URL_RE.match(target):

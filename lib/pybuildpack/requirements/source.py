@@ -23,7 +23,7 @@ MANAGER_FILES = {
 # Package managers whose lock file the app's dependencies are installed from.
 LOCKED = frozenset({"uv", "poetry", "pipenv"})
 _LOCK_COMMANDS = {"uv": "uv lock", "poetry": "poetry lock", "pipenv": "pipenv lock"}
-_NOT_YET = frozenset({"poetry"})
+_NOT_YET: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def tools_dir(layout: Layout) -> Path:
 
 def _verified(program: Path) -> bool:
     try:
-        recorded = (program.parent / _SUM).read_text().split()[0]
+        recorded = (program.parent / _SUM).read_text(errors="replace").split()[0]
         return program.is_file() and recorded == sha256_of(program)
     except (OSError, IndexError):
         return False

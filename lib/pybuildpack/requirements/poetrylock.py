@@ -1,0 +1,186 @@
+"""poetry.lock: checked against pyproject.toml as `poetry check --lock` does (the lock records a
+hash of the pyproject's dependency tables, `content-hash`) and turned into a requirements file of
+the main group (every group for bin/test-compile): each package at its locked version with its
+hashes and the marker under which the group needs it; path, file, URL and git dependencies; the
+lock's indexes, with credentials from Poetry's config vars. No tool is needed: a lock of format 2.1
+(Poetry 2) records each package's groups and markers, so the set to install is read, not solved."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pybuildpack.errors import BuildError
+from pybuildpack.toml import TOMLDecodeError, load_toml
+
+LOCK = "poetry.lock"
+PROJECT = "pyproject.toml"
+_LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
+_RELEVANT_KEYS = (*_LEGACY_KEYS, "group")
+_PROJECT_KEYS = ("requires-python", "dependencies", "optional-dependencies")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise BuildError(
+            f"The app has {LOCK} but no {PROJECT}",
+            where=LOCK,
+            fix=f"Commit the {PROJECT} that {LOCK} was made from.",
+            code="lockfile::invalid",
+        )
+    try:
+        return load_toml(path)
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
+        raise BuildError(
+            f"{path.name} is not valid TOML",
+            where=path.name,
+            details=[str(exc)],
+            fix=f"Fix {path.name}" + (" (run 'poetry lock' to write it anew)." if path.name == LOCK else "."),
+            code="lockfile::invalid",
+        ) from exc
+
+
+def check_files(app: Path) -> None:
+    """poetry.lock (of a format this reads) and pyproject.toml parse, before any download."""
+    lock = _load(app / LOCK)
+    _load(app / PROJECT)
+    version = str((lock.get("metadata") or {}).get("lock-version", ""))
+    parts = version.split(".")
+    numbers = tuple(int(p) for p in parts if p.isdigit())
+    if len(numbers) != 2 or len(parts) != 2 or numbers < (2, 1):
+        raise BuildError(
+            f"{LOCK} is of lock-version {version or '(none)'}: the buildpack reads 2.1 and later",
+            where=LOCK,
+            details=["Poetry 2.0 and later write lock-version 2.1, which records each package's groups."],
+            fix="Run 'poetry lock' with Poetry 2 and commit poetry.lock.",
+            code="lockfile::invalid",
+        )
+
+
+def content_hashes(project: dict[str, Any]) -> set[str]:
+    """pyproject.toml's hash as Poetry records it in content-hash (Poetry 2.3 and later; and
+    without [dependency-groups], as earlier versions of Poetry 2 made it)."""
+    out = set()
+    for with_groups in (True, False):
+        table = project.get("project") or {}
+        groups = (project.get("dependency-groups") or {}) if with_groups else {}
+        poetry = (project.get("tool") or {}).get("poetry") or {}
+        relevant_project = {key: table[key] for key in _PROJECT_KEYS if table.get(key) is not None}
+        relevant_poetry = {}
+        for key in _RELEVANT_KEYS:
+            data = poetry.get(key)
+            if data is None and (key not in _LEGACY_KEYS or relevant_project or groups):
+                continue
+            relevant_poetry[key] = data
+        content: dict[str, Any] = {}
+        if relevant_project:
+            content["project"] = relevant_project
+        if groups:
+            content["dependency-groups"] = groups
+        if content:
+            content["tool"] = {"poetry": relevant_poetry}
+        else:
+            content = relevant_poetry
+        out.add(hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest())
+    return out
+
+
+def _stale(lock: dict[str, Any], project: dict[str, Any]) -> None:
+    recorded = str((lock.get("metadata") or {}).get("content-hash", ""))
+    if recorded in content_hashes(project):
+        return
+    raise BuildError(
+        f"{LOCK} is out of date: {PROJECT} changed since it was locked",
+        where=LOCK,
+        details=[
+            f"{LOCK} records content-hash ...{recorded[-6:] or '(none)'}; {PROJECT} now hashes otherwise."
+        ],
+        fix=f"Run 'poetry lock' and commit {LOCK} (as 'poetry check --lock' requires).",
+        code="lockfile::stale",
+    )
+
+
+def _marker(package: dict[str, Any], groups: set[str] | None) -> str | None:
+    """The marker under which the groups need the package ("" always, None never)."""
+    wanted = set(package.get("groups") or ["main"])
+    if groups is not None:
+        wanted &= groups
+    if not wanted or package.get("optional"):
+        return None
+    markers = package.get("markers")
+    if isinstance(markers, dict):
+        found = [str(markers[g]) for g in sorted(wanted) if g in markers]
+        if len(found) < len(wanted):
+            return ""  # a group that needs it always
+        return " or ".join(f"({m})" for m in found)
+    return str(markers or "")
+
+
+def _index_url(url: str, name: str, config: dict[str, str]) -> str:
+    """A source's URL, with ${VAR} credentials when Poetry's POETRY_HTTP_BASIC_<NAME>_USERNAME /
+    _PASSWORD config vars are set for it (expanded for pip, never printed)."""
+    key = "".join(c if c.isalnum() else "_" for c in name).upper()
+    user, password = f"POETRY_HTTP_BASIC_{key}_USERNAME", f"POETRY_HTTP_BASIC_{key}_PASSWORD"
+    if user in config or password in config:
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://${{{user}}}:${{{password}}}@{rest}"
+    return url
+
+
+def _line(package: dict[str, Any], marker: str) -> str:
+    name, version = str(package["name"]), str(package["version"])
+    source = package.get("source") or {}
+    kind, url = source.get("type"), str(source.get("url", ""))
+    tail = f" ; {marker}" if marker else ""
+    if kind == "directory":
+        path = url if url.startswith((".", "/")) else f"./{url}"
+        return f"{'-e ' if package.get('develop') else ''}{path}{tail}"
+    if kind == "file" and "://" not in url:
+        return f"{url if url.startswith(('.', '/')) else './' + url}{tail}"
+    if kind in ("file", "url"):
+        return f"{name} @ {url}{tail}"
+    if kind == "git":
+        ref = source.get("resolved_reference") or source.get("reference") or ""
+        sub = f"#subdirectory={source['subdirectory']}" if source.get("subdirectory") else ""
+        git = url if url.startswith("git+") else f"git+{url}"
+        return f"{name} @ {git}{'@' + ref if ref else ''}{sub}{tail}"
+    hashes = "".join(f" --hash={f['hash']}" for f in package.get("files") or [] if f.get("hash"))
+    return f"{name}=={version}{tail}{hashes}"
+
+
+def export(app: Path, target: Path, config: dict[str, str], *, all_groups: bool = False) -> None:
+    """The main group's packages (every group's when all_groups) as a requirements file."""
+    lock = _load(app / LOCK)
+    project = _load(app / PROJECT)
+    _stale(lock, project)
+    groups = None if all_groups else {"main"}
+    lines: list[str] = []
+    packages = [p for p in lock.get("package") or [] if isinstance(p, dict) and p.get("name")]
+    indexes: dict[str, str] = {}
+    default = False
+    body = []
+    for package in packages:
+        marker = _marker(package, groups)
+        if marker is None:
+            continue
+        source = package.get("source") or {}
+        if source.get("type") == "legacy":
+            indexes.setdefault(str(source.get("url")), str(source.get("reference", "")))
+        elif not source:
+            default = True
+        body.append(_line(package, marker))
+    for number, (url, name) in enumerate(indexes.items()):
+        option = "--index-url" if number == 0 and not default else "--extra-index-url"
+        lines.append(f"{option} {_index_url(url, name, config)}")
+    poetry = (project.get("tool") or {}).get("poetry") or {}
+    if poetry.get("package-mode", True) and (app / PROJECT).is_file() and _is_package(project):
+        body.append(".")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join([*lines, *body]) + "\n")
+
+
+def _is_package(project: dict[str, Any]) -> bool:
+    """Whether the project itself is installed (Poetry's package mode, the default)."""
+    return bool(project.get("build-system") or ((project.get("tool") or {}).get("poetry") or {}).get("name"))
