@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pybuildpack.plan.model import Plan
 from pybuildpack.redact import redact
-from pybuildpack.requirements.graph import Graph, display_path
+from pybuildpack.requirements.graph import Entry, Graph, display_path
 
 
 def plan_lines(plan: Plan, graph: Graph, final: str) -> list[str]:
@@ -18,7 +18,7 @@ def plan_lines(plan: Plan, graph: Graph, final: str) -> list[str]:
         step += 1
     for item in plan.deferred:
         lines.append(
-            f"{step}. {redact(item.entry.raw or item.entry.text)} ({item.entry.origin.show(root)}) "
+            f"{step}. {redact(_shown(item.entry))} ({item.entry.origin.show(root)}) "
             f"without build isolation: {item.reason}"
         )
         step += 1
@@ -49,3 +49,9 @@ def graph_lines(graph: Graph) -> list[str]:
         shown = ", ".join(redact(v) for v in values if v) or "on"
         lines.append(f"  option {dest.replace('_', '-')}: {shown}")
     return lines
+
+
+def _shown(entry: Entry) -> str:
+    """A requirement as the plan shows it: as written, less its --hash options."""
+    text = entry.raw or entry.text
+    return " ".join(word for word in text.split() if not word.startswith("--hash")) if entry.hashes else text

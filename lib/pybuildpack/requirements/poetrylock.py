@@ -114,7 +114,7 @@ def _marker(package: dict[str, Any], groups: set[str] | None) -> str | None:
         found = [str(markers[g]) for g in sorted(wanted) if g in markers]
         if len(found) < len(wanted):
             return ""  # a group that needs it always
-        return " or ".join(f"({m})" for m in found)
+        return found[0] if len(found) == 1 else " or ".join(f"({m})" for m in found)
     return str(markers or "")
 
 

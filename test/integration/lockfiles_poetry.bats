@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# Apps locked with Poetry: built from poetry.lock's main group (exact versions, hashes checked), in
+# both pyproject styles, and refused when pyproject.toml changed since it was locked. Each fixture
+# declares the simple-API index pip uses as its Poetry source (written at run time, with the
+# index's host) and is locked with the Poetry of .tools/.
+
+setup_file() {
+	load ../helpers/test_helper
+	command -v poetry >/dev/null || fail "poetry is not on PATH: run 'make tools'"
+	poetry_lock "${FIXTURES}/poetry-app" "${BATS_FILE_TMPDIR}/poetry-app"
+}
+
+setup() {
+	load ../helpers/test_helper
+	require_mirror
+}
+
+teardown() {
+	cleanup_app
+}
+
+# poetry_lock FIXTURE DIR: FIXTURE copied to DIR, its pyproject.toml written from pyproject.in with
+# pip's index as the Poetry source, and locked.
+poetry_lock() {
+	local index
+	cp -a "$1" "$2"
+	index="$(python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
+	sed "s|\${INDEX_URL}|${index}|" "$2/pyproject.in" >"$2/pyproject.toml"
+	rm "$2/pyproject.in"
+	(cd "$2" && poetry lock --no-interaction >"$2.lock.log" 2>&1) || fail "poetry lock failed" "$(cat "$2.lock.log")"
+}
+
+# app_from DIR: a fresh build directory holding the locked app in DIR.
+app_from() {
+	new_app no-deps
+	rm -rf "$BUILD_DIR" && cp -a "$1" "$BUILD_DIR"
+}
+
+@test "poetry ([tool.poetry]): the main group at its locked versions from /app, a path dependency, no dev group, package-mode off" {
+	app_from "${BATS_FILE_TMPDIR}/poetry-app"
+	local django
+	django="$(python -c 'import sys, tomllib; print(next(p["version"] for p in tomllib.load(open(sys.argv[1], "rb"))["package"] if p["name"] == "django"))' "${BUILD_DIR}/poetry.lock")"
+	[[ "$django" == 4.* ]] || fail "the lock pins django $django, not a 4.x release"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Reading poetry.lock (poetry)" "-----> Installing dependencies from poetry.lock (poetry)" \
+		"django-${django}" "Successfully installed helper-1.2.0"
+	refute_output_contains "pytest" "poetry-app"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"package_manager": "poetry"' "\"django\": \"${django}\"" '"six": "1.16.0"'
+	slug_to_app
+	in_slug /app 'python -c "import django, helper; print(django.__version__, helper.greeting())"; python -c "import pytest"'
+	assert_output_contains "${django} hello from a path dependency" "No module named 'pytest'"
+}
+
+@test "poetry ([project]): a legacy sdist that imports numpy in setup.py is built after numpy and Cython, at their locked versions" {
+	poetry_lock "${FIXTURES}/poetry-pesq" "${BATS_TEST_TMPDIR}/locked"
+	app_from "${BATS_TEST_TMPDIR}/locked"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Install plan" "1. numpy==2.2.6 first (asked for at poetry.lock:" \
+		"pesq==0.0.4 (poetry.lock:" "without build isolation: pesq's setup.py imports numpy" \
+		"-----> Building pesq without build isolation" "Successfully installed pesq-0.0.4"
+	slug_to_app
+	in_slug /app 'python -c "import numpy, pesq; s = numpy.random.RandomState(0).randn(16000) * 0.1; print(round(pesq.pesq(16000, s, s, \"wb\"), 1))"'
+	assert_success
+	assert_output_contains "4.6"
+}
+
+@test "poetry: pyproject.toml changed since locking fails before anything is installed; relocked, it builds" {
+	app_from "${BATS_FILE_TMPDIR}/poetry-app"
+	compile_app
+	assert_success
+	sed -i 's/^django = "<5"/django = "<5"\nidna = "*"/' "${BUILD_DIR}/pyproject.toml"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: poetry.lock is out of date: pyproject.toml changed since it was locked" \
+		"Where: poetry.lock" "Run 'poetry lock' and commit poetry.lock"
+	refute_output_contains "-----> Installing dependencies"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "lockfile::stale"'
+	(cd "$BUILD_DIR" && poetry lock --no-interaction >/dev/null 2>&1) || fail "poetry lock failed"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Updating the cached environment" "Successfully installed idna-"
+}
+
+@test "poetry: bin/test-compile installs the dev group that bin/compile left out" {
+	app_from "${BATS_FILE_TMPDIR}/poetry-app"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Installing test dependencies from poetry.lock (its dependency groups)" "pytest-"
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django, helper; print('all three')"
+	assert_output_contains "all three"
+}
