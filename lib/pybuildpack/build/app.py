@@ -94,7 +94,7 @@ def export_lock(
         poetrylock.export(layout.app, export, app.config.values, all_groups=groups)
     else:
         uv = Uv(layout, arch, tool_index(app, default_index))
-        uvlock.export(layout.app, uv, python, export, groups=groups)
+        uvlock.export(layout.app, uv, python, export, app.config.values, groups=groups)
     inputs = _lock_inputs(layout, app.source)
     graph = locked.graph_from_export(layout.app, app.source, export, inputs, app.config.for_expansion())
     return replace(app, graph=graph)

@@ -15,6 +15,23 @@ from pybuildpack.requirements.parse import parse_requirements
 from pybuildpack.requirements.source import InstallSource
 
 
+def with_credentials(url: str, variables: tuple[str, str], config: Mapping[str, str]) -> str:
+    """An index URL with ${USER}:${PASSWORD} userinfo when the app sets those config vars (the
+    package manager's own names for an index's credentials): pip expands them, nothing prints them."""
+    user, password = variables
+    if (user in config or password in config) and "://" in url and "@" not in url.split("/")[2]:
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://${{{user}}}:${{{password}}}@{rest}"
+    return url
+
+
+def credential_names(prefix: str, name: str) -> tuple[str, str]:
+    """PREFIX_<NAME>_USERNAME / _PASSWORD, NAME upper-cased with other characters as '_' (how uv
+    and Poetry name an index's credentials)."""
+    key = "".join(c if c.isalnum() else "_" for c in name).upper()
+    return f"{prefix}_{key}_USERNAME", f"{prefix}_{key}_PASSWORD"
+
+
 def export_path(work: Path, source: InstallSource) -> Path:
     return work / "lock" / f"{source.kind}-export.txt"
 

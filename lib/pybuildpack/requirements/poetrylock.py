@@ -119,14 +119,11 @@ def _marker(package: dict[str, Any], groups: set[str] | None) -> str | None:
 
 
 def _index_url(url: str, name: str, config: dict[str, str]) -> str:
-    """A source's URL, with ${VAR} credentials when Poetry's POETRY_HTTP_BASIC_<NAME>_USERNAME /
-    _PASSWORD config vars are set for it (expanded for pip, never printed)."""
-    key = "".join(c if c.isalnum() else "_" for c in name).upper()
-    user, password = f"POETRY_HTTP_BASIC_{key}_USERNAME", f"POETRY_HTTP_BASIC_{key}_PASSWORD"
-    if user in config or password in config:
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://${{{user}}}:${{{password}}}@{rest}"
-    return url
+    """A source's URL, with ${VAR} credentials when the app sets Poetry's config vars for it
+    (POETRY_HTTP_BASIC_<NAME>_USERNAME / _PASSWORD)."""
+    from pybuildpack.requirements.locked import credential_names, with_credentials
+
+    return with_credentials(url, credential_names("POETRY_HTTP_BASIC", name), config)
 
 
 def _line(package: dict[str, Any], marker: str) -> str:

@@ -23,7 +23,6 @@ MANAGER_FILES = {
 # Package managers whose lock file the app's dependencies are installed from.
 LOCKED = frozenset({"uv", "poetry", "pipenv"})
 _LOCK_COMMANDS = {"uv": "uv lock", "poetry": "poetry lock", "pipenv": "pipenv lock"}
-_NOT_YET: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -154,16 +153,6 @@ def _locked_source(app: Path, manager: str) -> InstallSource:
             where=lock.name,
             fix=f"Run '{_LOCK_COMMANDS[manager]}' and commit {lock.name}.",
             code="lockfile::invalid",
-        )
-    if manager in _NOT_YET:
-        raise BuildError(
-            f"{lock.name}: apps locked with {manager} are not installed by this buildpack yet",
-            where=lock.name,
-            fix=(
-                "Export the lock to a requirements.txt for now, and set the config var\n"
-                "BUILDPACK_PACKAGE_MANAGER=pip to install from it."
-            ),
-            code="app::package-manager-unsupported",
         )
     return InstallSource(manager, lock, f"from {lock.name} ({manager})")
 

@@ -4,6 +4,7 @@ requirements/locked.py to read into the graph."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +114,38 @@ def what_is_stale(app: Path) -> list[str]:
     return out
 
 
-def export(app: Path, uv: Uv, python: Path | None, target: Path, *, groups: bool = False) -> None:
+def _add_credentials(app: Path, target: Path, config: Mapping[str, str]) -> None:
+    """The export's index lines, with ${VAR} credentials where the app sets uv's config vars for
+    an index of [[tool.uv.index]] (UV_INDEX_<NAME>_USERNAME / _PASSWORD)."""
+    from pybuildpack.requirements.locked import credential_names, with_credentials
+
+    try:
+        indexes = ((load_toml(app / PROJECT).get("tool") or {}).get("uv") or {}).get("index") or []
+    except (OSError, TOMLDecodeError):
+        return
+    names = {str(i.get("url", "")).rstrip("/"): str(i.get("name", "")) for i in indexes if i.get("name")}
+    lines = target.read_text().splitlines()
+    for number, line in enumerate(lines):
+        option, _, url = line.partition(" ")
+        if option in ("--index-url", "--extra-index-url") and url.rstrip("/") in names:
+            variables = credential_names("UV_INDEX", names[url.rstrip("/")])
+            lines[number] = f"{option} {with_credentials(url, variables, config)}"
+    target.write_text("\n".join(lines) + "\n")
+
+
+def export(
+    app: Path,
+    uv: Uv,
+    python: Path | None,
+    target: Path,
+    config: Mapping[str, str],
+    *,
+    groups: bool = False,
+) -> None:
     """uv's export of the lock for the runtime python (None: no check of the lock against
     pyproject.toml, for bin/plan, which has no runtime) into target; with every dependency
-    group when groups (bin/test-compile), else none."""
+    group when groups (bin/test-compile), else none. config: the app's config vars (an index's
+    credentials)."""
     args = [*EXPORT_ARGS, "--output-file", str(target)]
     if groups:
         args[args.index("--no-default-groups")] = "--all-groups"
@@ -127,6 +156,7 @@ def export(app: Path, uv: Uv, python: Path | None, target: Path, *, groups: bool
     target.parent.mkdir(parents=True, exist_ok=True)
     result = uv.run(args, cwd=app)
     if result.returncode == 0 and target.is_file():
+        _add_credentials(app, target, config)
         return
     said = [line for line in result.tail if line.strip()]
     if any("needs to be updated" in line for line in said):

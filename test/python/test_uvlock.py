@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pybuildpack.requirements import uvlock
+
+PROJECT = """
+[project]
+name = "app"
+version = "1"
+dependencies = ["six"]
+
+[[tool.uv.index]]
+name = "private-repo"
+url = "https://private.invalid/simple/"
+"""
+
+
+def test_an_index_gets_the_credentials_of_uvs_config_vars_as_variables(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(PROJECT)
+    export = tmp_path / "export.txt"
+    export.write_text(
+        "--index-url https://private.invalid/simple\n--extra-index-url https://other.invalid/simple\nsix==1.17.0\n"
+    )
+    uvlock._add_credentials(tmp_path, export, {"UV_INDEX_PRIVATE_REPO_PASSWORD": "s3cret"})
+    assert export.read_text().splitlines() == [
+        "--index-url https://${UV_INDEX_PRIVATE_REPO_USERNAME}:${UV_INDEX_PRIVATE_REPO_PASSWORD}@private.invalid/simple",
+        "--extra-index-url https://other.invalid/simple",
+        "six==1.17.0",
+    ]
+
+
+def test_what_is_stale_names_each_difference(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.12"\n'
+        'dependencies = ["six==1.17.0", "idna"]\n'
+    )
+    (tmp_path / "uv.lock").write_text(
+        'version = 1\nrequires-python = ">=3.11"\n\n[[package]]\nname = "app"\nversion = "1"\n'
+        'source = { virtual = "." }\n\n[package.metadata]\n'
+        'requires-dist = [{ name = "six", specifier = "==1.16.0" }, { name = "docopt" }]\n'
+    )
+    assert uvlock.what_is_stale(tmp_path) == [
+        "uv.lock locks docopt, which pyproject.toml no longer asks for",
+        "pyproject.toml asks for idna, which uv.lock does not lock",
+        "six: pyproject.toml asks for '==1.17.0', uv.lock was made for '==1.16.0'",
+        "requires-python: pyproject.toml says '>=3.12', uv.lock was made for '>=3.11'",
+    ]
