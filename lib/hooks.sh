@@ -13,14 +13,19 @@ hooks::_run_indented() {
 			# The hook doesn't get the build's cache lock (fd 8); what it leaves running is stopped
 			# when it ends, so that nothing it started outlives it or holds its output open.
 			# Its own process group (job control), so that what it leaves behind can be found.
+			# What left the group (setsid) still carries the build's mark (signals::strays), which
+			# a config var can't change.
 			local hook_status=0 group
+			local -a strays
+			signals::mark
 			set -m
-			env::run_with_all "$env_dir" "$@" 8>&- 2>&1 &
+			env::run_with_all "$env_dir" env PYBUILDPACK_RUN="$PYBUILDPACK_RUN" "$@" 8>&- 2>&1 &
 			group=$!
 			wait "$group" || hook_status=$?
-			if kill -0 -- "-${group}" 2>/dev/null; then
+			mapfile -t strays < <(signals::strays "$$")
+			if kill -0 -- "-${group}" 2>/dev/null || ((${#strays[@]})); then
 				echo "(the command left processes running; they were stopped)"
-				signals::terminate "-${group}"
+				signals::terminate "-${group}" "${strays[@]}"
 			fi
 			exit "$hook_status"
 		} 2>/dev/null | output::indent # (the shell's own job messages go nowhere)

@@ -67,10 +67,41 @@ signals::terminate() {
 	kill -KILL -- "$@" 2>/dev/null || true
 }
 
-# signals::kill_descendants PID: every process below PID stopped (signals::terminate).
+# signals::mark: give every process this shell starts from now on the build's mark, an
+# environment variable (PYBUILDPACK_RUN) that children inherit, whatever session or process
+# group they put themselves in. signals::strays finds them by it.
+signals::mark() {
+	PYBUILDPACK_RUN="${PYBUILDPACK_RUN:-pybuildpack-$$-${RANDOM}${RANDOM}${RANDOM}}"
+	export PYBUILDPACK_RUN
+}
+
+# signals::strays ROOT: the processes that carry the build's mark but are neither ROOT nor below
+# it: what escaped the process tree (a hook's `setsid cmd &`, a daemon that forked twice).
+signals::strays() {
+	local root="$1" file pid
+	[[ -n "${PYBUILDPACK_RUN:-}" ]] || return 0
+	local -a marked
+	mapfile -t marked < <(grep -lsxz -- "PYBUILDPACK_RUN=${PYBUILDPACK_RUN}" /proc/[0-9]*/environ)
+	((${#marked[@]})) || return 0
+	local -A ours=(["$root"]=1 ["$$"]=1 ["$BASHPID"]=1)
+	for pid in $(signals::descendants "$root"); do
+		ours[$pid]=1
+	done
+	for file in "${marked[@]}"; do
+		pid="${file#/proc/}"
+		pid="${pid%/environ}"
+		# (grep itself matched, and is gone: only what still runs is a stray)
+		[[ -n "${ours[$pid]:-}" ]] || ! signals::running "$pid" || echo "$pid"
+	done
+}
+
+# signals::kill_descendants PID: every process below PID stopped (signals::terminate), and what
+# escaped from below it (signals::strays).
 signals::kill_descendants() {
-	local -a pids
+	local -a pids strays
 	mapfile -t pids < <(signals::descendants "$1")
+	mapfile -t strays < <(signals::strays "$1")
+	pids+=("${strays[@]}")
 	((${#pids[@]})) || return 0
 	signals::terminate "${pids[@]}"
 }

@@ -259,3 +259,17 @@ The app's bin/pre_compile hook failed (exit status 3)"
 	((SECONDS - started < 20)) || fail "the hook's leftover process blocked the build"
 	! pgrep -f "sleep 41" >/dev/null || fail "the leftover process is still running"
 }
+
+@test "a hook's process that leaves the hook's session (setsid) is stopped too, and does not block the build" {
+	mkdir -p "${BUILD_DIR}/bin"
+	# one keeps the output open, one does not: neither may outlive the hook
+	printf 'setsid sleep 43 &\nsetsid sleep 44 >/dev/null 2>&1 </dev/null &\necho started\n' >"${BUILD_DIR}/bin/post_compile"
+	local started="$SECONDS"
+	run hooks::run post_compile "$BUILD_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "started" "the command left processes running; they were stopped"
+	((SECONDS - started < 20)) || fail "the hook's leftover process blocked the build"
+	sleep 0.5
+	! pgrep -f "sleep 4[34]" >/dev/null || fail "a leftover process is still running: $(pgrep -af 'sleep 4[34]')"
+}
+

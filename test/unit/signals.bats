@@ -67,3 +67,16 @@ setup() {
 	! pgrep -f "sleep 61" >/dev/null || fail "the process group outlived signals::terminate"
 	((SECONDS - started < 10)) || fail "signals::terminate waited for the SIGTERM it was ignored"
 }
+
+@test "signals::kill_descendants also stops what escaped the tree (setsid) but carries the build's mark" {
+	signals::mark
+	bash -c 'setsid sleep 62 >/dev/null 2>&1 </dev/null &' # its parent exits: it is no descendant
+	env -u PYBUILDPACK_RUN bash -c 'setsid sleep 63 >/dev/null 2>&1 </dev/null &' # not the build's
+	sleep 0.3
+	pgrep -f "sleep 62" >/dev/null || fail "the escaped process did not start"
+	signals::kill_descendants "$$"
+	sleep 0.3
+	! pgrep -f "sleep 62" >/dev/null || fail "the escaped process outlived the build"
+	pgrep -f "sleep 63" >/dev/null || fail "a process that is not the build's was stopped"
+	pkill -f "sleep 63"
+}
