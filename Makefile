@@ -47,8 +47,8 @@ vendor:
 clean:
 	rm -rf $(TOOLS) $(MIRROR_DIR)
 
-bench: mirror
-	bash test/bench/run.sh
+bench: tools mirror
+	PATH="$(TOOLS_BIN):$$PATH" bash test/bench/run.sh
 
 corpus: mirror
 	bash test/corpus/run.sh
