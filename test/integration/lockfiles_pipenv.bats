@@ -45,7 +45,7 @@ locked() {
 		"-----> Installing dependencies from Pipfile.lock (pipenv)" "django-${django}" "six-1.16.0"
 	refute_output_contains "pytest"
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
-	assert_output_contains '"package_manager": "pipenv"' "\"django\": \"${django}\""
+	assert_output_contains '"package_manager": "pipenv (pipfile-spec 6)"' "\"django\": \"${django}\""
 	slug_to_app
 	in_slug /app 'python -c "import django, six; print(django.__version__, six.__version__)"; python -c "import pytest"'
 	assert_output_contains "${django} 1.16.0" "No module named 'pytest'"

@@ -47,7 +47,7 @@ app_from() {
 		"django-${django}" "Successfully installed helper-1.2.0"
 	refute_output_contains "pytest" "poetry-app"
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
-	assert_output_contains '"package_manager": "poetry"' "\"django\": \"${django}\"" '"six": "1.16.0"'
+	assert_output_contains '"package_manager": "poetry (lock made by Poetry 2.5.1, lock-version 2.1)"' "\"django\": \"${django}\"" '"six": "1.16.0"'
 	slug_to_app
 	in_slug /app 'python -c "import django, helper; print(django.__version__, helper.greeting())"; python -c "import pytest"'
 	assert_output_contains "${django} hello from a path dependency" "No module named 'pytest'"

@@ -82,8 +82,12 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
         count = sum(1 for entry in app.graph.requirements() if entry.applies(target))
         output.info(f"{count} packages locked for Python {state.python_version}")
     pip = next((line.split("==")[1] for line in pins(layout) if line.startswith("pip==")), "")
-    version = list(tools.values()) if app.source.locked else [pip]
-    state.package_manager = " ".join([app.source.manager, *version])
+    state.package_manager = " ".join([app.source.manager, *(tools.values() if app.source.locked else [pip])])
+    if app.source.kind in ("poetry", "pipenv"):
+        from pybuildpack.requirements import pipfilelock, poetrylock
+
+        made = (poetrylock if app.source.kind == "poetry" else pipfilelock).describe(layout.app)
+        state.package_manager += f" ({made})" if made else ""
     inputs = fingerprint.collect(
         app.graph,
         python_version=state.python_version,

@@ -43,6 +43,15 @@ def load_lock(app: Path) -> dict[str, Any]:
     return data
 
 
+def describe(app: Path) -> str:
+    """The lock's format, for the report: "pipfile-spec 6"."""
+    try:
+        spec = (load_lock(app).get("_meta") or {}).get("pipfile-spec")
+    except BuildError:
+        return ""
+    return f"pipfile-spec {spec}" if spec is not None else ""
+
+
 def load_pipfile(app: Path) -> dict[str, Any] | None:
     if not (app / PIPFILE).is_file():
         return None

@@ -59,6 +59,18 @@ def check_files(app: Path) -> None:
         )
 
 
+def describe(app: Path) -> str:
+    """Which Poetry made the lock, for the report: "lock made by Poetry 2.5.1, lock-version 2.1"."""
+    try:
+        first = (app / LOCK).read_text(errors="replace").splitlines()[0]
+        version = str((load_toml(app / LOCK).get("metadata") or {}).get("lock-version", ""))
+    except (OSError, IndexError, TOMLDecodeError):
+        return ""
+    made = first.split("Poetry ", 1)[1].split()[0] if "Poetry " in first else ""
+    by = f"lock made by Poetry {made}" if made else ""
+    return ", ".join(part for part in (by, f"lock-version {version}" if version else "") if part)
+
+
 def content_hashes(project: dict[str, Any]) -> set[str]:
     """pyproject.toml's hash as Poetry records it in content-hash (Poetry 2.3 and later; and
     without [dependency-groups], as earlier versions of Poetry 2 made it)."""
