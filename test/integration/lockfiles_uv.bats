@@ -183,3 +183,36 @@ print('got:', client.get('k'))
 	assert_output_contains "Checksum mismatch for uv 0.13.9: the download is not the pinned wheel"
 	[[ -z "$(ls -A "${CACHE_DIR}/python/package-managers" 2>/dev/null)" ]] || fail "a bad uv was kept"
 }
+
+@test "uv: a private index of [[tool.uv.index]] with its credentials in uv's config vars, never printed" {
+	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
+	PRIVATE_USER="uvuser"
+	PRIVATE_PASSWORD="pw-$RANDOM$RANDOM$RANDOM"
+	mkdir -p "${FIXTURE_ROOT}/files"
+	build_sdist boundpkg 1.0 "${FIXTURE_ROOT}/private/simple/boundpkg"
+	start_fixture_server
+	new_app uv-django
+	cat >>"${BUILD_DIR}/pyproject.toml" <<TOML
+
+[[tool.uv.index]]
+name = "private-repo"
+url = "${FIXTURE_URL}/private/simple"
+explicit = true
+
+[tool.uv.sources]
+boundpkg = { index = "private-repo" }
+TOML
+	sed -i 's/"six"\]/"six", "boundpkg"]/' "${BUILD_DIR}/pyproject.toml"
+	UV_INDEX_PRIVATE_REPO_USERNAME="$PRIVATE_USER" UV_INDEX_PRIVATE_REPO_PASSWORD="$PRIVATE_PASSWORD" lock
+	grep -q "$PRIVATE_PASSWORD" "${BUILD_DIR}/uv.lock" && fail "uv wrote the password into uv.lock"
+	printf '%s' "$PRIVATE_USER" >"${ENV_DIR}/UV_INDEX_PRIVATE_REPO_USERNAME"
+	printf '%s' "$PRIVATE_PASSWORD" >"${ENV_DIR}/UV_INDEX_PRIVATE_REPO_PASSWORD"
+	compile_app
+	assert_success
+	assert_output_contains "Successfully installed" "boundpkg-1.0"
+	refute_output_contains "$PRIVATE_PASSWORD"
+	run grep -rl --binary-files=text -- "$PRIVATE_PASSWORD" "$BUILD_DIR" "$CACHE_DIR"
+	assert_equal "$output" ""
+	in_slug "$BUILD_DIR" 'python -c "import boundpkg; print(boundpkg.VALUE)"'
+	assert_output_contains "bound"
+}
