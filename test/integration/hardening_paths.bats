@@ -13,6 +13,8 @@ load ../helpers/hardening
 		assert_failure 1
 		assert_output_contains "The app has a ${entry} that is not a directory" "git rm ${entry}"
 		assert_equal "$(cat "${victim}/python/precious.txt")" "keep"
+		run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+		assert_output_contains '"failure_reason": "app::reserved-path"' '"status": "failed"'
 		assert_equal "$(ls "$victim")" "python"
 		rm "${BUILD_DIR}/${entry}"
 	done

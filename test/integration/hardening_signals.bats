@@ -19,6 +19,7 @@ load ../helpers/hardening
 	kill -TERM "$build"
 	wait "$build" || status=$?
 	assert_equal "$status" 143
+	grep -q "The build was stopped (SIGTERM)" "${BATS_TEST_TMPDIR}/build.log" || fail "the log does not say the build was stopped"
 	sleep 1
 	! pgrep -f "sleep 37" >/dev/null || fail "the hook outlived the build" "$(pgrep -af 'sleep 37')"
 	[[ ! -e "${BUILD_DIR}/hook-finished.txt" ]]
