@@ -81,7 +81,8 @@ signals::strays() {
 	local root="$1" file pid
 	[[ -n "${PYBUILDPACK_RUN:-}" ]] || return 0
 	local -a marked
-	mapfile -t marked < <(grep -lsxz -- "PYBUILDPACK_RUN=${PYBUILDPACK_RUN}" /proc/[0-9]*/environ)
+	# (grep says 2 for the processes that ended while it read, 1 for none: neither is an error here)
+	mapfile -t marked < <(grep -lsxz -- "PYBUILDPACK_RUN=${PYBUILDPACK_RUN}" /proc/[0-9]*/environ || true)
 	((${#marked[@]})) || return 0
 	local -A ours=(["$root"]=1 ["$$"]=1 ["$BASHPID"]=1)
 	for pid in $(signals::descendants "$root"); do
