@@ -1,7 +1,7 @@
-"""Fault injection for the test suite: BUILDPACK_TEST_KILL_AT=POINT (an environment variable of
-the build process; no config var can set it) makes the build kill itself with SIGKILL when it
+"""Fault injection for the test suite, from environment variables of the build process (no config
+var can set them): BUILDPACK_TEST_KILL_AT=POINT makes the build kill itself with SIGKILL when it
 reaches POINT, as a platform would: bin/compile, which runs the core directly (state.py), and
-this process."""
+this process. BUILDPACK_TEST_BREAK=TOOL makes a tool's runs fail (for the pip fallback)."""
 
 from __future__ import annotations
 
@@ -14,3 +14,8 @@ def checkpoint(point: str) -> None:
         return
     os.kill(os.getppid(), signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def broken(tool: str) -> bool:
+    """Whether the test suite asked for TOOL's runs to fail (BUILDPACK_TEST_BREAK=TOOL)."""
+    return os.environ.get("BUILDPACK_TEST_BREAK") == tool

@@ -117,9 +117,37 @@ def libraries_of(layout: Layout, uses: list[LibraryUse]) -> list[tuple[Library, 
     return [(registry[use.name], use.needed_by) for use in uses if use.name in registry]
 
 
-def engine_for(layout: Layout, app: App) -> Engine:
+def uv_unsuitable(graph: Graph) -> str | None:
+    """Why uv can't install what pip would from this graph (the line that says so), or None."""
+    for entry in graph.entries:
+        if entry.editable and entry.kind == "vcs":
+            return (
+                f"{entry.origin.show(graph.root)} is an editable VCS requirement, which uv does not install"
+            )
+    for option in ("pre", "prefer_binary", "use_feature"):
+        if option in graph.options:
+            flag = option.replace("_", "-")
+            return f"the requirements use --{flag}, which uv does not read in a requirements file"
+    return None
+
+
+def engine_for(layout: Layout, app: App, arch: str, installer: str = "pip") -> Engine:
+    """The install engine: BUILDPACK_INSTALLER's (pip, the default, or uv), or pip when the
+    graph holds a form uv does not accept (the build says which line)."""
+    from pybuildpack import output
     from pybuildpack.environment.pip import Pip
 
+    if installer == "uv":
+        why = uv_unsuitable(app.graph)
+        if why is None:
+            from pybuildpack.environment.uv import UvEngine
+            from pybuildpack.index.select import pip_default_index
+            from pybuildpack.tools.uv import Uv
+
+            uv = Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
+            output.info(f"Installing with uv {uv.version} (BUILDPACK_INSTALLER=uv; pip if uv fails)")
+            return UvEngine(layout, app.graph, app.pip_config, uv)
+        output.info(f"Installing with pip, not uv: {why}")
     return Pip(layout, app.graph, app.pip_config)
 
 

@@ -39,7 +39,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     started, wall_started = time.monotonic(), time.time()
     layout = replace(layout, libraries=tuple(lib for lib, _ in libraries_of(layout, state.libraries)))
     app = read_app(layout)
-    engine = engine_for(layout, app)
+    engine = engine_for(layout, app, state.arch, settings.installer)
     if state.environment == "fresh":
         create_environment(layout)
         output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins(layout))}")
@@ -81,6 +81,9 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             create_environment(layout)
             install_dependencies(layout, app.source, app.graph, plan, engine)
     relocate(layout.env, layout.runtime)
+    prune = getattr(engine, "prune", None)
+    if prune is not None and layout.cache is not None:
+        prune()
     if layout.pip_cache is not None and layout.pip_cache.is_dir():
         try:
             pipcache.record_and_prune(layout.pip_cache, wall_started, metadata.installed(layout.env))

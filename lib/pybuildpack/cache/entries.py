@@ -42,6 +42,12 @@ ENTRIES = (
     Entry(
         "package-managers", "tools/fetch.py", "the pinned versions only", "package managers' tools, unpacked"
     ),
+    Entry(
+        "uv",
+        "environment/uv.py",
+        "uv cache prune --ci after each build",
+        "uv's cache (BUILDPACK_INSTALLER=uv)",
+    ),
     Entry("learned.json", "plan/learning.py", "the last 200 lessons", "prerequisites learned from failures"),
     Entry("mirror-index.txt", "archives/install.py", "one file", "the mirror's index, for when it is down"),
     Entry("python-version", "build/finish.py", "one file", "the release the last successful build used"),

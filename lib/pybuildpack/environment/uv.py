@@ -1,0 +1,100 @@
+"""The uv engine (BUILDPACK_INSTALLER=uv): `uv pip install` into the app's environment with pip's
+semantics kept: the same requirement arguments, the allow-listed PIP_* config vars translated to
+uv's settings, pip's multi-index behaviour (unsafe-best-match), bytecode compiled as pip does, the
+native libraries' build variables, uv's cache in CACHE_DIR. pip is the safety net: a step uv fails
+is run again by pip, with one line saying so, so that an app that builds with pip never fails
+because of uv."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pybuildpack import output
+from pybuildpack.cache import entries
+from pybuildpack.context import Layout
+from pybuildpack.environment.pip import Pip
+from pybuildpack.faults import broken, checkpoint
+from pybuildpack.natives.registry import build_environment
+from pybuildpack.process import run
+from pybuildpack.requirements.graph import Graph
+from pybuildpack.tools.uv import Uv
+
+# pip's settings (allow-listed config vars) and uv's names for them.
+_SETTINGS = {
+    "PIP_INDEX_URL": "UV_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL": "UV_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS": "UV_FIND_LINKS",
+    "PIP_DEFAULT_TIMEOUT": "UV_HTTP_TIMEOUT",
+    "PIP_RETRIES": "UV_HTTP_RETRIES",
+    "PIP_TRUSTED_HOST": "UV_INSECURE_HOST",
+}
+_TRUE = ("1", "true", "yes", "on")
+
+
+def uv_cache(layout: Layout) -> Path:
+    return entries.path(layout.cache, "uv") if layout.cache is not None else layout.scratch / "uv-cache"
+
+
+def uv_environment(layout: Layout, uv: Uv, pip_config: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The environment uv installs in, and the arguments pip's settings become."""
+    env = uv.environment()
+    env.update(
+        {
+            "UV_CACHE_DIR": str(uv_cache(layout)),
+            "UV_LINK_MODE": "copy",  # nothing of uv's cache is shared with the slug
+            "UV_COMPILE_BYTECODE": "1",  # as pip does: the slug does not compile at dyno start
+            "UV_INDEX_STRATEGY": "unsafe-best-match",  # pip's: the best version on any index
+            "UV_PYTHON": str(layout.env_python),
+            "VIRTUAL_ENV": str(layout.env),
+            "PATH": f"{layout.env / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
+    args: list[str] = []
+    for name, value in pip_config.items():
+        if name in _SETTINGS:
+            env[_SETTINGS[name]] = value
+        elif name == "PIP_PRE" and value.strip().lower() in _TRUE:
+            env["UV_PRERELEASE"] = "allow"
+        elif name == "PIP_NO_BINARY":
+            args += [item for part in value.replace(",", " ").split() for item in ("--no-binary", part)]
+        elif name == "PIP_ONLY_BINARY":
+            args += [item for part in value.replace(",", " ").split() for item in ("--only-binary", part)]
+        elif not name.startswith("PIP_"):
+            env[name] = value  # a ${VAR} a requirements file expands: uv expands it too
+    return build_environment(env, list(layout.libraries), layout.natives), args
+
+
+class UvEngine:
+    name = "uv"
+
+    def __init__(self, layout: Layout, graph: Graph, pip_config: dict[str, str], uv: Uv) -> None:
+        self.layout = layout
+        self.uv = uv
+        self.env, self.settings = uv_environment(layout, uv, pip_config)
+        self.pip = Pip(layout, graph, pip_config)
+
+    def _uv(self, args: list[str], *, quiet: bool = False) -> int:
+        result = run([str(self.uv.program), "pip", *args], cwd=self.layout.app, env=self.env, quiet=quiet)
+        return result.returncode
+
+    def install(self, args: list[str], *, no_build_isolation: bool = False) -> None:
+        checkpoint("install")
+        options = ["--no-build-isolation"] if no_build_isolation else []
+        if broken("uv"):
+            options.append("--an-option-uv-does-not-know")  # a real failure of uv, for the tests
+        if self._uv(["install", *self.settings, *options, *args]) == 0:
+            return
+        output.info("uv could not install this step: pip installs it instead (pip's semantics, its messages)")
+        self.pip.install(args, no_build_isolation=no_build_isolation)
+
+    def uninstall(self, names: list[str]) -> None:
+        if names:
+            self._uv(["uninstall", "--quiet", *names], quiet=True)
+
+    def resolve(self, args: list[str], report: Path) -> dict[str, str]:
+        return self.pip.resolve(args, report)
+
+    def prune(self) -> None:
+        """Keep what a later build can't download again (wheels built from sdists): uv's CI mode."""
+        run([str(self.uv.program), "cache", "prune", "--ci", "--quiet"], env=self.env, quiet=True)

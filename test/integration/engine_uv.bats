@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# The uv engine (BUILDPACK_INSTALLER=uv): the same environment as pip, pip when the requirements
+# hold a form uv does not accept (with the reason), and pip again when uv fails.
+
+setup() {
+	load ../helpers/test_helper
+	require_mirror
+}
+
+teardown() {
+	cleanup_app
+}
+
+# packages: name==version of the slug's environment, from bin/report, sorted.
+packages() {
+	"${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR" |
+		python3 -c 'import json, sys; print(" ".join(f"{k}=={v}" for k, v in sorted(json.load(sys.stdin)["packages"].items())))'
+}
+
+# An app with a source-only package, extras, markers, a constraint and a range.
+forms_app() {
+	new_app no-deps "$1"
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	printf 'requests[socks]>=2.31,<3\ndocopt==0.6.2\nsix ; python_version >= "3.8"\ncolorama ; sys_platform == "win32"\n-c constraints.txt\nidna\n' \
+		>"${BUILD_DIR}/requirements.txt"
+	printf 'idna==3.7\n' >"${BUILD_DIR}/constraints.txt"
+}
+
+@test "uv engine: the same distributions and versions as pip, bytecode compiled, uv's cache in CACHE_DIR" {
+	forms_app pip-build
+	compile_app
+	assert_success
+	local with_pip
+	with_pip="$(packages)"
+	forms_app uv-build
+	CACHE_DIR="${BATS_TEST_TMPDIR}/uv-cache"
+	printf 'uv' >"${ENV_DIR}/BUILDPACK_INSTALLER"
+	compile_app
+	assert_success
+	assert_output_contains "Installing with uv 0.13.9 (BUILDPACK_INSTALLER=uv; pip if uv fails)"
+	refute_output_contains "pip installs it instead"
+	assert_equal "$(packages)" "$with_pip"
+	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
+		fail "the fixture does not show constraints, extras and markers: $with_pip"
+	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*docopt*' -name '*.pyc')" ]] || fail "no bytecode was compiled"
+	[[ -d "${CACHE_DIR}/python/uv" ]] || fail "uv's cache is not in CACHE_DIR"
+	in_slug "$BUILD_DIR" 'python -c "import requests, docopt, six, socks; print(requests.__version__)"'
+	assert_success
+}
+
+@test "uv engine: --pre in a requirements file installs with pip, saying which line made it choose" {
+	new_app no-deps
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	printf -- '--pre\nsix==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	printf 'uv' >"${ENV_DIR}/BUILDPACK_INSTALLER"
+	compile_app
+	assert_success
+	assert_output_contains "Installing with pip, not uv: the requirements use --pre, which uv does not read" \
+		"Successfully installed six-1.17.0"
+}
+
+@test "uv engine: when uv fails, pip installs the same step, with one line saying so, and the slug works" {
+	new_app no-deps
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	printf 'six==1.17.0\ndocopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
+	printf 'uv' >"${ENV_DIR}/BUILDPACK_INSTALLER"
+	compile_app BUILDPACK_TEST_BREAK=uv
+	assert_success
+	assert_output_contains "uv could not install this step: pip installs it instead" \
+		"Successfully installed docopt-0.6.2 six-1.17.0"
+	in_slug "$BUILD_DIR" 'python -c "import six, docopt; print(six.__version__, docopt.__version__)"'
+	assert_output_contains "1.17.0 0.6.2"
+}
