@@ -46,3 +46,22 @@ def test_what_is_stale_names_each_difference(tmp_path: Path) -> None:
         "six: pyproject.toml asks for '==1.17.0', uv.lock was made for '==1.16.0'",
         "requires-python: pyproject.toml says '>=3.12', uv.lock was made for '>=3.11'",
     ]
+
+
+def test_a_locks_export_is_reused_only_while_what_made_it_is_unchanged(tmp_path: Path) -> None:
+    from pybuildpack.requirements import locked
+    from pybuildpack.requirements.source import InstallSource
+
+    (tmp_path / "uv.lock").write_text("version = 1\n")
+    (tmp_path / "pyproject.toml").write_text(PROJECT)
+    source = InstallSource("uv", tmp_path / "uv.lock", "from uv.lock")
+    inputs = [tmp_path / "pyproject.toml"]
+    export, saved = tmp_path / "export.txt", tmp_path / "cache" / "lock-export.txt"
+    saved.parent.mkdir()
+    export.write_text("six==1.17.0 --hash=sha256:aa\n")
+    key = locked.export_key(source, inputs, ["0.13.9", "3.13.15"])
+    locked.save_export(saved, key, export)
+    assert locked.cached_export(saved, key) == "six==1.17.0 --hash=sha256:aa\n"
+    assert locked.cached_export(saved, locked.export_key(source, inputs, ["0.13.9", "3.11.2"])) is None
+    (tmp_path / "pyproject.toml").write_text(PROJECT + "\n# changed\n")
+    assert locked.cached_export(saved, locked.export_key(source, inputs, ["0.13.9", "3.13.15"])) is None

@@ -21,6 +21,7 @@ from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.source import InstallSource, install_source
 from pybuildpack.state import LibraryUse
+from pybuildpack.tools.pins import versions as tool_versions
 
 if TYPE_CHECKING:
     from pybuildpack.environment.engine import Engine
@@ -79,23 +80,36 @@ def export_lock(
     default_index: str | None,
     *,
     groups: bool = False,
+    version: str = "",
 ) -> App:
     """The app with its lock's graph: the package manager exports what the lock holds for the
-    runtime python (checking the lock is current; python None: bin/plan, no check), with the
-    dependency groups too when groups (bin/test-compile)."""
+    runtime python of release version (checking the lock is current; python None: bin/plan, no
+    check), with the dependency groups too when groups (bin/test-compile). A build's export is
+    kept in the cache and reused while nothing that made it changed."""
     from pybuildpack.tools.uv import Uv
 
     if not app.source.locked:
         return app
     export = locked.export_path(layout.work, app.source)
-    if app.source.kind == "pipenv":
+    inputs = _lock_inputs(layout, app.source)
+    pinned = tool_versions(layout.vendor).get(app.source.kind, "")
+    facts = [pinned, version, str(groups), str(default_index), *sorted(app.config.values)]
+    key = locked.export_key(app.source, inputs, facts)
+    keep = layout.cache is not None and python is not None and version and not groups
+    saved = entries.path(layout.cache, "lock-export.txt") if keep and layout.cache else None
+    text = locked.cached_export(saved, key)
+    if text is not None:
+        export.parent.mkdir(parents=True, exist_ok=True)
+        export.write_text(text)
+    elif app.source.kind == "pipenv":
         pipfilelock.export(layout.app, export, default_index, develop=groups)
     elif app.source.kind == "poetry":
         poetrylock.export(layout.app, export, app.config.values, all_groups=groups)
     else:
         uv = Uv(layout, arch, tool_index(app, default_index))
         uvlock.export(layout.app, uv, python, export, app.config.values, groups=groups)
-    inputs = _lock_inputs(layout, app.source)
+    if text is None:
+        locked.save_export(saved, key, export)
     graph = locked.graph_from_export(layout.app, app.source, export, inputs, app.config.for_expansion())
     return replace(app, graph=graph)
 

@@ -75,7 +75,10 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     tools: dict[str, str] = {}
     if app.source.locked:
         output.step(f"Reading {app.source.path.name} ({app.source.manager})")
-        app = export_lock(layout, app, arch, layout.runtime_python, pip_default_index(layout.vendor / "seed"))
+        default_index = pip_default_index(layout.vendor / "seed")
+        app = export_lock(
+            layout, app, arch, layout.runtime_python, default_index, version=state.python_version
+        )
         pinned = tool_versions(layout.vendor)
         tools = {app.source.manager: pinned[app.source.manager]} if app.source.manager in pinned else {}
         target = marker_environment(Version(state.python_version))

@@ -32,6 +32,43 @@ def credential_names(prefix: str, name: str) -> tuple[str, str]:
     return f"{prefix}_{key}_USERNAME", f"{prefix}_{key}_PASSWORD"
 
 
+def export_key(source: InstallSource, inputs: list[Path], facts: list[str]) -> str:
+    """What decides a lock's export: the lock, the files it was made from, and facts (the tool's
+    version, the runtime's version, the config vars that give an index its credentials...)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in [source.path, *inputs]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"(none)")
+        digest.update(b"\0")
+    digest.update("\0".join(facts).encode())
+    return digest.hexdigest()
+
+
+def cached_export(saved: Path | None, key: str) -> str | None:
+    """The export the last build made, when it was made from the same inputs (so the lock was
+    checked against them already, and uv need not run: a warm build of a locked app runs no tool)."""
+    if saved is None:
+        return None
+    try:
+        first, _, text = saved.read_text(errors="replace").partition("\n")
+    except OSError:
+        return None
+    return text if first == key else None
+
+
+def save_export(saved: Path | None, key: str, export: Path) -> None:
+    from pybuildpack.files import replace_file
+
+    if saved is None:
+        return
+    try:
+        replace_file(saved, key + "\n" + export.read_text())
+    except OSError:
+        pass  # the cache is best effort
+
+
 def export_path(work: Path, source: InstallSource) -> Path:
     return work / "lock" / f"{source.kind}-export.txt"
 
