@@ -94,3 +94,16 @@ app_from() {
 	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django, helper; print('all three')"
 	assert_output_contains "all three"
 }
+
+@test "poetry: a lock of format 2.0 (Poetry 1.5 to 1.8, no groups recorded) is walked to the same main group" {
+	app_from "${BATS_FILE_TMPDIR}/poetry-app"
+	# what Poetry 1.8 writes: the same lock without each package's groups and markers
+	sed -i '/^groups = /d; /^markers = /d; s/^lock-version = "2.1"/lock-version = "2.0"/' "${BUILD_DIR}/poetry.lock"
+	grep -q '^lock-version = "2.0"' "${BUILD_DIR}/poetry.lock" || fail "the lock was not rewritten"
+	compile_app
+	assert_success
+	assert_output_contains "Successfully installed helper-1.2.0" "django-4." "six-1.16.0"
+	refute_output_contains "pytest" "iniconfig" "colorama"
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import django, helper, sqlparse, asgiref; print('main group')"
+	assert_output_contains "main group"
+}

@@ -145,9 +145,58 @@ def test_a_changed_pyproject_is_stale_and_the_old_hash_form_is_accepted(tmp_path
     assert digest in poetrylock.content_hashes(tomllib.loads(PROJECT))
 
 
-def test_a_lock_of_poetry_1_is_refused_with_the_way_out(tmp_path: Path) -> None:
-    app(tmp_path, version="2.0")
+def test_a_lock_older_than_format_2_0_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    app(tmp_path, version="1.1")
     with pytest.raises(BuildError) as caught:
         poetrylock.check_files(tmp_path)
     assert caught.value.code == "lockfile::invalid"
-    assert "Poetry 2" in caught.value.fix
+    assert "poetry lock" in caught.value.fix
+
+
+def test_a_lock_of_format_2_0_is_walked_from_the_projects_dependencies(tmp_path: Path) -> None:
+    """Poetry 1.5-1.8 record no groups: what the main dependencies need, through extras and markers."""
+    project = """
+[tool.poetry]
+name = "app"
+version = "1"
+package-mode = false
+
+[tool.poetry.dependencies]
+python = ">=3.11"
+requests = {version = "^2.31", extras = ["socks"]}
+colorama = {version = "*", markers = "sys_platform == 'win32'"}
+
+[tool.poetry.group.dev.dependencies]
+pytest = "*"
+"""
+    (tmp_path / "pyproject.toml").write_text(project)
+    import tomllib
+
+    digest = sorted(poetrylock.content_hashes(tomllib.loads(project)))[0]
+    packages = {
+        "requests": '[package.dependencies]\nidna = ">=2.5"\n'
+        'PySocks = {version = ">=1.5.6", optional = true}\n'
+        '[package.extras]\nsocks = ["PySocks (>=1.5.6)"]\nuse-chardet = ["chardet (>=3)"]\n',
+        "idna": "",
+        "pysocks": "",
+        "chardet": "",
+        "colorama": "",
+        "pytest": '[package.dependencies]\niniconfig = "*"\n',
+        "iniconfig": "",
+    }
+    text = "".join(
+        f'[[package]]\nname = "{name}"\nversion = "1.0"\noptional = false\npython-versions = "*"\n'
+        f"files = []\n{extra}\n"
+        for name, extra in packages.items()
+    )
+    text += f'[metadata]\nlock-version = "2.0"\npython-versions = ">=3.11"\ncontent-hash = "{digest}"\n'
+    (tmp_path / "poetry.lock").write_text(text)
+    poetrylock.check_files(tmp_path)
+    target = tmp_path / "out.txt"
+    linux = {"sys_platform": "linux", "python_version": "3.13"}
+    poetrylock.export(tmp_path, target, {}, environment=linux)
+    assert target.read_text().split() == ["requests==1.0", "idna==1.0", "pysocks==1.0"]
+    poetrylock.export(tmp_path, target, {}, all_groups=True, environment={**linux, "sys_platform": "win32"})
+    assert sorted(target.read_text().split()) == sorted(
+        ["requests==1.0", "idna==1.0", "pysocks==1.0", "colorama==1.0", "pytest==1.0", "iniconfig==1.0"]
+    )

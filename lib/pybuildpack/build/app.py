@@ -16,6 +16,7 @@ from pybuildpack.natives.registry import Library, Trigger, load_registry
 from pybuildpack.plan import learning
 from pybuildpack.plan.learning import Lesson
 from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.python_version.tags import marker_environment
 from pybuildpack.requirements import locked, pipfilelock, poetrylock, uvlock
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
@@ -104,7 +105,10 @@ def export_lock(
     elif app.source.kind == "pipenv":
         pipfilelock.export(layout.app, export, default_index, develop=groups)
     elif app.source.kind == "poetry":
-        poetrylock.export(layout.app, export, app.config.values, all_groups=groups)
+        from packaging.version import Version
+
+        target = marker_environment(Version(version)) if version else None
+        poetrylock.export(layout.app, export, app.config.values, all_groups=groups, environment=target)
     else:
         uv = Uv(layout, arch, tool_index(app, default_index))
         uvlock.export(layout.app, uv, python, export, app.config.values, groups=groups)

@@ -3,14 +3,20 @@ hash of the pyproject's dependency tables, `content-hash`) and turned into a req
 the main group (every group for bin/test-compile): each package at its locked version with its
 hashes and the marker under which the group needs it; path, file, URL and git dependencies; the
 lock's indexes, with credentials from Poetry's config vars. No tool is needed: a lock of format 2.1
-(Poetry 2) records each package's groups and markers, so the set to install is read, not solved."""
+(Poetry 2) records each package's groups and markers, so the set to install is read, not solved;
+one of format 2.0 (Poetry 1.5 to 1.8) is walked from the project's dependencies for the target."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from packaging.markers import InvalidMarker, Marker, default_environment
+from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
 from pybuildpack.toml import TOMLDecodeError, load_toml
@@ -49,12 +55,12 @@ def check_files(app: Path) -> None:
     version = str((lock.get("metadata") or {}).get("lock-version", ""))
     parts = version.split(".")
     numbers = tuple(int(p) for p in parts if p.isdigit())
-    if len(numbers) != 2 or len(parts) != 2 or numbers < (2, 1):
+    if len(numbers) != 2 or len(parts) != 2 or numbers < (2, 0):
         raise BuildError(
-            f"{LOCK} is of lock-version {version or '(none)'}: the buildpack reads 2.1 and later",
+            f"{LOCK} is of lock-version {version or '(none)'}: the buildpack reads 2.0 and later",
             where=LOCK,
-            details=["Poetry 2.0 and later write lock-version 2.1, which records each package's groups."],
-            fix="Run 'poetry lock' with Poetry 2 and commit poetry.lock.",
+            details=["Poetry 1.5 and later write lock-version 2.0 or 2.1, with each package's hashes."],
+            fix="Run 'poetry lock' with a current Poetry and commit poetry.lock.",
             code="lockfile::invalid",
         )
 
@@ -159,19 +165,98 @@ def _line(package: dict[str, Any], marker: str) -> str:
     return f"{name}=={version}{tail}{hashes}"
 
 
-def export(app: Path, target: Path, config: dict[str, str], *, all_groups: bool = False) -> None:
-    """The main group's packages (every group's when all_groups) as a requirements file."""
+def _specs(value: object) -> list[dict[str, Any]]:
+    """A dependency's constraints: "1.2", {version, markers, optional, extras, ...}, or a list."""
+    items = value if isinstance(value, list) else [value]
+    return [item if isinstance(item, dict) else {"version": str(item)} for item in items]
+
+
+def _holds(spec: dict[str, Any], environment: Mapping[str, str], extras: set[str]) -> bool:
+    marker = spec.get("markers")
+    if not marker:
+        return True
+    try:
+        parsed = Marker(str(marker))
+    except InvalidMarker:
+        return True  # pip decides, as it would
+    return any(parsed.evaluate({**environment, "extra": extra}) for extra in {"", *extras})
+
+
+def _extra_names(package: dict[str, Any], extras: set[str]) -> set[str]:
+    """The dependencies the package's requested extras list ("argon2-cffi (>=19.1.0)")."""
+    listed = package.get("extras") or {}
+    return {
+        canonicalize_name(re.split(r"[\s(\[;<>=!~]", str(item), maxsplit=1)[0])
+        for extra in extras
+        for item in listed.get(extra, [])
+    }
+
+
+def _walked(
+    lock: dict[str, Any], project: dict[str, Any], all_groups: bool, environment: Mapping[str, str]
+) -> set[str]:
+    """For a lock of format 2.0 (Poetry 1.5 to 1.8), which records no groups: the packages the
+    project's main dependencies (and the groups', when all_groups) need for the target, walked
+    through each package's dependencies, their markers and extras, as Poetry installs them."""
+    poetry = (project.get("tool") or {}).get("poetry") or {}
+    tables = [poetry.get("dependencies") or {}]
+    if all_groups:
+        tables.append(poetry.get("dev-dependencies") or {})
+        tables += [(g or {}).get("dependencies") or {} for g in (poetry.get("group") or {}).values()]
+    by_name: dict[str, dict[str, Any]] = {}
+    for package in lock.get("package") or []:
+        if isinstance(package, dict) and package.get("name"):
+            by_name.setdefault(canonicalize_name(str(package["name"])), package)
+    queue: list[tuple[str, set[str]]] = []
+    for table in tables:
+        for name, value in table.items():
+            for spec in _specs(value):
+                if name != "python" and not spec.get("optional") and _holds(spec, environment, set()):
+                    queue.append((canonicalize_name(name), set(spec.get("extras") or [])))
+    wanted: dict[str, set[str]] = {}
+    while queue:
+        name, extras = queue.pop()
+        package = by_name.get(name)
+        if package is None or (name in wanted and extras <= wanted[name]):
+            continue
+        wanted.setdefault(name, set()).update(extras)
+        chosen = _extra_names(package, wanted[name])
+        for dep, value in (package.get("dependencies") or {}).items():
+            for spec in _specs(value):
+                if spec.get("optional") and canonicalize_name(dep) not in chosen:
+                    continue
+                if _holds(spec, environment, wanted[name]):
+                    queue.append((canonicalize_name(dep), set(spec.get("extras") or [])))
+    return set(wanted)
+
+
+def export(
+    app: Path,
+    target: Path,
+    config: dict[str, str],
+    *,
+    all_groups: bool = False,
+    environment: Mapping[str, str] | None = None,
+) -> None:
+    """The main group's packages (every group's when all_groups) as a requirements file.
+    environment: the target's marker values (a lock of format 2.0 is walked for it)."""
     lock = _load(app / LOCK)
     project = _load(app / PROJECT)
     _stale(lock, project)
     groups = None if all_groups else {"main"}
     lines: list[str] = []
     packages = [p for p in lock.get("package") or [] if isinstance(p, dict) and p.get("name")]
+    walked = None
+    if str((lock.get("metadata") or {}).get("lock-version", "")) == "2.0":
+        walked = _walked(lock, project, all_groups, environment or default_environment())
     indexes: dict[str, str] = {}
     default = False
     body = []
     for package in packages:
-        marker = _marker(package, groups)
+        if walked is not None:
+            marker = "" if canonicalize_name(str(package["name"])) in walked else None
+        else:
+            marker = _marker(package, groups)
         if marker is None:
             continue
         source = package.get("source") or {}
