@@ -12,8 +12,10 @@ setup_file() {
 	index="$(python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
 	sed "s|\${INDEX_URL}|${index}|" "${locked}/Pipfile.in" >"${locked}/Pipfile"
 	rm "${locked}/Pipfile.in"
-	(cd "$locked" && WORKON_HOME="${BATS_FILE_TMPDIR}/venvs" PIPENV_YES=1 PIPENV_IGNORE_VIRTUALENVS=1 \
-		pipenv lock >"${BATS_FILE_TMPDIR}/lock.log" 2>&1) ||
+	# (pipenv leaves pipenv-request-*.json files in TMPDIR: its own, so that none stays behind)
+	mkdir -p "${BATS_FILE_TMPDIR}/tmp"
+	(cd "$locked" && TMPDIR="${BATS_FILE_TMPDIR}/tmp" WORKON_HOME="${BATS_FILE_TMPDIR}/venvs" PIPENV_YES=1 \
+		PIPENV_IGNORE_VIRTUALENVS=1 pipenv lock >"${BATS_FILE_TMPDIR}/lock.log" 2>&1) ||
 		fail "pipenv lock failed" "$(cat "${BATS_FILE_TMPDIR}/lock.log")"
 }
 
