@@ -46,6 +46,12 @@ class App:
 _READERS = {"uv": uvlock, "pipenv": pipfilelock, "poetry": poetrylock}
 
 
+def lock_made_by(layout: Layout, source: InstallSource) -> str:
+    """What made the app's lock, for the report, where the lock says ("" where it does not)."""
+    describe = getattr(_READERS.get(source.kind), "describe", None)
+    return describe(layout.app) if describe is not None else ""
+
+
 def _lock_inputs(layout: Layout, source: InstallSource) -> list[Path]:
     """The files a lock is made from, besides the lock itself."""
     return [layout.app / (pipfilelock.PIPFILE if source.kind == "pipenv" else uvlock.PROJECT)]

@@ -8,7 +8,14 @@ from packaging.version import Version
 from pybuildpack import output
 from pybuildpack.archives import install as archives
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.build.app import export_lock, libraries_of, native_libraries, read_app, sources_for
+from pybuildpack.build.app import (
+    export_lock,
+    libraries_of,
+    lock_made_by,
+    native_libraries,
+    read_app,
+    sources_for,
+)
 from pybuildpack.build.version import mirror_index, resolve_version
 from pybuildpack.cache import entries, fingerprint
 from pybuildpack.cache import environment as envcache
@@ -86,11 +93,8 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
         output.info(f"{count} packages locked for Python {state.python_version}")
     pip = next((line.split("==")[1] for line in pins(layout) if line.startswith("pip==")), "")
     state.package_manager = " ".join([app.source.manager, *(tools.values() if app.source.locked else [pip])])
-    if app.source.kind in ("poetry", "pipenv"):
-        from pybuildpack.requirements import pipfilelock, poetrylock
-
-        made = (poetrylock if app.source.kind == "poetry" else pipfilelock).describe(layout.app)
-        state.package_manager += f" ({made})" if made else ""
+    made = lock_made_by(layout, app.source) if app.source.locked else ""
+    state.package_manager += f" ({made})" if made else ""
     inputs = fingerprint.collect(
         app.graph,
         python_version=state.python_version,

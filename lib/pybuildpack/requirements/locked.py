@@ -9,10 +9,36 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from pybuildpack.errors import BuildError
 from pybuildpack.requirements.graph import Graph, Origin, RequirementsFile
 from pybuildpack.requirements.parse import parse_requirements
 from pybuildpack.requirements.source import InstallSource
+from pybuildpack.toml import TOMLDecodeError, load_toml
+
+
+def load_toml_file(path: Path, lock: str, project: str, command: str) -> dict[str, Any]:
+    """A TOML lock (uv.lock, poetry.lock) or the pyproject.toml it was made from, parsed; a
+    BuildError naming the file when it is missing or not TOML (command: the one that rewrites the
+    lock, e.g. 'uv lock')."""
+    if not path.is_file():
+        raise BuildError(
+            f"The app has {lock} but no {project}",
+            where=lock,
+            fix=f"Commit the {project} that {lock} was made from.",
+            code="lockfile::invalid",
+        )
+    try:
+        return load_toml(path)
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
+        raise BuildError(
+            f"{path.name} is not valid TOML",
+            where=path.name,
+            details=[str(exc)],
+            fix=f"Fix {path.name}" + (f" (run '{command}' to write it anew)." if path.name == lock else "."),
+            code="lockfile::invalid",
+        ) from exc
 
 
 def with_credentials(url: str, variables: tuple[str, str], config: Mapping[str, str]) -> str:

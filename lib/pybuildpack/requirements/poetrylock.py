@@ -19,6 +19,7 @@ from packaging.markers import InvalidMarker, Marker, default_environment
 from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
+from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "poetry.lock"
@@ -29,23 +30,7 @@ _PROJECT_KEYS = ("requires-python", "dependencies", "optional-dependencies")
 
 
 def _load(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise BuildError(
-            f"The app has {LOCK} but no {PROJECT}",
-            where=LOCK,
-            fix=f"Commit the {PROJECT} that {LOCK} was made from.",
-            code="lockfile::invalid",
-        )
-    try:
-        return load_toml(path)
-    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
-        raise BuildError(
-            f"{path.name} is not valid TOML",
-            where=path.name,
-            details=[str(exc)],
-            fix=f"Fix {path.name}" + (" (run 'poetry lock' to write it anew)." if path.name == LOCK else "."),
-            code="lockfile::invalid",
-        ) from exc
+    return load_toml_file(path, LOCK, PROJECT, "poetry lock")
 
 
 def check_files(app: Path) -> None:
@@ -139,8 +124,6 @@ def _marker(package: dict[str, Any], groups: set[str] | None) -> str | None:
 def _index_url(url: str, name: str, config: dict[str, str]) -> str:
     """A source's URL, with ${VAR} credentials when the app sets Poetry's config vars for it
     (POETRY_HTTP_BASIC_<NAME>_USERNAME / _PASSWORD)."""
-    from pybuildpack.requirements.locked import credential_names, with_credentials
-
     return with_credentials(url, credential_names("POETRY_HTTP_BASIC", name), config)
 
 

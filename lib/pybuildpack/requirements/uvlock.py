@@ -12,6 +12,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
+from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.toml import TOMLDecodeError, load_toml
 from pybuildpack.tools.uv import Uv
 
@@ -32,23 +33,7 @@ EXPORT_ARGS = (
 
 
 def _load(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise BuildError(
-            f"The app has {LOCK} but no {PROJECT}",
-            where=LOCK,
-            fix=f"Commit the {PROJECT} that {LOCK} was made from.",
-            code="lockfile::invalid",
-        )
-    try:
-        return load_toml(path)
-    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
-        raise BuildError(
-            f"{path.name} is not valid TOML",
-            where=path.name,
-            details=[str(exc)],
-            fix=f"Fix {path.name}" + (" (run 'uv lock' to write it afresh)." if path.name == LOCK else "."),
-            code="lockfile::invalid",
-        ) from exc
+    return load_toml_file(path, LOCK, PROJECT, "uv lock")
 
 
 def check_files(app: Path) -> None:
@@ -117,8 +102,6 @@ def what_is_stale(app: Path) -> list[str]:
 def _add_credentials(app: Path, target: Path, config: Mapping[str, str]) -> None:
     """The export's index lines, with ${VAR} credentials where the app sets uv's config vars for
     an index of [[tool.uv.index]] (UV_INDEX_<NAME>_USERNAME / _PASSWORD)."""
-    from pybuildpack.requirements.locked import credential_names, with_credentials
-
     try:
         indexes = ((load_toml(app / PROJECT).get("tool") or {}).get("uv") or {}).get("index") or []
     except (OSError, TOMLDecodeError):
