@@ -76,7 +76,7 @@ class Settings:
     detect: bool = True  # BUILDPACK_DETECT_PREREQUISITES (default on)
     user_rules: str = ""  # BUILDPACK_BUILD_PREREQUISITES
     bootstrap_libraries: bool = True  # BUILDPACK_BOOTSTRAP_LIBRARIES (default on)
-    installer: str = "pip"  # BUILDPACK_INSTALLER: pip (default) or uv
+    installer: str = "uv"  # BUILDPACK_INSTALLER: uv (default) or pip
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -84,7 +84,7 @@ class Settings:
             detect=_flag("BUILDPACK_DETECT_PREREQUISITES"),
             user_rules=os.environ.get("BUILDPACK_BUILD_PREREQUISITES", ""),
             bootstrap_libraries=_flag("BUILDPACK_BOOTSTRAP_LIBRARIES"),
-            installer="uv" if os.environ.get("BUILDPACK_INSTALLER", "").strip().lower() == "uv" else "pip",
+            installer="pip" if os.environ.get("BUILDPACK_INSTALLER", "").strip().lower() == "pip" else "uv",
         )
 
 

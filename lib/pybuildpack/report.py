@@ -53,6 +53,8 @@ def write(
         data["native_libraries"] = {use.name: use.version for use in state.libraries}
         if state.package_manager:
             data["package_manager"] = state.package_manager
+        if state.installs:
+            data["installs"] = [{"step": s.step, "engine": s.engine} for s in state.installs]
     if status != 0:
         data["failed_step"] = step
         data["exit_status"] = status

@@ -14,8 +14,9 @@ bin/compile runs the core three times per build, each time as
 Nothing else crosses the line: no environment variable carries state, and bash reads none of the
 core's results but its exit status. Two files in WORK_DIR carry the rest:
 
-- `state.json`, written by `decide`, read by `install` and `finish` (State, below; its fields are
-  the schema, checked when it is read);
+- `state.json`, written by `decide` (and by `install`, which adds what it installed with which
+  engine), read by `install` and `finish` (State, below; its fields are the schema, checked when
+  it is read);
 - `failure`, the reason of the first failure, written by whichever side fails (bash's
   output::fail, the core's BuildError): line 1 the reason code (`area::reason`, listed in the
   README), line 2 one line of detail. `finish` puts them in the report.
@@ -43,6 +44,14 @@ class LibraryUse:
     needed_by: str  # "pylibmc at requirements/base.txt:2"
 
 
+@dataclass(frozen=True)
+class InstallStep:
+    """One install the build made, and what made it (written by install, for the report)."""
+
+    step: str  # "build prerequisites", "docopt without build isolation", "dependencies"
+    engine: str  # "uv 0.13.9", "pip 26.3 (uv failed)"
+
+
 @dataclass
 class State:
     python_version: str = ""
@@ -57,6 +66,7 @@ class State:
     libraries: list[LibraryUse] = field(default_factory=list)
     default_index: str | None = None  # pip's own default index
     package_manager: str = ""  # what the app is locked with, and the tool's version: "uv 0.13.9"
+    installs: list[InstallStep] = field(default_factory=list)  # what install did, step by step
     format: int = FORMAT
 
     def write(self, work: Path) -> None:
@@ -77,6 +87,7 @@ class State:
             raise ValueError(f"{work / STATE_FILE} has unknown fields: {', '.join(sorted(unknown))}")
         try:
             data["libraries"] = [LibraryUse(**item) for item in data.get("libraries", [])]
+            data["installs"] = [InstallStep(**item) for item in data.get("installs", [])]
         except TypeError as exc:
             raise ValueError(f"{work / STATE_FILE} has a library entry of another shape: {exc}") from exc
         return cls(**data)

@@ -50,6 +50,38 @@ assert_output_contains() {
 	done
 }
 
+# assert_installed NAME[==VERSION]...: the build's output says it installed each, in the words of
+# the engine that did: uv's " + name==version", or pip's "Successfully installed ... Name-version"
+# (names compared as pip and uv normalize them; VERSION may end in .* for any release of a series).
+assert_installed() {
+	local wanted name version said
+	said="$(printf '%s\n' "$output" | python3 -c '
+import re, sys
+canon = lambda n: re.sub(r"[-_.]+", "-", n).lower()
+for line in sys.stdin:
+    m = re.match(r"\s*\+ (\S+)==(\S+)(?:\s|$)", line)
+    if m:
+        print(canon(m[1]) + "==" + m[2])
+    elif "Successfully installed " in line:
+        for item in line.split("Successfully installed ", 1)[1].split():
+            name, _, version = item.rpartition("-")
+            print(canon(name) + "==" + version)
+')"
+	for wanted in "$@"; do
+		name="$(python3 -c 'import re, sys; print(re.sub(r"[-_.]+", "-", sys.argv[1]).lower())' "${wanted%%==*}")"
+		version="${wanted#"${wanted%%==*}"}"
+		version="${version#==}"
+		if ! awk -v name="$name" -v version="$version" '
+			BEGIN { found = 1 }
+			{ split($0, part, "==") }
+			part[1] == name && (version == "" || part[2] == version ||
+				(version ~ /\.\*$/ && index(part[2], substr(version, 1, length(version) - 1)) == 1)) { found = 0 }
+			END { exit found }' <<<"$said"; then
+			fail "expected the output to say ${wanted} was installed" "--- output:" "$output"
+		fi
+	done
+}
+
 refute_output_contains() {
 	local unexpected
 	for unexpected in "$@"; do
@@ -75,6 +107,15 @@ new_app() {
 	rm -rf -- "$BUILD_DIR"
 	mkdir -p -- "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	cp -a -- "${FIXTURES}/${fixture}/." "$BUILD_DIR/"
+	# make integration runs some suites a second time with the other engine (TEST_INSTALLER=pip)
+	if [[ -n "${TEST_INSTALLER:-}" ]]; then
+		printf '%s' "$TEST_INSTALLER" >"${ENV_DIR}/BUILDPACK_INSTALLER"
+	fi
+}
+
+# engine: the install engine the tests of this run build with (uv, the default, or pip).
+engine() {
+	echo "${TEST_INSTALLER:-uv}"
 }
 
 # compile_app [ARGS for env...]: run bin/compile on BUILD_DIR with the local mirror, off Heroku.

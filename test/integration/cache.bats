@@ -242,11 +242,16 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 		rebuild
 		assert_success
 	done
-	assert_output_contains "Successfully installed boundpkg-1.20"
-	run find "${CACHE_DIR}/python/pip/wheels" -name 'boundpkg-*.whl'
+	assert_installed boundpkg==1.20
+	# The wheels the installer built from the sdists (pip's wheel cache, or uv's).
+	if [[ "$(engine)" == pip ]]; then
+		run find "${CACHE_DIR}/python/pip/wheels" -name 'boundpkg-*.whl'
+	else
+		run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'boundpkg-*.whl'
+	fi
 	local count
 	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
-	[[ "$count" -ge 1 ]] || fail "pip cached no built wheel at all: the test proves nothing" "$output"
+	[[ "$count" -ge 1 ]] || fail "$(engine) cached no built wheel at all: the test proves nothing" "$output"
 	[[ "$count" -le 3 ]] || fail "the wheel cache holds ${count} boundpkg wheels after 20 builds" "$output"
 	# The sdists the buildpack itself downloads to plan the install are pruned the same way.
 	run find "${CACHE_DIR}/python/pip/sdists" -name 'boundpkg-*.tar.gz'

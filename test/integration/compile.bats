@@ -18,8 +18,8 @@ teardown() {
 		"-----> Python 3.13.15 (newest matching from .python-version:1)" \
 		"-----> Installing Python 3.13.15" \
 		"-----> Installing dependencies from requirements.txt" \
-		"       Successfully installed" \
 		"-----> Done in"
+	assert_installed flask==3.1.3 gunicorn==27.0.1
 	[[ -f "${BUILD_DIR}/.profile.d/python.sh" ]]
 	[[ -f "${BUILDPACK_DIR}/export" ]]
 

@@ -1,14 +1,25 @@
 #!/usr/bin/env bats
-# The uv engine (BUILDPACK_INSTALLER=uv): the same environment as pip, pip when the requirements
-# hold a form uv does not accept (with the reason), and pip again when uv fails.
+# The install engines: uv (the default) gives the same environment as pip
+# (BUILDPACK_INSTALLER=pip); pip installs when the requirements hold a form uv does not accept
+# (with the reason), and pip again when uv fails; bin/report says which engine installed each step.
 
 setup() {
 	load ../helpers/test_helper
+	load ../helpers/servers
 	require_mirror
 }
 
 teardown() {
+	stop_servers
 	cleanup_app
+}
+
+# installs: bin/report's "installs", one "step: engine" per line.
+installs() {
+	"${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR" |
+		python3 -c 'import json, sys
+for item in json.load(sys.stdin).get("installs", []):
+    print(item["step"] + ": " + item["engine"])'
 }
 
 # packages: name==version of the slug's environment, from bin/report, sorted.
@@ -28,17 +39,21 @@ forms_app() {
 
 @test "uv engine: the same distributions and versions as pip, bytecode compiled, uv's cache in CACHE_DIR" {
 	forms_app pip-build
+	printf 'pip' >"${ENV_DIR}/BUILDPACK_INSTALLER"
 	compile_app
 	assert_success
+	assert_output_contains "Successfully installed"
+	assert_equal "$(installs)" "dependencies from requirements.txt: pip 26.3 (BUILDPACK_INSTALLER=pip)"
 	local with_pip
 	with_pip="$(packages)"
 	forms_app uv-build
 	CACHE_DIR="${BATS_TEST_TMPDIR}/uv-cache"
-	printf 'uv' >"${ENV_DIR}/BUILDPACK_INSTALLER"
+	rm "${ENV_DIR}/BUILDPACK_INSTALLER"
 	compile_app
 	assert_success
-	assert_output_contains "Installing with uv 0.13.9 (BUILDPACK_INSTALLER=uv; pip if uv fails)"
+	assert_output_contains "Installing with uv 0.13.9 (pip takes over a step uv fails)"
 	refute_output_contains "pip installs it instead"
+	assert_equal "$(installs)" "dependencies from requirements.txt: uv 0.13.9"
 	assert_equal "$(packages)" "$with_pip"
 	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
 		fail "the fixture does not show constraints, extras and markers: $with_pip"
@@ -52,7 +67,6 @@ forms_app() {
 	new_app no-deps
 	printf '3.13\n' >"${BUILD_DIR}/.python-version"
 	printf -- '--pre\nsix==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
-	printf 'uv' >"${ENV_DIR}/BUILDPACK_INSTALLER"
 	compile_app
 	assert_success
 	assert_output_contains "Installing with pip, not uv: the requirements use --pre, which uv does not read" \
@@ -63,11 +77,34 @@ forms_app() {
 	new_app no-deps
 	printf '3.13\n' >"${BUILD_DIR}/.python-version"
 	printf 'six==1.17.0\ndocopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
-	printf 'uv' >"${ENV_DIR}/BUILDPACK_INSTALLER"
 	compile_app BUILDPACK_TEST_BREAK=uv
 	assert_success
 	assert_output_contains "uv could not install this step: pip installs it instead" \
 		"Successfully installed docopt-0.6.2 six-1.17.0"
+	assert_equal "$(installs)" "dependencies from requirements.txt: pip 26.3 (uv failed)"
 	in_slug "$BUILD_DIR" 'python -c "import six, docopt; print(six.__version__, docopt.__version__)"'
 	assert_output_contains "1.17.0 0.6.2"
+}
+
+@test "uv engine: an editable VCS requirement installs with pip, naming its line; the checkout works in the slug" {
+	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
+	PRIVATE_USER="pyuser"
+	PRIVATE_PASSWORD="unused"
+	mkdir -p "${FIXTURE_ROOT}/files"
+	make_repo editvcs
+	start_fixture_server
+	new_app no-deps
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	printf 'six==1.17.0\n-e git+%s/git/editvcs.git@stable#egg=editvcs\n' "$FIXTURE_URL" >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+	assert_output_contains \
+		"Installing with pip, not uv: requirements.txt:2 is an editable VCS requirement, which uv does not install" \
+		"Successfully installed"
+	assert_equal "$(installs)" \
+		"dependencies from requirements.txt: pip 26.3 (requirements.txt:2 is an editable VCS requirement, which uv does not install)"
+	slug_to_app
+	in_slug /app 'python -c "import editvcs, six; print(editvcs.VALUE, editvcs.__file__)"'
+	assert_success
+	assert_output_contains "stable /app/.heroku/venv/src/editvcs/editvcs.py"
 }

@@ -29,21 +29,32 @@ load ../helpers/hardening
 	assert_failure
 }
 
-@test "cache damage: every file of a warm cache truncated, pip's built wheels too: the next build works" {
+@test "cache damage: every file of a warm cache truncated, the installer's built wheels too: the next build works" {
 	printf 'docopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
-	compile_app
-	assert_success
-	run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
-	[[ -n "$output" ]] || fail "pip cached no wheel of docopt: the test proves nothing"
-	find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
-	rebuild
-	assert_success
-	assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
-	in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
-	assert_output_contains "0.6.2"
-	rebuild
-	assert_success
-	assert_output_contains "Reusing the cached environment"
+	local installer
+	for installer in uv pip; do
+		CACHE_DIR="${BATS_TEST_TMPDIR}/cache-${installer}"
+		printf '%s' "$installer" >"${ENV_DIR}/BUILDPACK_INSTALLER"
+		rebuild
+		assert_success
+		if [[ "$installer" == pip ]]; then
+			run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
+		else
+			run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'docopt-*.whl'
+		fi
+		[[ -n "$output" ]] || fail "${installer} cached no wheel of docopt: the test proves nothing"
+		find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
+		rebuild
+		assert_success
+		if [[ "$installer" == pip ]]; then
+			assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
+		fi
+		in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
+		assert_output_contains "0.6.2"
+		rebuild
+		assert_success
+		assert_output_contains "Reusing the cached environment"
+	done
 }
 
 @test "cache damage: bytes that are not text in every small file of a warm cache: the next builds work" {

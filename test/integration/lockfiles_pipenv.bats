@@ -44,7 +44,8 @@ locked() {
 	compile_app
 	assert_success
 	assert_output_contains "Python 3.13.15" "-----> Reading Pipfile.lock (pipenv)" \
-		"-----> Installing dependencies from Pipfile.lock (pipenv)" "django-${django}" "six-1.16.0"
+		"-----> Installing dependencies from Pipfile.lock (pipenv)"
+	assert_installed "django==${django}" six==1.16.0
 	refute_output_contains "pytest"
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
 	assert_output_contains '"package_manager": "pipenv (pipfile-spec 6)"' "\"django\": \"${django}\""
@@ -94,7 +95,8 @@ PY
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
 		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
-	assert_output_contains "-----> Installing test dependencies from Pipfile.lock (its dependency groups)" "pytest-"
+	assert_output_contains "-----> Installing test dependencies from Pipfile.lock (its dependency groups)"
+	assert_installed pytest
 	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print('both')"
 	assert_output_contains "both"
 }

@@ -24,8 +24,8 @@ teardown() {
 	assert_output_contains \
 		"-----> Native libraries" \
 		"libmemcached 1.1.4: pylibmc (requirements/base.txt:2) needs it" \
-		"libmemcached 1.1.4: downloading libmemcached-1.1.4-" \
-		"Successfully installed PyLibMC-1.6.3"
+		"libmemcached 1.1.4: downloading libmemcached-1.1.4-"
+	assert_installed pylibmc==1.6.3
 	[[ -f "${BUILD_DIR}/.heroku/vendor/libmemcached/lib/libmemcached.so" ]]
 
 	slug_to_app

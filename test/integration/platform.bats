@@ -124,7 +124,8 @@ and a second line"
 	new_app ci-app
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
-	assert_output_contains "-----> Installing test dependencies from requirements-test.txt" "Successfully installed"
+	assert_output_contains "-----> Installing test dependencies from requirements-test.txt"
+	assert_installed pytest==9.2.0
 	run "${BUILDPACK_DIR}/bin/test" "$BUILD_DIR" "$ENV_DIR"
 	assert_success
 	assert_output_contains "Running tests: python -m pytest" "2 passed"
@@ -184,7 +185,8 @@ and a second line"
 	compile_app
 	assert_success
 	assert_output_contains "-----> Building the app in services/api (BUILDPACK_APP_SUBDIR)" \
-		"-----> Python 3.13.15 (newest matching from .python-version:1)" "Successfully installed"
+		"-----> Python 3.13.15 (newest matching from .python-version:1)"
+	assert_installed flask==3.1.3
 	[[ -d "${BUILD_DIR}/.heroku/venv" && -f "${BUILD_DIR}/.profile.d/python.sh" ]]
 	slug_to_app
 	boot /app "$(sed -n 's/^web:[[:space:]]*//p' /app/Procfile)"
@@ -222,7 +224,8 @@ and a second line"
 	compile_app
 	assert_success
 	refute_output_contains "$PRIVATE_PASSWORD"
-	assert_output_contains "pre_compile sees HOOK_VAR=\$(touch" "Successfully installed"
+	assert_output_contains "pre_compile sees HOOK_VAR=\$(touch"
+	assert_installed privpkg==1.0 six==1.17.0
 	[[ ! -e "${BATS_TEST_TMPDIR}/pwned" && ! -e "${BATS_TEST_TMPDIR}/pwned2" ]]
 	[[ ! -e "${BATS_TEST_TMPDIR}/pip-target" ]]
 	assert_equal "$(cat "${BUILD_DIR}/pre_compile.out")" "$(cat "${ENV_DIR}/HOOK_VAR")"
@@ -238,7 +241,7 @@ and a second line"
 	chmod 755 "$NONROOT"
 	mkdir -p "${NONROOT}/buildpack" "${NONROOT}/mirror" "${NONROOT}/cache" "${NONROOT}/env"
 	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${BUILDPACK_DIR}/data" "${NONROOT}/buildpack/"
-	cp "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}"/python-3.13.15-* "${NONROOT}/mirror/"
+	cp -a "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}"/python-3.13.15-* "${MIRROR_DIR}/tools" "${NONROOT}/mirror/"
 	cp -a "${FIXTURES}/flask-app" "${NONROOT}/build"
 	chown -R nobody:nogroup "${NONROOT}/buildpack" "${NONROOT}/build" "${NONROOT}/cache" "${NONROOT}/env"
 	as_nobody() {
@@ -249,6 +252,9 @@ and a second line"
 		"${NONROOT}/build" "${NONROOT}/cache" "${NONROOT}/env"
 	assert_success
 	refute_output_contains "Warning:"
+	if [[ "$(engine)" == uv ]]; then
+		assert_output_contains "Installing with uv"
+	fi
 	run as_nobody bash -c 'cd "$1" && . .profile.d/python.sh && python -c "import flask; print(flask.__name__)"' _ "${NONROOT}/build"
 	assert_equal "$output" "flask"
 	rm -rf "${NONROOT}/build" && cp -a "${FIXTURES}/flask-app" "${NONROOT}/build" && chown -R nobody:nogroup "${NONROOT}/build"

@@ -148,6 +148,11 @@ def uv_unsuitable(graph: Graph) -> str | None:
             return (
                 f"{entry.origin.show(graph.root)} is an editable VCS requirement, which uv does not install"
             )
+        if entry.split:
+            return (
+                f"{entry.origin.show(graph.root)} continues its requirement on the next line "
+                "(a backslash before a version or marker), which uv does not read"
+            )
     for option in ("pre", "prefer_binary", "use_feature"):
         if option in graph.options:
             flag = option.replace("_", "-")
@@ -155,24 +160,30 @@ def uv_unsuitable(graph: Graph) -> str | None:
     return None
 
 
-def engine_for(layout: Layout, app: App, arch: str, installer: str = "pip") -> Engine:
-    """The install engine: BUILDPACK_INSTALLER's (pip, the default, or uv), or pip when the
-    graph holds a form uv does not accept (the build says which line)."""
+def engine_for(layout: Layout, app: App, arch: str, installer: str = "uv") -> Engine:
+    """The install engine: BUILDPACK_INSTALLER's (uv, the default, or pip), or pip when the graph
+    holds a form uv does not accept, or when uv can't be had (the build says why)."""
     from pybuildpack import output
     from pybuildpack.environment.pip import Pip
+    from pybuildpack.errors import BuildError
 
-    if installer == "uv":
-        why = uv_unsuitable(app.graph)
-        if why is None:
-            from pybuildpack.environment.uv import UvEngine
-            from pybuildpack.index.select import pip_default_index
-            from pybuildpack.tools.uv import Uv
+    if installer != "uv":
+        return Pip(layout, app.graph, app.pip_config, "BUILDPACK_INSTALLER=pip")
+    why = uv_unsuitable(app.graph)
+    if why is None:
+        from pybuildpack.environment.uv import UvEngine
+        from pybuildpack.index.select import pip_default_index
+        from pybuildpack.tools.uv import Uv
 
+        try:
             uv = Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
-            output.info(f"Installing with uv {uv.version} (BUILDPACK_INSTALLER=uv; pip if uv fails)")
+        except BuildError as exc:
+            why = f"uv could not be fetched ({exc.title})"
+        else:
+            output.info(f"Installing with uv {uv.version} (pip takes over a step uv fails)")
             return UvEngine(layout, app.graph, app.pip_config, uv)
-        output.info(f"Installing with pip, not uv: {why}")
-    return Pip(layout, app.graph, app.pip_config)
+    output.info(f"Installing with pip, not uv: {why}")
+    return Pip(layout, app.graph, app.pip_config, why)
 
 
 def learning_file(layout: Layout) -> Path | None:

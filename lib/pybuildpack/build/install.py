@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,17 +40,21 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     started, wall_started = time.monotonic(), time.time()
     layout = replace(layout, libraries=tuple(lib for lib, _ in libraries_of(layout, state.libraries)))
     app = read_app(layout)
-    engine = engine_for(layout, app, state.arch, settings.installer)
-    if state.environment == "fresh":
-        create_environment(layout)
-        output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins(layout))}")
-    plan = plan_for(layout, app, settings, state.python_version, state.default_index)
+    # The plan asks the index while the engine is provided and the environment made (no step
+    # waits on another it does not need).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        planned = pool.submit(plan_for, layout, app, settings, state.python_version, state.default_index)
+        engine = engine_for(layout, app, state.arch, settings.installer)
+        if state.environment == "fresh":
+            create_environment(layout)
+            output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins(layout))}")
+        plan = planned.result()
     output.step("Install plan")
     output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
     if state.environment == "sync":
         engine.uninstall([name for name in state.volatile if name in metadata.installed(layout.env)])
     try:
-        install_dependencies(layout, app.source, app.graph, plan, engine)
+        steps = install_dependencies(layout, app.source, app.graph, plan, engine)
     except InstallFailed as failure:
         # One retry, never more: after emptying a damaged pip cache, or with what pip's failure taught.
         damaged = _discard_damaged_pip_cache(layout, failure.tail)
@@ -65,7 +70,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
         else:
             raise
-        install_dependencies(layout, app.source, app.graph, plan, engine)
+        steps = install_dependencies(layout, app.source, app.graph, plan, engine)
         learning.save(learning_file(layout), lessons)
     if state.environment == "sync":
         wrong = sync(layout, app.source, app.graph, engine)
@@ -79,14 +84,17 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             )
             shutil.rmtree(layout.env)
             create_environment(layout)
-            install_dependencies(layout, app.source, app.graph, plan, engine)
+            steps = install_dependencies(layout, app.source, app.graph, plan, engine)
+    state.installs = steps
+    state.write(layout.work)
     relocate(layout.env, layout.runtime)
-    prune = getattr(engine, "prune", None)
-    if prune is not None and layout.cache is not None:
-        prune()
-    if layout.pip_cache is not None and layout.pip_cache.is_dir():
+    if layout.pip_cache is not None:
         try:
+            layout.pip_cache.mkdir(parents=True, exist_ok=True)
             pipcache.record_and_prune(layout.pip_cache, wall_started, metadata.installed(layout.env))
+            prune = getattr(engine, "prune", None)
+            if prune is not None:
+                prune(pipcache.recent(layout.pip_cache))
         except OSError:
             pass  # the cache is best effort
     output.info(f"Done in {time.monotonic() - started:.1f}s")
@@ -122,7 +130,6 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
     made, by the same engine in the same environment as the build's own install: a locked app's
     dependency groups (uv's dev group), then requirements-test.txt when the app has one."""
     from pybuildpack.environment.install import final_installs
-    from pybuildpack.environment.pip import Pip
     from pybuildpack.index.select import pip_default_index
     from pybuildpack.requirements.parse import parse_requirements
 
@@ -134,10 +141,11 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
         default_index = pip_default_index(layout.vendor / "seed")
         app = export_lock(layout, app, arch, layout.runtime_python, default_index, groups=True)
         output.step(f"Installing test dependencies from {app.source.path.name} (its dependency groups)")
-        engine = Pip(layout, app.graph, app.pip_config)
+        engine = engine_for(layout, app, arch, Settings.from_env().installer)
         for args in final_installs(layout, app.source, app.graph):
             engine.install(args)
     if requirements.is_file():
         graph = parse_requirements(requirements, layout.app, config.for_expansion())
         output.step(f"Installing test dependencies from {requirements.name}")
-        Pip(layout, graph, config.for_pip(graph.used_vars)).install(["-r", str(requirements)])
+        tests = App(app.source, graph, config)
+        engine_for(layout, tests, arch, Settings.from_env().installer).install(["-r", str(requirements)])

@@ -1,19 +1,23 @@
-"""Keeping pip's cache (CACHE_DIR/python/pip) bounded.
+"""Keeping the installers' caches bounded: pip's (CACHE_DIR/python/pip) and uv's wheels built
+from source distributions (CACHE_DIR/python/uv).
 
-Policy: the cache keeps what the last KEEP builds that ran pip used. A wheel pip built from a
-source distribution (pip/wheels/...) is kept while its name and version are installed by one of
-those builds; a download (pip's pip/http-v2/..., and the buildpack's own pip/sdists/..., the
-distributions it reads to plan the install) is kept while it was written or used since the oldest
-of those builds started (a dependency that never changes is downloaded again every KEEP builds that
-run pip). The history is pip/.history.json."""
+Policy: the cache keeps what the last KEEP builds that installed anything used. A wheel pip or uv
+built from a source distribution (pip/wheels/..., uv/sdists-vN/...) is kept while its name and
+version are installed by one of those builds (uv's own `cache prune --ci` keeps every one); a
+download (pip's pip/http-v2/..., and the buildpack's own pip/sdists/..., the distributions it
+reads to plan the install) is kept while it was written or used since the oldest of those builds
+started (a dependency that never changes is downloaded again every KEEP builds). The history is
+pip/.history.json."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
 
 from pybuildpack.files import replace_file
 
@@ -67,6 +71,39 @@ def record_and_prune(cache: Path, started: float, installed: dict[str, str]) -> 
     for top in ("wheels", *DOWNLOADS):
         _remove_empty_directories(cache / top)
     return removed
+
+
+def recent(cache: Path) -> set[str]:
+    """name==version of everything the recorded builds installed."""
+    return {str(item) for build in _history(cache) for item in build["installed"]}  # type: ignore[attr-defined]
+
+
+# uv's kinds of source distribution that are not an index's (their buckets are not NAME/VERSION).
+_UV_NOT_INDEXES = ("url", "path", "git", "built")
+
+
+def prune_uv_builds(uv_cache: Path, keep: set[str]) -> int:
+    """Remove uv's wheels built from an index's source distributions (sdists-vN/INDEX/NAME/VERSION)
+    unless a recorded build installed NAME==VERSION. Returns the versions removed."""
+    wanted = {_normal(item) for item in keep}
+    removed = 0
+    for bucket in uv_cache.glob("sdists-v*/*/*/*"):
+        index = bucket.parent.parent.name
+        if index in _UV_NOT_INDEXES or not bucket.is_dir():
+            continue
+        if _normal(f"{bucket.parent.name}=={bucket.name}") not in wanted:
+            shutil.rmtree(bucket, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _normal(item: str) -> str:
+    name, _, version = item.partition("==")
+    try:
+        version = str(Version(version))
+    except InvalidVersion:
+        pass
+    return f"{canonicalize_name(name)}=={version}"
 
 
 def _remove_empty_directories(root: Path) -> None:

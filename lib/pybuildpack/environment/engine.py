@@ -1,5 +1,5 @@
 """The install interface: what the build asks of an install engine. Each engine is one module
-behind it (environment/pip.py today; uv next). Every package manager's files are first read into
+behind it (environment/pip.py, environment/uv.py). Every package manager's files are first read into
 the one requirements graph (requirements/), so an engine only ever installs requirements files
 the build writes or the app's own, and never needs to know which package manager the app uses."""
 
@@ -12,8 +12,9 @@ from typing import Protocol
 class Engine(Protocol):
     name: str
 
-    def install(self, args: list[str], *, no_build_isolation: bool = False) -> None:
+    def install(self, args: list[str], *, no_build_isolation: bool = False) -> str:
         """Install into the app's environment: args are requirement arguments (`-r FILE`, `.`).
+        Returns what installed them, for the report ("uv 0.13.9"; "pip 26.3 (uv failed)").
         Raises BuildError, with a summary that names the requirement, when it fails."""
 
     def uninstall(self, names: list[str]) -> None:

@@ -18,6 +18,7 @@ from pybuildpack.plan.model import Plan
 from pybuildpack.process import run
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.source import InstallSource
+from pybuildpack.state import InstallStep
 
 
 def create_environment(layout: Layout) -> None:
@@ -116,21 +117,26 @@ def final_installs(layout: Layout, source: InstallSource, graph: Graph) -> list[
 
 def install_dependencies(
     layout: Layout, source: InstallSource, graph: Graph, plan: Plan, engine: Engine
-) -> None:
+) -> list[InstallStep]:
+    """Each phase of the plan, in order; what installed each (for the report)."""
     exact = ["--no-deps"] if source.locked else []  # a lock holds every package it needs
+    steps = []
     if plan.prerequisites:
         output.step("Installing build prerequisites first")
         phase = _phase_file(layout, graph, "prerequisites", [p.line for p in plan.prerequisites])
-        engine.install([*exact, "-r", str(phase)])
+        steps.append(InstallStep("build prerequisites", engine.install([*exact, "-r", str(phase)])))
     for item in plan.deferred:
-        output.step(f"Building {item.entry.name or item.entry.text} without build isolation")
+        name = item.entry.name or item.entry.text
+        output.step(f"Building {name} without build isolation")
         phase = _phase_file(
             layout, graph, f"deferred-{item.entry.name or 'x'}", [item.entry.raw or item.entry.text]
         )
-        engine.install([*exact, "-r", str(phase)], no_build_isolation=True)
+        by = engine.install([*exact, "-r", str(phase)], no_build_isolation=True)
+        steps.append(InstallStep(f"{name} without build isolation", by))
     if plan.ordered:
         output.step(f"Installing the rest of the dependencies {source.reason}")
     else:
         output.step(f"Installing dependencies {source.reason}")
     for args in final_installs(layout, source, graph):
-        engine.install(args)
+        steps.append(InstallStep(f"dependencies {source.reason}", engine.install(args)))
+    return steps

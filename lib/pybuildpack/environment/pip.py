@@ -54,10 +54,15 @@ def pip_environment(layout: Layout, pip_config: dict[str, str]) -> dict[str, str
 class Pip:
     name = "pip"
 
-    def __init__(self, layout: Layout, graph: Graph, pip_config: dict[str, str]) -> None:
+    def __init__(self, layout: Layout, graph: Graph, pip_config: dict[str, str], why: str = "") -> None:
         self.layout = layout
         self.graph = graph
         self.env = pip_environment(layout, pip_config)
+        self.why = why  # why pip and not uv, when the build chose
+
+    def describe(self) -> str:
+        version = metadata.installed(self.layout.env).get("pip", "")
+        return " ".join(filter(None, ["pip", version, f"({self.why})" if self.why else ""]))
 
     def _pip(self, args: list[str], *, quiet: bool = False) -> tuple[int, list[str]]:
         result = run(
@@ -65,12 +70,13 @@ class Pip:
         )
         return result.returncode, result.tail
 
-    def install(self, args: list[str], *, no_build_isolation: bool = False) -> None:
+    def install(self, args: list[str], *, no_build_isolation: bool = False) -> str:
         checkpoint("install")
         options = ["--no-build-isolation"] if no_build_isolation else []
         status, tail = self._pip(["install", *options, *args])
         if status != 0:
             raise InstallFailed.of(summarize(tail, self.graph, status), tail)
+        return self.describe()
 
     def uninstall(self, names: list[str]) -> None:
         if names:

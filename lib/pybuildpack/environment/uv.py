@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pybuildpack import output
 from pybuildpack.cache import entries
+from pybuildpack.cache.pip import prune_uv_builds
 from pybuildpack.context import Layout
 from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
@@ -78,15 +79,16 @@ class UvEngine:
         result = run([str(self.uv.program), "pip", *args], cwd=self.layout.app, env=self.env, quiet=quiet)
         return result.returncode
 
-    def install(self, args: list[str], *, no_build_isolation: bool = False) -> None:
+    def install(self, args: list[str], *, no_build_isolation: bool = False) -> str:
         checkpoint("install")
         options = ["--no-build-isolation"] if no_build_isolation else []
         if broken("uv"):
             options.append("--an-option-uv-does-not-know")  # a real failure of uv, for the tests
         if self._uv(["install", *self.settings, *options, *args]) == 0:
-            return
+            return f"uv {self.uv.version}"
         output.info("uv could not install this step: pip installs it instead (pip's semantics, its messages)")
-        self.pip.install(args, no_build_isolation=no_build_isolation)
+        self.pip.why = "uv failed"
+        return self.pip.install(args, no_build_isolation=no_build_isolation)
 
     def uninstall(self, names: list[str]) -> None:
         if names:
@@ -95,6 +97,8 @@ class UvEngine:
     def resolve(self, args: list[str], report: Path) -> dict[str, str]:
         return self.pip.resolve(args, report)
 
-    def prune(self) -> None:
-        """Keep what a later build can't download again (wheels built from sdists): uv's CI mode."""
+    def prune(self, keep: set[str]) -> None:
+        """Keep what a later build can't download again (wheels built from sdists: uv's CI mode),
+        and of those only what a recent build installed (keep: name==version)."""
+        prune_uv_builds(uv_cache(self.layout), keep)
         run([str(self.uv.program), "cache", "prune", "--ci", "--quiet"], env=self.env, quiet=True)

@@ -70,6 +70,7 @@ class Entry:
     hashes: list[str] = field(default_factory=list)
     from_package: str | None = None  # "setup.py" / "pyproject.toml" when declared there
     raw: str = ""  # the line's requirement part as written, for pip (which expands ${VAR}s itself)
+    split: bool = False  # written over several lines, the requirement itself continued after a "\\"
 
     @property
     def pinned_version(self) -> str | None:

@@ -18,10 +18,12 @@ class LogicalLine:
     text: str  # comments removed, ${VAR}s expanded, stripped
     raw: str  # before ${VAR} expansion (what is safe to print)
     undefined: tuple[str, ...] = ()  # ${VAR}s no config var or environment variable defines
+    split: bool = False  # the requirement itself goes on after a backslash (not only its options)
 
 
-def _joined(text: str) -> Iterator[tuple[int, str]]:
-    """Join lines that end in a backslash with the next one; a comment line ends a continuation."""
+def _joined(text: str) -> Iterator[tuple[int, str, bool]]:
+    """Join lines that end in a backslash with the next one; a comment line ends a continuation.
+    (first line, joined text, whether a continuation line goes on with anything but options)."""
     pending: list[str] = []
     first = 0
     for number, line in enumerate(text.splitlines(), start=1):
@@ -30,16 +32,26 @@ def _joined(text: str) -> Iterator[tuple[int, str]]:
                 line = " " + line  # so that the comment is removed below
             if pending:
                 pending.append(line)
-                yield first, "".join(pending)
+                yield first, "".join(pending), _split(pending)
                 pending = []
             else:
-                yield number, line
+                yield number, line, False
         else:
             if not pending:
                 first = number
             pending.append(line.strip("\\"))
     if pending:
-        yield first, "".join(pending)
+        yield first, "".join(pending), _split(pending)
+
+
+def _split(pending: list[str]) -> bool:
+    """Whether the lines after the first of a continued line go on with the requirement (a version,
+    a marker), not only with options such as --hash."""
+    head = pending[0].strip()
+    if not head or head.startswith("-"):
+        return False
+    rest = [line.strip() for line in pending[1:] if line.strip() and not _COMMENT_RE.match(line)]
+    return bool(rest) and not rest[0].startswith("-")
 
 
 def expand_vars(
@@ -60,12 +72,12 @@ def expand_vars(
 
 
 def logical_lines(text: str, env: Mapping[str, str], used: set[str] | None = None) -> Iterator[LogicalLine]:
-    for number, line in _joined(text):
+    for number, line, split in _joined(text):
         stripped = _COMMENT_RE.sub("", line).strip()
         if stripped:
             missing: list[str] = []
             expanded = expand_vars(stripped, env, used, missing)
-            yield LogicalLine(number, expanded, stripped, tuple(dict.fromkeys(missing)))
+            yield LogicalLine(number, expanded, stripped, tuple(dict.fromkeys(missing)), split)
 
 
 def split_args_options(line: str) -> tuple[str, str]:

@@ -100,6 +100,7 @@ class _Parser:
             entry = classify(args, origin, self.root, self.root)
             entry.constraint = constraint
             entry.raw = line.raw
+            entry.split = line.split
             for dest, value in options:
                 if not is_per_requirement(dest):
                     raise requirements_error(
