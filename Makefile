@@ -36,8 +36,8 @@ unit: tools
 PIP_ENGINE_SUITES := test/integration/requirement_forms.bats test/integration/ordered_install.bats
 
 integration: tools mirror
-	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" bats --jobs $(BATS_JOBS) test/integration
-	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TEST_INSTALLER=pip bats --jobs $(BATS_JOBS) $(PIP_ENGINE_SUITES)
+	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" bats --timing --jobs $(BATS_JOBS) test/integration
+	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TEST_INSTALLER=pip bats --timing --jobs $(BATS_JOBS) $(PIP_ENGINE_SUITES)
 
 mirror:
 	bash builds/mirror.sh $(MIRROR_DIR)

@@ -153,14 +153,15 @@ def test_uv_built_wheels_are_kept_while_a_recent_build_installed_them(cache: Pat
         put(
             uv / "sdists-v11" / "pypi" / "bound-pkg" / version / "x" / f"bound_pkg-{version}-py3-none-any.whl"
         )
-    put(uv / "sdists-v11" / "0a1b2c" / "Other_Pkg" / "2.0" / "x" / "other_pkg-2.0-py3-none-any.whl")
+    put(uv / "sdists-v11" / "index" / "0a1b2c" / "Other_Pkg" / "2.0" / "x" / "other_pkg-2.0-py3-none-any.whl")
+    put(uv / "sdists-v11" / "index" / "0a1b2c" / "other-pkg" / "1.0" / "x" / "other_pkg-1.0-py3-none-any.whl")
     put(uv / "sdists-v11" / "url" / "abc123" / "def" / "thing-1.0-py3-none-any.whl")  # not NAME/VERSION
     for build, version in enumerate(("1.1", "1.2", "1.3", "1.4")):
         record_and_prune(cache, T0 + build, {"bound-pkg": version, "other-pkg": "2.0"})
     assert len(recent(cache)) == KEEP + 1
-    assert prune_uv_builds(uv, recent(cache)) == 1
+    assert prune_uv_builds(uv, recent(cache)) == 2
     assert files(uv) == {
         *(f"sdists-v11/pypi/bound-pkg/{v}/x/bound_pkg-{v}-py3-none-any.whl" for v in ("1.2", "1.3", "1.4")),
-        "sdists-v11/0a1b2c/Other_Pkg/2.0/x/other_pkg-2.0-py3-none-any.whl",
+        "sdists-v11/index/0a1b2c/Other_Pkg/2.0/x/other_pkg-2.0-py3-none-any.whl",
         "sdists-v11/url/abc123/def/thing-1.0-py3-none-any.whl",
     }

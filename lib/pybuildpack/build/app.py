@@ -186,6 +186,21 @@ def engine_for(layout: Layout, app: App, arch: str, installer: str = "uv") -> En
     return Pip(layout, app.graph, app.pip_config, why)
 
 
+def prefetch_uv(layout: Layout, app: App, arch: str, installer: str) -> None:
+    """Fetch uv into the cache ahead of the install, when it will install (engine_for then finds
+    it there); a failure is left for engine_for to meet and report."""
+    from pybuildpack.errors import BuildError
+    from pybuildpack.index.select import pip_default_index
+    from pybuildpack.tools.uv import Uv
+
+    if installer != "uv" or uv_unsuitable(app.graph) is not None:
+        return
+    try:
+        Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
+    except BuildError:
+        pass
+
+
 def learning_file(layout: Layout) -> Path | None:
     return entries.path(layout.cache, "learned.json") if layout.cache is not None else None
 

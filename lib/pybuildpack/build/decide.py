@@ -3,6 +3,8 @@ the cached environment (reuse, sync or fresh) and the native libraries."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from packaging.version import Version
 
 from pybuildpack import output
@@ -13,6 +15,7 @@ from pybuildpack.build.app import (
     libraries_of,
     lock_made_by,
     native_libraries,
+    prefetch_uv,
     read_app,
     sources_for,
 )
@@ -77,7 +80,12 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     resolution = resolve_version(layout, mirror_index(layout, mirror), stack, arch)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
     state.write(layout.work)  # the report knows the version from here on
-    archives.install_runtime(layout, state.python_version, stack, arch)
+    # Without a cached environment the install will need uv: fetched while the runtime unpacks.
+    cold = layout.cache is None or envcache.current_fingerprint(layout.cache) is None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if cold:
+            pool.submit(prefetch_uv, layout, app, arch, settings.installer)
+        archives.install_runtime(layout, state.python_version, stack, arch)
     checkpoint("runtime")
     tools: dict[str, str] = {}
     if app.source.locked:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import asdict
+from pathlib import Path
 
 from pybuildpack import output
 from pybuildpack.cache import entries
 from pybuildpack.cache import environment as envcache
 from pybuildpack.context import Layout
-from pybuildpack.environment import metadata
+from pybuildpack.environment import bytecode, metadata
 from pybuildpack.files import replace_file
 from pybuildpack.state import State
 
@@ -28,6 +29,11 @@ def save(layout: Layout, state: State) -> None:
         pass
 
 
+def bytecode_store(layout: Layout) -> Path | None:
+    """The interpreter's part of the cache's bytecode store (None without a cache)."""
+    return bytecode.store_dir(entries.path(layout.cache, "bytecode")) if layout.cache is not None else None
+
+
 def save_environment(layout: Layout, state: State) -> None:
     """The environment as install left it, into the cache: before collectstatic and the app's
     hooks run, so that what they change is never replayed by a later build (and what they edit in
@@ -42,6 +48,7 @@ def save_environment(layout: Layout, state: State) -> None:
     meta = envcache.Meta(state.fingerprint, state.inputs, installed, libraries)
     try:
         envcache.save(cache, layout.env, meta)
+        bytecode.prune(entries.path(cache, "bytecode"))
     except OSError as exc:
         output.warning(
             [

@@ -21,9 +21,9 @@ from pybuildpack.build.app import (
     plan_for,
     read_app,
 )
-from pybuildpack.build.finish import save_environment
+from pybuildpack.build.finish import bytecode_store, save_environment
 from pybuildpack.context import ConfigVars, Layout, Settings
-from pybuildpack.environment import metadata
+from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.pipfailure import InstallFailed, missing_at_build
 from pybuildpack.environment.relocate import relocate
 from pybuildpack.natives.registry import load_registry
@@ -51,6 +51,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
         plan = planned.result()
     output.step("Install plan")
     output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
+    before = bytecode.snapshot(layout.env)
     if state.environment == "sync":
         engine.uninstall([name for name in state.volatile if name in metadata.installed(layout.env)])
     try:
@@ -84,9 +85,12 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             )
             shutil.rmtree(layout.env)
             create_environment(layout)
+            before = bytecode.snapshot(layout.env)
             steps = install_dependencies(layout, app.source, app.graph, plan, engine)
     state.installs = steps
     state.write(layout.work)
+    # The modules compile while the environment is made relocatable and the caches pruned.
+    compiling = bytecode.start_compiling(layout.env, before, bytecode_store(layout))
     relocate(layout.env, layout.runtime)
     if layout.pip_cache is not None:
         try:
@@ -97,6 +101,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
                 prune(pipcache.recent(layout.pip_cache))
         except OSError:
             pass  # the cache is best effort
+    output.info(compiling.wait().describe())
     output.info(f"Done in {time.monotonic() - started:.1f}s")
     save_environment(layout, state)
 
@@ -137,6 +142,7 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
     registry = load_registry(layout.data / "native-libraries.toml")
     layout = replace(layout, libraries=tuple(lib for lib in registry if (layout.natives / lib.name).is_dir()))
     app = read_app(layout)
+    before = bytecode.snapshot(layout.env)
     if app.source.locked:
         default_index = pip_default_index(layout.vendor / "seed")
         app = export_lock(layout, app, arch, layout.runtime_python, default_index, groups=True)
@@ -149,3 +155,4 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
         output.step(f"Installing test dependencies from {requirements.name}")
         tests = App(app.source, graph, config)
         engine_for(layout, tests, arch, Settings.from_env().installer).install(["-r", str(requirements)])
+    output.info(bytecode.compile_installed(layout.env, before, None).describe())

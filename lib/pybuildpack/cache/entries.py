@@ -48,6 +48,12 @@ ENTRIES = (
         "uv cache prune --ci after each build",
         "uv's cache (BUILDPACK_INSTALLER=uv)",
     ),
+    Entry(
+        "bytecode",
+        "environment/bytecode.py",
+        "what the cached environment links",
+        "compiled modules by their source's sha256, per interpreter",
+    ),
     Entry("lock-export.txt", "build/app.py", "one file", "the last lock's export, keyed by what made it"),
     Entry("learned.json", "plan/learning.py", "the last 200 lessons", "prerequisites learned from failures"),
     Entry("mirror-index.txt", "archives/install.py", "one file", "the mirror's index, for when it is down"),

@@ -78,18 +78,15 @@ def recent(cache: Path) -> set[str]:
     return {str(item) for build in _history(cache) for item in build["installed"]}  # type: ignore[attr-defined]
 
 
-# uv's kinds of source distribution that are not an index's (their buckets are not NAME/VERSION).
-_UV_NOT_INDEXES = ("url", "path", "git", "built")
-
-
 def prune_uv_builds(uv_cache: Path, keep: set[str]) -> int:
-    """Remove uv's wheels built from an index's source distributions (sdists-vN/INDEX/NAME/VERSION)
+    """Remove uv's wheels built from an index's source distributions (sdists-vN/pypi/NAME/VERSION,
+    sdists-vN/index/DIGEST/NAME/VERSION; URLs, paths and git checkouts are kept by other names)
     unless a recorded build installed NAME==VERSION. Returns the versions removed."""
     wanted = {_normal(item) for item in keep}
     removed = 0
-    for bucket in uv_cache.glob("sdists-v*/*/*/*"):
-        index = bucket.parent.parent.name
-        if index in _UV_NOT_INDEXES or not bucket.is_dir():
+    buckets = [*uv_cache.glob("sdists-v*/pypi/*/*"), *uv_cache.glob("sdists-v*/index/*/*/*")]
+    for bucket in buckets:
+        if not bucket.is_dir():
             continue
         if _normal(f"{bucket.parent.name}=={bucket.name}") not in wanted:
             shutil.rmtree(bucket, ignore_errors=True)

@@ -73,7 +73,8 @@ class Pip:
     def install(self, args: list[str], *, no_build_isolation: bool = False) -> str:
         checkpoint("install")
         options = ["--no-build-isolation"] if no_build_isolation else []
-        status, tail = self._pip(["install", *options, *args])
+        # bytecode is the build's (environment/bytecode.py): in parallel, and once
+        status, tail = self._pip(["install", "--no-compile", *options, *args])
         if status != 0:
             raise InstallFailed.of(summarize(tail, self.graph, status), tail)
         return self.describe()

@@ -1,7 +1,8 @@
 """The uv engine (BUILDPACK_INSTALLER=uv): `uv pip install` into the app's environment with pip's
 semantics kept: the same requirement arguments, the allow-listed PIP_* config vars translated to
 uv's settings, pip's multi-index behaviour (unsafe-best-match), bytecode compiled as pip does, the
-native libraries' build variables, uv's cache in CACHE_DIR. pip is the safety net: a step uv fails
+native libraries' build variables, uv's cache in CACHE_DIR; bytecode is the build's
+(environment/bytecode.py). pip is the safety net: a step uv fails
 is run again by pip, with one line saying so, so that an app that builds with pip never fails
 because of uv."""
 
@@ -44,7 +45,7 @@ def uv_environment(layout: Layout, uv: Uv, pip_config: dict[str, str]) -> tuple[
         {
             "UV_CACHE_DIR": str(uv_cache(layout)),
             "UV_LINK_MODE": "copy",  # nothing of uv's cache is shared with the slug
-            "UV_COMPILE_BYTECODE": "1",  # as pip does: the slug does not compile at dyno start
+            # no UV_COMPILE_BYTECODE: the build compiles, once (environment/bytecode.py)
             "UV_INDEX_STRATEGY": "unsafe-best-match",  # pip's: the best version on any index
             "UV_PYTHON": str(layout.env_python),
             "VIRTUAL_ENV": str(layout.env),

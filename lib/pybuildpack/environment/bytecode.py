@@ -1,0 +1,232 @@
+"""Bytecode for what the engines install, compiled once and kept.
+
+pip compiles every module of the wheels it installs, so that the slug does not compile at dyno
+start; the build does the same, once the engine has installed a step's packages (the engines run
+with compiling off), for the distributions that step installed: in parallel, one process per
+core, with the runtime's own compiler (`compileall.compile_file`, as pip calls it), and
+timestamp-checked .pyc files, as pip writes them.
+
+The store (CACHE_DIR/python/bytecode/TAG-MAGIC/) keeps every .pyc the build compiled, named by
+the sha256 of its source. A fresh environment (a Python patch release, a stack change that keeps
+the bytecode magic, a damaged cache) links the .pyc of every module whose source it has seen,
+setting the module's modification time to the one the .pyc was checked against, and compiles
+only the rest. What no environment links any more is removed when the cache is saved."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# One process compiles a list of files (read from stdin), quietly, as pip does.
+_COMPILER = (
+    "import compileall, sys, warnings\n"
+    "warnings.filterwarnings('ignore')\n"
+    "for path in sys.stdin.read().splitlines():\n"
+    "    compileall.compile_file(path, force=True, quiet=2)\n"
+)
+_HEADER = 16  # magic, flags, source mtime, source size
+
+
+@dataclass(frozen=True)
+class Compiled:
+    linked: int  # from the store
+    compiled: int  # compiled now
+
+    def describe(self) -> str:
+        done = [f"{self.compiled:,} compiled"] if self.compiled else []
+        done += [f"{self.linked:,} from the cache's bytecode store"] if self.linked else []
+        return f"Bytecode: {', '.join(done) or 'nothing new'}"
+
+
+def snapshot(env: Path) -> dict[str, int]:
+    """What is installed now: {dist-info directory: inode of its RECORD} (a distribution installed
+    again gets a new RECORD)."""
+    found: dict[str, int] = {}
+    for record in env.glob("lib/python*/site-packages/*.dist-info/RECORD"):
+        try:
+            found[record.parent.name] = record.stat().st_ino
+        except OSError:
+            continue
+    return found
+
+
+def _sources(env: Path, before: dict[str, int]) -> list[Path]:
+    """The .py files of the distributions installed since `before`, as their RECORDs list them."""
+    sources: list[Path] = []
+    for site in env.glob("lib/python*/site-packages"):
+        root = site.resolve()
+        for record in site.glob("*.dist-info/RECORD"):
+            try:
+                if before.get(record.parent.name) == record.stat().st_ino:
+                    continue
+                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+            except OSError:
+                continue
+            for row in rows:
+                if not row or not row[0].endswith(".py"):
+                    continue
+                path = Path(os.path.normpath(root / row[0]))
+                if path.is_relative_to(root) and path.is_file():
+                    sources.append(path)
+    return sorted(set(sources))
+
+
+def _current(pyc: Path, source: os.stat_result) -> bool:
+    """The .pyc is this interpreter's and was checked against this source's mtime and size."""
+    try:
+        with pyc.open("rb") as handle:
+            header = handle.read(_HEADER)
+    except OSError:
+        return False
+    return (
+        len(header) == _HEADER
+        and header[:4] == importlib.util.MAGIC_NUMBER
+        and int.from_bytes(header[4:8], "little") == 0
+        and int.from_bytes(header[8:12], "little") == int(source.st_mtime) & 0xFFFFFFFF
+        and int.from_bytes(header[12:16], "little") == source.st_size & 0xFFFFFFFF
+    )
+
+
+def store_dir(cache: Path) -> Path:
+    """This interpreter's part of the store: its cache tag and bytecode magic."""
+    return cache / f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _link_from_store(stored: Path, source: Path, pyc: Path) -> bool:
+    """Link the stored .pyc as source's, with source's mtime set to the one it was checked against."""
+    try:
+        with stored.open("rb") as handle:
+            header = handle.read(_HEADER)
+        if len(header) != _HEADER or header[:4] != importlib.util.MAGIC_NUMBER:
+            return False
+        if int.from_bytes(header[12:16], "little") != source.stat().st_size & 0xFFFFFFFF:
+            return False
+        mtime = int.from_bytes(header[8:12], "little")
+        os.utime(source, (mtime, mtime))
+        pyc.parent.mkdir(exist_ok=True)
+        pyc.unlink(missing_ok=True)
+        try:
+            os.link(stored, pyc)
+        except OSError:
+            shutil.copy2(stored, pyc)
+        return True
+    except OSError:
+        return False
+
+
+def _start_compiling(python: Path, sources: list[Path]) -> list[subprocess.Popen[str]]:
+    """Start compiling sources with one process of python per core (the largest files spread
+    first); the processes, to wait for."""
+    if not sources:
+        return []
+    workers = max(1, min(len(os.sched_getaffinity(0)), len(sources) // 50 or 1))
+    lists: list[list[str]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for source in sorted(sources, key=lambda p: p.stat().st_size, reverse=True):
+        least = loads.index(min(loads))
+        lists[least].append(str(source))
+        loads[least] += source.stat().st_size
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH")}
+    processes = [
+        subprocess.Popen(
+            [str(python), "-I", "-c", _COMPILER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        for _ in lists
+    ]
+    for process, files in zip(processes, lists):
+        assert process.stdin is not None
+        process.stdin.write("\n".join(files) + "\n")
+        process.stdin.close()
+    return processes
+
+
+@dataclass
+class Pending:
+    """Bytecode being compiled (start_compiling): wait() when the files are needed."""
+
+    store: Path | None
+    linked: int
+    todo: list[tuple[Path, Path, str]]  # (source, its .pyc, its digest)
+    processes: list[subprocess.Popen[str]]
+
+    def wait(self) -> Compiled:
+        """Wait for the compilers, then keep what they compiled in the store."""
+        for process in self.processes:
+            process.wait()
+        for source, pyc, digest in self.todo if self.store is not None else ():
+            stored = self.store / digest[:2] / f"{digest}.pyc"
+            try:
+                if pyc.is_file() and not stored.exists() and _current(pyc, source.stat()):
+                    stored.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(pyc, stored)
+            except OSError:
+                continue  # the store is best effort
+        return Compiled(self.linked, len(self.todo))
+
+
+def compile_installed(env: Path, before: dict[str, int], store: Path | None) -> Compiled:
+    return start_compiling(env, before, store).wait()
+
+
+def start_compiling(env: Path, before: dict[str, int], store: Path | None) -> Pending:
+    """Bytecode for every module the distributions installed since `before` hold: linked from the
+    store where it has the module's source, compiled (and stored, by Pending.wait) otherwise. Run
+    with the runtime's interpreter (the install step's), whose magic the .pyc files carry."""
+    python = env / "bin" / "python"
+    linked = 0
+    todo: list[tuple[Path, Path, str]] = []  # (source, its .pyc, its digest)
+    for source in _sources(env, before):
+        pyc = Path(importlib.util.cache_from_source(str(source)))
+        try:
+            if _current(pyc, source.stat()):
+                continue
+            digest = _digest(source)
+        except OSError:
+            continue
+        stored = store / digest[:2] / f"{digest}.pyc" if store is not None else None
+        if stored is not None and stored.is_file() and _link_from_store(stored, source, pyc):
+            linked += 1
+        else:
+            todo.append((source, pyc, digest))
+    return Pending(store, linked, todo, _start_compiling(python, [source for source, _, _ in todo]))
+
+
+def prune(root: Path) -> int:
+    """After the cache is saved: remove every stored .pyc that no environment links any more (the
+    cached environment holds a link to each one it uses), and other interpreters' stores once
+    they hold nothing. Returns the files removed."""
+    removed = 0
+    for tag in root.iterdir() if root.is_dir() else ():
+        for stored in tag.glob("*/*.pyc"):
+            try:
+                if stored.stat().st_nlink <= 1:
+                    stored.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        for bucket in tag.iterdir() if tag.is_dir() else ():
+            try:
+                bucket.rmdir()  # only when empty
+            except OSError:
+                pass
+        try:
+            tag.rmdir()
+        except OSError:
+            pass
+    return removed
