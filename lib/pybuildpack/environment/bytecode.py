@@ -21,16 +21,24 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty, Queue
 
-# One process compiles a list of files (read from stdin), quietly, as pip does.
+# A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as pip
+# compiles; an empty line back for each line (so that the next files go to whichever process is
+# free).
 _COMPILER = (
     "import compileall, sys, warnings\n"
     "warnings.filterwarnings('ignore')\n"
-    "for path in sys.stdin.read().splitlines():\n"
-    "    compileall.compile_file(path, force=True, quiet=2)\n"
+    "for line in sys.stdin:\n"
+    "    for path in line.rstrip('\\n').split('\\0'):\n"
+    "        compileall.compile_file(path, force=True, quiet=2)\n"
+    "    sys.stdout.write('\\n')\n"
+    "    sys.stdout.flush()\n"
 )
+_BATCH = 16  # files per line
 _HEADER = 16  # magic, flags, source mtime, source size
 
 
@@ -125,35 +133,48 @@ def _link_from_store(stored: Path, source: Path, pyc: Path) -> bool:
         return False
 
 
-def _start_compiling(python: Path, sources: list[Path]) -> list[subprocess.Popen[str]]:
-    """Start compiling sources with one process of python per core (the largest files spread
-    first); the processes, to wait for."""
+def _start_compiling(python: Path, sources: list[Path]) -> list[threading.Thread]:
+    """Start compiling sources with one process of python per core, each taking the next file
+    (the largest first) when it is free; the threads that feed them, to join."""
     if not sources:
         return []
     workers = max(1, min(len(os.sched_getaffinity(0)), len(sources) // 50 or 1))
-    lists: list[list[str]] = [[] for _ in range(workers)]
-    loads = [0] * workers
-    for source in sorted(sources, key=lambda p: p.stat().st_size, reverse=True):
-        least = loads.index(min(loads))
-        lists[least].append(str(source))
-        loads[least] += source.stat().st_size
+    queue: Queue[str] = Queue()
+    ordered = [str(p) for p in sorted(sources, key=lambda p: p.stat().st_size, reverse=True)]
+    for start in range(0, len(ordered), _BATCH):
+        queue.put("\0".join(ordered[start : start + _BATCH]))
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH")}
-    processes = [
-        subprocess.Popen(
+
+    def feed() -> None:
+        process = subprocess.Popen(
             [str(python), "-I", "-c", _COMPILER],
             stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
             env=env,
         )
-        for _ in lists
-    ]
-    for process, files in zip(processes, lists):
-        assert process.stdin is not None
-        process.stdin.write("\n".join(files) + "\n")
-        process.stdin.close()
-    return processes
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            while True:
+                try:
+                    path = queue.get_nowait()
+                except Empty:
+                    break
+                process.stdin.write(path + "\n")
+                process.stdin.flush()
+                if not process.stdout.readline():
+                    break  # the process died: what it did not compile, Python compiles at import
+        except OSError:
+            pass
+        finally:
+            process.stdin.close()
+            process.wait()
+
+    threads = [threading.Thread(target=feed, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 @dataclass
@@ -163,12 +184,12 @@ class Pending:
     store: Path | None
     linked: int
     todo: list[tuple[Path, Path, str]]  # (source, its .pyc, its digest)
-    processes: list[subprocess.Popen[str]]
+    feeders: list[threading.Thread]
 
     def wait(self) -> Compiled:
         """Wait for the compilers, then keep what they compiled in the store."""
-        for process in self.processes:
-            process.wait()
+        for feeder in self.feeders:
+            feeder.join()
         for source, pyc, digest in self.todo if self.store is not None else ():
             stored = self.store / digest[:2] / f"{digest}.pyc"
             try:
