@@ -34,10 +34,21 @@ def bytecode_store(layout: Layout) -> Path | None:
     return bytecode.store_dir(entries.path(layout.cache, "bytecode")) if layout.cache is not None else None
 
 
-def save_environment(layout: Layout, state: State) -> None:
-    """The environment as install left it, into the cache: before collectstatic and the app's
-    hooks run, so that what they change is never replayed by a later build (and what they edit in
-    place, the cache's manifest notices)."""
+def begin_saving_environment(layout: Layout, state: State) -> Path | None:
+    """Start putting a fresh environment into the cache while its bytecode is still being compiled
+    (all of it but its __pycache__ directories); None when there is nothing to start."""
+    if layout.cache is None or state.environment != "fresh":
+        return None
+    try:
+        return envcache.begin_save(layout.cache, layout.env)
+    except OSError:
+        return None  # save_environment tries again, and says why it can't
+
+
+def save_environment(layout: Layout, state: State, started: Path | None = None) -> None:
+    """The environment as install left it, into the cache (started: begin_saving_environment's):
+    before collectstatic and the app's hooks run, so that what they change is never replayed by a
+    later build (and what they edit in place, the cache's manifest notices)."""
     cache = layout.cache
     if cache is None:
         return
@@ -47,7 +58,10 @@ def save_environment(layout: Layout, state: State) -> None:
     libraries = [asdict(use) for use in state.libraries]
     meta = envcache.Meta(state.fingerprint, state.inputs, installed, libraries)
     try:
-        envcache.save(cache, layout.env, meta)
+        if state.environment == "sync":
+            envcache.update(cache, layout.env, meta)  # only what the sync changed
+        else:
+            envcache.save(cache, layout.env, meta, started)
         bytecode.prune(entries.path(cache, "bytecode"))
     except OSError as exc:
         output.warning(

@@ -21,7 +21,7 @@ from pybuildpack.build.app import (
     plan_for,
     read_app,
 )
-from pybuildpack.build.finish import bytecode_store, save_environment
+from pybuildpack.build.finish import begin_saving_environment, bytecode_store, save_environment
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.pipfailure import InstallFailed, missing_at_build
@@ -101,9 +101,13 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
                 prune(pipcache.recent(layout.pip_cache))
         except OSError:
             pass  # the cache is best effort
-    output.info(compiling.wait().describe())
+    # A fresh environment goes into the cache while its modules compile; its bytecode after.
+    saving = begin_saving_environment(layout, state)
+    compiled = compiling.wait()
+    if compiled.compiled or compiled.linked:
+        output.info(compiled.describe())
     output.info(f"Done in {time.monotonic() - started:.1f}s")
-    save_environment(layout, state)
+    save_environment(layout, state, saving)
 
 
 _DAMAGED_RE = re.compile(r"located at (?P<path>\S+) is invalid|BadZipFile|zipfile\.BadZipFile")
@@ -155,4 +159,6 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
         output.step(f"Installing test dependencies from {requirements.name}")
         tests = App(app.source, graph, config)
         engine_for(layout, tests, arch, Settings.from_env().installer).install(["-r", str(requirements)])
-    output.info(bytecode.compile_installed(layout.env, before, None).describe())
+    compiled = bytecode.compile_installed(layout.env, before, None)
+    if compiled.compiled or compiled.linked:
+        output.info(compiled.describe())

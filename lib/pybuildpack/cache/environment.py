@@ -2,7 +2,8 @@
 environment as the last successful build left it, meta.json (the fingerprint and what is
 installed) and manifest.json (every file's size and modification time, to detect a damaged
 cache or a file edited in place in a slug that shares it). Saving writes a new
-env-TOKEN/ and swaps the symlink, so an interrupted save leaves the previous cache intact."""
+env-TOKEN/ and swaps the symlink, so an interrupted save leaves the previous cache intact; after
+a sync, the entry is updated in place with the symlink taken away meanwhile (update)."""
 
 from __future__ import annotations
 
@@ -140,14 +141,48 @@ def discard(state: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def save(state: Path, venv: Path, meta: Meta) -> None:
-    """Put venv into the cache with its metadata, atomically replacing the previous entry."""
-    token = uuid.uuid4().hex[:12]
-    partial = state / f"env-{token}.partial"
-    final = state / f"env-{token}"
+def update(state: Path, venv: Path, meta: Meta) -> None:
+    """Put venv into the cache when it was restored from the current entry and then changed (a
+    sync): the entry is brought up to date in place (only what changed is linked or removed).
+    The env symlink is taken away first, so an interrupted update leaves no cached environment
+    (the entry is a stray the next build removes), never a half-updated one."""
+    entry = _current(state)
+    if entry is None:
+        save(state, venv, meta)
+        return
+    _link(state).unlink()
+    tree.update_links(venv, entry / "venv")
+    checkpoint("save")
+    (entry / "manifest.json").write_text(json.dumps(tree.manifest(entry / "venv")))
+    (entry / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
+    checkpoint("save-swap")
+    tmp_link = state / f"env.{uuid.uuid4().hex[:12]}.link"
+    os.symlink(entry.name, tmp_link)
+    os.replace(tmp_link, _link(state))
+
+
+def begin_save(state: Path, venv: Path, skip: frozenset[str] = frozenset({"__pycache__"})) -> Path:
+    """Start a new entry: venv's tree linked into a partial entry (env-TOKEN.partial/, a stray
+    until save finishes it), but for its bytecode (__pycache__/), which may still be being
+    written. Returns the partial entry, for save."""
+    partial = state / f"env-{uuid.uuid4().hex[:12]}.partial"
     try:
         partial.mkdir(parents=True)
-        tree.copy_as_links(venv, partial / "venv")
+        tree.update_links(venv, partial / "venv", skip=skip)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return partial
+
+
+def save(state: Path, venv: Path, meta: Meta, partial: Path | None = None) -> None:
+    """Put venv into the cache with its metadata, atomically replacing the previous entry (partial:
+    begin_save's start of it, brought up to date here)."""
+    partial = partial if partial is not None else begin_save(state, venv, skip=frozenset())
+    final = state / partial.name.removesuffix(".partial")
+    token = final.name.removeprefix("env-")
+    try:
+        tree.update_links(venv, partial / "venv")  # what changed since begin_save, and the bytecode
         checkpoint("save")
         (partial / "manifest.json").write_text(json.dumps(tree.manifest(partial / "venv")))
         (partial / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))

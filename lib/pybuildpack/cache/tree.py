@@ -22,6 +22,62 @@ def copy_as_links(source: Path, target: Path) -> None:
         shutil.copytree(source, target, symlinks=True)
 
 
+def update_links(source: Path, target: Path, skip: frozenset[str] = frozenset()) -> None:
+    """Make target (a copy of an earlier source made of hard links, or no directory yet) a copy of
+    source again, touching only what differs: a file whose inode differs is linked afresh, what
+    source no longer has is removed, new files, links and directories are added (a few files
+    changed in a tree of thousands costs a walk, not a copy). Directories named in skip are left
+    out (for now: a later update adds them)."""
+    if target.is_dir():
+        _update_directory(str(source), str(target), skip)
+    else:
+        _new_directory(str(source), str(target), skip)
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def _update_directory(source: str, target: str, skip: frozenset[str] = frozenset()) -> None:
+    wanted = {entry.name: entry for entry in os.scandir(source) if entry.name not in skip}
+    present = {entry.name: entry for entry in os.scandir(target) if entry.name not in skip}
+    for name in present.keys() - wanted.keys():
+        _remove(f"{target}/{name}")
+    for name, entry in wanted.items():
+        there = f"{target}/{name}"
+        old = present.get(name)
+        if entry.is_dir(follow_symlinks=False):
+            if old is not None and not old.is_dir(follow_symlinks=False):
+                _remove(there)
+                old = None
+            if old is None:
+                _new_directory(entry.path, there, skip)
+            else:
+                _update_directory(entry.path, there, skip)
+        elif entry.is_symlink():
+            link = os.readlink(entry.path)
+            if old is not None and old.is_symlink() and os.readlink(there) == link:
+                continue
+            if old is not None:
+                _remove(there)
+            os.symlink(link, there)
+        else:
+            if old is not None and not old.is_symlink() and old.inode() == entry.inode():
+                continue
+            if old is not None:
+                _remove(there)
+            os.link(entry.path, there)
+
+
+def _new_directory(source: str, target: str, skip: frozenset[str] = frozenset()) -> None:
+    os.mkdir(target)
+    _update_directory(source, target, skip)
+    shutil.copystat(source, target, follow_symlinks=False)
+
+
 def manifest(root: Path) -> dict[str, list[int]]:
     """Every regular file's [size, modification time in ns], by path relative to root (plain
     strings: 10,000s of files). The manifest file itself is left out. The cache shares its files

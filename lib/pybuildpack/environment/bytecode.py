@@ -50,7 +50,7 @@ class Compiled:
     def describe(self) -> str:
         done = [f"{self.compiled:,} compiled"] if self.compiled else []
         done += [f"{self.linked:,} from the cache's bytecode store"] if self.linked else []
-        return f"Bytecode: {', '.join(done) or 'nothing new'}"
+        return f"Bytecode: {', '.join(done)}"
 
 
 def snapshot(env: Path) -> dict[str, int]:
