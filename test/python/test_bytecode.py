@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pybuildpack.environment import bytecode
+from pybuildpack.environment import bytecode, metadata
 
 
 def make_env(root: Path, sources: dict[str, str]) -> Path:
@@ -45,7 +45,7 @@ def imports_from_bytecode(site: Path, module: str) -> bool:
 def test_compiles_what_was_installed_since_the_snapshot_and_stores_it(tmp_path: Path) -> None:
     site = make_env(tmp_path, {"demo/__init__.py": "VALUE = 1\n", "demo/bad.py": "print 'python 2'\n"})
     store = tmp_path / "store"
-    assert bytecode.snapshot(tmp_path / "env") == {
+    assert metadata.snapshot(tmp_path / "env") == {
         "demo-1.0.dist-info": (site / "demo-1.0.dist-info" / "RECORD").stat().st_ino
     }
     done = bytecode.compile_installed(tmp_path / "env", {}, store)
@@ -54,7 +54,7 @@ def test_compiles_what_was_installed_since_the_snapshot_and_stores_it(tmp_path: 
     assert imports_from_bytecode(site, "demo")
     assert len(list(store.glob("*/*.pyc"))) == 1  # what did not compile is not stored
     # Nothing new since the snapshot: nothing to do.
-    again = bytecode.compile_installed(tmp_path / "env", bytecode.snapshot(tmp_path / "env"), store)
+    again = bytecode.compile_installed(tmp_path / "env", metadata.snapshot(tmp_path / "env"), store)
     assert (again.compiled, again.linked) == (0, 0)
 
 

@@ -51,7 +51,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
         plan = planned.result()
     output.step("Install plan")
     output.info("\n".join(plan_lines(plan, app.graph, app.source.install_command)))
-    before = bytecode.snapshot(layout.env)
+    before = metadata.snapshot(layout.env)
     if state.environment == "sync":
         engine.uninstall([name for name in state.volatile if name in metadata.installed(layout.env)])
     try:
@@ -85,7 +85,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             )
             shutil.rmtree(layout.env)
             create_environment(layout)
-            before = bytecode.snapshot(layout.env)
+            before = metadata.snapshot(layout.env)
             steps = install_dependencies(layout, app.source, app.graph, plan, engine)
     state.installs = steps
     state.write(layout.work)
@@ -98,7 +98,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             pipcache.record_and_prune(layout.pip_cache, wall_started, metadata.installed(layout.env))
             prune = getattr(engine, "prune", None)
             if prune is not None:
-                prune(pipcache.recent(layout.pip_cache))
+                prune(pipcache.recent(layout.pip_cache), before)
         except OSError:
             pass  # the cache is best effort
     # A fresh environment goes into the cache while its modules compile; its bytecode after.
@@ -146,7 +146,7 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
     registry = load_registry(layout.data / "native-libraries.toml")
     layout = replace(layout, libraries=tuple(lib for lib in registry if (layout.natives / lib.name).is_dir()))
     app = read_app(layout)
-    before = bytecode.snapshot(layout.env)
+    before = metadata.snapshot(layout.env)
     if app.source.locked:
         default_index = pip_default_index(layout.vendor / "seed")
         app = export_lock(layout, app, arch, layout.runtime_python, default_index, groups=True)

@@ -14,7 +14,6 @@ only the rest. What no environment links any more is removed when the cache is s
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import importlib.util
 import os
@@ -25,6 +24,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
+
+from pybuildpack.environment import metadata
 
 # A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as pip
 # compiles; an empty line back for each line (so that the next files go to whichever process is
@@ -53,37 +54,13 @@ class Compiled:
         return f"Bytecode: {', '.join(done)}"
 
 
-def snapshot(env: Path) -> dict[str, int]:
-    """What is installed now: {dist-info directory: inode of its RECORD} (a distribution installed
-    again gets a new RECORD)."""
-    found: dict[str, int] = {}
-    for record in env.glob("lib/python*/site-packages/*.dist-info/RECORD"):
-        try:
-            found[record.parent.name] = record.stat().st_ino
-        except OSError:
-            continue
-    return found
-
-
 def _sources(env: Path, before: dict[str, int]) -> list[Path]:
-    """The .py files of the distributions installed since `before`, as their RECORDs list them."""
-    sources: list[Path] = []
-    for site in env.glob("lib/python*/site-packages"):
-        root = site.resolve()
-        for record in site.glob("*.dist-info/RECORD"):
-            try:
-                if before.get(record.parent.name) == record.stat().st_ino:
-                    continue
-                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
-            except OSError:
-                continue
-            for row in rows:
-                if not row or not row[0].endswith(".py"):
-                    continue
-                path = Path(os.path.normpath(root / row[0]))
-                if path.is_relative_to(root) and path.is_file():
-                    sources.append(path)
-    return sorted(set(sources))
+    """The .py files (in site-packages) of the distributions installed since `before`."""
+    return [
+        path
+        for path in metadata.installed_since(env, before)
+        if path.suffix == ".py" and path.parent.name != "__pycache__" and "site-packages" in path.parts
+    ]
 
 
 def _current(pyc: Path, source: os.stat_result) -> bool:

@@ -4,8 +4,10 @@ URL requirement installed."""
 
 from __future__ import annotations
 
+import csv
 import email.parser
 import json
+import os
 from email.message import Message
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -40,6 +42,39 @@ def installed(env: Path) -> dict[str, str]:
         for name, (_info, message) in _distributions(env).items()
         if message.get("Version")
     }
+
+
+def snapshot(env: Path) -> dict[str, int]:
+    """What is installed now, to tell later what an install added: {dist-info directory: inode of
+    its RECORD} (a distribution installed again gets a new RECORD)."""
+    found: dict[str, int] = {}
+    for record in env.glob("lib/python*/site-packages/*.dist-info/RECORD"):
+        try:
+            found[record.parent.name] = record.stat().st_ino
+        except OSError:
+            continue
+    return found
+
+
+def installed_since(env: Path, before: dict[str, int]) -> list[Path]:
+    """The files (in the environment) of the distributions installed since snapshot `before`, as
+    their RECORDs list them."""
+    files: set[Path] = set()
+    top = env.resolve()
+    for site in env.glob("lib/python*/site-packages"):
+        root = site.resolve()
+        for record in site.glob("*.dist-info/RECORD"):
+            try:
+                if before.get(record.parent.name) == record.stat().st_ino:
+                    continue
+                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+            except OSError:
+                continue
+            for row in rows:
+                path = Path(os.path.normpath(root / row[0])) if row else None
+                if path is not None and path.is_relative_to(top) and path.is_file():
+                    files.add(path)
+    return sorted(files)
 
 
 def resolved_from_report(report_path: Path) -> dict[str, str]:

@@ -9,12 +9,14 @@ because of uv."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from pybuildpack import output
 from pybuildpack.cache import entries
 from pybuildpack.cache.pip import prune_uv_builds
 from pybuildpack.context import Layout
+from pybuildpack.environment import metadata
 from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
 from pybuildpack.natives.registry import build_environment
@@ -44,7 +46,9 @@ def uv_environment(layout: Layout, uv: Uv, pip_config: dict[str, str]) -> tuple[
     env.update(
         {
             "UV_CACHE_DIR": str(uv_cache(layout)),
-            "UV_LINK_MODE": "copy",  # nothing of uv's cache is shared with the slug
+            # files linked from uv's cache, not copied (a wheel's data is written once); what the
+            # cache keeps after pruning is copied apart by detach
+            "UV_LINK_MODE": "hardlink",
             # no UV_COMPILE_BYTECODE: the build compiles, once (environment/bytecode.py)
             "UV_INDEX_STRATEGY": "unsafe-best-match",  # pip's: the best version on any index
             "UV_PYTHON": str(layout.env_python),
@@ -98,8 +102,27 @@ class UvEngine:
     def resolve(self, args: list[str], report: Path) -> dict[str, str]:
         return self.pip.resolve(args, report)
 
-    def prune(self, keep: set[str]) -> None:
+    def detach(self, before: dict[str, int]) -> int:
+        """After prune: the files of what this build installed that still share their inode with
+        uv's cache (the wheels it built from source, which it keeps) become files of their own,
+        so that nothing done to the slug can reach uv's cache. Returns the files copied."""
+        copied = 0
+        for path in metadata.installed_since(self.layout.env, before):
+            try:
+                if path.is_symlink() or path.stat().st_nlink < 2:
+                    continue
+                tmp = path.with_name(f".{path.name}.detach")
+                shutil.copy2(path, tmp)
+                os.replace(tmp, path)
+                copied += 1
+            except OSError:
+                continue
+        return copied
+
+    def prune(self, keep: set[str], before: dict[str, int]) -> None:
         """Keep what a later build can't download again (wheels built from sdists: uv's CI mode),
-        and of those only what a recent build installed (keep: name==version)."""
+        and of those only what a recent build installed (keep: name==version); then detach what
+        was installed since snapshot `before` from what the cache keeps."""
         prune_uv_builds(uv_cache(self.layout), keep)
         run([str(self.uv.program), "cache", "prune", "--ci", "--quiet"], env=self.env, quiet=True)
+        self.detach(before)
