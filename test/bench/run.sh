@@ -2,7 +2,7 @@
 # make bench: bin/compile against a plain `python -m venv` + `pip install -r requirements.txt`
 # with the same runtime, on test/fixtures/bench-app, paired in each run. BENCH_RUNS runs (default
 # 3); prints every run, then medians and spreads. In each run:
-#   plain        fresh venv, empty pip cache
+#   plain        fresh venv, empty pip cache, at the run's start and at its end (the mean)
 #   then for each engine (uv, the default; pip):
 #   cold         bin/compile with an empty CACHE_DIR
 #   warm         bin/compile again, nothing changed, with no network at all (unshare -n)
@@ -79,16 +79,23 @@ uv_project() {
 RESULTS="${WORK}/results.tsv" # run, measure, seconds
 record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 
-for run in $(seq 1 "$RUNS"); do
-	echo "== run ${run} of ${RUNS}"
-	rm -rf "${WORK}/plain" "${WORK}/plain-pip-cache" "${WORK}"/cache-*
+# plain_pip: seconds for a plain venv + pip install, empty pip cache.
+plain_pip() {
+	local start
+	rm -rf "${WORK}/plain" "${WORK}/plain-pip-cache"
 	start="$(now)"
 	"${WORK}/runtime/bin/python3" -m venv "${WORK}/plain"
 	PIP_CONFIG_FILE=/dev/null PIP_CACHE_DIR="${WORK}/plain-pip-cache" PIP_DISABLE_PIP_VERSION_CHECK=1 \
 		"${WORK}/plain/bin/pip" install --quiet -r "${APP}/requirements.txt"
-	plain="$(elapsed "$start" "$(now)")"
-	record "$run" plain "$plain"
-	echo "   plain pip ${plain}s"
+	elapsed "$start" "$(now)"
+}
+
+for run in $(seq 1 "$RUNS"); do
+	echo "== run ${run} of ${RUNS}"
+	rm -rf "${WORK}"/cache-*
+	# A shared machine drifts within a run: plain pip at its start and at its end, the mean the
+	# run's baseline.
+	plain_first="$(plain_pip)"
 	for engine in uv pip; do
 		CACHE_NAME="$engine"
 		fresh_build_dir
@@ -119,6 +126,10 @@ for run in $(seq 1 "$RUNS"); do
 	record "$run" locked-warm "$warm"
 	record "$run" locked-added "$added"
 	echo "   uv.lock: cold ${cold}s, warm ${warm}s, one added ${added}s"
+	plain_last="$(plain_pip)"
+	plain="$(awk -v a="$plain_first" -v b="$plain_last" 'BEGIN { printf "%.1f", (a + b) / 2 }')"
+	record "$run" plain "$plain"
+	echo "   plain pip ${plain_first}s at the start, ${plain_last}s at the end: ${plain}s"
 done
 
 # The least a warm build can do: make the environment's tree again (hard links, as the cache
