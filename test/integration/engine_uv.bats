@@ -108,3 +108,25 @@ forms_app() {
 	assert_success
 	assert_output_contains "stable /app/.heroku/venv/src/editvcs/editvcs.py"
 }
+
+@test "uv engine: when uv can't be had (the mirror's copy is damaged), pip installs, saying why" {
+	local mirror="${BATS_TEST_TMPDIR}/mirror"
+	mkdir -p "${mirror}/tools"
+	cp -a "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}"/python-3.13.15-* "$mirror/"
+	local wheel
+	for wheel in "${MIRROR_DIR}"/tools/uv-*.whl; do
+		head -c 4096 "$wheel" >"${mirror}/tools/${wheel##*/}" # truncated: its checksum fails
+		cp "${wheel}.sha256" "${mirror}/tools/" 2>/dev/null || true
+	done
+	new_app no-deps
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app BUILDPACK_MIRROR_URL="file://${mirror}"
+	assert_success
+	assert_output_contains "Installing with pip, not uv: uv could not be fetched"
+	assert_installed six==1.17.0
+	[[ "$(installs)" == "dependencies from requirements.txt: pip 26.3 (uv could not be fetched"* ]] ||
+		fail "the report does not say why pip installed: $(installs)"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_output_contains "1.17.0"
+}
