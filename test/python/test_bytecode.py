@@ -26,6 +26,11 @@ def make_env(root: Path, sources: dict[str, str]) -> Path:
     return site
 
 
+def added(env: Path) -> list[Path]:
+    """Every file of the environment's distributions (all installed since an empty snapshot)."""
+    return metadata.installed_since(env, {})
+
+
 def pyc(source: Path) -> Path:
     return Path(importlib.util.cache_from_source(str(source)))
 
@@ -48,31 +53,35 @@ def test_compiles_what_was_installed_since_the_snapshot_and_stores_it(tmp_path: 
     assert metadata.snapshot(tmp_path / "env") == {
         "demo-1.0.dist-info": (site / "demo-1.0.dist-info" / "RECORD").stat().st_ino
     }
-    done = bytecode.compile_installed(tmp_path / "env", {}, store)
+    done = bytecode.compile_installed(tmp_path / "env", added(tmp_path / "env"), store)
     assert (done.compiled, done.linked) == (2, 0)
     assert pyc(site / "demo" / "__init__.py").is_file() and not pyc(site / "demo" / "bad.py").exists()
     assert imports_from_bytecode(site, "demo")
     assert len(list(store.glob("*/*.pyc"))) == 1  # what did not compile is not stored
     # Nothing new since the snapshot: nothing to do.
-    again = bytecode.compile_installed(tmp_path / "env", metadata.snapshot(tmp_path / "env"), store)
+    again = bytecode.compile_installed(
+        tmp_path / "env",
+        metadata.installed_since(tmp_path / "env", metadata.snapshot(tmp_path / "env")),
+        store,
+    )
     assert (again.compiled, again.linked) == (0, 0)
 
 
 def test_a_fresh_environment_links_what_the_store_holds(tmp_path: Path) -> None:
     site = make_env(tmp_path / "first", {"demo/__init__.py": "VALUE = 1\n"})
     store = tmp_path / "store"
-    bytecode.compile_installed(tmp_path / "first" / "env", {}, store)
+    bytecode.compile_installed(tmp_path / "first" / "env", added(tmp_path / "first" / "env"), store)
     # The same distribution installed again elsewhere, later (another mtime): linked, and valid.
     other = make_env(tmp_path / "second", {"demo/__init__.py": "VALUE = 1\n"})
     os.utime(other / "demo" / "__init__.py", (1_000_000_000, 1_000_000_000))
-    done = bytecode.compile_installed(tmp_path / "second" / "env", {}, store)
+    done = bytecode.compile_installed(tmp_path / "second" / "env", added(tmp_path / "second" / "env"), store)
     assert (done.compiled, done.linked) == (0, 1)
     first, second = pyc(site / "demo" / "__init__.py"), pyc(other / "demo" / "__init__.py")
     assert second.stat().st_ino == first.stat().st_ino
     assert imports_from_bytecode(other, "demo")
     # A changed source is compiled, not linked.
     third = make_env(tmp_path / "third", {"demo/__init__.py": "VALUE = 2\n"})
-    done = bytecode.compile_installed(tmp_path / "third" / "env", {}, store)
+    done = bytecode.compile_installed(tmp_path / "third" / "env", added(tmp_path / "third" / "env"), store)
     assert (done.compiled, done.linked) == (1, 0)
     assert imports_from_bytecode(third, "demo")
 
@@ -81,8 +90,8 @@ def test_prune_keeps_what_an_environment_links(tmp_path: Path) -> None:
     make_env(tmp_path / "a", {"demo/__init__.py": "VALUE = 1\n"})
     site_b = make_env(tmp_path / "b", {"demo/__init__.py": "VALUE = 2\n"})
     store = tmp_path / "bytecode" / "tag"
-    bytecode.compile_installed(tmp_path / "a" / "env", {}, store)
-    bytecode.compile_installed(tmp_path / "b" / "env", {}, store)
+    bytecode.compile_installed(tmp_path / "a" / "env", added(tmp_path / "a" / "env"), store)
+    bytecode.compile_installed(tmp_path / "b" / "env", added(tmp_path / "b" / "env"), store)
     assert len(list(store.glob("*/*.pyc"))) == 2
     pyc(site_b / "demo" / "__init__.py").unlink()  # environment b is gone
     assert bytecode.prune(tmp_path / "bytecode") == 1

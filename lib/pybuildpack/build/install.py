@@ -90,7 +90,8 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     state.installs = steps
     state.write(layout.work)
     # The modules compile while the environment is made relocatable and the caches pruned.
-    compiling = bytecode.start_compiling(layout.env, before, bytecode_store(layout))
+    added = metadata.installed_since(layout.env, before)
+    compiling = bytecode.start_compiling(layout.env, added, bytecode_store(layout))
     relocate(layout.env, layout.runtime)
     if layout.pip_cache is not None:
         try:
@@ -98,16 +99,19 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             pipcache.record_and_prune(layout.pip_cache, wall_started, metadata.installed(layout.env))
             prune = getattr(engine, "prune", None)
             if prune is not None:
-                prune(pipcache.recent(layout.pip_cache), before)
+                prune(pipcache.recent(layout.pip_cache), added)
         except OSError:
             pass  # the cache is best effort
     # A fresh environment goes into the cache while its modules compile; its bytecode after.
     saving = begin_saving_environment(layout, state)
-    compiled = compiling.wait()
-    if compiled.compiled or compiled.linked:
-        output.info(compiled.describe())
+    _tell(compiling.wait())
     output.info(f"Done in {time.monotonic() - started:.1f}s")
     save_environment(layout, state, saving)
+
+
+def _tell(compiled: bytecode.Compiled) -> None:
+    if compiled.compiled or compiled.linked:
+        output.info(compiled.describe())
 
 
 _DAMAGED_RE = re.compile(r"located at (?P<path>\S+) is invalid|BadZipFile|zipfile\.BadZipFile")
@@ -159,6 +163,4 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
         output.step(f"Installing test dependencies from {requirements.name}")
         tests = App(app.source, graph, config)
         engine_for(layout, tests, arch, Settings.from_env().installer).install(["-r", str(requirements)])
-    compiled = bytecode.compile_installed(layout.env, before, None)
-    if compiled.compiled or compiled.linked:
-        output.info(compiled.describe())
+    _tell(bytecode.compile_installed(layout.env, metadata.installed_since(layout.env, before), None))

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
 
-from pybuildpack.environment import metadata
-
 # A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as pip
 # compiles; an empty line back for each line (so that the next files go to whichever process is
 # free).
@@ -54,29 +52,32 @@ class Compiled:
         return f"Bytecode: {', '.join(done)}"
 
 
-def _sources(env: Path, before: dict[str, int]) -> list[Path]:
-    """The .py files (in site-packages) of the distributions installed since `before`."""
+def _sources(files: list[Path]) -> list[Path]:
+    """The modules (.py files in site-packages) among an install's files."""
     return [
         path
-        for path in metadata.installed_since(env, before)
+        for path in files
         if path.suffix == ".py" and path.parent.name != "__pycache__" and "site-packages" in path.parts
     ]
 
 
-def _current(pyc: Path, source: os.stat_result) -> bool:
-    """The .pyc is this interpreter's and was checked against this source's mtime and size."""
+def _header(pyc: Path) -> tuple[int, int, int] | None:
+    """(flags, source mtime, source size) of a .pyc of this interpreter's, or None."""
     try:
         with pyc.open("rb") as handle:
             header = handle.read(_HEADER)
     except OSError:
-        return False
-    return (
-        len(header) == _HEADER
-        and header[:4] == importlib.util.MAGIC_NUMBER
-        and int.from_bytes(header[4:8], "little") == 0
-        and int.from_bytes(header[8:12], "little") == int(source.st_mtime) & 0xFFFFFFFF
-        and int.from_bytes(header[12:16], "little") == source.st_size & 0xFFFFFFFF
-    )
+        return None
+    if len(header) != _HEADER or header[:4] != importlib.util.MAGIC_NUMBER:
+        return None
+    flags, mtime, size = (int.from_bytes(header[i : i + 4], "little") for i in (4, 8, 12))
+    return flags, mtime, size
+
+
+def _current(pyc: Path, source: os.stat_result) -> bool:
+    """The .pyc is this interpreter's and was checked against this source's mtime and size."""
+    checked = (0, int(source.st_mtime) & 0xFFFFFFFF, source.st_size & 0xFFFFFFFF)
+    return _header(pyc) == checked
 
 
 def store_dir(cache: Path) -> Path:
@@ -88,16 +89,17 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _stored(store: Path, digest: str) -> Path:
+    return store / digest[:2] / f"{digest}.pyc"
+
+
 def _link_from_store(stored: Path, source: Path, pyc: Path) -> bool:
     """Link the stored .pyc as source's, with source's mtime set to the one it was checked against."""
     try:
-        with stored.open("rb") as handle:
-            header = handle.read(_HEADER)
-        if len(header) != _HEADER or header[:4] != importlib.util.MAGIC_NUMBER:
+        header = _header(stored)
+        if header is None or header[0] != 0 or header[2] != source.stat().st_size & 0xFFFFFFFF:
             return False
-        if int.from_bytes(header[12:16], "little") != source.stat().st_size & 0xFFFFFFFF:
-            return False
-        mtime = int.from_bytes(header[8:12], "little")
+        mtime = header[1]
         os.utime(source, (mtime, mtime))
         pyc.parent.mkdir(exist_ok=True)
         pyc.unlink(missing_ok=True)
@@ -168,7 +170,7 @@ class Pending:
         for feeder in self.feeders:
             feeder.join()
         for source, pyc, digest in self.todo if self.store is not None else ():
-            stored = self.store / digest[:2] / f"{digest}.pyc"
+            stored = _stored(self.store, digest)
             try:
                 if pyc.is_file() and not stored.exists() and _current(pyc, source.stat()):
                     stored.parent.mkdir(parents=True, exist_ok=True)
@@ -178,18 +180,19 @@ class Pending:
         return Compiled(self.linked, len(self.todo))
 
 
-def compile_installed(env: Path, before: dict[str, int], store: Path | None) -> Compiled:
-    return start_compiling(env, before, store).wait()
+def compile_installed(env: Path, added: list[Path], store: Path | None) -> Compiled:
+    return start_compiling(env, added, store).wait()
 
 
-def start_compiling(env: Path, before: dict[str, int], store: Path | None) -> Pending:
-    """Bytecode for every module the distributions installed since `before` hold: linked from the
-    store where it has the module's source, compiled (and stored, by Pending.wait) otherwise. Run
-    with the runtime's interpreter (the install step's), whose magic the .pyc files carry."""
+def start_compiling(env: Path, added: list[Path], store: Path | None) -> Pending:
+    """Bytecode for every module among the files an install added to env (metadata.installed_since):
+    linked from the store where it has the module's source, compiled (and stored, by Pending.wait)
+    otherwise. Run with the runtime's interpreter (the install step's), whose magic the .pyc
+    files carry."""
     python = env / "bin" / "python"
     linked = 0
     todo: list[tuple[Path, Path, str]] = []  # (source, its .pyc, its digest)
-    for source in _sources(env, before):
+    for source in _sources(added):
         pyc = Path(importlib.util.cache_from_source(str(source)))
         try:
             if _current(pyc, source.stat()):
@@ -197,7 +200,7 @@ def start_compiling(env: Path, before: dict[str, int], store: Path | None) -> Pe
             digest = _digest(source)
         except OSError:
             continue
-        stored = store / digest[:2] / f"{digest}.pyc" if store is not None else None
+        stored = _stored(store, digest) if store is not None else None
         if stored is not None and stored.is_file() and _link_from_store(stored, source, pyc):
             linked += 1
         else:

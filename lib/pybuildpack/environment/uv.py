@@ -16,7 +16,6 @@ from pybuildpack import output
 from pybuildpack.cache import entries
 from pybuildpack.cache.pip import prune_uv_builds
 from pybuildpack.context import Layout
-from pybuildpack.environment import metadata
 from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
 from pybuildpack.natives.registry import build_environment
@@ -102,12 +101,12 @@ class UvEngine:
     def resolve(self, args: list[str], report: Path) -> dict[str, str]:
         return self.pip.resolve(args, report)
 
-    def detach(self, before: dict[str, int]) -> int:
-        """After prune: the files of what this build installed that still share their inode with
+    def detach(self, added: list[Path]) -> int:
+        """After prune: the files this build installed (added) that still share their inode with
         uv's cache (the wheels it built from source, which it keeps) become files of their own,
         so that nothing done to the slug can reach uv's cache. Returns the files copied."""
         copied = 0
-        for path in metadata.installed_since(self.layout.env, before):
+        for path in added:
             try:
                 if path.is_symlink() or path.stat().st_nlink < 2:
                     continue
@@ -119,10 +118,10 @@ class UvEngine:
                 continue
         return copied
 
-    def prune(self, keep: set[str], before: dict[str, int]) -> None:
+    def prune(self, keep: set[str], added: list[Path]) -> None:
         """Keep what a later build can't download again (wheels built from sdists: uv's CI mode),
-        and of those only what a recent build installed (keep: name==version); then detach what
-        was installed since snapshot `before` from what the cache keeps."""
+        and of those only what a recent build installed (keep: name==version); then detach the
+        files this build installed (added) from what the cache keeps."""
         prune_uv_builds(uv_cache(self.layout), keep)
         run([str(self.uv.program), "cache", "prune", "--ci", "--quiet"], env=self.env, quiet=True)
-        self.detach(before)
+        self.detach(added)
