@@ -153,10 +153,20 @@ def update(state: Path, venv: Path, meta: Meta) -> None:
     _link(state).unlink()
     tree.update_links(venv, entry / "venv")
     checkpoint("save")
+    _write_metadata(entry, meta)
+    checkpoint("save-swap")
+    _point_link_at(state, entry, uuid.uuid4().hex[:12])
+
+
+def _write_metadata(entry: Path, meta: Meta) -> None:
+    """An entry's manifest (of its venv/ as it is now) and meta.json."""
     (entry / "manifest.json").write_text(json.dumps(tree.manifest(entry / "venv")))
     (entry / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
-    checkpoint("save-swap")
-    tmp_link = state / f"env.{uuid.uuid4().hex[:12]}.link"
+
+
+def _point_link_at(state: Path, entry: Path, token: str) -> None:
+    """The env symlink swapped to name entry at once (a new link renamed over it)."""
+    tmp_link = state / f"env.{token}.link"
     os.symlink(entry.name, tmp_link)
     os.replace(tmp_link, _link(state))
 
@@ -178,20 +188,18 @@ def begin_save(state: Path, venv: Path, skip: frozenset[str] = frozenset({"__pyc
 def save(state: Path, venv: Path, meta: Meta, partial: Path | None = None) -> None:
     """Put venv into the cache with its metadata, atomically replacing the previous entry (partial:
     begin_save's start of it, brought up to date here)."""
+    started = partial is not None
     partial = partial if partial is not None else begin_save(state, venv, skip=frozenset())
     final = state / partial.name.removesuffix(".partial")
-    token = final.name.removeprefix("env-")
     try:
-        tree.update_links(venv, partial / "venv")  # what changed since begin_save, and the bytecode
+        if started:
+            tree.update_links(venv, partial / "venv")  # what changed since begin_save, and the bytecode
         checkpoint("save")
-        (partial / "manifest.json").write_text(json.dumps(tree.manifest(partial / "venv")))
-        (partial / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
+        _write_metadata(partial, meta)
         os.rename(partial, final)
         checkpoint("save-swap")
-        tmp_link = state / f"env.{token}.link"
-        os.symlink(final.name, tmp_link)
         previous = _current(state)
-        os.replace(tmp_link, _link(state))
+        _point_link_at(state, final, final.name.removeprefix("env-"))
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
