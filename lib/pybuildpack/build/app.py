@@ -27,6 +27,7 @@ from pybuildpack.tools.pins import versions as tool_versions
 if TYPE_CHECKING:
     from pybuildpack.environment.engine import Engine
     from pybuildpack.plan.model import Plan
+    from pybuildpack.tools.uv import Uv
 
 
 @dataclass(frozen=True)
@@ -172,11 +173,9 @@ def engine_for(layout: Layout, app: App, arch: str, installer: str = "uv") -> En
     why = uv_unsuitable(app.graph)
     if why is None:
         from pybuildpack.environment.uv import UvEngine
-        from pybuildpack.index.select import pip_default_index
-        from pybuildpack.tools.uv import Uv
 
         try:
-            uv = Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
+            uv = _provide_uv(layout, app, arch)
         except BuildError as exc:
             why = f"uv could not be fetched ({exc.title})"
         else:
@@ -186,17 +185,23 @@ def engine_for(layout: Layout, app: App, arch: str, installer: str = "uv") -> En
     return Pip(layout, app.graph, app.pip_config, why)
 
 
+def _provide_uv(layout: Layout, app: App, arch: str) -> Uv:
+    """uv, fetched into the cache (from the mirror, else the app's index) when it is not there."""
+    from pybuildpack.index.select import pip_default_index
+    from pybuildpack.tools.uv import Uv
+
+    return Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
+
+
 def prefetch_uv(layout: Layout, app: App, arch: str, installer: str) -> None:
     """Fetch uv into the cache ahead of the install, when it will install (engine_for then finds
     it there); a failure is left for engine_for to meet and report."""
     from pybuildpack.errors import BuildError
-    from pybuildpack.index.select import pip_default_index
-    from pybuildpack.tools.uv import Uv
 
     if installer != "uv" or uv_unsuitable(app.graph) is not None:
         return
     try:
-        Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
+        _provide_uv(layout, app, arch)
     except BuildError:
         pass
 
