@@ -44,3 +44,24 @@ def test_update_links_changes_only_what_differs(tmp_path: Path) -> None:
     assert (cached / "pkg" / "same.py").stat().st_ino == same
     assert (cached / "pkg" / "changed.py").read_text() == "v2"
     assert tree.first_difference(cached, tree.manifest(env)) is None
+
+
+def test_copy_checked_links_an_intact_tree_and_refuses_a_damaged_one(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    (kept / "lib").mkdir(parents=True)
+    (kept / "lib" / "mod.py").write_text("x = 1\n")
+    (kept / "bin").symlink_to("lib")
+    expected = tree.manifest(kept)
+    copy = tmp_path / "copy"
+    assert tree.copy_checked(kept, copy, expected) is None
+    assert (copy / "lib" / "mod.py").stat().st_ino == (kept / "lib" / "mod.py").stat().st_ino
+    assert os.readlink(copy / "bin") == "lib"
+    # The check runs while cp links: a tree that no longer matches its manifest leaves no copy.
+    (kept / "lib" / "mod.py").write_text("x = 22\n")
+    again = tmp_path / "again"
+    damage = tree.copy_checked(kept, again, expected)
+    assert damage is not None and "lib/mod.py" in damage
+    assert not again.exists()
+    # ... nor does one whose other check (the runtime's archive checksum) fails.
+    assert tree.copy_checked(kept, again, tree.manifest(kept), lambda: False) is not None
+    assert not again.exists()

@@ -117,12 +117,11 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
     archive = runtimes / name if runtimes else None
     kept = trees / name if trees else None
     # The unpacked runtime of the last build, reused when it is intact and its archive is too.
-    if archive is not None and kept is not None and _cached_ok(archive):
-        expected = tree.read_manifest(kept / tree.MANIFEST)
-        if expected is not None and tree.first_difference(kept, expected) is None:
+    expected = tree.read_manifest(kept / tree.MANIFEST) if kept is not None else None
+    if archive is not None and kept is not None and expected is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+        if tree.copy_checked(kept, staging, expected, lambda: _cached_ok(archive)) is None:
             output.step(f"Installing Python {version} (cached runtime, no download)")
-            shutil.rmtree(staging, ignore_errors=True)
-            tree.copy_as_links(kept, staging)
             (staging / tree.MANIFEST).unlink(missing_ok=True)
             _move_into_place(staging, target)
             return

@@ -81,8 +81,8 @@ def clean_strays(state: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _check(entry: Path) -> Meta:
-    venv = entry / "venv"
+def _read(entry: Path) -> tuple[Meta, dict[str, list[int]]]:
+    """An entry's metadata and manifest; CacheDamaged when either is unusable."""
     try:
         meta = Meta.from_json((entry / "meta.json").read_text())
     except FileNotFoundError as exc:
@@ -94,12 +94,9 @@ def _check(entry: Path) -> Meta:
     manifest = tree.read_manifest(entry / "manifest.json")
     if manifest is None:
         raise CacheDamaged("its file list is missing or unreadable")
-    if not (venv / "pyvenv.cfg").is_file():
+    if not (entry / "venv" / "pyvenv.cfg").is_file():
         raise CacheDamaged("it has no pyvenv.cfg")
-    damage = tree.first_difference(venv, manifest)
-    if damage is not None:
-        raise CacheDamaged(damage)
-    return meta
+    return meta, manifest
 
 
 def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
@@ -111,14 +108,16 @@ def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
     if entry is None:
         return None, "no cached environment"
     try:
-        meta = _check(entry)
+        meta, manifest = _read(entry)
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        damage = tree.copy_checked(entry / "venv", target, manifest)
+        if damage is not None:
+            raise CacheDamaged(damage)
     except CacheDamaged as exc:
         discard(state)
         return None, f"the cached environment is damaged ({exc}); discarded"
-    if target.exists():
-        shutil.rmtree(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tree.copy_as_links(entry / "venv", target)
     return meta, ""
 
 

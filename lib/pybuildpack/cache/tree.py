@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 MANIFEST = ".manifest.json"
@@ -20,6 +21,26 @@ def copy_as_links(source: Path, target: Path) -> None:
     if result.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source, target, symlinks=True)
+
+
+def copy_checked(
+    source: Path, target: Path, expected: dict[str, list[int]], intact: Callable[[], bool] = lambda: True
+) -> str | None:
+    """copy_as_links, with source checked against its manifest (expected) and intact() while cp
+    links (a warm build pays for the check and the copy at once): why source is damaged (target
+    then removed), or None."""
+    copying = subprocess.Popen(["cp", "-al", "--", str(source), str(target)], stderr=subprocess.DEVNULL)
+    try:
+        damage = first_difference(source, expected) or (None if intact() else "its checksum does not match")
+    finally:
+        copied = copying.wait() == 0
+    if damage is not None:
+        shutil.rmtree(target, ignore_errors=True)
+        return damage
+    if not copied:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target, symlinks=True)
+    return None
 
 
 def update_links(source: Path, target: Path, skip: frozenset[str] = frozenset()) -> None:
