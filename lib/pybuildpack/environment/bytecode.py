@@ -25,17 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
 
-# A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as pip
-# compiles; an empty line back for each line (so that the next files go to whichever process is
-# free).
+# A compiling process: serve() in the runtime's interpreter, isolated, with the core on its path.
 _COMPILER = (
-    "import compileall, sys, warnings\n"
-    "warnings.filterwarnings('ignore')\n"
-    "for line in sys.stdin:\n"
-    "    for path in line.rstrip('\\n').split('\\0'):\n"
-    "        compileall.compile_file(path, force=True, quiet=2)\n"
-    "    sys.stdout.write('\\n')\n"
-    "    sys.stdout.flush()\n"
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from pybuildpack.environment.bytecode import serve; serve(sys.argv[2])"
 )
 _BATCH = 16  # files per line
 _HEADER = 16  # magic, flags, source mtime, source size
@@ -112,9 +105,37 @@ def _link_from_store(stored: Path, source: Path, pyc: Path) -> bool:
         return False
 
 
-def _start_compiling(python: Path, sources: list[Path]) -> list[threading.Thread]:
+def serve(store: str) -> None:
+    """A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as
+    pip compiles, and what compiled kept in the store (unless store is empty); an empty line back
+    for each line (so that the next files go to whichever process is free)."""
+    import compileall
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    for line in sys.stdin:
+        for path in line.rstrip("\n").split("\0"):
+            if compileall.compile_file(path, force=True, quiet=2) and store:
+                _keep(Path(store), Path(path))
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+
+
+def _keep(store: Path, source: Path) -> None:
+    """The source's .pyc, just compiled, linked into the store (best effort)."""
+    try:
+        stored = _stored(store, _digest(source))
+        if not stored.exists():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            os.link(importlib.util.cache_from_source(str(source)), stored)
+    except OSError:
+        pass
+
+
+def _start_compiling(python: Path, sources: list[Path], store: Path | None) -> list[threading.Thread]:
     """Start compiling sources with one process of python per core, each taking the next file
-    (the largest first) when it is free; the threads that feed them, to join."""
+    (the largest first) when it is free, and keeping what it compiled in store; the threads that
+    feed them, to join."""
     if not sources:
         return []
     workers = max(1, min(len(os.sched_getaffinity(0)), len(sources) // 50 or 1))
@@ -126,7 +147,7 @@ def _start_compiling(python: Path, sources: list[Path]) -> list[threading.Thread
 
     def feed() -> None:
         process = subprocess.Popen(
-            [str(python), "-I", "-c", _COMPILER],
+            [str(python), "-I", "-c", _COMPILER, str(Path(__file__).resolve().parents[2]), str(store or "")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -160,24 +181,15 @@ def _start_compiling(python: Path, sources: list[Path]) -> list[threading.Thread
 class Pending:
     """Bytecode being compiled (start_compiling): wait() when the files are needed."""
 
-    store: Path | None
     linked: int
-    todo: list[tuple[Path, Path, str]]  # (source, its .pyc, its digest)
+    compiling: int
     feeders: list[threading.Thread]
 
     def wait(self) -> Compiled:
-        """Wait for the compilers, then keep what they compiled in the store."""
+        """Wait for the compilers (which keep what they compiled in the store)."""
         for feeder in self.feeders:
             feeder.join()
-        for source, pyc, digest in self.todo if self.store is not None else ():
-            stored = _stored(self.store, digest)
-            try:
-                if pyc.is_file() and not stored.exists() and _current(pyc, source.stat()):
-                    stored.parent.mkdir(parents=True, exist_ok=True)
-                    os.link(pyc, stored)
-            except OSError:
-                continue  # the store is best effort
-        return Compiled(self.linked, len(self.todo))
+        return Compiled(self.linked, self.compiling)
 
 
 def compile_installed(env: Path, added: list[Path], store: Path | None) -> Compiled:
@@ -186,26 +198,27 @@ def compile_installed(env: Path, added: list[Path], store: Path | None) -> Compi
 
 def start_compiling(env: Path, added: list[Path], store: Path | None) -> Pending:
     """Bytecode for every module among the files an install added to env (metadata.installed_since):
-    linked from the store where it has the module's source, compiled (and stored, by Pending.wait)
-    otherwise. Run with the runtime's interpreter (the install step's), whose magic the .pyc
-    files carry."""
+    linked from the store where it has the module's source, compiled (and stored, by the
+    compiling processes) otherwise. Run with the runtime's interpreter (the install step's), whose
+    magic the .pyc files carry. An empty store (a cold build) is not looked in: the compilers
+    start at once."""
     python = env / "bin" / "python"
+    looked_in = store is not None and store.is_dir() and any(store.iterdir())
     linked = 0
-    todo: list[tuple[Path, Path, str]] = []  # (source, its .pyc, its digest)
+    todo: list[Path] = []
     for source in _sources(added):
         pyc = Path(importlib.util.cache_from_source(str(source)))
         try:
             if _current(pyc, source.stat()):
                 continue
-            digest = _digest(source)
+            stored = _stored(store, _digest(source)) if looked_in and store is not None else None
         except OSError:
             continue
-        stored = _stored(store, digest) if store is not None else None
         if stored is not None and stored.is_file() and _link_from_store(stored, source, pyc):
             linked += 1
         else:
-            todo.append((source, pyc, digest))
-    return Pending(store, linked, todo, _start_compiling(python, [source for source, _, _ in todo]))
+            todo.append(source)
+    return Pending(linked, len(todo), _start_compiling(python, todo, store))
 
 
 def prune(root: Path) -> int:
