@@ -29,14 +29,18 @@ def create_environment(layout: Layout) -> None:
     elif layout.env.exists():
         shutil.rmtree(layout.env)
     env = dict(os.environ)
-    env.pop("PYTHONHOME", None)
-    env["PYTHONPATH"] = str(Path(pybuildpack.__file__).resolve().parents[1])  # the vendored virtualenv
     env["VIRTUALENV_OVERRIDE_APP_DATA"] = str(layout.scratch / ".virtualenv-app-data")
+    # The vendored virtualenv, isolated as the core is (-I: no PYTHON* variable applies; its
+    # bytecode is written beside it whatever PYTHONDONTWRITEBYTECODE says, for the next build).
+    core = str(Path(pybuildpack.__file__).resolve().parents[1])
     result = run(
         [
             str(layout.runtime_python),
-            "-m",
-            "virtualenv",
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+            "from virtualenv.__main__ import run_with_catch; run_with_catch()",
+            core,
             "--quiet",
             "--no-periodic-update",
             "--no-download",
