@@ -31,9 +31,14 @@ def tools_dir(layout: Layout) -> Path:
 
 
 def _verified(program: Path) -> bool:
+    """The program is as it was unpacked: its size and modification time as recorded then (as the
+    cache's trees are checked: a truncated or rewritten file differs), else its checksum."""
     try:
-        recorded = (program.parent / _SUM).read_text(errors="replace").split()[0]
-        return program.is_file() and recorded == sha256_of(program)
+        recorded = (program.parent / _SUM).read_text(errors="replace").split()
+        info = program.stat()
+        if recorded[1:] == [str(info.st_size), str(info.st_mtime_ns)]:
+            return True
+        return program.is_file() and recorded[0] == sha256_of(program)
     except (OSError, IndexError):
         return False
 
@@ -87,7 +92,8 @@ def _unpack(archive: Path, member: str, program: Path) -> None:
         target = staging / program.name
         target.write_bytes(data)
         target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        (staging / _SUM).write_text(hashlib.sha256(data).hexdigest() + "\n")
+        info = target.stat()
+        (staging / _SUM).write_text(f"{hashlib.sha256(data).hexdigest()} {info.st_size} {info.st_mtime_ns}\n")
         shutil.rmtree(program.parent, ignore_errors=True)
         os.replace(staging, program.parent)
     finally:
