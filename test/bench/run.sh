@@ -9,6 +9,9 @@
 #   added        bin/compile again with one pure-Python requirement added
 #   and the same three for the app locked with uv (uv.lock made from requirements.txt's pins).
 set -euo pipefail
+# As on a platform: Python writes the bytecode of what it imports (a developer's shell may say not
+# to, which would make every interpreter, plain pip's too, compile its imports at each start).
+unset PYTHONDONTWRITEBYTECODE
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MIRROR="${MIRROR_DIR:-${ROOT}/.mirror}"
