@@ -235,4 +235,5 @@ def plan_for(
 
     knowledge = knowledge_for(layout, settings, lessons)
     sources = sources_for(app, default_index)
-    return make_plan(knowledge, app.graph, settings, Version(version), sources, layout.downloads)
+    wheels = entries.path(layout.cache, "known-wheels.json") if layout.cache is not None else None
+    return make_plan(knowledge, app.graph, settings, Version(version), sources, layout.downloads, wheels)

@@ -55,6 +55,12 @@ ENTRIES = (
         "compiled modules by their source's sha256, per interpreter",
     ),
     Entry("lock-export.txt", "build/app.py", "one file", "the last lock's export, keyed by what made it"),
+    Entry(
+        "known-wheels.json",
+        "plan/wheels.py",
+        "this build's pinned requirements",
+        "pinned releases the index has a wheel of, for the runtime",
+    ),
     Entry("learned.json", "plan/learning.py", "the last 200 lessons", "prerequisites learned from failures"),
     Entry("mirror-index.txt", "archives/install.py", "one file", "the mirror's index, for when it is down"),
     Entry("python-version", "build/finish.py", "one file", "the release the last successful build used"),

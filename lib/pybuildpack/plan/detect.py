@@ -17,6 +17,7 @@ from pybuildpack.index.sdist import SdistFacts, inspect, inspect_directory
 from pybuildpack.index.select import Sources, chosen_files
 from pybuildpack.plan.model import Deferred
 from pybuildpack.plan.prerequisites import Knowledge
+from pybuildpack.plan.wheels import KnownWheels
 from pybuildpack.requirements.graph import Entry, Graph
 
 
@@ -36,12 +37,14 @@ class Detector:
         tags: Iterable[Tag],
         downloads: Path,
         environment: Mapping[str, str],
+        wheels: KnownWheels | None = None,
     ) -> None:
         self.graph = graph
         self.knowledge = knowledge
         self.sources = sources
         self.tags = frozenset(tags)
         self.downloads = downloads
+        self.wheels = wheels if wheels is not None else KnownWheels(None, sources, ())
         self.environment = environment
         self.notes: list[str] = []
         self.graph_names = {e.name for e in graph.entries if e.name}
@@ -52,8 +55,12 @@ class Detector:
         rule = self.sources.binary_rule(name)
         if rule == "only" or entry.requirement is None:
             return None
+        key = self.wheels.key(entry) if rule != "no" else None
+        if self.wheels.has_wheel(key):
+            return None
         files = chosen_files(entry, self.sources, self.graph.root)
         if rule != "no" and any(is_wheel and _wheel_fits(f.filename, self.tags) for f, is_wheel in files):
+            self.wheels.found_wheel(key)
             return None
         sdists = [f for f, is_wheel in files if not is_wheel]
         return sdists[0] if sdists else None

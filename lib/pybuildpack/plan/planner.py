@@ -18,6 +18,7 @@ from pybuildpack.index.select import Sources
 from pybuildpack.plan.detect import Detector
 from pybuildpack.plan.model import Deferred, Plan, Prerequisite
 from pybuildpack.plan.prerequisites import Knowledge, Rule
+from pybuildpack.plan.wheels import KnownWheels
 from pybuildpack.python_version.tags import marker_environment, tags_for
 from pybuildpack.requirements.graph import Entry, Graph
 
@@ -32,12 +33,13 @@ class Planner:
         downloads: Path,
         detect: bool = True,
         environment: Mapping[str, str] | None = None,
+        wheels: KnownWheels | None = None,
     ) -> None:
         self.graph = graph
         self.environment = dict(environment or default_environment())  # markers of the target
         self.knowledge = knowledge
         self.detect = detect
-        self.detector = Detector(graph, knowledge, sources, tags, downloads, self.environment)
+        self.detector = Detector(graph, knowledge, sources, tags, downloads, self.environment, wheels)
         self.notes = self.detector.notes
 
     def _prerequisite(self, name: str) -> Prerequisite:
@@ -68,6 +70,7 @@ class Planner:
                 for entry, found in zip(undecided, pool.map(self.detector.detect, undecided)):
                     if found is not None or learned[id(entry)]:
                         deferred[entry.name or entry.text] = _merged(entry, learned[id(entry)], found)
+            self.detector.wheels.save()
         else:
             self.notes.append(
                 "Detection of undeclared build prerequisites is off (BUILDPACK_DETECT_PREREQUISITES=0)."
@@ -120,15 +123,19 @@ def make_plan(
     version: Version,
     sources: Sources,
     downloads: Path,
+    known_wheels: Path | None = None,
 ) -> Plan:
     """The plan the build runs (and bin/plan shows) for the runtime `version`: what knowledge says
-    (build/app.py's knowledge_for), and what the sdists pip would build show."""
+    (build/app.py's knowledge_for), and what the sdists pip would build show (known_wheels: where
+    the pinned releases found to have a wheel are kept, plan/wheels.py)."""
+    tags = tags_for(version)
     return Planner(
         graph,
         knowledge,
         sources,
-        tags_for(version),
+        tags,
         downloads,
         detect=settings.detect,
         environment=marker_environment(version),
+        wheels=KnownWheels(known_wheels, sources, tags),
     ).plan()
