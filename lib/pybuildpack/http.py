@@ -65,7 +65,7 @@ def _urllib(url: str, headers: dict[str, str], auth: str | None, timeout: float)
     request = urllib.request.Request(url, headers=headers)
     if auth:
         request.add_header("Authorization", auth)
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+    with urllib.request.build_opener().open(request, timeout=timeout) as response:  # proxies as set now
         return response.read(), response.headers.get("Content-Type", "")
 
 

@@ -63,6 +63,9 @@ forms_app() {
 	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
 		fail "the fixture does not show constraints, extras and markers: $with_pip"
 	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*docopt*' -name '*.pyc')" ]] || fail "no bytecode was compiled"
+	# what every interpreter start imports (setuptools' .pth loads _distutils_hack) is compiled too
+	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*_distutils_hack/__pycache__/*.pyc')" ]] ||
+		fail "a dyno would compile _distutils_hack at each start"
 	[[ -d "${CACHE_DIR}/python/uv" ]] || fail "uv's cache is not in CACHE_DIR"
 	in_slug "$BUILD_DIR" 'python -c "import requests, docopt, six, socks; print(requests.__version__)"'
 	assert_success

@@ -35,7 +35,12 @@ from pybuildpack.state import State
 
 def install(layout: Layout, settings: Settings, state: State) -> None:
     from pybuildpack.cache import pip as pipcache
-    from pybuildpack.environment.install import create_environment, install_dependencies, pins
+    from pybuildpack.environment.install import (
+        create_environment,
+        install_dependencies,
+        pins,
+        started_modules,
+    )
     from pybuildpack.environment.sync import sync
     from pybuildpack.plan.show import plan_lines
 
@@ -97,7 +102,8 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     state.write(layout.work)
     # The modules compile while the environment is made relocatable and the caches pruned.
     added = metadata.installed_since(layout.env, before)
-    compiling = bytecode.start_compiling(layout.env, added, bytecode_store(layout))
+    modules = added + started_modules(layout.env)  # (compiled already but in a fresh environment)
+    compiling = bytecode.start_compiling(layout.env, modules, bytecode_store(layout))
     relocate(layout.env, layout.runtime)
     if layout.pip_cache is not None:
         try:

@@ -88,6 +88,12 @@ def seed_environment(env: Path, wheels: list[Path]) -> None:
             install(source, destination, additional_metadata={"INSTALLER": b"pip\n"})
 
 
+def started_modules(env: Path) -> list[Path]:
+    """The seed's modules that every interpreter start imports (setuptools' _distutils_hack, which
+    its distutils-precedence.pth loads): compiled with the app's, so that no dyno compiles them."""
+    return sorted(env.glob("lib/python*/site-packages/_distutils_hack/*.py"))
+
+
 def pins(layout: Layout) -> list[str]:
     """What every environment is seeded with (vendor/pins.txt)."""
     lines = [line.strip() for line in (layout.vendor / "pins.txt").read_text().splitlines()]
