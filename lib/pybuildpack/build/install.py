@@ -102,7 +102,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     state.write(layout.work)
     # The modules compile while the environment is made relocatable and the caches pruned.
     added = metadata.installed_since(layout.env, before)
-    modules = added + started_modules(layout.env)  # (compiled already but in a fresh environment)
+    modules = added + started_modules(layout.env)  # the seed's: current already unless fresh
     compiling = bytecode.start_compiling(layout.env, modules, bytecode_store(layout))
     relocate(layout.env, layout.runtime)
     if layout.pip_cache is not None:

@@ -19,7 +19,7 @@ from pybuildpack.context import Layout
 from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
 from pybuildpack.natives.registry import build_environment
-from pybuildpack.process import run
+from pybuildpack.process import Completed, run
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.tools.uv import Uv
 
@@ -80,9 +80,9 @@ class UvEngine:
         self.pip = Pip(layout, graph, pip_config)
         self.fetched: list[list[str]] = []  # the steps prefetch resolved and downloaded
 
-    def _uv(self, args: list[str], *, quiet: bool = False) -> int:
-        result = run([str(self.uv.program), "pip", *args], cwd=self.layout.app, env=self.env, quiet=quiet)
-        return result.returncode
+    def _uv(self, args: list[str], *, quiet: bool = False, keep: int = 400) -> Completed:
+        command = [str(self.uv.program), "pip", *args]
+        return run(command, cwd=self.layout.app, env=self.env, quiet=quiet, keep=keep)
 
     def prefetch(self, steps: list[list[str]]) -> None:
         """While the environment is still being made: resolve, download and build what each
@@ -109,7 +109,7 @@ class UvEngine:
             options.append("--an-option-uv-does-not-know")  # a real failure of uv, for the tests
         if args in self.fetched and self._offline(["install", "--offline", *self.settings, *options, *args]):
             return f"uv {self.uv.version}"
-        if self._uv(["install", *self.settings, *options, *args]) == 0:
+        if self._uv(["install", *self.settings, *options, *args]).returncode == 0:
             return f"uv {self.uv.version}"
         output.info("uv could not install this step: pip installs it instead (pip's semantics, its messages)")
         self.pip.why = "uv failed"
@@ -118,9 +118,7 @@ class UvEngine:
     def _offline(self, args: list[str]) -> bool:
         """Run uv on what the cache holds (the step was prefetched); its output shown only when it
         succeeds (else the step runs again as usual, its output the one that counts)."""
-        result = run(
-            [str(self.uv.program), "pip", *args], cwd=self.layout.app, env=self.env, quiet=True, keep=100_000
-        )
+        result = self._uv(args, quiet=True, keep=100_000)  # all of it, to show
         if result.returncode != 0:
             return False
         output.info("\n".join(result.tail))
