@@ -38,12 +38,19 @@ def _layout(args: argparse.Namespace) -> Layout:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    from pybuildpack.build.decide import decide
-    from pybuildpack.context import Settings
+    from pybuildpack.cache import entries
+    from pybuildpack.cache.environment import Restoring
 
     layout = _layout(args)
-    layout.scratch.mkdir(parents=True, exist_ok=True)
-    decide(layout, Settings.from_env(), args.stack, args.arch)
+    if layout.cache is not None:
+        entries.remove_links(layout.cache)
+    # A warm build's longest step, the cached environment's copy, starts before the rest is imported.
+    with Restoring(layout.cache, layout.env) as restoring:
+        from pybuildpack.build.decide import decide
+        from pybuildpack.context import Settings
+
+        layout.scratch.mkdir(parents=True, exist_ok=True)
+        decide(layout, Settings.from_env(), args.stack, args.arch, restoring)
     return 0
 
 

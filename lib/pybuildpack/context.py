@@ -8,8 +8,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pybuildpack.natives.registry import Library
+if TYPE_CHECKING:  # (an annotation only: a build's first run starts sooner without the registry)
+    from pybuildpack.natives.registry import Library
 
 CONFIG_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

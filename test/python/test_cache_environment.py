@@ -11,6 +11,7 @@ import pytest
 from pybuildpack.cache.environment import (
     FORMAT,
     Meta,
+    Restoring,
     clean_strays,
     current_fingerprint,
     discard,
@@ -80,6 +81,31 @@ def test_save_then_restore_gives_the_same_tree_made_of_hard_links(
         assert os.stat(target / relative).st_ino == os.stat(cached / relative).st_ino
         assert os.stat(target / relative).st_nlink >= 2
     assert (target / "bin" / "python").is_symlink()
+
+
+def test_restoring_in_the_background_gives_what_restore_gives(
+    venv: Path, state: Path, tmp_path: Path
+) -> None:
+    """The build's first run starts the copy at once and reads its outcome later (Restoring)."""
+    save(state, venv, make_meta())
+    target = tmp_path / "app" / ".heroku" / "venv"
+    with Restoring(state, target) as restoring:
+        assert restoring.result() == (make_meta(), "")
+        assert restoring.result() == (make_meta(), "")
+    assert tree(target) == tree(venv)
+    with Restoring(None, tmp_path / "elsewhere") as restoring:
+        assert restoring.result() == (None, "no cache")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_restoring_raises_what_the_copy_raised_where_its_outcome_is_read(
+    venv: Path, state: Path, tmp_path: Path
+) -> None:
+    save(state, venv, make_meta())
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the environment's parent directory must be")
+    with Restoring(state, blocker / "venv") as restoring, pytest.raises(OSError):
+        restoring.result()
 
 
 def test_restore_replaces_whatever_is_at_the_target(venv: Path, state: Path, tmp_path: Path) -> None:

@@ -20,8 +20,8 @@ from pybuildpack.build.app import (
     sources_for,
 )
 from pybuildpack.build.version import mirror_index, resolve_version
-from pybuildpack.cache import entries, fingerprint
 from pybuildpack.cache import environment as envcache
+from pybuildpack.cache import fingerprint
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment import metadata
 from pybuildpack.environment.install import pins
@@ -34,12 +34,12 @@ from pybuildpack.tools.pins import versions as tool_versions
 
 
 def _decide_environment(
-    layout: Layout, inputs: fingerprint.Inputs
+    layout: Layout, inputs: fingerprint.Inputs, restoring: envcache.Restoring
 ) -> tuple[str, list[LibraryUse], list[str]]:
     """Restore the cached environment (or not); (mode, the cached environment's libraries, the
     requirements to install afresh in a sync: VCS branches and tags, and hash-checked requirements
     whose hashes are new, which pip would not check if it kept the installed copy)."""
-    meta, why = (None, "no cache") if layout.cache is None else envcache.restore(layout.cache, layout.env)
+    meta, why = restoring.result()
     if meta is None:
         output.step(f"Creating the environment ({why})")
         return "fresh", [], []
@@ -64,7 +64,9 @@ def _decide_environment(
     return "sync", libraries, list(inputs.volatile) + rehash
 
 
-def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
+def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring: envcache.Restoring) -> None:
+    """restoring: the cached environment being put in place since the run started
+    (envcache.Restoring, begun by the caller before this module was imported)."""
     app = read_app(layout)  # fails before any download when the app's files are unusable
     for name, origin in app.graph.undefined_vars:
         output.warning(
@@ -74,8 +76,6 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
                 "pip sees it as written. Set the config var, or fix the name.",
             ]
         )
-    if layout.cache is not None:
-        entries.remove_links(layout.cache)
     mirror = Mirror.required()
     resolution = resolve_version(layout, mirror_index(layout, mirror), stack, arch)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
@@ -113,7 +113,7 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
         package_app=app.source.kind == "package",
         tools=tools,
     )
-    state.environment, libraries, state.volatile = _decide_environment(layout, inputs)
+    state.environment, libraries, state.volatile = _decide_environment(layout, inputs, restoring)
     state.fingerprint, state.inputs = inputs.digest(), inputs.items
     if state.environment != "reuse":
         state.default_index = pip_default_index(layout.vendor / "seed")

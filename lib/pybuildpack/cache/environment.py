@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -119,6 +120,41 @@ def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
         discard(state)
         return None, f"the cached environment is damaged ({exc}); discarded"
     return meta, ""
+
+
+class Restoring:
+    """restore(state, target) in a thread from the start of a build's first run, so that a warm
+    build's copy overlaps reading the app, choosing the version and putting the runtime in place.
+    result() waits for it; without a cache it is (None, "no cache") at once. Used as a context
+    manager, it is waited for however the run ends (nothing copies into the build afterwards)."""
+
+    def __init__(self, state: Path | None, target: Path) -> None:
+        self._outcome: tuple[Meta | None, str] = (None, "no cache")
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if state is not None:
+            self._thread = threading.Thread(target=self._run, args=(state, target), name="restore")
+            self._thread.start()
+
+    def _run(self, state: Path, target: Path) -> None:
+        try:
+            self._outcome = restore(state, target)
+        except BaseException as exc:  # raised where result() is called
+            self._error = exc
+
+    def result(self) -> tuple[Meta | None, str]:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._outcome
+
+    def __enter__(self) -> Restoring:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._thread is not None:
+            self._thread.join()
 
 
 def current_fingerprint(state: Path) -> str | None:

@@ -89,18 +89,18 @@ class UvEngine:
         step will install, into uv's cache (installed into a throwaway target with the runtime's
         interpreter, which the environment's will be). install then installs such a step offline
         first, from what this build has just fetched. Quiet: a step that fails here is left to
-        install to meet and report."""
+        install to meet and report. The target stays until the build's work directory is
+        removed, at its end: removed now, its thousands of directories would be what every new
+        directory of the environment skips, one at a time, on a disk without a journal (ext4
+        keeps a freed inode from reuse for a minute or more)."""
         target = self.layout.scratch / "prefetch"
         env = {key: value for key, value in self.env.items() if key != "VIRTUAL_ENV"}
         env["UV_PYTHON"] = str(self.layout.runtime_python)
-        try:
-            for args in steps:
-                command = [str(self.uv.program), "pip", "install", "--target", str(target), *self.settings]
-                result = run([*command, *args], cwd=self.layout.app, env=env, quiet=True)
-                if result.returncode == 0:
-                    self.fetched.append(args)
-        finally:
-            shutil.rmtree(target, ignore_errors=True)
+        for args in steps:
+            command = [str(self.uv.program), "pip", "install", "--target", str(target), *self.settings]
+            result = run([*command, *args], cwd=self.layout.app, env=env, quiet=True)
+            if result.returncode == 0:
+                self.fetched.append(args)
 
     def install(self, args: list[str], *, no_build_isolation: bool = False) -> str:
         checkpoint("install")
