@@ -54,11 +54,9 @@ forms_app() {
 	assert_output_contains "Installing with uv 0.13.9 (pip takes over a step uv fails)"
 	refute_output_contains "pip installs it instead"
 	assert_equal "$(installs)" "dependencies from requirements.txt: uv 0.13.9"
-	# uv resolved, downloaded and built (docopt, an sdist) while the environment was made: the
-	# install step itself only links what it fetched
+	# uv built docopt (an sdist) in the install step and says what it installed
 	local step="${output#*-----> Installing dependencies from requirements.txt}"
-	[[ "$step" == *"+ docopt==0.6.2"* && "$step" != *"Building docopt"* && "$step" != *"Prepared "* ]] ||
-		fail "the install step fetched or built again: $step"
+	[[ "$step" == *"+ docopt==0.6.2"* ]] || fail "uv's words are not in the install step: $step"
 	assert_equal "$(packages)" "$with_pip"
 	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
 		fail "the fixture does not show constraints, extras and markers: $with_pip"

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pybuildpack.environment import bytecode, metadata
 
 
@@ -96,3 +98,12 @@ def test_prune_keeps_what_an_environment_links(tmp_path: Path) -> None:
     pyc(site_b / "demo" / "__init__.py").unlink()  # environment b is gone
     assert bytecode.prune(tmp_path / "bytecode") == 1
     assert len(list(store.glob("*/*.pyc"))) == 1
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_compiler_that_cannot_start_fails_nothing(tmp_path: Path) -> None:
+    """What is not compiled, Python compiles at import: the build goes on."""
+    make_env(tmp_path, {"demo/__init__.py": "VALUE = 1\n"})
+    (tmp_path / "env" / "bin" / "python").unlink()  # no interpreter to compile with
+    done = bytecode.compile_installed(tmp_path / "env", added(tmp_path / "env"), None)
+    assert done.compiled == 1 and not list((tmp_path / "env").rglob("*.pyc"))

@@ -146,14 +146,24 @@ def _start_compiling(python: Path, sources: list[Path], store: Path | None) -> l
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONHOME", "PYTHONPATH")}
 
     def feed() -> None:
-        process = subprocess.Popen(
-            [str(python), "-I", "-c", _COMPILER, str(Path(__file__).resolve().parents[2]), str(store or "")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=env,
-        )
+        try:
+            process = subprocess.Popen(
+                [
+                    str(python),
+                    "-I",
+                    "-c",
+                    _COMPILER,
+                    str(Path(__file__).resolve().parents[2]),
+                    str(store or ""),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
+            )
+        except OSError:
+            return  # no compiler: what is not compiled, Python compiles at import
         assert process.stdin is not None and process.stdout is not None
         try:
             while True:

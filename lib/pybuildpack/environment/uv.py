@@ -78,51 +78,21 @@ class UvEngine:
         self.uv = uv
         self.env, self.settings = uv_environment(layout, uv, pip_config)
         self.pip = Pip(layout, graph, pip_config)
-        self.fetched: list[list[str]] = []  # the steps prefetch resolved and downloaded
 
-    def _uv(self, args: list[str], *, quiet: bool = False, keep: int = 400) -> Completed:
+    def _uv(self, args: list[str], *, quiet: bool = False) -> Completed:
         command = [str(self.uv.program), "pip", *args]
-        return run(command, cwd=self.layout.app, env=self.env, quiet=quiet, keep=keep)
-
-    def prefetch(self, steps: list[list[str]]) -> None:
-        """While the environment is still being made: resolve, download and build what each
-        step will install, into uv's cache (installed into a throwaway target with the runtime's
-        interpreter, which the environment's will be). install then installs such a step offline
-        first, from what this build has just fetched. Quiet: a step that fails here is left to
-        install to meet and report. The target stays until the build's work directory is
-        removed, at its end: removed now, its thousands of directories would be what every new
-        directory of the environment skips, one at a time, on a disk without a journal (ext4
-        keeps a freed inode from reuse for a minute or more)."""
-        target = self.layout.scratch / "prefetch"
-        env = {key: value for key, value in self.env.items() if key != "VIRTUAL_ENV"}
-        env["UV_PYTHON"] = str(self.layout.runtime_python)
-        for args in steps:
-            command = [str(self.uv.program), "pip", "install", "--target", str(target), *self.settings]
-            result = run([*command, *args], cwd=self.layout.app, env=env, quiet=True)
-            if result.returncode == 0:
-                self.fetched.append(args)
+        return run(command, cwd=self.layout.app, env=self.env, quiet=quiet)
 
     def install(self, args: list[str], *, no_build_isolation: bool = False) -> str:
         checkpoint("install")
         options = ["--no-build-isolation"] if no_build_isolation else []
         if broken("uv"):
             options.append("--an-option-uv-does-not-know")  # a real failure of uv, for the tests
-        if args in self.fetched and self._offline(["install", "--offline", *self.settings, *options, *args]):
-            return f"uv {self.uv.version}"
         if self._uv(["install", *self.settings, *options, *args]).returncode == 0:
             return f"uv {self.uv.version}"
         output.info("uv could not install this step: pip installs it instead (pip's semantics, its messages)")
         self.pip.why = "uv failed"
         return self.pip.install(args, no_build_isolation=no_build_isolation)
-
-    def _offline(self, args: list[str]) -> bool:
-        """Run uv on what the cache holds (the step was prefetched); its output shown only when it
-        succeeds (else the step runs again as usual, its output the one that counts)."""
-        result = self._uv(args, quiet=True, keep=100_000)  # all of it, to show
-        if result.returncode != 0:
-            return False
-        output.info("\n".join(result.tail))
-        return True
 
     def uninstall(self, names: list[str]) -> None:
         if names:
