@@ -61,9 +61,25 @@ forms_app() {
 	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
 		fail "the fixture does not show constraints, extras and markers: $with_pip"
 	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*docopt*' -name '*.pyc')" ]] || fail "no bytecode was compiled"
-	# what every interpreter start imports (setuptools' .pth loads _distutils_hack) is compiled too
-	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*_distutils_hack/__pycache__/*.pyc')" ]] ||
-		fail "a dyno would compile _distutils_hack at each start"
+	# every module of the environment is compiled, as pip compiles what it installs: the app's
+	# packages and the seed (pip, setuptools, wheel; _distutils_hack, which every start imports)
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -I -c '
+import importlib.util, pathlib, sys
+site = next(pathlib.Path(sys.argv[1]).glob("lib/python*/site-packages"))
+missing = []
+for source in site.rglob("*.py"):
+    if "__pycache__" in source.parts or pathlib.Path(importlib.util.cache_from_source(str(source))).is_file():
+        continue
+    try:
+        compile(source.read_bytes(), str(source), "exec")
+    except (SyntaxError, ValueError):
+        continue  # pip does not compile it either
+    missing.append(str(source.relative_to(site)))
+print(len(missing), "modules without bytecode", *missing[:5])
+sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
+	assert_success
+	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*/site-packages/pip/__pycache__/*.pyc')" ]] ||
+		fail "pip's modules were not compiled"
 	[[ -d "${CACHE_DIR}/python/uv" ]] || fail "uv's cache is not in CACHE_DIR"
 	in_slug "$BUILD_DIR" 'python -c "import requests, docopt, six, socks; print(requests.__version__)"'
 	assert_success

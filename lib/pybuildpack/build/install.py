@@ -34,7 +34,6 @@ from pybuildpack.state import State
 def install(layout: Layout, settings: Settings, state: State) -> None:
     from pybuildpack.cache import pip as pipcache
     from pybuildpack.environment.install import (
-        create_environment,
         install_dependencies,
         pins,
         started_modules,
@@ -45,14 +44,17 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     started, wall_started = time.monotonic(), time.time()
     layout = replace(layout, libraries=tuple(lib for lib, _ in libraries_of(layout, state.libraries)))
     app = read_app(layout)
+    store = bytecode_store(layout)
+    look = bytecode.holds_any(store)  # as this build found it (the seed's bytecode goes in first)
     # The plan asks the index while the engine is provided and the environment made. (uv fetching
     # ahead into a throwaway target meanwhile was measured slower: the tree it links and removes
     # cost more than the download it moved earlier.)
     with ThreadPoolExecutor(max_workers=1) as pool:
         planned = pool.submit(plan_for, layout, app, settings, state.python_version, state.default_index)
         engine = engine_for(layout, app, state.arch, settings.installer)
+        seeding = None
         if state.environment == "fresh":
-            create_environment(layout)
+            seeding = _create(layout, store, look)
             output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(pins(layout))}")
         plan = planned.result()
     output.step("Install plan")
@@ -90,15 +92,16 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
                 ]
             )
             shutil.rmtree(layout.env)
-            create_environment(layout)
+            seeding = _create(layout, store, look)
             before = metadata.snapshot(layout.env)
             steps = install_dependencies(layout, app.source, app.graph, plan, engine)
     state.installs = steps
     state.write(layout.work)
     # The modules compile while the environment is made relocatable and the caches pruned.
     added = metadata.installed_since(layout.env, before)
-    modules = added + started_modules(layout.env)  # the seed's: current already unless fresh
-    compiling = bytecode.start_compiling(layout.env, modules, bytecode_store(layout))
+    # (An environment cached before the seed was compiled has the modules every start imports.)
+    modules = added + (started_modules(layout.env) if seeding is None else [])
+    compiling = bytecode.start_compiling(layout.env, modules, store, look)
     relocate(layout.env, layout.runtime)
     if layout.pip_cache is not None:
         try:
@@ -111,9 +114,22 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
             pass  # the cache is best effort
     # A fresh environment goes into the cache while its modules compile; its bytecode after.
     saving = begin_saving_environment(layout, state)
-    _tell(compiling.wait())
+    done = compiling.wait()
+    if seeding is not None:
+        seeded = seeding.wait()
+        done = bytecode.Compiled(done.linked + seeded.linked, done.compiled + seeded.compiled)
+    _tell(done)
     output.info(f"Done in {time.monotonic() - started:.1f}s")
     save_environment(layout, state, saving)
+
+
+def _create(layout: Layout, store: Path | None, look: bool) -> bytecode.Pending:
+    """A fresh environment (create_environment), its seed (pip, setuptools, wheel) compiling at
+    once, as pip compiles what it installs: while the engine downloads, the cores are mostly idle."""
+    from pybuildpack.environment.install import create_environment
+
+    create_environment(layout)
+    return bytecode.start_compiling(layout.env, metadata.installed_since(layout.env, {}), store, look)
 
 
 def _tell(compiled: bytecode.Compiled) -> None:

@@ -206,14 +206,20 @@ def compile_installed(env: Path, added: list[Path], store: Path | None) -> Compi
     return start_compiling(env, added, store).wait()
 
 
-def start_compiling(env: Path, added: list[Path], store: Path | None) -> Pending:
+def holds_any(store: Path | None) -> bool:
+    """Whether the store holds anything (read before a build adds to it: a cold build's compilers
+    then never look in it)."""
+    return store is not None and store.is_dir() and any(store.iterdir())
+
+
+def start_compiling(env: Path, added: list[Path], store: Path | None, look: bool | None = None) -> Pending:
     """Bytecode for every module among the files an install added to env (metadata.installed_since):
     linked from the store where it has the module's source, compiled (and stored, by the
     compiling processes) otherwise. Run with the runtime's interpreter (the install step's), whose
     magic the .pyc files carry. An empty store (a cold build) is not looked in: the compilers
-    start at once."""
+    start at once (look: holds_any(store) as the build found it, when it has added to it since)."""
     python = env / "bin" / "python"
-    looked_in = store is not None and store.is_dir() and any(store.iterdir())
+    looked_in = holds_any(store) if look is None else look
     linked = 0
     todo: list[Path] = []
     for source in _sources(added):
