@@ -85,6 +85,28 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 	assert_success
 }
 
+@test "uv engine: the fixture apps that install from the index get the same distributions and versions with uv as with pip" {
+	# (the heavier fixtures, built from sources and with native libraries, run through the
+	# requirement-forms and ordered-install suites once with each engine)
+	local app engine with_pip
+	for app in ci-app django-app flask-app cache-app pyproject-app setup-py-app python-version-exact; do
+		for engine in pip uv; do
+			new_app "$app" "${app}-${engine}"
+			CACHE_DIR="${BATS_TEST_TMPDIR}/cache-${engine}"
+			mkdir -p "$CACHE_DIR"
+			printf '%s' "$engine" >"${ENV_DIR}/BUILDPACK_INSTALLER"
+			compile_app
+			assert_success
+			[[ "$(installs)" == *": ${engine} "* ]] || fail "${app} was not installed by ${engine}: $(installs)"
+			if [[ "$engine" == pip ]]; then
+				with_pip="$(packages)"
+			else
+				[[ "$(packages)" == "$with_pip" ]] || fail "${app}: uv installed $(packages), pip ${with_pip}"
+			fi
+		done
+	done
+}
+
 @test "uv engine: --pre in a requirements file installs with pip, saying which line made it choose" {
 	new_app no-deps
 	printf '3.13\n' >"${BUILD_DIR}/.python-version"
