@@ -10,8 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pybuildpack import output
-from pybuildpack.archives.mirror import Mirror, sha256_of
+from pybuildpack import output, recorded
+from pybuildpack.archives.mirror import Mirror
 from pybuildpack.archives.names import archive_name
 from pybuildpack.cache import entries, tree
 from pybuildpack.context import Layout
@@ -25,32 +25,25 @@ _DAMAGED_FIX = (
 
 
 def _cached_ok(path: Path) -> bool:
-    """The cached archive exists and matches its recorded checksum."""
-    try:
-        words = path.with_name(path.name + ".sha256").read_text(errors="replace").split()
-        return path.is_file() and bool(words) and words[0].lower() == sha256_of(path)
-    except OSError:
-        return False
+    """The cached archive exists and is as its record (PATH.sha256) says (recorded.matches)."""
+    return recorded.matches(path, path.with_name(path.name + ".sha256"))
 
 
 def _store(download: Path, cached: Path) -> Path:
     """Keep a verified download (and its .sha256) in the cache; best effort. Returns the archive
     to unpack (the cached copy, or the download when the cache can't take it)."""
-    pairs = (
-        (download, cached),
-        (download.with_name(download.name + ".sha256"), cached.with_name(cached.name + ".sha256")),
-    )
+    record = cached.with_name(cached.name + ".sha256")
+    tmp = cached.with_name(f"{cached.name}.tmp.{os.getpid()}")
     try:
+        digest = download.with_name(download.name + ".sha256").read_text(errors="replace").split()[0]
         cached.parent.mkdir(parents=True, exist_ok=True)
-        for source, target in pairs:
-            tmp = target.with_name(f"{target.name}.tmp.{os.getpid()}")
-            shutil.copyfile(source, tmp)
-            os.replace(tmp, target)
+        shutil.copyfile(download, tmp)
+        os.replace(tmp, cached)
+        recorded.write_record(cached, record, digest)  # its size and time too: checked without hashing
         return cached
-    except OSError:
-        for _source, target in pairs:
+    except (OSError, IndexError):
+        for target in (cached, record, tmp):
             target.unlink(missing_ok=True)
-            target.with_name(f"{target.name}.tmp.{os.getpid()}").unlink(missing_ok=True)
         output.warning(
             [
                 f"Could not save {download.name} in the build cache (is it full?)",

@@ -12,7 +12,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from pybuildpack import output
+from pybuildpack import output, recorded
 from pybuildpack.archives.mirror import Mirror, sha256_of
 from pybuildpack.cache import entries
 from pybuildpack.context import Layout
@@ -31,16 +31,8 @@ def tools_dir(layout: Layout) -> Path:
 
 
 def _verified(program: Path) -> bool:
-    """The program is as it was unpacked: its size and modification time as recorded then (as the
-    cache's trees are checked: a truncated or rewritten file differs), else its checksum."""
-    try:
-        recorded = (program.parent / _SUM).read_text(errors="replace").split()
-        info = program.stat()
-        if recorded[1:] == [str(info.st_size), str(info.st_mtime_ns)]:
-            return True
-        return program.is_file() and recorded[0] == sha256_of(program)
-    except (OSError, IndexError):
-        return False
+    """The program is as it was unpacked (recorded.matches)."""
+    return recorded.matches(program, program.parent / _SUM)
 
 
 def _download(wheel: ToolWheel, dest: Path, index_url: str | None) -> Path:
@@ -92,8 +84,7 @@ def _unpack(archive: Path, member: str, program: Path) -> None:
         target = staging / program.name
         target.write_bytes(data)
         target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        info = target.stat()
-        (staging / _SUM).write_text(f"{hashlib.sha256(data).hexdigest()} {info.st_size} {info.st_mtime_ns}\n")
+        recorded.write_record(target, staging / _SUM, hashlib.sha256(data).hexdigest())
         shutil.rmtree(program.parent, ignore_errors=True)
         os.replace(staging, program.parent)
     finally:
