@@ -30,8 +30,9 @@ def _cached_ok(path: Path) -> bool:
 
 
 def _store(download: Path, cached: Path) -> Path:
-    """Keep a verified download (and its .sha256) in the cache; best effort. Returns the archive
-    to unpack (the cached copy, or the download when the cache can't take it)."""
+    """Keep a verified download in the cache with its record (its verified checksum, size and
+    time: recorded.write_record); best effort. Returns the archive to unpack (the cached copy, or
+    the download when the cache can't take it)."""
     record = cached.with_name(cached.name + ".sha256")
     tmp = cached.with_name(f"{cached.name}.tmp.{os.getpid()}")
     try:

@@ -1,7 +1,7 @@
 """Fetching a pinned tool's wheel (the mirror's tools/ first, else pip's index), verifying it
 against the pin, and unpacking its program into CACHE_DIR/python/package-managers/KEY/ (or the build's scratch
-directory without a cache). A cached tool is checked against the checksum recorded when it was
-unpacked before it is used; a damaged one is fetched again."""
+directory without a cache). A cached tool is checked against the record made when it was
+unpacked (recorded.matches) before it is used; a damaged one is fetched again."""
 
 from __future__ import annotations
 
