@@ -19,8 +19,12 @@ from pybuildpack.errors import BuildError
 from pybuildpack.python_version.resolve import Request, minor_of
 from pybuildpack.toml import TOMLDecodeError, loads_toml
 
-# The command that makes each package manager's lock anew.
-RELOCK = {"poetry": "poetry lock", "pipenv": "pipenv lock", "uv": "uv lock"}
+# Each package manager's name, lock, and the command that makes its lock anew.
+MANAGERS = {
+    "poetry": ("Poetry", "poetry.lock", "poetry lock"),
+    "pipenv": ("Pipenv", "Pipfile.lock", "pipenv lock"),
+    "uv": ("uv", "uv.lock", "uv lock"),
+}
 
 
 @dataclass(frozen=True)
@@ -189,8 +193,8 @@ def check(app: Path, manager: str, version: Version, request: Request, candidate
         number = _line(text, "python_", first.value)
         if number:
             details.append(f"(Pipfile:{number} is where the lock's version comes from.)")
-    details.append(f"{manager} would refuse to install {file}'s packages with Python {version}.")
-    relock = RELOCK.get(manager, "")
+    tool, lock, relock = MANAGERS[manager]
+    details.append(f"{tool} would refuse to install {lock}'s packages with Python {version}.")
     source = "the Pipfile's [requires] python_version" if manager == "pipenv" else first.what
     raise BuildError(
         f"Python {version} (from {request.origin}) is not one {file} allows: {first.what} '{first.value}'",
