@@ -75,12 +75,19 @@ teardown() {
 
 @test "runtime.txt, the default, and the version the cache last used" {
 	new_app no-deps
+	# Beside .python-version, runtime.txt decides (as in Heroku's classic buildpack), with a warning.
 	printf 'python-3.11.2\n' >"${BUILD_DIR}/runtime.txt"
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
 	compile_app
 	assert_success
-	assert_output_contains "-----> Python 3.11.2 (from runtime.txt:1)"
+	assert_output_contains "-----> Python 3.11.2 (from runtime.txt:1)" \
+		" !     Warning: runtime.txt and .python-version both name the Python version: runtime.txt is used" \
+		" !     runtime.txt:1 asks for 3.11.2; .python-version:1 asks for 3.13." \
+		" !     and delete runtime.txt."
+	in_slug "$BUILD_DIR" 'python -c "import sys; print(sys.version.split()[0])"'
+	assert_output_contains "3.11.2"
 
-	rm "${BUILD_DIR}/runtime.txt"
+	rm "${BUILD_DIR}/runtime.txt" "${BUILD_DIR}/.python-version"
 	compile_app
 	assert_success
 	assert_output_contains "-----> Python 3.11.2 (newest matching from the version the cache last used (3.11.2))"
@@ -118,10 +125,53 @@ teardown() {
 	assert_failure 1
 	assert_output_contains ".python-version is encoded as UTF-16"
 
+	# A NUL byte, an invisible character: named where they are, not taken for UTF-16.
+	new_app no-deps
+	printf '# the runtime\n\xe2\x80\x8bpython-3.13\n\0\0\n' >"${BUILD_DIR}/runtime.txt"
+	compile_app
+	assert_failure 1
+	assert_output_contains \
+		" !     Error: runtime.txt holds an invisible character, U+200B (ZERO WIDTH SPACE), at line 2, column 1" \
+		" !     Where: runtime.txt:2:1"
+	printf 'python-3.13\n\0\0\n' >"${BUILD_DIR}/runtime.txt"
+	compile_app
+	assert_failure 1
+	assert_output_contains " !     Error: runtime.txt holds a NUL byte at line 2, column 1"
+	refute_output_contains "UTF-16"
+
+	# A misspelt .python-version (here with a trailing space) is an error that names it.
+	new_app no-deps
+	printf '3.13\n' >"${BUILD_DIR}/.python-version "
+	compile_app
+	assert_failure 1
+	assert_output_contains " !     Error: '.python-version ' looks like a misspelt .python-version" \
+		" !     Rename it: git mv '.python-version ' .python-version"
+	[[ ! -e "${BUILD_DIR}/.heroku/python" ]]
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "python-version::file-misspelt"'
+
 	new_app no-deps
 	printf '3.13\n' >"${BUILD_DIR}/.python-version"
 	compile_app
 	assert_success
+}
+
+@test "an exact release older than the newest the mirror holds: a warning naming the newer, built as asked" {
+	# The mirror's index also lists a newer 3.13 (only its name: it is never downloaded).
+	local mirror="${BATS_TEST_TMPDIR}/mirror" name
+	mkdir -p "$mirror"
+	for name in "${MIRROR_DIR}"/*; do ln -s "$name" "$mirror/"; done
+	rm "$mirror/index.txt"
+	sed 's/^python-3\.13\.15-\(.*\)$/&\npython-3.13.99-\1/' "${MIRROR_DIR}/index.txt" >"$mirror/index.txt"
+	grep -q '^python-3.13.99-' "$mirror/index.txt"
+	new_app no-deps
+	printf '3.13.15\n' >"${BUILD_DIR}/.python-version"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${mirror}" "${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Python 3.13.15 (from .python-version:1)" \
+		" !     Warning: Python 3.13.15 is not the newest 3.13 release: the mirror holds 3.13.99" \
+		" !     Ask for '3.13' to get the newest 3.13.x at each build (or for '3.13.99')." \
+		"-----> Installing Python 3.13.15"
 }
 
 @test "a missing package: pip's message, then a summary naming the requirement and its line" {

@@ -91,6 +91,25 @@ PY
 	assert_output_contains "Error: The app has a Pipfile but no Pipfile.lock" "Run 'pipenv lock' and commit Pipfile.lock."
 }
 
+@test "pipenv: a .python-version that Pipfile.lock's python_version excludes fails, naming both, before any download" {
+	printf '3.11\n' >"${BUILD_DIR}/.python-version"
+	local line
+	line="$(grep -n '"python_version": "3.13"' "${BUILD_DIR}/Pipfile.lock" | cut -d: -f1)"
+	compile_app
+	assert_failure 1
+	assert_output_contains "-----> Python 3.11.2 (newest matching from .python-version:1)" \
+		" !     Error: Python 3.11.2 (from .python-version:1) is not one Pipfile.lock allows: _meta.requires.python_version '3.13'" \
+		" !     Where: Pipfile.lock:${line}" \
+		" !     .python-version:1 asks for 3.11: Python 3.11.2." \
+		" !     (Pipfile:14 is where the lock's version comes from.)" \
+		" !     Make them agree: write a version they allow in .python-version (e.g. '3.13'), or change" \
+		" !     the Pipfile's [requires] python_version to allow Python 3.11 and run 'pipenv lock'."
+	refute_output_contains "-----> Installing Python"
+	[[ ! -e "${BUILD_DIR}/.heroku/python" ]]
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "python-version::incompatible"'
+}
+
 @test "pipenv: bin/test-compile installs the dev-packages that bin/compile left out" {
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
 		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"

@@ -87,6 +87,38 @@ app_from() {
 	assert_installed idna
 }
 
+@test "poetry: a .python-version that requires-python or Poetry's python excludes fails, naming both; agreeing, it builds" {
+	poetry_lock "${FIXTURES}/poetry-python" "${BATS_TEST_TMPDIR}/project"
+	app_from "${BATS_TEST_TMPDIR}/project"
+	compile_app
+	assert_failure 1
+	assert_output_contains "-----> Python 3.13.15 (newest matching from .python-version:1)" \
+		" !     Error: Python 3.13.15 (from .python-version:1) is not one pyproject.toml allows: [project] requires-python '==3.11.*'" \
+		" !     Where: pyproject.toml:5" \
+		" !     pyproject.toml:5 [project] requires-python = '==3.11.*'" \
+		" !     poetry.lock:" \
+		" !     Make them agree: write a version they allow in .python-version (e.g. '3.11'), or change"
+	refute_output_contains "-----> Installing Python"
+
+	# The [tool.poetry] style: Poetry's own constraint syntax, in pyproject.toml and poetry.lock.
+	cp -a "${FIXTURES}/poetry-python" "${BATS_TEST_TMPDIR}/tool-poetry"
+	sed -i -e '/^requires-python/d' -e 's/^package-mode = false/&\n\n[tool.poetry.dependencies]\npython = "~3.11"/' \
+		"${BATS_TEST_TMPDIR}/tool-poetry/pyproject.in"
+	poetry_lock "${BATS_TEST_TMPDIR}/tool-poetry" "${BATS_TEST_TMPDIR}/tool-poetry-locked"
+	app_from "${BATS_TEST_TMPDIR}/tool-poetry-locked"
+	compile_app
+	assert_failure 1
+	assert_output_contains \
+		" !     Error: Python 3.13.15 (from .python-version:1) is not one pyproject.toml allows: [tool.poetry.dependencies] python '~3.11'" \
+		" [metadata] python-versions = '~3.11'" " !     Poetry would refuse to install poetry.lock's packages with Python 3.13.15." \
+		"and run 'poetry lock'."
+
+	printf '3.11\n' >"${BUILD_DIR}/.python-version"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Python 3.11.2 (newest matching from .python-version:1)" "-----> Installing Python 3.11.2"
+}
+
 @test "poetry: bin/test-compile installs the dev group that bin/compile left out" {
 	app_from "${BATS_FILE_TMPDIR}/poetry-app"
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \

@@ -134,6 +134,19 @@ lock_old() {
 	assert_output_contains "uvpkg says hello from a path dependency"
 }
 
+@test "uv: a .python-version that requires-python excludes fails, naming both, before any download" {
+	new_app uv-package
+	lock
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	compile_app
+	assert_failure 1
+	assert_output_contains \
+		" !     Error: Python 3.13.15 (from .python-version:1) is not one pyproject.toml allows: [project] requires-python '>=3.11,<3.12'" \
+		" !     Where: pyproject.toml:4" " !     uv would refuse to install uv.lock's packages with Python 3.13.15." \
+		"write a version they allow in .python-version (e.g. '3.11')" "and run 'uv lock'."
+	refute_output_contains "-----> Installing Python"
+}
+
 @test "uv: bin/plan shows the lock's packages with their uv.lock lines" {
 	new_app uv-django
 	lock_old

@@ -63,12 +63,114 @@ def test_runtime_txt_malformed(tmp_path: Path) -> None:
     assert "python-3.13.5" in err.value.fix
 
 
-def test_python_version_file_wins_and_says_so(tmp_path: Path) -> None:
-    write(tmp_path, ".python-version", "3.12\n")
+def test_runtime_txt_wins_over_python_version_as_on_heroku_and_warns_naming_both(tmp_path: Path) -> None:
+    write(tmp_path, ".python-version", "# ours\n3.12\n")
     write(tmp_path, "runtime.txt", "python-3.11.2\n")
     req = app_request(tmp_path, None)
-    assert req.value == "3.12"
-    assert any("runtime.txt is ignored" in note for note in req.notes)
+    assert (req.kind, req.value, req.origin) == ("exact", "3.11.2", "runtime.txt:1")
+    (warning,) = req.warnings
+    text = "\n".join(warning)
+    assert warning[0] == "runtime.txt and .python-version both name the Python version: runtime.txt is used"
+    assert "runtime.txt:1 asks for 3.11.2; .python-version:2 asks for 3.12." in text
+    assert "and delete runtime.txt" in text
+
+
+def test_runtime_txt_alone_is_deprecated(tmp_path: Path) -> None:
+    write(tmp_path, "runtime.txt", "python-3.13\n")
+    (warning,) = app_request(tmp_path, None).warnings
+    assert warning[0] == "runtime.txt is deprecated: name the Python version in a .python-version file"
+    assert warning[-1] == "Replace runtime.txt with a .python-version that holds '3.13' (the newest 3.13.x)."
+
+
+def test_runtime_txt_beside_an_unreadable_python_version_still_decides(tmp_path: Path) -> None:
+    write(tmp_path, ".python-version", "python3.12\n")
+    write(tmp_path, "runtime.txt", "python-3.11.2\n")
+    req = app_request(tmp_path, None)
+    assert req.value == "3.11.2"
+    assert ".python-version can't be read (.python-version holds 'python3.12'" in "\n".join(req.warnings[0])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".python-version ",
+        ".python-version.txt",
+        "python-version",
+        ".python_version",
+        ".Python-version",
+        "python_version.txt",
+        "'.python-version'",
+    ],
+)
+def test_a_misspelt_python_version_is_an_error_naming_it(tmp_path: Path, name: str) -> None:
+    write(tmp_path, name, "3.12\n")
+    with pytest.raises(BuildError) as err:
+        app_request(tmp_path, None)
+    assert err.value.code == "python-version::file-misspelt"
+    assert err.value.title.endswith("looks like a misspelt .python-version")
+    assert name in err.value.title
+    assert err.value.fix.startswith("Rename it: git mv ")
+    # Beside the right one (as Heroku's fixture has it), still an error: delete it.
+    write(tmp_path, ".python-version", "3.12\n")
+    with pytest.raises(BuildError) as err:
+        app_request(tmp_path, None)
+    assert err.value.fix.startswith("Delete ")
+
+
+def test_a_misspelt_python_version_beside_runtime_txt_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, "python-version", "3.12\n")
+    write(tmp_path, "runtime.txt", "python-3.11.2\n")
+    req = app_request(tmp_path, None)
+    assert req.value == "3.11.2"
+    assert (
+        "'python-version' looks like a misspelt .python-version (not read: runtime.txt decides)."
+        in req.warnings[0]
+    )
+
+
+def test_names_that_are_not_a_misspelt_python_version(tmp_path: Path) -> None:
+    for name in ("python_version.py", "requirements.txt", "pythonversion"):
+        write(tmp_path, name, "")
+    (tmp_path / ".python_version").mkdir()
+    write(tmp_path, ".python-version", "3.12\n")
+    assert app_request(tmp_path, None).value == "3.12"
+
+
+@pytest.mark.parametrize(
+    "content,title,where",
+    [
+        (b"python-3.13\x00\x00\n", "runtime.txt holds a NUL byte at line 1, column 12", "runtime.txt:1:12"),
+        (
+            "# a comment\n  \u200bpython-3.13\n".encode(),
+            "runtime.txt holds an invisible character, U+200B (ZERO WIDTH SPACE), at line 2, column 3",
+            "runtime.txt:2:3",
+        ),
+        (
+            b"python-3.13\x1b\n",
+            "runtime.txt holds an invisible character, U+001B (a control character), at line 1, column 12",
+            "runtime.txt:1:12",
+        ),
+        (b"\x00\x00\n", "runtime.txt holds a NUL byte at line 1, column 1", "runtime.txt:1:1"),
+    ],
+)
+def test_nul_bytes_and_invisible_characters_are_named_not_utf16(
+    tmp_path: Path, content: bytes, title: str, where: str
+) -> None:
+    write(tmp_path, "runtime.txt", content)
+    with pytest.raises(BuildError) as err:
+        app_request(tmp_path, None)
+    assert (err.value.title, err.value.where) == (title, where)
+    assert err.value.code == "python-version::file-character"
+
+
+def test_utf16_without_a_byte_order_mark_is_still_utf16(tmp_path: Path) -> None:
+    write(tmp_path, ".python-version", "3.13\n".encode("utf-16-le"))
+    with pytest.raises(BuildError) as err:
+        app_request(tmp_path, None)
+    assert err.value.title == ".python-version is encoded as UTF-16"
+    # White space other than a space around the version is tolerated, as before.
+    write(tmp_path, ".python-version", "\u00a03.13\t\r\n".encode())
+    assert app_request(tmp_path, None).value == "3.13"
 
 
 def test_pipfile_lock(tmp_path: Path) -> None:

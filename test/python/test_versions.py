@@ -85,6 +85,23 @@ def test_specifier_takes_newest_satisfying() -> None:
     assert err.value.code == "python-version::unsatisfiable"
 
 
+def test_an_exact_release_older_than_the_newest_the_mirror_holds_warns_and_is_used() -> None:
+    got = resolve(Request("exact", "3.13.5", ".python-version:1"), KNOWN, MIRROR, "p")
+    assert got.version == Version("3.13.5")
+    (warning,) = got.warnings
+    assert warning[0] == "Python 3.13.5 is not the newest 3.13 release: the mirror holds 3.13.15"
+    assert "Where: .python-version:1" in warning
+    assert "Ask for '3.13' to get the newest 3.13.x at each build (or for '3.13.15')." in warning
+    # The newest, a minor version, or another minor's newer release: nothing to say.
+    assert resolve(Request("exact", "3.13.15", "x"), KNOWN, MIRROR, "p").warnings == ()
+    assert resolve(Request("minor", "3.13", "x"), KNOWN, MIRROR, "p").warnings == ()
+    assert resolve(Request("exact", "3.11.2", "x"), KNOWN, MIRROR, "p").warnings == ()
+    # Without the mirror's index: the newest release this buildpack knows.
+    newest = f"3.13.{KNOWN.newest_patch['3.13']}"
+    without = resolve(Request("exact", "3.13.5", "runtime.txt:1"), KNOWN, None, "p")
+    assert without.warnings[0][0].endswith(f"this buildpack knows {newest}")
+
+
 def test_end_of_life_warns() -> None:
     got = resolve(Request("minor", "3.10", "x"), KNOWN, None, "p")
     assert got.warnings and "end of life" in got.warnings[0][0]

@@ -77,7 +77,7 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
             ]
         )
     mirror = Mirror.required()
-    resolution = resolve_version(layout, mirror_index(layout, mirror), stack, arch)
+    resolution = resolve_version(layout, mirror_index(layout, mirror), stack, arch, app.source.kind)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
     state.write(layout.work)  # the report knows the version from here on
     # Without a cached environment the install will need uv: fetched while the runtime unpacks.

@@ -15,7 +15,9 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     from pybuildpack.plan.show import graph_lines, plan_lines
 
     app = read_app(layout)
-    resolution = resolve_version(layout, mirror_index(layout, Mirror.configured(), keep=False), stack, arch)
+    resolution = resolve_version(
+        layout, mirror_index(layout, Mirror.configured(), keep=False), stack, arch, app.source.kind
+    )
     default_index = pip_default_index(layout.vendor / "seed")
     if app.source.locked:
         app = export_lock(layout, app, arch, None, default_index)

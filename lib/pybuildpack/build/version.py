@@ -9,7 +9,8 @@ from pybuildpack.cache import entries
 from pybuildpack.context import Layout
 from pybuildpack.files import replace_file
 from pybuildpack.python_version.files import app_request
-from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resolution, resolve
+from pybuildpack.python_version.locks import check as check_lock
+from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resolution, available, resolve
 
 
 def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> str | None:
@@ -38,15 +39,17 @@ def cached_version(layout: Layout) -> str | None:
     return "".join(c for c in text if c.isdigit() or c == ".") or None
 
 
-def resolve_version(layout: Layout, index_text: str | None, stack: str, arch: str) -> Resolution:
+def resolve_version(
+    layout: Layout, index_text: str | None, stack: str, arch: str, manager: str = ""
+) -> Resolution:
+    """manager: the package manager whose lock the app installs from (its Python is checked)."""
     known = KnownVersions.load(layout.data / "python-versions.toml")
     mirror = MirrorIndex.parse(index_text, stack, arch) if index_text is not None else None
     request = app_request(layout.app, cached_version(layout))
     resolution = resolve(request, known, mirror, f"{stack} {arch}")
     how = "newest matching " if request.kind != "exact" else ""
     output.step(f"Python {resolution.version} ({how}from {request.origin})")
-    for note in request.notes:
-        output.info(note)
-    for warning in resolution.warnings:
+    for warning in (*request.warnings, *resolution.warnings):
         output.warning(warning)
+    check_lock(layout.app, manager, resolution.version, request, available(known, mirror))
     return resolution

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import unicodedata
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -15,6 +18,43 @@ from pybuildpack.toml import TOMLDecodeError, loads_toml
 VERSION_RE = re.compile(r"^(?P<v>\d+\.\d+(?:\.\d+)?)$")
 # Common near misses, to suggest the fix: "python3.13", "python-3.13", "cpython 3.13.5", "v3.13"
 NEAR_MISS_RE = re.compile(r"^(?:c?python|py|v)?[-\s]?(?P<v>\d+\.\d+(?:\.\d+)?)$", re.IGNORECASE)
+# Names apps give their .python-version by mistake (compared in lower case), as seen on Heroku: a
+# space or quotes around it, an extension, '_' or '.' for '-', no leading dot.
+MISSPELT_NAMES = frozenset(
+    {
+        " .python-version",
+        ". python-version",
+        ".python-version ",
+        "'.python-version'",
+        ",python-version",
+        ".python-version.",
+        ".python-version.py",
+        ".python-version.rtf",
+        ".python-version.txt",
+        ".python_version",
+        ".python_version.txt",
+        ".python.version",
+        ".pythonversion",
+        "python-version",
+        "python-version.",
+        "python-version.txt",
+        "python_version",
+        "python_version.txt",
+    }
+)
+
+
+def _is_utf16(raw: bytes) -> bool:
+    """A byte order mark of UTF-16, or text of ASCII characters saved as UTF-16 without one (a NUL
+    byte in every other place)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if len(raw) < 2 or len(raw) % 2:
+        return False
+    for zeros, text in ((raw[1::2], raw[0::2]), (raw[0::2], raw[1::2])):
+        if not zeros.strip(b"\x00") and b"\x00" not in text:
+            return True
+    return False
 
 
 def read_text(path: Path, name: str) -> str:
@@ -28,7 +68,7 @@ def read_text(path: Path, name: str) -> str:
             fix=f"Make {name} a readable file.",
             code="python-version::unreadable-file",
         ) from exc
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+    if _is_utf16(raw):
         raise BuildError(
             f"{name} is encoded as UTF-16",
             where=f"{name}:1",
@@ -63,8 +103,35 @@ def _content_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
+def _invisible(text: str, name: str, example: str) -> None:
+    """A NUL byte or an invisible character (a control character, a zero-width space) in a line
+    that is not a comment, named with its line and column."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.strip()  # white space around the version is tolerated
+        if not content or content.startswith("#"):
+            continue
+        start = len(line) - len(line.lstrip())
+        for column, char in enumerate(content, start=start + 1):
+            if char.isprintable() or char.isspace():
+                continue
+            if char == "\x00":
+                what = "a NUL byte"
+            else:
+                label = unicodedata.name(char, "a control character")
+                what = f"an invisible character, U+{ord(char):04X} ({label}),"
+            raise BuildError(
+                f"{name} holds {what} at line {number}, column {column}",
+                where=f"{name}:{number}:{column}",
+                details=["Most editors do not show it; it makes the line something other than a version."],
+                fix=f"Delete the line and type it again, e.g. '{example}' (or write the file anew).",
+                code="python-version::file-character",
+            )
+
+
 def _single_line(path: Path, name: str, example: str) -> tuple[int, str]:
-    lines = _content_lines(read_text(path, name))
+    text = read_text(path, name)
+    _invisible(text, name, example)
+    lines = _content_lines(text)
     if not lines:
         raise BuildError(
             f"{name} is empty",
@@ -177,17 +244,84 @@ def from_pyproject(path: Path) -> Request | None:
     return Request("specifier", str(value), f"{name} requires-python '{value}'")
 
 
+def misspelt_files(app: Path) -> list[str]:
+    """The files at the app's top whose names look like a misspelt .python-version."""
+    try:
+        entries = sorted(os.scandir(app), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        lowered = entry.name.lower()
+        misspelt = lowered in MISSPELT_NAMES or (lowered == ".python-version" and entry.name != lowered)
+        if misspelt and entry.is_file():
+            out.append(entry.name)
+    return out
+
+
+def _misspelt_error(name: str, app: Path) -> BuildError:
+    shown = shlex.quote(name) if shlex.quote(name) != name else f"'{name}'"
+    has_right_one = (app / ".python-version").is_file()
+    return BuildError(
+        f"{shown} looks like a misspelt .python-version",
+        where=shown,
+        details=["The buildpack reads the Python version from a file named exactly '.python-version'."],
+        fix=(
+            f"Delete {shown} (the app has a .python-version as well), or merge the two."
+            if has_right_one
+            else f"Rename it: git mv {shlex.quote(name)} .python-version"
+        ),
+        code="python-version::file-misspelt",
+    )
+
+
+def _runtime_txt_warning(app: Path, chosen: Request, misspelt: list[str]) -> tuple[str, ...]:
+    """runtime.txt decides (as in Heroku's classic buildpack), but is deprecated: say so, and name
+    the .python-version it wins over, with what each asks for."""
+    minor = ".".join(chosen.value.split(".")[:2])
+    other = app / ".python-version"
+    if other.is_file():
+        try:
+            asked = from_python_version_file(other)
+            theirs = f"{asked.origin} asks for {asked.value}"
+        except BuildError as exc:
+            theirs = f".python-version can't be read ({exc.title})"
+        lines = [
+            "runtime.txt and .python-version both name the Python version: runtime.txt is used",
+            f"{chosen.origin} asks for {chosen.value}; {theirs}.",
+            "runtime.txt takes precedence, as in Heroku's classic buildpack (which deprecates it).",
+        ]
+        fix = (
+            "Keep only .python-version: write in it the version you want"
+            f" (e.g. '{minor}'),\nand delete runtime.txt."
+        )
+    else:
+        lines = [
+            "runtime.txt is deprecated: name the Python version in a .python-version file",
+            f"Where: {chosen.origin}",
+            ".python-version is what Heroku's buildpacks, pyenv and uv read; runtime.txt is read",
+            "only by Heroku's classic buildpack (which deprecates it) and this one.",
+        ]
+        fix = f"Replace runtime.txt with a .python-version that holds '{minor}' (the newest {minor}.x)."
+    lines += [
+        f"'{name}' looks like a misspelt .python-version (not read: runtime.txt decides)."
+        for name in misspelt
+    ]
+    return (*lines, "", fix)
+
+
 def app_request(app: Path, cached_version: str | None) -> Request:
-    """The first of the app's version sources that says something, else the cache, else default."""
-    notes: list[str] = []
+    """The first of the app's version sources that says something, else the cache, else default:
+    runtime.txt (deprecated; with a warning), .python-version, Pipfile.lock, pyproject.toml. A
+    misspelt .python-version is an error (a warning when runtime.txt decides)."""
     found: Request | None = None
     sources = (
-        (".python-version", from_python_version_file),
         ("runtime.txt", from_runtime_txt),
+        (".python-version", from_python_version_file),
         ("Pipfile.lock", from_pipfile_lock),
         ("pyproject.toml", from_pyproject),
     )
-    for name, reader in sources:
+    for name, _ in sources:
         path = app / name
         if path.exists() and not path.is_file():
             raise BuildError(
@@ -196,15 +330,19 @@ def app_request(app: Path, cached_version: str | None) -> Request:
                 fix=f"Make {name} a file that names the Python version (e.g. 3.13), or remove it.",
                 code="python-version::file-invalid",
             )
-        if not path.is_file():
-            continue
-        if found is not None:
-            if name in (".python-version", "runtime.txt"):
-                notes.append(f"{name} is ignored: {found.origin.split(':')[0]} takes precedence.")
-            continue
-        found = reader(path)
-    if found is not None:
-        return Request(found.kind, found.value, found.origin, tuple(notes))
+    misspelt = misspelt_files(app)
+    if (app / "runtime.txt").is_file():
+        found = from_runtime_txt(app / "runtime.txt")
+        warning = _runtime_txt_warning(app, found, misspelt)
+        return Request(found.kind, found.value, found.origin, (warning,))
+    if misspelt:
+        raise _misspelt_error(misspelt[0], app)
+    for name, reader in sources[1:]:
+        path = app / name
+        if path.is_file():
+            found = reader(path)
+            if found is not None:
+                return found
     if cached_version and VERSION_RE.match(cached_version):
         minor = ".".join(cached_version.split(".")[:2])
         return Request("minor", minor, f"the version the cache last used ({cached_version})")

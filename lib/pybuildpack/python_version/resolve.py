@@ -72,7 +72,7 @@ class Request:
     kind: str  # "exact" | "minor" | "specifier" | "default"
     value: str
     origin: str
-    notes: tuple[str, ...] = field(default=())
+    warnings: tuple[tuple[str, ...], ...] = field(default=())
 
     def describe(self) -> str:
         return self.origin
@@ -85,7 +85,7 @@ class Resolution:
     warnings: tuple[tuple[str, ...], ...] = ()
 
 
-def _candidates(known: KnownVersions, mirror: MirrorIndex | None) -> list[Version]:
+def available(known: KnownVersions, mirror: MirrorIndex | None) -> list[Version]:
     if mirror is not None:
         return sorted(v for v in mirror.versions if minor_of(v) in known.supported)
     return sorted(known.all())
@@ -97,7 +97,7 @@ def _supported_text(known: KnownVersions) -> str:
 
 def resolve(request: Request, known: KnownVersions, mirror: MirrorIndex | None, platform: str) -> Resolution:
     """Pick the one release to install for a request, or explain why there is none."""
-    candidates = _candidates(known, mirror)
+    candidates = available(known, mirror)
     where = "the mirror" if mirror is not None else "this buildpack"
     if request.kind == "exact":
         version = Version(request.value)
@@ -135,6 +135,19 @@ def resolve(request: Request, known: KnownVersions, mirror: MirrorIndex | None, 
         raise ValueError(request.kind)
 
     warnings: list[tuple[str, ...]] = []
+    newer = [v for v in candidates if minor_of(v) == minor_of(chosen) and v > chosen]
+    if request.kind == "exact" and newer:
+        minor, held = minor_of(chosen), "the mirror holds" if mirror is not None else "this buildpack knows"
+        warnings.append(
+            (
+                f"Python {chosen} is not the newest {minor} release: {held} {max(newer)}",
+                f"Where: {request.origin}",
+                "Patch releases fix bugs and security issues; this build uses",
+                f"{chosen}, exactly as asked.",
+                "",
+                f"Ask for '{minor}' to get the newest {minor}.x at each build (or for '{max(newer)}').",
+            )
+        )
     if minor_of(chosen) in known.end_of_life:
         warnings.append(
             (
