@@ -35,11 +35,11 @@ setup() {
 	# another directory's lock is not this one
 	mkdir -p "${BATS_TEST_TMPDIR}/other"
 	: >"${BATS_TEST_TMPDIR}/other/.lock"
-	! cache::held "${BATS_TEST_TMPDIR}/other"
+	! cache::held "${BATS_TEST_TMPDIR}/other" || fail "another directory's lock counts as held"
 	# a hook's rm -rf "$CACHE_DIR", and one that makes it again
 	rm -rf "$cache"
-	! cache::held "$state"
+	! cache::held "$state" || fail "a removed cache counts as held"
 	mkdir -p "$state" && : >"${state}/.lock"
-	! cache::held "$state"
+	! cache::held "$state" || fail "a cache made again counts as held"
 	exec 8>&-
 }
