@@ -62,4 +62,13 @@ load ../helpers/hardening
 	rebuild
 	assert_success
 	assert_output_contains "Reusing the cached environment"
+	# A build that gave up waiting for another one's cache has a cache of its own to keep.
+	printf 'echo hook ran\n' >"${BUILD_DIR}/bin/post_compile"
+	flock "${CACHE_DIR}/python/.lock" sleep 60 &
+	local holder=$!
+	sleep 0.5
+	rebuild CACHE_LOCK_WAIT=1
+	kill "$holder"
+	assert_success
+	assert_output_contains "Warning: Another build has held the build cache for too long" "       hook ran"
 }
