@@ -31,3 +31,9 @@ cache::lock() {
 	output::step "Waiting for another build that uses the same cache to finish"
 	flock -w "${CACHE_LOCK_WAIT:-900}" 8
 }
+
+# cache::held STATE_DIR: is STATE_DIR still the cache this build locked (cache::lock)? Not when
+# something removed it (a hook's rm -rf "$CACHE_DIR"): its lock file is then gone, or another.
+cache::held() {
+	[[ -e "${1}/.lock" && "${1}/.lock" -ef /dev/fd/8 ]]
+}

@@ -45,8 +45,18 @@ env::_export_setting() {
 }
 
 # Config vars that never reach hooks or collectstatic (Heroku's convention): they would change
-# which programs run and what they load, not the app's settings.
-ENV_DENYLIST=(PATH GIT_DIR CPATH CPPATH LD_PRELOAD LIBRARY_PATH)
+# which programs run and what they load, not the app's settings. PYTHONHOME and PYTHONPLATLIBDIR
+# tell Python where its own standard library is: set to anything but the runtime's own, the app's
+# Python can't start ("Failed to import encodings"), and the runtime knows where it is.
+# PYTHONPATH is the app's (a src/ layout needs it) and is passed on, as on Heroku.
+ENV_DENYLIST=(PATH GIT_DIR CPATH CPPATH LD_PRELOAD LIBRARY_PATH LD_LIBRARY_PATH PYTHONHOME PYTHONPLATLIBDIR)
+
+# env::sanitize: the build's own environment (the platform's, or an earlier buildpack's) never
+# tells the app's Python where its files are: PYTHONHOME, PYTHONPATH and PYTHONPLATLIBDIR are
+# unset once, at the start of a build, as Heroku's buildpack does. (The core runs isolated, -I.)
+env::sanitize() {
+	unset PYTHONHOME PYTHONPATH PYTHONPLATLIBDIR
+}
 
 env::_export() {
 	local denied

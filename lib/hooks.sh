@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The app's own build hooks (bin/pre_compile, bin/post_compile) and Django's collectstatic.
-# Needs lib/env.sh, lib/output.sh and lib/signals.sh.
+# Needs lib/env.sh, lib/output.sh and lib/signals.sh, and bin/compile's BUILD_DIR and CACHE_DIR.
 
 # hooks::_run_indented ENV_DIR COMMAND...: run with all config vars, output indented; the
-# command's exit status is returned.
+# command's exit status is returned. As on Heroku, the command also gets BUILD_DIR (the slug's
+# root), CACHE_DIR and ENV_DIR, bin/compile's arguments made absolute; a config var of one of those
+# names wins, as there.
 hooks::_run_indented() {
 	local env_dir="$1" status=0
 	shift
@@ -18,6 +20,9 @@ hooks::_run_indented() {
 			local hook_status=0 group
 			local -a strays
 			signals::mark
+			[[ -z "${BUILD_DIR:-}" ]] || export BUILD_DIR
+			[[ -z "${CACHE_DIR:-}" ]] || export CACHE_DIR
+			[[ -z "$env_dir" ]] || export ENV_DIR="$env_dir"
 			set -m
 			env::run_with_all "$env_dir" env PYBUILDPACK_RUN="$PYBUILDPACK_RUN" "$@" 8>&- 2>&1 &
 			group=$!

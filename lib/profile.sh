@@ -5,7 +5,9 @@
 # lib/profile.d), sourced at dyno start from the app dir.
 # It finds the app from its own location, so it works wherever the slug is unpacked (/app on
 # Heroku). PYTHONHOME is set only when the runtime can't find its own files: when the slug runs
-# from neither /app (the runtime's built-in prefix) nor the directory it was built in.
+# from neither /app (the runtime's built-in prefix) nor the directory it was built in. A
+# PYTHONHOME or PYTHONPLATLIBDIR of the dyno's (a config var) is never kept: it names another
+# Python's files, and the runtime would not start. PYTHONPATH is the app's, and kept (as on Heroku).
 profile::write_profile_d() {
 	local build_dir="$1"
 	mkdir -p -- "${build_dir}/.profile.d"
@@ -25,10 +27,10 @@ export GUNICORN_CMD_ARGS="\${GUNICORN_CMD_ARGS:---access-logfile -}"
 for _pybp_lib in "\${_pybp_app}"/.heroku/vendor/*/lib; do
 	[ -d "\${_pybp_lib}" ] && export LD_LIBRARY_PATH="\${_pybp_lib}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}"
 done
-unset _pybp_lib
+unset _pybp_lib PYTHONPLATLIBDIR
 case "\${_pybp_app}" in
-/app | $(printf '%q' "$build_dir")) ;;
-*) export PYTHONHOME="\${PYTHONHOME:-\${_pybp_app}/.heroku/python}" ;;
+/app | $(printf '%q' "$build_dir")) unset PYTHONHOME ;;
+*) export PYTHONHOME="\${_pybp_app}/.heroku/python" ;;
 esac
 unset _pybp_app
 PROFILE

@@ -14,3 +14,61 @@ load ../helpers/hardening
 	assert_success
 	assert_output_contains "post_compile python: ${BUILD_DIR}/.heroku/venv" "preload=none"
 }
+
+@test "hooks: given relative paths, bin/compile gives hooks the config vars and absolute BUILD_DIR, CACHE_DIR and ENV_DIR; PYTHONHOME can't stop python" {
+	mkdir -p "${BUILD_DIR}/bin"
+	# shellcheck disable=SC2016 # expanded by the hooks
+	printf '%s\n' 'echo "dirs: $BUILD_DIR|$CACHE_DIR|$ENV_DIR"' 'echo "FOO=${FOO:-unset}"' \
+		'python -c "import os, sys; print(\"python runs:\", sys.prefix, os.environ.get(\"PYTHONPATH\"))"' \
+		| tee "${BUILD_DIR}/bin/pre_compile" >"${BUILD_DIR}/bin/post_compile"
+	printf 'bar' >"${ENV_DIR}/FOO"
+	printf '/nowhere' >"${ENV_DIR}/PYTHONHOME"
+	printf '/nowhere' >"${ENV_DIR}/PATH"
+	printf '/invalid-path' >"${ENV_DIR}/PYTHONPATH"
+	# the build's own environment may name another Python too (the platform's, an earlier buildpack's)
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" PYTHONHOME=/elsewhere PYTHONPATH=/elsewhere \
+		bash -c 'cd "$1" && exec "$2/bin/compile" build cache env' _ "$BATS_TEST_TMPDIR" "$BUILDPACK_DIR"
+	assert_success
+	assert_output_contains "-----> Running bin/pre_compile
+       dirs: ${BUILD_DIR}|${CACHE_DIR}|${ENV_DIR}
+       FOO=bar" \
+		"-----> Running bin/post_compile
+       dirs: ${BUILD_DIR}|${CACHE_DIR}|${ENV_DIR}
+       FOO=bar
+       python runs: ${BUILD_DIR}/.heroku/venv /invalid-path"
+}
+
+@test "hooks: a hook that removes CACHE_DIR fails the build, which says so and saves nothing; the next build starts afresh" {
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	mkdir -p "${BUILD_DIR}/bin"
+	local hook
+	for hook in pre_compile post_compile; do
+		rm -f "${BUILD_DIR}"/bin/*
+		printf 'set -x\nrm -rf "${CACHE_DIR:?}"\n' >"${BUILD_DIR}/bin/${hook}"
+		rebuild
+		assert_failure 1
+		assert_output_contains "-----> Running bin/${hook}" "+ rm -rf ${CACHE_DIR}" \
+			" !     Error: bin/${hook} removed the build cache" " !     Where: CACHE_DIR, ${CACHE_DIR}"
+		refute_output_contains "Internal error" "Traceback"
+		[[ ! -e "$CACHE_DIR" ]] || fail "the failed build wrote to CACHE_DIR: $(find "$CACHE_DIR")"
+		run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+		assert_success
+		assert_output_contains '"status": "failed"' '"failure_reason": "hooks::cache-removed"'
+	done
+	rm -f "${BUILD_DIR}"/bin/*
+	rebuild
+	assert_success
+	assert_installed six==1.17.0
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+	# A build that gave up waiting for another one's cache has a cache of its own to keep.
+	printf 'echo hook ran\n' >"${BUILD_DIR}/bin/post_compile"
+	flock "${CACHE_DIR}/python/.lock" sleep 60 &
+	local holder=$!
+	sleep 0.5
+	rebuild CACHE_LOCK_WAIT=1
+	kill "$holder"
+	assert_success
+	assert_output_contains "Warning: Another build has held the build cache for too long" "       hook ran"
+}

@@ -26,3 +26,20 @@ setup() {
 	assert_equal "$(tail -n 1 <<<"$output")" "${BATS_TEST_TMPDIR}/throwaway"
 	[[ -d "${BATS_TEST_TMPDIR}/throwaway" ]]
 }
+
+@test "cache::held: the locked cache is held until something removes or replaces it" {
+	local cache="${BATS_TEST_TMPDIR}/cache"
+	state="$(cache::prepare "$cache" "${BATS_TEST_TMPDIR}/throwaway")"
+	cache::lock "$state"
+	cache::held "$state"
+	# another directory's lock is not this one
+	mkdir -p "${BATS_TEST_TMPDIR}/other"
+	: >"${BATS_TEST_TMPDIR}/other/.lock"
+	! cache::held "${BATS_TEST_TMPDIR}/other" || fail "another directory's lock counts as held"
+	# a hook's rm -rf "$CACHE_DIR", and one that makes it again
+	rm -rf "$cache"
+	! cache::held "$state" || fail "a removed cache counts as held"
+	mkdir -p "$state" && : >"${state}/.lock"
+	! cache::held "$state" || fail "a cache made again counts as held"
+	exec 8>&-
+}

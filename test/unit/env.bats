@@ -51,16 +51,26 @@ second line"
 	env::load "${BATS_TEST_TMPDIR}/nope"
 }
 
-@test "hooks never get PATH, GIT_DIR, CPATH, CPPATH, LD_PRELOAD or LIBRARY_PATH from config vars" {
+@test "hooks never get PATH, PYTHONHOME and the like from config vars; PYTHONPATH they do" {
 	local name
-	for name in PATH GIT_DIR CPATH CPPATH LD_PRELOAD LIBRARY_PATH; do
+	for name in PATH GIT_DIR CPATH CPPATH LD_PRELOAD LIBRARY_PATH LD_LIBRARY_PATH PYTHONHOME PYTHONPLATLIBDIR; do
 		printf '/from/config' >"${ENV_DIR}/${name}"
 	done
 	printf 'kept' >"${ENV_DIR}/APP_SETTING"
-	run env::run_with_all "$ENV_DIR" /usr/bin/env
+	printf 'src' >"${ENV_DIR}/PYTHONPATH"
+	run env -u LD_LIBRARY_PATH -u PYTHONHOME -u PYTHONPLATLIBDIR bash -c \
+		'source "$1/lib/env.sh" && env::run_with_all "$2" /usr/bin/env' _ "$BUILDPACK_DIR" "$ENV_DIR"
 	assert_success
-	assert_output_contains "APP_SETTING=kept"
+	assert_output_contains "APP_SETTING=kept" "PYTHONPATH=src"
 	refute_output_contains "/from/config"
+}
+
+@test "env::sanitize: the build's own PYTHONHOME, PYTHONPATH and PYTHONPLATLIBDIR are unset" {
+	export PYTHONHOME=/elsewhere PYTHONPATH=/elsewhere/lib PYTHONPLATLIBDIR=lib64 PYTHONUNBUFFERED=1
+	env::sanitize
+	run /usr/bin/env
+	refute_output_contains $'\nPYTHONHOME=' $'\nPYTHONPATH=' $'\nPYTHONPLATLIBDIR='
+	assert_output_contains $'\nPYTHONUNBUFFERED=1'
 }
 
 @test "env::app_dir: the build directory, or BUILDPACK_APP_SUBDIR inside it, never outside" {

@@ -73,6 +73,36 @@ EOF
 	assert_equal "$PWD" "$START_DIR"
 }
 
+@test "a hook gets BUILD_DIR, CACHE_DIR and ENV_DIR, as on Heroku; a config var of that name wins" {
+	# BUILD_DIR is the slug's root, also for an app in a subdirectory (BUILDPACK_APP_SUBDIR).
+	CACHE_DIR="${BATS_TEST_TMPDIR}/cache"
+	mkdir -p "${BUILD_DIR}/api/bin"
+	printf '%s\n' 'printf "%s\n" "BUILD_DIR=$BUILD_DIR" "CACHE_DIR=$CACHE_DIR" "ENV_DIR=$ENV_DIR" "cwd=$PWD"' \
+		>"${BUILD_DIR}/api/bin/pre_compile"
+	run hooks::run pre_compile "${BUILD_DIR}/api" "$ENV_DIR"
+	assert_success
+	assert_equal "$output" "-----> Running bin/pre_compile
+       BUILD_DIR=${BUILD_DIR}
+       CACHE_DIR=${CACHE_DIR}
+       ENV_DIR=${ENV_DIR}
+       cwd=${BUILD_DIR}/api"
+	printf 'dist' >"${ENV_DIR}/BUILD_DIR"
+	run hooks::run pre_compile "${BUILD_DIR}/api" "$ENV_DIR"
+	assert_output_contains "       BUILD_DIR=dist
+       CACHE_DIR=${CACHE_DIR}"
+}
+
+@test "a hook runs python, whatever PYTHONHOME, PYTHONPLATLIBDIR and PATH the config vars say" {
+	printf '/nowhere' >"${ENV_DIR}/PYTHONHOME"
+	printf 'nowhere' >"${ENV_DIR}/PYTHONPLATLIBDIR"
+	printf '/nowhere' >"${ENV_DIR}/PATH"
+	printf 'src' >"${ENV_DIR}/PYTHONPATH"
+	hook post_compile "\"${REAL_PYTHON}\" -c 'import os; print(\"python runs, PYTHONPATH=\" + os.environ[\"PYTHONPATH\"])'"
+	run hooks::run post_compile "$BUILD_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "       python runs, PYTHONPATH=src"
+}
+
 @test "a failing hook: exit 1, an error block naming bin/NAME, and the reason recorded" {
 	hook pre_compile 'echo "compiling assets"; exit 3'
 	run hooks::run pre_compile "$BUILD_DIR" "$ENV_DIR"

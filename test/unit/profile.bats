@@ -22,6 +22,18 @@ setup() {
 	assert_equal "$output" "${moved}/.heroku/python|C.UTF-8"
 }
 
+@test "a PYTHONHOME or PYTHONPLATLIBDIR of the dyno's is never kept; PYTHONPATH is" {
+	profile::write_profile_d "$BUILD_DIR"
+	moved="${BATS_TEST_TMPDIR}/elsewhere"
+	cp -a "$BUILD_DIR" "$moved"
+	local show='echo "${PYTHONHOME:-unset}|${PYTHONPLATLIBDIR:-unset}|${PYTHONPATH:-unset}"'
+	run env -i PATH=/usr/bin:/bin PYTHONHOME=/nowhere PYTHONPLATLIBDIR=lib64 PYTHONPATH=/app/src \
+		bash -c ". '${BUILD_DIR}/.profile.d/python.sh'; ${show}"
+	assert_equal "$output" "unset|unset|/app/src"
+	run env -i PATH=/usr/bin:/bin PYTHONHOME=/nowhere PYTHONPLATLIBDIR=lib64 bash -c ". '${moved}/.profile.d/python.sh'; ${show}"
+	assert_equal "$output" "${moved}/.heroku/python|unset|unset"
+}
+
 @test "export gives later buildpacks the build directory's Python" {
 	profile::write_profile_d "$BUILD_DIR"
 	profile::write_export "$BUILD_DIR" "${BATS_TEST_TMPDIR}/export"
