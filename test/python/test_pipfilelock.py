@@ -19,7 +19,12 @@ def write_app(tmp_path: Path, default: dict[str, object], pipfile: str | None = 
             ],
         },
         "default": default,
-        "develop": {"pytest": {"version": "==8.0.0", "hashes": ["sha256:aa"]}},
+        "develop": {
+            "pytest": {
+                "version": "==8.0.0",
+                "hashes": ["sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],
+            }
+        },
     }
     (tmp_path / "Pipfile.lock").write_text(json.dumps(lock))
     if pipfile is not None:
@@ -33,29 +38,40 @@ def test_every_form_of_a_lock_entry_becomes_a_requirement_line(tmp_path: Path) -
         {
             "six": {
                 "version": "==1.16.0",
-                "hashes": ["sha256:11", "sha256:22"],
+                "hashes": [
+                    "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+                    "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+                ],
                 "markers": "os_name == 'posix'",
             },
-            "req": {"version": "==2.0", "extras": ["socks"], "hashes": ["sha256:33"]},
+            "req": {
+                "version": "==2.0",
+                "extras": ["socks"],
+                "hashes": ["sha256:3333333333333333333333333333333333333333333333333333333333333333"],
+            },
             "lib": {"git": "https://git.invalid/lib.git", "ref": "a" * 40},
             "local": {"path": "libs/local", "editable": True},
             "arch": {"file": "https://files.invalid/arch-1.0.tar.gz"},
         },
     )
+    (app / "libs" / "local").mkdir(parents=True)
     target = tmp_path / "out.txt"
     pipfilelock.export(app, target, None)
     assert target.read_text().splitlines() == [
         "--index-url https://main.invalid/simple",
         "--extra-index-url http://other.invalid/simple",
         "--trusted-host other.invalid",
-        "six==1.16.0 ; os_name == 'posix' --hash=sha256:11 --hash=sha256:22",
-        "req[socks]==2.0 --hash=sha256:33",
+        "six==1.16.0 ; os_name == 'posix' --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111 --hash=sha256:2222222222222222222222222222222222222222222222222222222222222222",
+        "req[socks]==2.0 --hash=sha256:3333333333333333333333333333333333333333333333333333333333333333",
         f"lib @ git+https://git.invalid/lib.git@{'a' * 40}",
         "-e ./libs/local",
         "arch @ https://files.invalid/arch-1.0.tar.gz",
     ]
     pipfilelock.export(app, target, None, develop=True)
-    assert target.read_text().splitlines()[-1] == "pytest==8.0.0 --hash=sha256:aa"
+    assert (
+        target.read_text().splitlines()[-1]
+        == "pytest==8.0.0 --hash=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    )
 
 
 def test_a_pipfile_whose_hash_the_lock_does_not_record_is_stale(tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def export_path(work: Path, source: InstallSource) -> Path:
 _PACKAGE_LINE = re.compile(r'^(?:name\s*=\s*"(?P<name>[^"]+)"|\s{8}"(?P<key>[^"]+)":\s*\{)')
 
 
-def _package_lines(lock: Path) -> dict[str, int]:
+def package_lines(lock: Path) -> dict[str, int]:
     """{canonical name: line} of each package in the lock file."""
     from packaging.utils import canonicalize_name
 
@@ -121,7 +121,7 @@ def graph_from_export(
     """The graph of an export; its files are the lock and the files it was made from (inputs).
     expansion: what ${VAR} expands to (a Pipfile's source URL may name config vars)."""
     graph = parse_requirements(export, app, expansion)
-    lines = _package_lines(source.path)
+    lines = package_lines(source.path)
     for entry in graph.entries:
         entry.origin = Origin(source.path, lines.get(entry.name or "", 1))
     graph.files = [RequirementsFile(path, False, None) for path in [source.path, *inputs] if path.is_file()]
