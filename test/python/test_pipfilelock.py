@@ -8,6 +8,8 @@ import pytest
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import pipfilelock
 
+HA, H1, H2, H3 = ("sha256:" + c * 64 for c in "a123")
+
 
 def write_app(tmp_path: Path, default: dict[str, object], pipfile: str | None = None) -> Path:
     lock = {
@@ -22,7 +24,7 @@ def write_app(tmp_path: Path, default: dict[str, object], pipfile: str | None = 
         "develop": {
             "pytest": {
                 "version": "==8.0.0",
-                "hashes": ["sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],
+                "hashes": [HA],
             }
         },
     }
@@ -39,15 +41,15 @@ def test_every_form_of_a_lock_entry_becomes_a_requirement_line(tmp_path: Path) -
             "six": {
                 "version": "==1.16.0",
                 "hashes": [
-                    "sha256:1111111111111111111111111111111111111111111111111111111111111111",
-                    "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+                    H1,
+                    H2,
                 ],
                 "markers": "os_name == 'posix'",
             },
             "req": {
                 "version": "==2.0",
                 "extras": ["socks"],
-                "hashes": ["sha256:3333333333333333333333333333333333333333333333333333333333333333"],
+                "hashes": [H3],
             },
             "lib": {"git": "https://git.invalid/lib.git", "ref": "a" * 40},
             "local": {"path": "libs/local", "editable": True},
@@ -61,17 +63,14 @@ def test_every_form_of_a_lock_entry_becomes_a_requirement_line(tmp_path: Path) -
         "--index-url https://main.invalid/simple",
         "--extra-index-url http://other.invalid/simple",
         "--trusted-host other.invalid",
-        "six==1.16.0 ; os_name == 'posix' --hash=sha256:1111111111111111111111111111111111111111111111111111111111111111 --hash=sha256:2222222222222222222222222222222222222222222222222222222222222222",
-        "req[socks]==2.0 --hash=sha256:3333333333333333333333333333333333333333333333333333333333333333",
+        f"six==1.16.0 ; os_name == 'posix' --hash={H1} --hash={H2}",
+        f"req[socks]==2.0 --hash={H3}",
         f"lib @ git+https://git.invalid/lib.git@{'a' * 40}",
         "-e ./libs/local",
         "arch @ https://files.invalid/arch-1.0.tar.gz",
     ]
     pipfilelock.export(app, target, None, develop=True)
-    assert (
-        target.read_text().splitlines()[-1]
-        == "pytest==8.0.0 --hash=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-    )
+    assert target.read_text().splitlines()[-1] == f"pytest==8.0.0 --hash={HA}"
 
 
 def test_a_pipfile_whose_hash_the_lock_does_not_record_is_stale(tmp_path: Path) -> None:
