@@ -53,7 +53,13 @@ class Place:
     line: int | None = None
 
     def at(self, key: str | int) -> Place:
-        return Place(self.lock, self.fix, (*self.keys, str(key)), self.line)
+        """The place of a key below this one (shown escaped and cut short: a key is data too)."""
+        shown = (
+            str(key).encode("unicode_escape").decode("ascii") if _CONTROL_RE.search(str(key)) else str(key)
+        )
+        return Place(
+            self.lock, self.fix, (*self.keys, shown if len(shown) <= 60 else shown[:57] + "..."), self.line
+        )
 
     def on_line(self, line: int | None) -> Place:
         return Place(self.lock, self.fix, self.keys, line)

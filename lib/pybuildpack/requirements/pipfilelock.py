@@ -260,8 +260,8 @@ def export(
     """The lock's [packages] (and [dev-packages] when develop) as a requirements file at target.
     bound: the directory local paths must be in (the build directory; the app by default)."""
     lock = load_lock(app)
-    check_current(app, lock, default_index)
     _check_not_empty(lock, load_pipfile(app), develop)
+    check_current(app, lock, default_index)
     packages = {name: ("default", spec) for name, spec in (lock.get("default") or {}).items()}
     if develop:
         for name, spec in (lock.get("develop") or {}).items():
