@@ -100,3 +100,28 @@ def test_an_unreadable_lock_is_named(tmp_path: Path) -> None:
         pipfilelock.check_files(tmp_path)
     assert caught.value.code == "lockfile::invalid"
     assert caught.value.where == "Pipfile.lock"
+
+
+def test_a_vcs_package_locked_without_a_commit_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pybuildpack.build.app import App, _warn_unpinned
+    from pybuildpack.context import ConfigVars
+    from pybuildpack.requirements import locked
+    from pybuildpack.requirements.source import InstallSource
+
+    app = write_app(
+        tmp_path,
+        {
+            "pinned": {"git": "https://git.invalid/pinned.git", "ref": "a" * 40},
+            "floating": {"git": "https://git.invalid/floating.git"},
+        },
+    )
+    source = InstallSource("pipenv", app / "Pipfile.lock", "from Pipfile.lock (pipenv)")
+    export = tmp_path / "work" / "export.txt"
+    pipfilelock.export(app, export, None)
+    _warn_unpinned(App(source, locked.graph_from_export(app, source, export, [], {}), ConfigVars()))
+    said = capsys.readouterr().err
+    assert "Warning: Pipfile.lock locks floating from a VCS without a commit" in said
+    assert "Pin it to a commit" in said and "pipenv lock" in said
+    assert "pinned" not in said
