@@ -78,7 +78,12 @@ def test_a_pipfile_lock_path_outside_the_app_is_an_error_naming_the_entry(tmp_pa
     assert caught.value.where == f"Pipfile.lock: default.evil.{key}"
 
 
-def test_a_poetry_lock_directory_outside_the_app_is_an_error_naming_the_package(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("kind", "url"), [("directory", "../../../../../../etc"), ("url", "file:///etc/passwd")]
+)
+def test_a_poetry_lock_path_outside_the_app_is_an_error_naming_the_package(
+    tmp_path: Path, kind: str, url: str
+) -> None:
     import tomllib
 
     project = (
@@ -89,7 +94,7 @@ def test_a_poetry_lock_directory_outside_the_app_is_an_error_naming_the_package(
     digest = sorted(poetrylock.content_hashes(tomllib.loads(project)))[0]
     (tmp_path / "poetry.lock").write_text(
         '[[package]]\nname = "evil"\nversion = "1"\noptional = false\ngroups = ["main"]\n\n'
-        '[package.source]\ntype = "directory"\nurl = "../../../../../../etc"\n\n'
+        f'[package.source]\ntype = "{kind}"\nurl = "{url}"\n\n'
         f'[metadata]\nlock-version = "2.1"\ncontent-hash = "{digest}"\n'
     )
     with pytest.raises(BuildError) as caught:

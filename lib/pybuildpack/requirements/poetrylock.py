@@ -206,7 +206,9 @@ def _line(package: dict[str, Any], marker: str, place: values.Place, app: Path, 
     kind, url = source.get("type"), str(source.get("url", ""))
     tail = f" ; {marker}" if marker else ""
     at = place.at("source").at("url")
-    if kind in ("directory", "file") and ("://" not in url or url.startswith("file:")):
+    if kind in ("directory", "file", "url") and (
+        url.startswith("file:") or (kind != "url" and "://" not in url)
+    ):
         path = _local(at, url, app, bound)
         return f"{'-e ' if kind == 'directory' and package.get('develop') else ''}{path}{tail}"
     if kind in ("file", "url"):
