@@ -119,3 +119,21 @@ PY
 	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print('both')"
 	assert_output_contains "both"
 }
+
+@test "pipenv: editable local packages (packages/x and the app itself, file = \".\") import from /app" {
+	local index
+	new_app pipenv-editable
+	index="$(python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
+	sed "s|\${INDEX_URL}|${index}|" "${BUILD_DIR}/Pipfile.in" >"${BUILD_DIR}/Pipfile"
+	rm "${BUILD_DIR}/Pipfile.in"
+	mkdir -p "${BATS_TEST_TMPDIR}/tmp"
+	(cd "$BUILD_DIR" && TMPDIR="${BATS_TEST_TMPDIR}/tmp" WORKON_HOME="${BATS_TEST_TMPDIR}/venvs" PIPENV_YES=1 \
+		PIPENV_IGNORE_VIRTUALENVS=1 pipenv lock >"${BATS_TEST_TMPDIR}/lock.log" 2>&1) ||
+		fail "pipenv lock failed" "$(cat "${BATS_TEST_TMPDIR}/lock.log")"
+	compile_app
+	assert_success
+	assert_installed localpkg editable-app six==1.16.0
+	slug_to_app
+	in_slug /app 'cd / && python -c "import localpkg, webapp; print(localpkg.__file__, webapp.GREETING)"'
+	assert_output_contains "/app/packages/localpkg/localpkg/__init__.py hello from the app"
+}

@@ -8,6 +8,8 @@ import pytest
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import pipfilelock
 
+HA, H1, H2, H3 = ("sha256:" + c * 64 for c in "a123")
+
 
 def write_app(tmp_path: Path, default: dict[str, object], pipfile: str | None = None) -> Path:
     lock = {
@@ -19,7 +21,12 @@ def write_app(tmp_path: Path, default: dict[str, object], pipfile: str | None = 
             ],
         },
         "default": default,
-        "develop": {"pytest": {"version": "==8.0.0", "hashes": ["sha256:aa"]}},
+        "develop": {
+            "pytest": {
+                "version": "==8.0.0",
+                "hashes": [HA],
+            }
+        },
     }
     (tmp_path / "Pipfile.lock").write_text(json.dumps(lock))
     if pipfile is not None:
@@ -33,29 +40,37 @@ def test_every_form_of_a_lock_entry_becomes_a_requirement_line(tmp_path: Path) -
         {
             "six": {
                 "version": "==1.16.0",
-                "hashes": ["sha256:11", "sha256:22"],
+                "hashes": [
+                    H1,
+                    H2,
+                ],
                 "markers": "os_name == 'posix'",
             },
-            "req": {"version": "==2.0", "extras": ["socks"], "hashes": ["sha256:33"]},
+            "req": {
+                "version": "==2.0",
+                "extras": ["socks"],
+                "hashes": [H3],
+            },
             "lib": {"git": "https://git.invalid/lib.git", "ref": "a" * 40},
             "local": {"path": "libs/local", "editable": True},
             "arch": {"file": "https://files.invalid/arch-1.0.tar.gz"},
         },
     )
+    (app / "libs" / "local").mkdir(parents=True)
     target = tmp_path / "out.txt"
     pipfilelock.export(app, target, None)
     assert target.read_text().splitlines() == [
         "--index-url https://main.invalid/simple",
         "--extra-index-url http://other.invalid/simple",
         "--trusted-host other.invalid",
-        "six==1.16.0 ; os_name == 'posix' --hash=sha256:11 --hash=sha256:22",
-        "req[socks]==2.0 --hash=sha256:33",
+        f"six==1.16.0 ; os_name == 'posix' --hash={H1} --hash={H2}",
+        f"req[socks]==2.0 --hash={H3}",
         f"lib @ git+https://git.invalid/lib.git@{'a' * 40}",
         "-e ./libs/local",
         "arch @ https://files.invalid/arch-1.0.tar.gz",
     ]
     pipfilelock.export(app, target, None, develop=True)
-    assert target.read_text().splitlines()[-1] == "pytest==8.0.0 --hash=sha256:aa"
+    assert target.read_text().splitlines()[-1] == f"pytest==8.0.0 --hash={HA}"
 
 
 def test_a_pipfile_whose_hash_the_lock_does_not_record_is_stale(tmp_path: Path) -> None:
@@ -85,3 +100,28 @@ def test_an_unreadable_lock_is_named(tmp_path: Path) -> None:
         pipfilelock.check_files(tmp_path)
     assert caught.value.code == "lockfile::invalid"
     assert caught.value.where == "Pipfile.lock"
+
+
+def test_a_vcs_package_locked_without_a_commit_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pybuildpack.build.app import App, _warn_unpinned
+    from pybuildpack.context import ConfigVars
+    from pybuildpack.requirements import locked
+    from pybuildpack.requirements.source import InstallSource
+
+    app = write_app(
+        tmp_path,
+        {
+            "pinned": {"git": "https://git.invalid/pinned.git", "ref": "a" * 40},
+            "floating": {"git": "https://git.invalid/floating.git"},
+        },
+    )
+    source = InstallSource("pipenv", app / "Pipfile.lock", "from Pipfile.lock (pipenv)")
+    export = tmp_path / "work" / "export.txt"
+    pipfilelock.export(app, export, None)
+    _warn_unpinned(App(source, locked.graph_from_export(app, source, export, [], {}), ConfigVars()))
+    said = capsys.readouterr().err
+    assert "Warning: Pipfile.lock locks floating from a VCS without a commit" in said
+    assert "Pin it to a commit" in said and "pipenv lock" in said
+    assert "pinned" not in said

@@ -9,6 +9,8 @@ import pytest
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import poetrylock
 
+HASH = "sha256:" + "a" * 64
+
 PROJECT = """
 [tool.poetry]
 name = "app"
@@ -34,7 +36,7 @@ version = "1.16.0"
 optional = false
 python-versions = "*"
 groups = ["main"]
-files = [{{file = "six-1.16.0.whl", hash = "sha256:aa"}}]
+files = [{{file = "six-1.16.0.whl", hash = "{HASH}"}}]
 
 [package.source]
 type = "legacy"
@@ -113,7 +115,7 @@ def test_the_main_group_with_markers_hashes_sources_and_credentials(tmp_path: Pa
     assert target.read_text().splitlines() == [
         "--index-url https://${POETRY_HTTP_BASIC_PRIVATE_REPO_USERNAME}:${POETRY_HTTP_BASIC_PRIVATE_REPO_PASSWORD}"
         "@private.invalid/simple",
-        "six==1.16.0 --hash=sha256:aa",
+        f"six==1.16.0 --hash={HASH}",
         'colorama==0.4.6 ; sys_platform == "win32"',
         f"tool @ git+https://git.invalid/tool.git@{'b' * 40}",
     ]

@@ -45,6 +45,7 @@ class App:
 
 # The module that checks each package manager's lock.
 _READERS = {"uv": uvlock, "pipenv": pipfilelock, "poetry": poetrylock}
+_LOCK_COMMANDS = {"uv": "uv lock", "pipenv": "pipenv lock", "poetry": "poetry lock"}
 
 
 def lock_made_by(layout: Layout, source: InstallSource) -> str:
@@ -110,19 +111,48 @@ def export_lock(
         export.parent.mkdir(parents=True, exist_ok=True)
         export.write_text(text)
     elif app.source.kind == "pipenv":
-        pipfilelock.export(layout.app, export, default_index, develop=groups)
+        pipfilelock.export(layout.app, export, default_index, develop=groups, bound=layout.build)
     elif app.source.kind == "poetry":
         from packaging.version import Version
 
         target = marker_environment(Version(version)) if version else None
-        poetrylock.export(layout.app, export, app.config.values, all_groups=groups, environment=target)
+        poetrylock.export(
+            layout.app, export, app.config.values, all_groups=groups, environment=target, bound=layout.build
+        )
     else:
         uv = Uv(layout, arch, tool_index(app, default_index))
         uvlock.export(layout.app, uv, python, export, app.config.values, groups=groups)
     if text is None:
         locked.save_export(saved, key, export)
     graph = locked.graph_from_export(layout.app, app.source, export, inputs, app.config.for_expansion())
-    return replace(app, graph=graph)
+    app = replace(app, graph=graph)
+    check_paths(layout, app)
+    _warn_unpinned(app)
+    return app
+
+
+def check_paths(layout: Layout, app: App) -> None:
+    """Every local path of the app's graph is inside the build directory, and no local package
+    (nor the app built as a package) holds a link out of it (requirements/localpaths.py)."""
+    from pybuildpack.requirements import localpaths
+
+    localpaths.check(app.graph, layout.build, app.source.kind == "package")
+
+
+def _warn_unpinned(app: App) -> None:
+    """A lock's VCS package that names no commit installs whatever its branch holds that day."""
+    from pybuildpack import output
+
+    for entry in app.graph.requirements():
+        if entry.kind == "vcs" and not entry.vcs_pinned_to_commit:
+            output.warning(
+                [
+                    f"{app.source.path.name} locks {entry.name or entry.text} from a VCS without a commit",
+                    f"Where: {entry.origin.show(app.graph.root)}",
+                    "Each build installs what its branch holds that day, not what was locked.",
+                    f"Pin it to a commit (its full sha) and run '{_LOCK_COMMANDS[app.source.kind]}' again.",
+                ]
+            )
 
 
 def sources_for(app: App, default_index: str | None) -> Sources:

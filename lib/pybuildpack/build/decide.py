@@ -11,6 +11,7 @@ from pybuildpack import output
 from pybuildpack.archives import install as archives
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.build.app import (
+    check_paths,
     export_lock,
     libraries_of,
     lock_made_by,
@@ -68,6 +69,8 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     """restoring: the cached environment being put in place since the run started
     (envcache.Restoring, begun by the caller before this module was imported)."""
     app = read_app(layout)  # fails before any download when the app's files are unusable
+    if not app.source.locked:
+        check_paths(layout, app)
     for name, origin in app.graph.undefined_vars:
         output.warning(
             [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,21 +24,50 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _entry_digest(path: Path) -> str | None:
+    """What a tree's entry contributes: a regular file its content's sha256, a symbolic link its
+    target as written (never followed), a special file (a device, a pipe) its kind only: the
+    fingerprint never opens one (reading /dev/console blocks)."""
+    try:
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            return "link:" + _sha(os.readlink(path).encode())
+        if stat.S_ISREG(mode):
+            return _file_sha(path)
+    except OSError:
+        return None
+    return f"special:{stat.S_IFMT(mode):o}"
+
+
+def _file_sha(path: Path) -> str:
+    """A regular file's sha256, opened without following a link or blocking on a special file."""
+    digest = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return "special"
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def tree_digest(root: Path) -> str:
-    """A digest of a directory's files (names and contents), skipping caches and build output."""
+    """A digest of a directory's files (names and contents), skipping caches and build output.
+    Links are recorded by their target and never followed (os.walk does not descend into a link
+    to a directory), so the digest reads nothing outside the tree."""
     digest = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root):
         skip = _SKIP_ANYWHERE | _SKIP_AT_TOP if dirpath == str(root) else _SKIP_ANYWHERE
         dirnames[:] = sorted(d for d in dirnames if d not in skip and not d.endswith(".egg-info"))
-        for name in sorted(filenames):
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        for name in sorted([*filenames, *links]):
             if name.endswith((".pyc", ".pyo")):
                 continue
             path = Path(dirpath) / name
-            try:
-                data = path.read_bytes() if not path.is_symlink() else os.readlink(path).encode()
-            except OSError:
+            entry = _entry_digest(path)
+            if entry is None:
                 continue
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + _sha(data).encode() + b"\n")
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + entry.encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -161,8 +191,9 @@ def collect(
     for entry in graph.entries:
         if entry.kind == "path" and entry.path is not None and entry.path.is_dir():
             items[f"{LOCAL_PACKAGE}:{display_path(entry.path, root)}"] = tree_digest(entry.path)
-        elif entry.kind == "path" and entry.path is not None and entry.path.is_file():
-            items[f"{LOCAL_PACKAGE}:{display_path(entry.path, root)}"] = _sha(entry.path.read_bytes())
+        elif entry.kind == "path" and entry.path is not None and entry.path.exists():
+            found = _entry_digest(entry.path)
+            items[f"{LOCAL_PACKAGE}:{display_path(entry.path, root)}"] = found or "(unreadable)"
         elif entry.kind == "vcs" and not entry.vcs_pinned_to_commit:
             inputs.volatile.append(entry.name or entry.text)
         if entry.hashes and entry.name:

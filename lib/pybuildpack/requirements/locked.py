@@ -103,7 +103,7 @@ def export_path(work: Path, source: InstallSource) -> Path:
 _PACKAGE_LINE = re.compile(r'^(?:name\s*=\s*"(?P<name>[^"]+)"|\s{8}"(?P<key>[^"]+)":\s*\{)')
 
 
-def _package_lines(lock: Path) -> dict[str, int]:
+def package_lines(lock: Path) -> dict[str, int]:
     """{canonical name: line} of each package in the lock file."""
     from packaging.utils import canonicalize_name
 
@@ -115,15 +115,33 @@ def _package_lines(lock: Path) -> dict[str, int]:
     return found
 
 
+def _anchored(raw: str, path: Path) -> str:
+    """An export's line for a local path ('-e ./packages/x[extra] ; marker') with the path made
+    absolute: paths in a lock are relative to its directory, and the line is installed from a phase
+    file elsewhere (pip reads a relative path against its working directory, uv against the file)."""
+    editable = raw.startswith("-e ")
+    body = raw[3:].lstrip() if editable else raw
+    location = re.split(r"[\s\[;]", body, maxsplit=1)[0]
+    return f"{'-e ' if editable else ''}{path}{body[len(location) :]}"
+
+
 def graph_from_export(
     app: Path, source: InstallSource, export: Path, inputs: list[Path], expansion: Mapping[str, str]
 ) -> Graph:
     """The graph of an export; its files are the lock and the files it was made from (inputs).
-    expansion: what ${VAR} expands to (a Pipfile's source URL may name config vars)."""
-    graph = parse_requirements(export, app, expansion)
-    lines = _package_lines(source.path)
+    expansion: what ${VAR} expands to (a Pipfile's source URL may name config vars). An error
+    names the lock (and the exported line), never the export, a file of the build's own."""
+    try:
+        graph = parse_requirements(export, app, expansion)
+    except BuildError as exc:
+        exc.where = source.path.name
+        exc.details = [*exc.details, f"(in the packages read from {source.path.name})"]
+        raise
+    lines = package_lines(source.path)
     for entry in graph.entries:
         entry.origin = Origin(source.path, lines.get(entry.name or "", 1))
+        if entry.kind == "path" and entry.path is not None and entry.url is None and entry.raw:
+            entry.raw = _anchored(entry.raw, entry.path)
     graph.files = [RequirementsFile(path, False, None) for path in [source.path, *inputs] if path.is_file()]
     return graph
 

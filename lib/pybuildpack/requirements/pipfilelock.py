@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
+from pybuildpack import nesting
 from pybuildpack.errors import BuildError
+from pybuildpack.requirements import lockvalues as values
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "Pipfile.lock"
 PIPFILE = "Pipfile"
 # The Pipfile's own sections: anything else is a package category (pipenv's hash covers them).
 _SECTIONS = frozenset({"source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv"})
+_FIX = "Run 'pipenv lock' and commit Pipfile.lock (and the Pipfile)."
+_LOCK = values.Place(LOCK, _FIX)
 
 
 def _invalid(name: str, why: str) -> BuildError:
@@ -28,28 +35,45 @@ def _invalid(name: str, why: str) -> BuildError:
         f"{name} can't be read",
         where=name,
         details=[why],
-        fix="Run 'pipenv lock' and commit Pipfile.lock (and the Pipfile).",
+        fix=_FIX,
         code="lockfile::invalid",
     )
 
 
 def load_lock(app: Path) -> dict[str, Any]:
+    """Pipfile.lock, parsed, with the types of its sections checked (a BuildError naming the key)."""
     try:
         data = json.loads((app / LOCK).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise _invalid(LOCK, str(exc)) from exc
+    except RecursionError:
+        raise _invalid(LOCK, nesting.message()) from None
+    if nesting.too_deep(data):
+        raise _invalid(LOCK, nesting.message())
     if not isinstance(data, dict) or not isinstance(data.get("default", {}), dict):
         raise _invalid(LOCK, "It is not a Pipfile.lock: no 'default' section of packages.")
+    meta = values.field(_LOCK, data, "_meta", dict, {})
+    values.field(_LOCK.at("_meta"), meta, "hash", dict, {})
+    for number, source in enumerate(values.field(_LOCK.at("_meta"), meta, "sources", list, [])):
+        values.table(_LOCK.at("_meta").at("sources").at(number), source)
+    values.field(_LOCK.at("_meta"), meta, "requires", dict, {})
+    for section in ("default", "develop"):
+        for name, spec in values.field(_LOCK, data, section, dict, {}).items():
+            values.table(_LOCK.at(section).at(name), spec)
     return data
+
+
+def _meta(lock: dict[str, Any]) -> dict[str, Any]:
+    return lock.get("_meta") or {}
 
 
 def describe(app: Path) -> str:
     """The lock's format, for the report: "pipfile-spec 6"."""
     try:
-        spec = (load_lock(app).get("_meta") or {}).get("pipfile-spec")
+        spec = _meta(load_lock(app)).get("pipfile-spec")
     except BuildError:
         return ""
-    return f"pipfile-spec {spec}" if spec is not None else ""
+    return f"pipfile-spec {spec}" if isinstance(spec, (int, str)) else ""
 
 
 def load_pipfile(app: Path) -> dict[str, Any] | None:
@@ -67,18 +91,19 @@ def check_files(app: Path) -> None:
     load_pipfile(app)
 
 
-def _section(values: object, canonical: bool) -> object:
-    if canonical and isinstance(values, dict):
-        return {canonicalize_name(str(k)): v for k, v in values.items()}
-    return values
+def _section(entries: object, canonical: bool) -> object:
+    if canonical and isinstance(entries, dict):
+        return {canonicalize_name(str(k)): v for k, v in entries.items()}
+    return entries
 
 
-def pipfile_hashes(pipfile: dict[str, Any], default_source: dict[str, Any] | None) -> set[str]:
+def pipfile_hashes(pipfile: dict[str, Any], default_sources: list[dict[str, Any]] | None) -> set[str]:
     """The Pipfile's hash as pipenv records it in _meta.hash: today's form (package names
-    canonical, pipenv 2025 and later) and the earlier one (names as written)."""
+    canonical, pipenv 2025 and later) and the earlier one (names as written). A Pipfile without
+    [[source]] is hashed with the sources pipenv assumed for it (default_sources)."""
     sources = pipfile.get("source")
     if sources is None:
-        sources = [default_source] if default_source else []
+        sources = default_sources or []
     out = set()
     for canonical in (True, False):
         data: dict[str, Any] = {
@@ -86,35 +111,80 @@ def pipfile_hashes(pipfile: dict[str, Any], default_source: dict[str, Any] | Non
             "default": _section(pipfile.get("packages", {}), canonical),
             "develop": _section(pipfile.get("dev-packages", {}), canonical),
         }
-        for category, values in pipfile.items():
+        for category, entries in pipfile.items():
             if category not in _SECTIONS and category not in ("default", "develop"):
-                data[category] = _section(values, canonical)
+                data[category] = _section(entries, canonical)
         content = json.dumps(data, sort_keys=True, separators=(",", ":"))
         out.add(hashlib.sha256(content.encode("utf-8")).hexdigest())
     return out
 
 
-def _changed_packages(pipfile: dict[str, Any], lock: dict[str, Any]) -> list[str]:
-    """What the Pipfile's [packages] asks for that the lock has not (best effort)."""
-    wanted = {canonicalize_name(k) for k in (pipfile.get("packages") or {})}
-    locked = {canonicalize_name(k) for k in (lock.get("default") or {})}
-    return [f"{PIPFILE} asks for {name}, which {LOCK} does not lock" for name in sorted(wanted - locked)]
+def assumed_sources(lock: dict[str, Any], default_index: str | None) -> list[list[dict[str, Any]]]:
+    """What pipenv may have hashed as the sources of a Pipfile without [[source]]: its default
+    index (pip's, or the index-url of the pip configuration where it locked, which the lock
+    records as its first source), or every source the lock records."""
+    recorded = [s for s in _meta(lock).get("sources") or [] if isinstance(s, dict)]
+    candidates = [recorded[:1], recorded]
+    if default_index:
+        candidates.append([{"name": "pypi", "url": default_index, "verify_ssl": True}])
+    return [c for c in candidates if c]
+
+
+_SECTION_OF = {"packages": "default", "dev-packages": "develop"}
+
+
+def _differences(pipfile: dict[str, Any], lock: dict[str, Any]) -> list[str]:
+    """What the Pipfile asks for that the lock does not hold: a package it does not lock, or at a
+    version outside the Pipfile's specifier, or other [requires]."""
+    out = []
+    for section, wanted in pipfile.items():
+        if section in _SECTIONS - {"packages", "dev-packages"} or not isinstance(wanted, dict):
+            continue
+        locked = lock.get(_SECTION_OF.get(section, section))
+        locked = {
+            canonicalize_name(str(k)): v for k, v in (locked if isinstance(locked, dict) else {}).items()
+        }
+        for name, asked in wanted.items():
+            key = canonicalize_name(str(name))
+            if key not in locked:
+                out.append(f"{PIPFILE} asks for {key}, which {LOCK} does not lock")
+                continue
+            spec = asked.get("version") if isinstance(asked, dict) else asked
+            have = locked[key].get("version") if isinstance(locked[key], dict) else None
+            if not isinstance(spec, str) or spec.strip() in ("", "*") or not isinstance(have, str):
+                continue
+            try:
+                fits = Version(have.lstrip("=")) in SpecifierSet(spec)
+            except (InvalidSpecifier, InvalidVersion):
+                continue
+            if not fits:
+                out.append(f"{PIPFILE} asks for {key}{spec}, {LOCK} locks {have.lstrip('=')}")
+    if (pipfile.get("requires") or {}) != (_meta(lock).get("requires") or {}):
+        out.append(f"{PIPFILE}'s [requires] is not the one {LOCK} records")
+    return out
 
 
 def check_current(app: Path, lock: dict[str, Any], default_index: str | None) -> None:
-    """A Pipfile changed since the lock was made fails the build, as `pipenv install --deploy`."""
+    """A Pipfile changed since the lock was made fails the build, as `pipenv install --deploy`.
+    A Pipfile without [[source]] that no assumed source makes match (pipenv hashed the indexes of
+    the pip configuration where it locked, which the lock does not record) is checked against the
+    lock's packages instead."""
     pipfile = load_pipfile(app)
     if pipfile is None:
         return  # a Pipfile.lock alone: nothing to compare it with (pipenv installs it as well)
-    recorded = str(((lock.get("_meta") or {}).get("hash") or {}).get("sha256", ""))
-    default_source = {"name": "pypi", "url": default_index, "verify_ssl": True} if default_index else None
-    if recorded in pipfile_hashes(pipfile, default_source):
+    found = _meta(lock).get("hash") or {}
+    recorded = str(found.get("sha256", "")) if isinstance(found, dict) else ""
+    candidates = assumed_sources(lock, default_index) if "source" not in pipfile else [[]]
+    if any(recorded in pipfile_hashes(pipfile, sources) for sources in candidates):
+        return
+    differences = _differences(pipfile, lock)
+    if "source" not in pipfile and not differences:
         return
     raise BuildError(
         f"{LOCK} is out of date: the {PIPFILE} changed since it was locked",
         where=LOCK,
         details=[
-            *_changed_packages(pipfile, lock),
+            *differences,
             f"{LOCK} records the {PIPFILE}'s hash ...{recorded[-6:] or '(none)'}, which no longer matches.",
         ],
         fix=f"Run 'pipenv lock' and commit {LOCK} (as 'pipenv install --deploy' requires).",
@@ -122,48 +192,85 @@ def check_current(app: Path, lock: dict[str, Any], default_index: str | None) ->
     )
 
 
-def _line(name: str, spec: dict[str, Any]) -> str:
-    """One requirements line for a package of the lock."""
-    extras = f"[{','.join(spec['extras'])}]" if spec.get("extras") else ""
-    markers = f" ; {spec['markers']}" if spec.get("markers") else ""
+def _local(place: values.Place, value: object, app: Path, bound: Path) -> str:
+    """A local path of the lock, checked, as a path relative to the app ('./packages/x', '.')."""
+    resolved = values.local_path(place, value, app, bound)
+    relative = os.path.relpath(resolved, app.resolve())
+    return relative if relative.startswith(".") else f"./{relative}"
+
+
+def _line(key: str, spec: dict[str, Any], place: values.Place, app: Path, bound: Path) -> str:
+    """One requirements line for a package of the lock, from its values, each checked."""
+    name = values.name(place, key)
+    extras = values.field(place, spec, "extras", list, [])
+    extras_text = f"[{','.join(values.extras(place.at('extras'), extras))}]" if extras else ""
+    marker = values.field(place, spec, "markers", str, "")
+    markers = f" ; {values.marker(place.at('markers'), marker)}" if marker else ""
+    editable = values.field(place, spec, "editable", bool, False)
     if "git" in spec:
-        url = str(spec["git"])
+        url = values.url(place.at("git"), spec["git"])
         url = url if url.startswith("git+") else f"git+{url}"
-        ref = f"@{spec['ref']}" if spec.get("ref") else ""
-        sub = f"#subdirectory={spec['subdirectory']}" if spec.get("subdirectory") else ""
-        return f"{name}{extras} @ {url}{ref}{sub}{markers}"
-    if "path" in spec:
-        path = str(spec["path"])
-        path = path if path.startswith((".", "/")) else f"./{path}"
-        return f"{'-e ' if spec.get('editable') else ''}{path}{extras}{markers}".strip()
-    if "file" in spec:
-        return f"{name}{extras} @ {spec['file']}{markers}"
-    hashes = "".join(f" --hash={h}" for h in spec.get("hashes") or [])
-    return f"{name}{extras}{spec.get('version', '')}{markers}{hashes}"
+        ref = values.field(place, spec, "ref", str, "")
+        ref = f"@{values.ref(place.at('ref'), ref)}" if ref else ""
+        sub = values.field(place, spec, "subdirectory", str, "")
+        sub = f"#subdirectory={values.ref(place.at('subdirectory'), sub)}" if sub else ""
+        return f"{'-e ' if editable else ''}{name}{extras_text} @ {url}{ref}{sub}{markers}".strip()
+    for key_name in ("path", "file"):
+        if key_name not in spec:
+            continue
+        location = values.text(place.at(key_name), spec[key_name])
+        if "://" in location and not location.startswith("file:"):
+            return f"{name}{extras_text} @ {values.url(place.at(key_name), location)}{markers}"
+        path = _local(place.at(key_name), location, app, bound)
+        return f"{'-e ' if editable else ''}{path}{extras_text}{markers}"
+    version = values.specifier(place.at("version"), values.field(place, spec, "version", str, ""))
+    hashes = "".join(f" --hash={h}" for h in values.hashes(place.at("hashes"), spec.get("hashes") or []))
+    return f"{name}{extras_text}{version}{markers}{hashes}"
 
 
 def _index_lines(lock: dict[str, Any]) -> list[str]:
     lines = []
-    sources = (lock.get("_meta") or {}).get("sources") or []
-    for number, source in enumerate(sources):
-        url = str(source.get("url", ""))
+    place = _LOCK.at("_meta").at("sources")
+    for number, source in enumerate(_meta(lock).get("sources") or []):
+        url = values.field(place.at(number), source, "url", str, "")
         if not url:
             continue
+        url = values.url(place.at(number).at("url"), url)
         lines.append(f"{'--index-url' if number == 0 else '--extra-index-url'} {url}")
-        if source.get("verify_ssl") is False and urlsplit(url).hostname:
+        if str(source.get("verify_ssl", True)).lower() == "false" and urlsplit(url).hostname:
             lines.append(f"--trusted-host {urlsplit(url).hostname}")
     return lines
 
 
-def export(app: Path, target: Path, default_index: str | None, *, develop: bool = False) -> None:
-    """The lock's [packages] (and [dev-packages] when develop) as a requirements file at target."""
+def _check_not_empty(lock: dict[str, Any], pipfile: dict[str, Any] | None, develop: bool) -> None:
+    """A lock that holds no package while the Pipfile asks for some is refused (a lock written by
+    hand, or a section misspelt), rather than installing nothing."""
+    wanted = [s for s in (("packages", "dev-packages") if develop else ("packages",))]
+    asked = any((pipfile or {}).get(s) for s in wanted)
+    if asked and not lock.get("default") and not (develop and lock.get("develop")):
+        raise _LOCK.error(
+            "it locks no package, while the Pipfile asks for some",
+            f"{LOCK}'s 'default' section is empty or missing.",
+        )
+
+
+def export(
+    app: Path, target: Path, default_index: str | None, *, develop: bool = False, bound: Path | None = None
+) -> None:
+    """The lock's [packages] (and [dev-packages] when develop) as a requirements file at target.
+    bound: the directory local paths must be in (the build directory; the app by default)."""
     lock = load_lock(app)
+    _check_not_empty(lock, load_pipfile(app), develop)
     check_current(app, lock, default_index)
-    packages = dict(lock.get("default") or {})
+    packages = {name: ("default", spec) for name, spec in (lock.get("default") or {}).items()}
     if develop:
         for name, spec in (lock.get("develop") or {}).items():
-            packages.setdefault(name, spec)
+            packages.setdefault(name, ("develop", spec))
     lines = _index_lines(lock)
-    lines += [_line(name, spec) for name, spec in packages.items() if isinstance(spec, dict)]
+    limit = bound or app
+    lines += [
+        _line(name, spec, _LOCK.at(section).at(name), app, limit)
+        for name, (section, spec) in packages.items()
+    ]
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +20,8 @@ from packaging.markers import InvalidMarker, Marker, default_environment
 from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
-from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
+from pybuildpack.requirements import lockvalues as values
+from pybuildpack.requirements.locked import credential_names, load_toml_file, package_lines, with_credentials
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "poetry.lock"
@@ -27,6 +29,8 @@ PROJECT = "pyproject.toml"
 _LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
 _RELEVANT_KEYS = (*_LEGACY_KEYS, "group")
 _PROJECT_KEYS = ("requires-python", "dependencies", "optional-dependencies")
+_FIX = "Run 'poetry lock' and commit poetry.lock."
+_LOCK = values.Place(LOCK, _FIX)
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -36,8 +40,9 @@ def _load(path: Path) -> dict[str, Any]:
 def check_files(app: Path) -> None:
     """poetry.lock (of a format this reads) and pyproject.toml parse, before any download."""
     lock = _load(app / LOCK)
-    _load(app / PROJECT)
-    version = str((lock.get("metadata") or {}).get("lock-version", ""))
+    project = _load(app / PROJECT)
+    _check_project(project)
+    version = str(values.field(_LOCK, lock, "metadata", dict, {}).get("lock-version", ""))
     parts = version.split(".")
     numbers = tuple(int(p) for p in parts if p.isdigit())
     if len(numbers) != 2 or len(parts) != 2 or numbers < (2, 0):
@@ -48,13 +53,80 @@ def check_files(app: Path) -> None:
             fix="Run 'poetry lock' with a current Poetry and commit poetry.lock.",
             code="lockfile::invalid",
         )
+    packages(app, lock)
+
+
+def _check_project(project: dict[str, Any]) -> None:
+    """The tables of pyproject.toml this reads are tables (a BuildError naming the key)."""
+    place = values.Place(PROJECT, "Fix pyproject.toml, then run 'poetry lock'.")
+    table = values.field(place, project, "project", dict, {})
+    values.field(place.at("project"), table, "dependencies", list, [])
+    values.field(place, project, "dependency-groups", dict, {})
+    tool = values.field(place, project, "tool", dict, {})
+    poetry = values.field(place.at("tool"), tool, "poetry", dict, {})
+    where = place.at("tool").at("poetry")
+    for key in ("dependencies", "dev-dependencies", "group", "extras"):
+        values.field(where, poetry, key, dict, {})
+    for name, group in values.field(where, poetry, "group", dict, {}).items():
+        values.field(
+            where.at("group"), values.table(where.at("group").at(name), group), "dependencies", dict, {}
+        )
+
+
+def _declares_dependencies(project: dict[str, Any]) -> bool:
+    """Whether pyproject.toml asks for any package (besides Python itself)."""
+    table = project.get("project") or {}
+    poetry = (project.get("tool") or {}).get("poetry") or {}
+    named = [k for k in (poetry.get("dependencies") or {}) if k != "python"]
+    return bool(table.get("dependencies") or named)
+
+
+def packages(app: Path, lock: dict[str, Any]) -> list[tuple[values.Place, dict[str, Any]]]:
+    """The lock's packages, each with its place (its line) and the types of its values checked."""
+    found = lock.get("package", [])
+    if not isinstance(found, list):
+        kind = "a table ([package])" if isinstance(found, dict) else "a value"
+        raise _LOCK.at("package").error(
+            f"'package' must be an array of tables ([[package]]), not {kind}",
+            "Each package of a poetry.lock is a [[package]] table.",
+        )
+    lines = package_lines(app / LOCK)
+    out = []
+    for number, package in enumerate(found):
+        where = _LOCK.at("package").at(number)
+        package = values.table(where, package)
+        name = values.name(where.at("name"), package.get("name"))
+        place = values.Place(LOCK, _FIX, (f"package {name}",), lines.get(name))
+        values.version(place.at("version"), package.get("version"))
+        source = values.field(place, package, "source", dict, {})
+        for key in ("type", "url", "reference", "resolved_reference", "subdirectory"):
+            values.field(place.at("source"), source, key, str, "")
+        for index, item in enumerate(values.field(place, package, "files", list, [])):
+            values.field(
+                place.at("files").at(index), values.table(place.at("files").at(index), item), "hash", str, ""
+            )
+        markers = package.get("markers")
+        if isinstance(markers, dict):
+            for group, marker in markers.items():
+                values.marker(place.at("markers").at(group), marker)
+        elif markers is not None:
+            values.marker(place.at("markers"), markers)
+        values.texts(place.at("groups"), package.get("groups") or [])
+        values.field(place, package, "optional", bool, False)
+        values.field(place, package, "develop", bool, False)
+        values.field(place, package, "dependencies", dict, {})
+        for extra, items in values.field(place, package, "extras", dict, {}).items():
+            values.texts(place.at("extras").at(extra), items)
+        out.append((place, package))
+    return out
 
 
 def describe(app: Path) -> str:
     """Which Poetry made the lock, for the report: "lock made by Poetry 2.5.1, lock-version 2.1"."""
     try:
         first = (app / LOCK).read_text(errors="replace").splitlines()[0]
-        version = str((load_toml(app / LOCK).get("metadata") or {}).get("lock-version", ""))
+        metadata = load_toml(app / LOCK).get("metadata")
+        version = str(metadata.get("lock-version", "")) if isinstance(metadata, dict) else ""
     except (OSError, IndexError, TOMLDecodeError):
         return ""
     made = first.split("Poetry ", 1)[1].split()[0] if "Poetry " in first else ""
@@ -127,25 +199,41 @@ def _index_url(url: str, name: str, config: dict[str, str]) -> str:
     return with_credentials(url, credential_names("POETRY_HTTP_BASIC", name), config)
 
 
-def _line(package: dict[str, Any], marker: str) -> str:
-    name, version = str(package["name"]), str(package["version"])
+def _line(package: dict[str, Any], marker: str, place: values.Place, app: Path, bound: Path) -> str:
+    """One requirements line for a package (checked by packages()), each value checked for its form."""
+    name, version = canonicalize_name(str(package["name"])), str(package["version"])
     source = package.get("source") or {}
     kind, url = source.get("type"), str(source.get("url", ""))
     tail = f" ; {marker}" if marker else ""
-    if kind == "directory":
-        path = url if url.startswith((".", "/")) else f"./{url}"
-        return f"{'-e ' if package.get('develop') else ''}{path}{tail}"
-    if kind == "file" and "://" not in url:
-        return f"{url if url.startswith(('.', '/')) else './' + url}{tail}"
+    at = place.at("source").at("url")
+    if kind in ("directory", "file", "url") and (
+        url.startswith("file:") or (kind != "url" and "://" not in url)
+    ):
+        path = _local(at, url, app, bound)
+        return f"{'-e ' if kind == 'directory' and package.get('develop') else ''}{path}{tail}"
     if kind in ("file", "url"):
-        return f"{name} @ {url}{tail}"
+        return f"{name} @ {values.url(at, url)}{tail}"
     if kind == "git":
         ref = source.get("resolved_reference") or source.get("reference") or ""
-        sub = f"#subdirectory={source['subdirectory']}" if source.get("subdirectory") else ""
-        git = url if url.startswith("git+") else f"git+{url}"
+        ref = values.ref(place.at("source").at("resolved_reference"), ref) if ref else ""
+        sub = source.get("subdirectory") or ""
+        sub = f"#subdirectory={values.ref(place.at('source').at('subdirectory'), sub)}" if sub else ""
+        git = values.url(at, url)
+        git = git if git.startswith("git+") else f"git+{git}"
         return f"{name} @ {git}{'@' + ref if ref else ''}{sub}{tail}"
-    hashes = "".join(f" --hash={f['hash']}" for f in package.get("files") or [] if f.get("hash"))
-    return f"{name}=={version}{tail}{hashes}"
+    hashes = [
+        values.hash_value(place.at("files").at(index), f["hash"])
+        for index, f in enumerate(package.get("files") or [])
+        if f.get("hash")
+    ]
+    return f"{name}=={version}{tail}{''.join(f' --hash={h}' for h in hashes)}"
+
+
+def _local(place: values.Place, value: str, app: Path, bound: Path) -> str:
+    """A local path of the lock, checked, relative to the app ('./packages/x', '.')."""
+    resolved = values.local_path(place, value, app, bound)
+    relative = os.path.relpath(resolved, app.resolve())
+    return relative if relative.startswith(".") else f"./{relative}"
 
 
 def _specs(value: object) -> list[dict[str, Any]]:
@@ -220,34 +308,44 @@ def export(
     *,
     all_groups: bool = False,
     environment: Mapping[str, str] | None = None,
+    bound: Path | None = None,
 ) -> None:
     """The main group's packages (every group's when all_groups) as a requirements file.
-    environment: the target's marker values (a lock of format 2.0 is walked for it)."""
+    environment: the target's marker values (a lock of format 2.0 is walked for it); bound: the
+    directory local paths must be in (the build directory; the app by default)."""
     lock = _load(app / LOCK)
     project = _load(app / PROJECT)
+    _check_project(project)
     _stale(lock, project)
+    checked = packages(app, lock)
+    if not checked and _declares_dependencies(project):
+        raise _LOCK.error(
+            f"it locks no package, while {PROJECT} asks for some",
+            f"{LOCK} has no [[package]] table.",
+        )
     groups = None if all_groups else {"main"}
     lines: list[str] = []
-    packages = [p for p in lock.get("package") or [] if isinstance(p, dict) and p.get("name")]
     walked = None
     if str((lock.get("metadata") or {}).get("lock-version", "")) == "2.0":
         walked = _walked(lock, project, all_groups, environment or default_environment())
     indexes: dict[str, str] = {}
     default = False
     body = []
-    for package in packages:
+    for place, package in checked:
         if walked is not None:
             marker = "" if canonicalize_name(str(package["name"])) in walked else None
         else:
             marker = _marker(package, groups)
         if marker is None:
             continue
+        marker = values.marker(place.at("markers"), marker) if marker else ""
         source = package.get("source") or {}
         if source.get("type") == "legacy":
-            indexes.setdefault(str(source.get("url")), str(source.get("reference", "")))
+            url = values.url(place.at("source").at("url"), source.get("url"))
+            indexes.setdefault(url, str(source.get("reference", "")))
         elif not source:
             default = True
-        body.append(_line(package, marker))
+        body.append(_line(package, marker, place, app, bound or app))
     for number, (url, name) in enumerate(indexes.items()):
         option = "--index-url" if number == 0 and not default else "--extra-index-url"
         lines.append(f"{option} {_index_url(url, name, config)}")

@@ -12,6 +12,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
+from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.toml import TOMLDecodeError, load_toml
 from pybuildpack.tools.uv import Uv
@@ -30,6 +31,8 @@ EXPORT_ARGS = (
     "--no-annotate",
     "--quiet",
 )
+_LOCK = values.Place(LOCK, "Run 'uv lock' and commit uv.lock.")
+_PROJECT = values.Place(PROJECT, "Fix pyproject.toml, then run 'uv lock'.")
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -37,16 +40,46 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def check_files(app: Path) -> None:
-    """uv.lock and pyproject.toml parse (before anything is downloaded)."""
+    """uv.lock and pyproject.toml parse, and the parts of them the build reads have their types
+    (before anything is downloaded); a lock with no package while the project asks for some is
+    refused."""
     lock = _load(app / LOCK)
-    _load(app / PROJECT)
+    project = _load(app / PROJECT)
     if not isinstance(lock.get("package", []), list) or "version" not in lock:
         raise BuildError(
             f"{LOCK} is not a uv lock file",
             where=LOCK,
+            details=["Its packages are [[package]] tables, and it records its 'version'."],
             fix="Run 'uv lock' and commit uv.lock.",
             code="lockfile::invalid",
         )
+    packages = _packages(lock)
+    table = values.field(_PROJECT, project, "project", dict, {})
+    dependencies = values.field(_PROJECT.at("project"), table, "dependencies", list, [])
+    tool = values.field(_PROJECT, project, "tool", dict, {})
+    uv = values.field(_PROJECT.at("tool"), tool, "uv", dict, {})
+    for number, index in enumerate(values.field(_PROJECT.at("tool").at("uv"), uv, "index", list, [])):
+        values.table(_PROJECT.at("tool").at("uv").at("index").at(number), index)
+    if not packages and dependencies:
+        raise _LOCK.error(
+            f"it locks no package, while {PROJECT} asks for some", f"{LOCK} has no [[package]] table."
+        )
+
+
+def _packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lock's [[package]] tables, with the values the build reads checked for their types."""
+    out = []
+    for number, package in enumerate(values.array(_LOCK.at("package"), lock.get("package", []))):
+        place = _LOCK.at("package").at(number)
+        package = values.table(place, package)
+        values.field(place, package, "name", str, "")
+        metadata = values.field(place, package, "metadata", dict, {})
+        for item_number, item in enumerate(
+            values.field(place.at("metadata"), metadata, "requires-dist", list, [])
+        ):
+            values.table(place.at("metadata").at("requires-dist").at(item_number), item)
+        out.append(package)
+    return out
 
 
 def _requirements(items: list[Any]) -> dict[str, str]:
