@@ -106,3 +106,33 @@ signals::kill_descendants() {
 	((${#pids[@]})) || return 0
 	signals::terminate "${pids[@]}"
 }
+
+# signals::watchdog WORK_DIR: a process that stops the build's processes when bin/compile is
+# killed outright (SIGKILL, which no trap sees): the core, uv, pip and a hook would otherwise run
+# on to their end, orphaned, installing into a build that is gone. It waits for bin/compile's
+# process to end; when bin/compile ended through its EXIT trap, which removes WORK_DIR, it does
+# nothing; else it stops every process that carries the build's mark (signals::mark must come
+# first) and removes WORK_DIR. It holds none of the build's files open (its log, bats' fd 3).
+signals::watchdog() {
+	local work_dir="$1" build="$$"
+	(
+		trap - TERM INT HUP EXIT ERR
+		set +o errexit +o errtrace
+		local fd
+		for fd in /proc/"$BASHPID"/fd/*; do
+			fd="${fd##*/}"
+			((fd > 2)) && eval "exec ${fd}>&-" 2>/dev/null
+		done
+		exec </dev/null >/dev/null 2>&1
+		# tail polls the process twice a second; the loop is the fallback where tail can't
+		tail --pid="$build" -s 0.5 -f /dev/null
+		while kill -0 "$build"; do
+			sleep 1
+		done
+		[[ -d "$work_dir" ]] || exit 0
+		local -a strays
+		mapfile -t strays < <(signals::strays "$build")
+		((${#strays[@]} == 0)) || signals::terminate "${strays[@]}"
+		rm -rf -- "$work_dir"
+	) &
+}

@@ -38,10 +38,12 @@ def _layout(args: argparse.Namespace) -> Layout:
 
 
 def _decide(args: argparse.Namespace) -> int:
+    from pybuildpack.build.committed import refuse_committed_environments
     from pybuildpack.cache import entries
     from pybuildpack.cache.environment import Restoring
 
     layout = _layout(args)
+    refuse_committed_environments(layout.build, layout.app)  # before anything is written there
     if layout.cache is not None:
         entries.remove_links(layout.cache)
     # A warm build's longest step, the cached environment's copy, starts before the rest is imported.

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pybuildpack.errors import BuildError
+
 if TYPE_CHECKING:  # (an annotation only: a build's first run starts sooner without the registry)
     from pybuildpack.natives.registry import Library
 
@@ -86,8 +88,29 @@ class Settings:
             detect=_flag("BUILDPACK_DETECT_PREREQUISITES"),
             user_rules=os.environ.get("BUILDPACK_BUILD_PREREQUISITES", ""),
             bootstrap_libraries=_flag("BUILDPACK_BOOTSTRAP_LIBRARIES"),
-            installer="pip" if os.environ.get("BUILDPACK_INSTALLER", "").strip().lower() == "pip" else "uv",
+            installer=_installer(),
         )
+
+
+INSTALLERS = ("uv", "pip")
+
+
+def _installer() -> str:
+    """BUILDPACK_INSTALLER: uv (the default, also when unset or empty) or pip; anything else is an
+    error, so that a misspelt pip does not build with uv unnoticed."""
+    value = os.environ.get("BUILDPACK_INSTALLER", "").strip().lower()
+    if not value:
+        return "uv"
+    if value in INSTALLERS:
+        return value
+    raw = os.environ["BUILDPACK_INSTALLER"].strip()
+    raise BuildError(
+        f"BUILDPACK_INSTALLER={raw[:40]!r}{'...' if len(raw) > 40 else ''} is not an install engine",
+        where="config var BUILDPACK_INSTALLER",
+        details=["The install engines are uv (the default) and pip."],
+        fix="Set it to uv or pip (heroku config:set BUILDPACK_INSTALLER=pip), or unset it for uv.",
+        code="config::installer",
+    )
 
 
 @dataclass(frozen=True)

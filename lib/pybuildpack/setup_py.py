@@ -36,3 +36,13 @@ def setup_keyword(source: str, keyword: str) -> list[str] | None:
                 if item.arg == keyword:
                     return _literal_strings(item.value, assignments)
     return None
+
+
+def holds_no_code(source: str) -> bool:
+    """True for a setup.py with nothing in it to run (blank, comments, a docstring at most):
+    setuptools runs it, nothing calls setup(), and the build fails with a traceback of its own."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False  # setuptools shows the error, with the line
+    return all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in tree.body)

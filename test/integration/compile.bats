@@ -174,6 +174,42 @@ teardown() {
 		"-----> Installing Python 3.13.15"
 }
 
+@test "a committed virtual environment or .heroku/python, or an empty setup.py: clear errors; a rebuild in place is fine" {
+	new_app no-deps
+	mkdir -p "${BUILD_DIR}/.venv/bin" && ln -s /usr/bin/python3 "${BUILD_DIR}/.venv/bin/python"
+	printf 'home = /usr/bin\n' >"${BUILD_DIR}/.venv/pyvenv.cfg"
+	compile_app
+	assert_failure 1
+	assert_output_contains " !     Error: The app has a virtual environment, .venv/, in its files" \
+		" !     Where: .venv/pyvenv.cfg" " !       .venv/bin/python" " !       git rm -r --cached .venv" \
+		" !       echo '.venv/' >> .gitignore"
+	[[ ! -e "${BUILD_DIR}/.heroku" ]] || fail "the build wrote into the app"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "app::committed-virtualenv"'
+
+	new_app no-deps
+	mkdir -p "${BUILD_DIR}/.heroku/python/bin" && printf 'x\n' >"${BUILD_DIR}/.heroku/python/bin/python"
+	compile_app
+	assert_failure 1
+	assert_output_contains " !     Error: The app has a .heroku/python/ of its own, where the buildpack installs Python" \
+		" !       .heroku/python/bin/python" " !       git rm -r --cached .heroku/python"
+
+	new_app no-deps
+	rm "${BUILD_DIR}/requirements.txt" && : >"${BUILD_DIR}/setup.py"
+	compile_app
+	assert_failure 1
+	assert_output_contains " !     Error: setup.py is empty: it makes no package, and the app has no other dependency file" \
+		" !     Where: setup.py"
+	refute_output_contains "Traceback" "Installing Python"
+
+	# The buildpack's own runtime, from a build in the same directory, is no committed one.
+	new_app no-deps
+	compile_app
+	assert_success
+	compile_app
+	assert_success
+}
+
 @test "a missing package: pip's message, then a summary naming the requirement and its line" {
 	new_app missing-package
 	compile_app

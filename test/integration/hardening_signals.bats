@@ -40,3 +40,64 @@ load ../helpers/hardening
 	[[ ! -e "${tmp}/pybuildpack.gone" ]] || fail "the killed build's work directory is still there"
 	[[ -e "${tmp}/pybuildpack.running" ]] || fail "a running build's work directory was removed"
 }
+
+# kill_build_when FILE: start bin/compile in the background, wait for FILE to exist, then SIGKILL
+# bin/compile alone; the processes that were below it then, in STARTED.
+kill_build_when() {
+	env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR" >"${BATS_TEST_TMPDIR}/build.log" 2>&1 &
+	local build=$! _
+	for _ in $(seq 1 600); do
+		[[ -e "$1" ]] && break
+		sleep 0.1
+	done
+	[[ -e "$1" ]] || fail "the build never got there" "$(cat "${BATS_TEST_TMPDIR}/build.log")"
+	mapfile -t STARTED < <(signals::descendants "$build")
+	kill -KILL "$build"
+	wait "$build" || true
+}
+
+# assert_all_stopped: none of STARTED runs any more (within 5 s).
+assert_all_stopped() {
+	local _ pid alive=()
+	for _ in $(seq 1 50); do
+		alive=()
+		for pid in "${STARTED[@]}"; do
+			! signals::running "$pid" || alive+=("$pid")
+		done
+		((${#alive[@]} == 0)) && return 0
+		sleep 0.1
+	done
+	fail "these outlived bin/compile's SIGKILL:" "$(ps -o pid,args -p "$(
+		IFS=,
+		echo "${alive[*]}"
+	)")"
+}
+
+@test "signals: SIGKILL to bin/compile alone stops what it started (a hook; the core, uv and a build), and the next build runs at once" {
+	load_lib signals
+	mkdir -p "${BUILD_DIR}/bin"
+	printf 'touch %q\nsleep 30\necho done >hook-finished.txt\n' "${BATS_TEST_TMPDIR}/hook.started" >"${BUILD_DIR}/bin/pre_compile"
+	kill_build_when "${BATS_TEST_TMPDIR}/hook.started"
+	((${#STARTED[@]} > 0)) || fail "no process below bin/compile"
+	assert_all_stopped
+	[[ ! -e "${BUILD_DIR}/hook-finished.txt" ]]
+
+	# While uv builds a package (its setup.py takes 30 s): the core, uv and the build stop too.
+	rm -rf "${BUILD_DIR:?}/bin" "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d"
+	mkdir -p "${BUILD_DIR}/slowpkg"
+	printf 'import pathlib, time\npathlib.Path(%s).touch()\ntime.sleep(30)\nfrom setuptools import setup\nsetup(name="slowpkg", version="1.0")\n' \
+		"'${BATS_TEST_TMPDIR}/setup.started'" >"${BUILD_DIR}/slowpkg/setup.py"
+	printf './slowpkg\n' >"${BUILD_DIR}/requirements.txt"
+	kill_build_when "${BATS_TEST_TMPDIR}/setup.started"
+	grep -q "Installing with uv" "${BATS_TEST_TMPDIR}/build.log" || fail "not uv" "$(cat "${BATS_TEST_TMPDIR}/build.log")"
+	assert_all_stopped
+
+	rm -rf "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d" "${BUILD_DIR}/slowpkg"
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	local started="$SECONDS"
+	compile_app
+	assert_success
+	refute_output_contains "Another build has held the build cache"
+	((SECONDS - started < 60)) || fail "the next build took $((SECONDS - started)) s"
+}

@@ -152,3 +152,22 @@ print(\"lzo ok\", len(packed) < len(data))
 	assert_success
 	assert_output_contains "1.6.3"
 }
+
+@test "a system library the buildpack does not provide (GDAL's sdist without gdal-config): the error names it, its line and how to get it" {
+	if command -v gdal-config >/dev/null; then
+		skip "this machine has gdal-config, so GDAL's sdist builds"
+	fi
+	new_app no-deps
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	printf 'six==1.17.0\nGDAL==3.10.3\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_failure 1
+	assert_output_contains \
+		" !     Error: GDAL could not be built from source: it needs GDAL, which the build image lacks" \
+		" !     Where: requirements.txt:2" \
+		" !     The build's output says: Could not find gdal-config." \
+		" !     Or get GDAL from:" " !       Heroku's Geo buildpack (heroku/heroku-geo-buildpack)"
+	refute_output_contains "Internal error"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "install::system-library-missing"'
+}

@@ -110,3 +110,32 @@ def test_layout_paths(tmp_path: Path) -> None:
     without_cache = Layout(layout.app, layout.build, layout.buildpack, layout.work, None)
     assert without_cache.pip_cache is None
     assert without_cache.downloads == tmp_path / "work/scratch/sdists"
+
+
+@pytest.mark.parametrize(
+    ("value", "engine"), [(None, "uv"), ("", "uv"), ("uv", "uv"), ("pip", "pip"), (" PIP\n", "pip")]
+)
+def test_installer_is_uv_or_pip(monkeypatch: pytest.MonkeyPatch, value: str | None, engine: str) -> None:
+    from pybuildpack.context import Settings
+
+    if value is None:
+        monkeypatch.delenv("BUILDPACK_INSTALLER", raising=False)
+    else:
+        monkeypatch.setenv("BUILDPACK_INSTALLER", value)
+    assert Settings.from_env().installer == engine
+
+
+@pytest.mark.parametrize("value", ["bogus", "pip3", "poetry"])
+def test_an_unknown_installer_is_an_error_naming_the_config_var(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from pybuildpack.context import Settings
+    from pybuildpack.errors import BuildError
+
+    monkeypatch.setenv("BUILDPACK_INSTALLER", value)
+    with pytest.raises(BuildError) as caught:
+        Settings.from_env()
+    text = "\n".join(caught.value.lines())
+    assert f"BUILDPACK_INSTALLER='{value}' is not an install engine" in text
+    assert "config var BUILDPACK_INSTALLER" in text and "uv" in text and "pip" in text
+    assert caught.value.code == "config::installer"

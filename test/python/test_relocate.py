@@ -1,12 +1,23 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
-from pybuildpack.environment.relocate import PORTABLE_HEADER, make_scripts_portable, point_at_runtime
+import pytest
+
+from pybuildpack.environment.relocate import (
+    PORTABLE_HEADER,
+    make_scripts_portable,
+    point_at_runtime,
+    relocate,
+)
 from pybuildpack.redact import redact
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_console_scripts_get_a_portable_header(tmp_path: Path) -> None:
@@ -75,3 +86,147 @@ def test_editable_finders_and_pth_files_follow_the_app(tmp_path: Path) -> None:
     namespace: dict[str, object] = {"__file__": str(site / "__editable___pkg_1_0_finder.py")}
     exec((site / "__editable___pkg_1_0_finder.py").read_text(), namespace)
     assert namespace["MAPPING"] == {"pkg": f"{moved}/libs/pkg/pkg", "root": str(moved)}
+
+
+BODY = b"import sys\nprint('args', sys.argv[1:], int(sys.flags.ignore_environment))\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "words"),
+    [
+        # pip (distlib) and uv, a path that fits a shebang line
+        ("shebang", b"#!/build/.heroku/venv/bin/python\n", b""),
+        ("shebang-version", b"#!/build/.heroku/venv/bin/python3.13\n", b""),
+        # uv keeps what followed a wheel script's `#!python`: one argument for python
+        ("shebang-argument", b"#!/build/.heroku/venv/bin/python -E\n", b"-E"),
+        # pip's `#!python` scripts: the path as it is, spaces and all
+        ("shebang-space", b"#!/build dir/.heroku/venv/bin/python\n", b""),
+        # pip (distlib): a long path, bare
+        ("pip-long", b"#!/bin/sh\n'''exec' /" + b"x" * 130 + b"/bin/python \"$0\" \"$@\"\n' '''\n", b""),
+        # pip (distlib): a path with a space, in double quotes; its options after it, as shell words
+        ("pip-space", b"#!/bin/sh\n'''exec' \"/build dir/bin/python\" \"$0\" \"$@\"\n' '''\n", b""),
+        (
+            "pip-options",
+            b"#!/bin/sh\n'''exec' \"/build dir/bin/python\" -E -s \"$0\" \"$@\"\n' '''\n",
+            b"-E -s",
+        ),
+        # uv: a long path or one with a space, in single quotes, a quote in it as '\''
+        ("uv-space", b"#!/bin/sh\n'''exec' '/build dir/.heroku/venv/bin/python' \"$0\" \"$@\"\n' '''\n", b""),
+        ("uv-quote", b"#!/bin/sh\n'''exec' '/it'\\''s here/bin/python' \"$0\" \"$@\"\n' '''\n", b""),
+    ],
+)
+def test_each_launcher_form_the_engines_write_is_made_portable(
+    tmp_path: Path, name: str, header: bytes, words: bytes
+) -> None:
+    bin_dir = tmp_path / "env" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    script = bin_dir / name
+    script.write_bytes(header + BODY)
+    script.chmod(0o755)
+
+    assert make_scripts_portable(bin_dir) == 1
+    expected = PORTABLE_HEADER.encode()
+    if words:
+        expected = expected.replace(b'/python" "$0"', b'/python" ' + words + b' "$0"')
+    assert script.read_bytes() == expected + BODY
+    assert make_scripts_portable(bin_dir) == 0  # idempotent
+
+    moved = tmp_path / "moved elsewhere"
+    (tmp_path / "env").rename(moved)
+    out = subprocess.run([str(moved / "bin" / name), "a b"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"args ['a b'] {1 if b'-E' in words else 0}"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"#!/bin/sh\necho hi\n",
+        b"#!/usr/bin/env python\nprint(1)\n",
+        # uv's own relocatable launcher (uv venv --relocatable) names no directory already
+        b"#!/bin/sh\n'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python' \"$0\" \"$@\"\n' '''\n",
+    ],
+)
+def test_other_scripts_are_left_alone(tmp_path: Path, header: bytes) -> None:
+    (tmp_path / "tool").write_bytes(header + BODY)
+    assert make_scripts_portable(tmp_path) == 0
+    assert (tmp_path / "tool").read_bytes() == header + BODY
+
+
+def _wheel(directory: Path) -> Path:
+    """A wheel with a console script (demo) and a `#!python` script (demo-raw)."""
+    wheel = directory / "demo-1.0-py3-none-any.whl"
+    files = {
+        "demo/__init__.py": "import sys\n\ndef main():\n    print('demo', sys.argv[1:])\n",
+        "demo-1.0.data/scripts/demo-raw": "#!python\nimport sys\nprint('raw', sys.argv[1:])\n",
+        "demo-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+        "demo-1.0.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
+        "demo-1.0.dist-info/entry_points.txt": "[console_scripts]\ndemo = demo:main\n",
+    }
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in files.items():
+            info = zipfile.ZipInfo(path)
+            info.external_attr = 0o100755 << 16  # as built on unix: the script executable
+            archive.writestr(info, text)
+        archive.writestr(
+            "demo-1.0.dist-info/RECORD", "".join(f"{p},,\n" for p in files) + "demo-1.0.dist-info/RECORD,,\n"
+        )
+    return wheel
+
+
+@pytest.mark.parametrize("engine", ["uv", "pip"])
+@pytest.mark.parametrize("where", ["short", "with a space", "long"])
+def test_the_engines_launchers_work_after_the_environment_moves(
+    tmp_path: Path, engine: str, where: str
+) -> None:
+    """Each engine, as the build runs it, writes its launchers into an environment at a short
+    path, a path with a space and a 150-character one; moved, every script still runs."""
+    root = ROOT_DIR
+    build = {"short": tmp_path / "b", "with a space": tmp_path / "build dir", "long": tmp_path}[where]
+    if where == "long":
+        build = tmp_path / ("d" * (150 - len(str(tmp_path)) - 1))
+    env = build / ".heroku" / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    wheel = _wheel(tmp_path)
+    if engine == "uv":
+        uv = shutil.which("uv", path=str(Path(sys.executable).parent))
+        assert uv, "uv is not in the tools' bin"
+        command = [
+            uv,
+            "pip",
+            "install",
+            "--offline",
+            "--no-deps",
+            "--python",
+            str(env / "bin" / "python"),
+            str(wheel),
+        ]
+        environ = {**os.environ, "UV_CACHE_DIR": str(tmp_path / "uv-cache"), "UV_NO_CONFIG": "1"}
+    else:  # the buildpack's own pip, run by the environment's python, as the build runs it
+        pip = next((root / "vendor" / "seed").glob("pip-*.whl"))
+        command = [
+            str(env / "bin" / "python"),
+            f"{pip}/pip",
+            "install",
+            "--no-index",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ]
+        environ = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    subprocess.run(command, check=True, env=environ, capture_output=True)
+    written = {name: (env / "bin" / name).read_bytes().split(b"\n", 1)[0] for name in ("demo", "demo-raw")}
+    if where != "short":
+        assert written["demo"] == b"#!/bin/sh", written  # the launcher this test is about
+
+    relocate(env, Path(sys.base_prefix))
+    app = tmp_path / "app"
+    build.rename(app) if where != "long" else shutil.move(str(build), str(app))
+    for name in ("demo", "demo-raw"):
+        out = subprocess.run(
+            [str(app / ".heroku" / "venv" / "bin" / name), "x y"], capture_output=True, text=True
+        )
+        assert out.returncode == 0, (name, written[name], out.stderr)
+        assert out.stdout.split("[")[1] == "'x y']\n"

@@ -79,3 +79,31 @@ def test_buildpack_package_manager_chooses_one(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as err:
         install_source(tmp_path, MARKERS, "conda")
     assert err.value.code == "app::package-manager-unknown"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# nothing yet\n", '"""The app."""\n'])
+def test_an_empty_setup_py_alone_is_a_clear_error(tmp_path: Path, text: str) -> None:
+    (tmp_path / "setup.py").write_text(text)
+    with pytest.raises(BuildError) as err:
+        install_source(tmp_path, MARKERS)
+    assert err.value.code == "app::empty-setup-py"
+    assert err.value.where == "setup.py"
+    assert "requirements.txt" in err.value.fix and "setup()" in err.value.fix
+
+
+@pytest.mark.parametrize(
+    ("files", "kind"),
+    [
+        ({"setup.py": "from setuptools import setup\nsetup()\n"}, "package"),
+        ({"setup.py": "import setuptools\nsetuptools.setup(name='x')\n"}, "package"),
+        ({"setup.py": "", "requirements.txt": "six\n"}, "requirements"),  # setup.py is not read
+        # another build backend (hatchling) ignores an empty setup.py
+        ({"setup.py": "", "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n'}, "package"),
+    ],
+)
+def test_a_setup_py_with_code_or_beside_another_file_is_no_error(
+    tmp_path: Path, files: dict[str, str], kind: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert install_source(tmp_path, MARKERS).kind == kind

@@ -13,6 +13,7 @@ from pathlib import Path
 from pybuildpack import output, recorded
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.archives.names import archive_name
+from pybuildpack.build.committed import mark_runtime
 from pybuildpack.cache import entries, tree
 from pybuildpack.context import Layout
 from pybuildpack.errors import BuildError
@@ -118,6 +119,7 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
             output.step(f"Installing Python {version} (cached runtime, no download)")
             (staging / tree.MANIFEST).unlink(missing_ok=True)
             _move_into_place(staging, target)
+            mark_runtime(target, name)
             return
     if trees is not None:
         shutil.rmtree(trees, ignore_errors=True)
@@ -168,6 +170,7 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
         except OSError:
             shutil.rmtree(partial, ignore_errors=True)
     _move_into_place(staging, target)
+    mark_runtime(target, name)
 
 
 def install_libraries(layout: Layout, uses: list[tuple[Library, str]], stack: str, arch: str) -> None:

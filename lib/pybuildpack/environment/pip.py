@@ -14,6 +14,7 @@ from pybuildpack.environment.pipfailure import InstallFailed, summarize
 from pybuildpack.errors import BuildError
 from pybuildpack.faults import checkpoint
 from pybuildpack.natives.registry import build_environment
+from pybuildpack.natives.system import load_system_libraries
 from pybuildpack.process import run
 from pybuildpack.requirements.graph import Graph
 
@@ -76,7 +77,8 @@ class Pip:
         # bytecode is the build's (environment/bytecode.py): in parallel, and once
         status, tail = self._pip(["install", "--no-compile", *options, *args])
         if status != 0:
-            raise InstallFailed.of(summarize(tail, self.graph, status), tail)
+            libraries = load_system_libraries(self.layout.data / "system-libraries.toml")
+            raise InstallFailed.of(summarize(tail, self.graph, status, libraries), tail)
         return self.describe()
 
     def uninstall(self, names: list[str]) -> None:

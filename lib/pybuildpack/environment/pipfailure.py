@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
 
 from pybuildpack.errors import BuildError
+from pybuildpack.natives.system import SystemLibrary, lacking
 from pybuildpack.plan.learning import Missing
 from pybuildpack.redact import redact
 from pybuildpack.requirements.graph import Graph
@@ -96,7 +98,48 @@ def _hash_mismatch(tail: list[str], graph: Graph) -> BuildError:
     )
 
 
-def summarize(tail: list[str], graph: Graph, returncode: int) -> BuildError:
+def _failed_package(tail: list[str]) -> str:
+    """The package pip says it failed to build, else the last one it was working on."""
+    current = ""
+    for line in tail:
+        failed = _FAILED_TO_BUILD_RE.search(line)
+        if failed:
+            return failed["pkg"] or failed["pkg2"] or current
+        for pattern in _BUILDING_RES:
+            match = pattern.match(line)
+            if match:
+                current = match["pkg"]
+    return current
+
+
+def _system_library(tail: list[str], graph: Graph, libraries: Sequence[SystemLibrary]) -> BuildError | None:
+    """A build that failed for want of a system library the table knows: named, with the way to it."""
+    package = _failed_package(tail)
+    try:
+        name = Requirement(package).name if package else ""
+    except InvalidRequirement:
+        name = package
+    lack = lacking(tail, list(libraries), name)
+    if lack is None:
+        return None
+    what = name or "A package"
+    return BuildError(
+        f"{what} could not be built from source: it needs {lack.library.name}, which the build image lacks",
+        where=_find_line(graph, name) if name else "",
+        details=[
+            f"The build's output says: {lack.line}",
+            "pip builds a package from source when no wheel fits the runtime, against the build",
+            "image's system libraries; the buildpack does not provide this one.",
+        ],
+        fix=lack.library.fix(),
+        code="install::system-library-missing",
+    )
+
+
+def summarize(
+    tail: list[str], graph: Graph, returncode: int, system_libraries: Sequence[SystemLibrary] = ()
+) -> BuildError:
+    """What pip's failure means for the user (system_libraries: data/system-libraries.toml)."""
     from pybuildpack.index.client import UNREACHABLE
 
     text = "\n".join(tail)
@@ -145,6 +188,9 @@ def summarize(tail: list[str], graph: Graph, returncode: int) -> BuildError:
             fix="Fix the line (the syntax is described in pip's 'Requirements File Format').",
             code="install::requirements-syntax",
         )
+    lack = _system_library(tail, graph, system_libraries)
+    if lack is not None:
+        return lack
     origin = _FROM_LINE_RE.search(text)
     return BuildError(
         f"pip failed to install the app's dependencies (exit status {returncode})",

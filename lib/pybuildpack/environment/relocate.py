@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 
 from pybuildpack.files import replace_file
@@ -17,15 +18,38 @@ from pybuildpack.files import replace_file
 PORTABLE_HEADER = (
     '#!/bin/sh\n\'\'\'exec\' "$(dirname -- "$(realpath -- "$0")")/python" "$0" "$@"\n\' \'\'\'\n'
 )
-# pip's launcher for paths too long (or with spaces) for a shebang line: the same trick, absolute.
-_SH_LAUNCHER_RE = re.compile(rb"\A#!/bin/sh\n'''exec' \"[^\n]*\" \"\$0\" \"\$@\"\n' '''\n")
-_SHEBANG_RE = re.compile(rb"\A#![^\n]*/python[0-9.]*[ \t]*\n")
+# The launchers the engines write, for a console script and for a wheel's `#!python` script:
+# - a shebang, `#!/path/to/python`, where the line fits in 127 bytes and the path has no space
+#   (pip's distlib, uv); pip writes it for a `#!python` script whatever the path; uv keeps what
+#   followed `#!python` (` -E`), which the kernel hands python as one argument;
+# - else a /bin/sh launcher, `#!/bin/sh` + `'''exec' PYTHON "$0" "$@"` + `' '''`, with PYTHON as
+#   pip's distlib writes it (bare, or in double quotes when it holds a space; its options, as
+#   shell words, after it) or as uv does (in single quotes, a quote in it written '\'').
+_SH_PYTHON = rb"""(?:"[^"\n]*"|'(?:[^'\n]|'\\'')*'|[^\s'"]+)"""
+_SH_LAUNCHER_RE = re.compile(
+    rb"\A#!/bin/sh\n'''exec' " + _SH_PYTHON + rb"""(?P<words>[^\n"']*?) "\$0" "\$@"\n' '''\n"""
+)
+_SHEBANG_RE = re.compile(rb"\A#![^\n]*/python[0-9.]*(?P<argument>[ \t]+-[^\n]*?)?[ \t]*\n")
 
 
-def _script_header_length(head: bytes) -> int:
-    """Length of the launcher header if the file is a Python console script, else 0."""
-    match = _SH_LAUNCHER_RE.match(head) or _SHEBANG_RE.match(head)
-    return match.end() if match else 0
+def _portable_header(head: bytes) -> tuple[int, bytes] | None:
+    """(the length of the launcher header, its portable replacement) if the file is a Python
+    script an engine wrote a launcher for; None otherwise (and for one already portable)."""
+    if head.startswith(PORTABLE_HEADER.encode()):
+        return None
+    launcher = _SH_LAUNCHER_RE.match(head)
+    if launcher:
+        words = launcher["words"].strip()
+    else:
+        launcher = _SHEBANG_RE.match(head)
+        if not launcher:
+            return None
+        argument = (launcher["argument"] or b"").strip()
+        words = shlex.quote(argument.decode("utf-8", "replace")).encode() if argument else b""
+    header = PORTABLE_HEADER.encode()
+    if words:
+        header = header.replace(b'/python" "$0"', b'/python" ' + words + b' "$0"', 1)
+    return launcher.end(), header
 
 
 def make_scripts_portable(bin_dir: Path) -> int:
@@ -35,13 +59,12 @@ def make_scripts_portable(bin_dir: Path) -> int:
         if path.is_symlink() or not path.is_file():
             continue
         data = path.read_bytes()
-        length = _script_header_length(data[:4096])
-        if not length:
+        found = _portable_header(data[:4096])
+        if found is None:
             continue
-        new = PORTABLE_HEADER.encode() + data[length:]
-        if new != data:
-            replace_file(path, new, path.stat().st_mode)
-            changed += 1
+        length, header = found
+        replace_file(path, header + data[length:], path.stat().st_mode)
+        changed += 1
     return changed
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pybuildpack.errors import BuildError
+from pybuildpack.setup_py import holds_no_code
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 REQUIREMENTS = "requirements.txt"
@@ -157,6 +158,31 @@ def _locked_source(app: Path, manager: str) -> InstallSource:
     return InstallSource(manager, lock, f"from {lock.name} ({manager})")
 
 
+def _refuse_empty_setup_py(path: Path) -> None:
+    """A setup.py with no code, the app's only dependency file, makes no package."""
+    try:
+        source = path.read_text(errors="replace")
+    except OSError:
+        return  # pip says what is wrong with it
+    if not holds_no_code(source):
+        return
+    raise BuildError(
+        "setup.py is empty: it makes no package, and the app has no other dependency file",
+        where="setup.py",
+        details=[
+            "The buildpack installs an app whose only dependency file is setup.py as a package;",
+            "setuptools runs setup.py, and this one never calls setup().",
+        ],
+        fix=(
+            "If the app has no dependencies, replace it with an empty requirements.txt:\n"
+            "  git rm setup.py && touch requirements.txt && git add requirements.txt\n"
+            "If the app is a package, call setup() in setup.py (name, version, install_requires),\n"
+            "or declare it in pyproject.toml's [project] table."
+        ),
+        code="app::empty-setup-py",
+    )
+
+
 def install_source(app: Path, markers_file: Path, chosen: str = "") -> InstallSource:
     """What the app's dependencies are installed from (chosen: BUILDPACK_PACKAGE_MANAGER)."""
     requirements = app / REQUIREMENTS
@@ -184,6 +210,8 @@ def install_source(app: Path, markers_file: Path, chosen: str = "") -> InstallSo
     for name in ("setup.py", "pyproject.toml"):
         path = app / name
         if path.is_file() and (name == "setup.py" or _pyproject_is_package(path)):
+            if name == "setup.py" and not (app / "pyproject.toml").exists():
+                _refuse_empty_setup_py(path)
             return InstallSource("package", app, f"the app is a package ({name}), no {REQUIREMENTS}")
     present = [name for name in markers(markers_file) if (app / name).is_file()]
     raise BuildError(
