@@ -61,12 +61,11 @@ class ConfigVars:
         """What ${VAR} in a requirements file expands to: the process environment, then config vars."""
         return {**os.environ, **self.values}
 
-    def for_pip(self, used_vars: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
-        """The config vars pip sees: the allow-listed PIP_* ones and those the requirements files
-        expand (${VAR}); nothing else of the app's config."""
-        out = {name: value for name, value in self.values.items() if name in PIP_ALLOWLIST}
-        out.update({name: self.values[name] for name in used_vars if name in self.values})
-        return out
+    def for_pip(self) -> dict[str, str]:
+        """The config vars the install engine sees: the allow-listed PIP_* ones, nothing else of
+        the app's config. (A ${VAR} a requirements file expands reaches the engine as its value,
+        put into the lines the engine installs from: Graph.rewritten.)"""
+        return {name: value for name, value in self.values.items() if name in PIP_ALLOWLIST}
 
 
 def _flag(name: str) -> bool:

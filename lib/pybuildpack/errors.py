@@ -7,6 +7,15 @@ import re
 from dataclasses import dataclass, field
 
 REASON_RE = re.compile(r"^[a-z][a-z0-9-]*::[a-z0-9-]+$")
+SHOWN = 200  # how much of the app's input an error quotes
+
+
+def shorten(text: str, limit: int = SHOWN) -> str:
+    """Input quoted in an error: its first `limit` characters and how long it is, so that a huge
+    line is never printed (or kept in the report) whole."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
 
 
 @dataclass

@@ -42,3 +42,38 @@ load ../helpers/hardening
 	assert_success
 	assert_output_contains "5.2.19 /app/.heroku/venv True" "gunicorn (version 27.0.1)"
 }
+
+@test "config vars: one a requirements line expands reaches the engine as its value, never as a variable (UV_LINK_MODE, UV_INDEX_URL)" {
+	load ../helpers/servers
+	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
+	mkdir -p "${FIXTURE_ROOT}/files"
+	PRIVATE_USER="pyuser"
+	PRIVATE_PASSWORD="s3cret-$$-pw"
+	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private"
+	sdist_of "${BATS_TEST_TMPDIR}/src/privpkg" "${FIXTURE_ROOT}/private/simple/privpkg"
+	start_fixture_server
+	# a legitimate ${VAR} (the private index's password), and two that name uv's own settings
+	cat >"${BUILD_DIR}/requirements.txt" <<REQS
+--extra-index-url http://pyuser:\${PRIVATE_PASSWORD}@127.0.0.1:${FIXTURE_PORT}/private/simple
+privpkg==1.0
+six==1.16.0 ; platform_machine != "\${UV_LINK_MODE}" and platform_machine != "\${UV_INDEX_URL}"
+REQS
+	printf '%s' "$PRIVATE_PASSWORD" >"${ENV_DIR}/PRIVATE_PASSWORD"
+	printf 'symlink' >"${ENV_DIR}/UV_LINK_MODE"
+	printf 'http://127.0.0.1:%s/simple' "$(free_port)" >"${ENV_DIR}/UV_INDEX_URL"
+	compile_app
+	stop_servers
+	assert_success
+	refute_output_contains "$PRIVATE_PASSWORD" "pip installs it instead"
+	if [[ "$(engine)" == uv ]]; then
+		assert_output_contains "Installing with uv 0.13.9"
+	fi
+	run find "${BUILD_DIR}/.heroku/venv/lib" -type l
+	assert_equal "$output" ""
+	run grep -rlF "$PRIVATE_PASSWORD" "$BUILD_DIR" "$CACHE_DIR"
+	assert_equal "$output" ""
+	slug_to_app
+	in_slug /app 'python -c "import six, privpkg; print(six.__file__, privpkg.VALUE)"'
+	assert_success
+	assert_output_contains "/app/.heroku/venv/lib/python3.13/site-packages/six.py private"
+}

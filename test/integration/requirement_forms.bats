@@ -94,7 +94,7 @@ print(editpkg.__file__)
 	assert_equal "$output" ""
 }
 
-@test "a wrong password for the private index fails the build without printing it" {
+@test "a wrong password for the private index: authentication failed for that index, the password printed nowhere" {
 	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private"
 	sdist_of "${BATS_TEST_TMPDIR}/src/privpkg" "${FIXTURE_ROOT}/private/simple/privpkg"
 	start_fixture_server
@@ -104,8 +104,13 @@ print(editpkg.__file__)
 	printf 'wrong-password-%s' "$$" >"${ENV_DIR}/PRIVATE_PASSWORD"
 	compile_app
 	assert_failure 1
+	refute_output_contains "wrong-password-$$" "Check the spelling"
+	assert_output_contains \
+		"Error: Authentication failed for the package index http://127.0.0.1:${FIXTURE_PORT}/private/simple/ (HTTP 401" \
+		"requirements.txt:2" "privpkg==1.0"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "install::index-auth-failed"'
 	refute_output_contains "wrong-password-$$"
-	assert_output_contains "privpkg==1.0"
 }
 
 @test "bad requirements files: a clear error with file and line, nothing installed" {

@@ -63,24 +63,39 @@ def test_for_pip_keeps_only_the_allow_list() -> None:
     assert "PIP_TARGET" not in PIP_ALLOWLIST
 
 
-def test_for_pip_adds_the_vars_requirements_files_use(tmp_path: Path) -> None:
-    config = ConfigVars(dict(CONFIG))
+def test_for_pip_never_hands_the_engine_the_vars_requirements_files_expand(tmp_path: Path) -> None:
+    """A ${VAR} a line expands reaches the engine as its value in the lines the build writes,
+    never as a variable: UV_LINK_MODE=symlink named in a line must not set how uv installs."""
+    from pybuildpack.environment.install import requirement_args
+
+    config = ConfigVars({**CONFIG, "UV_LINK_MODE": "symlink", "UV_INDEX_URL": "http://127.0.0.1:9/simple"})
     app = tmp_path / "app"
     app.mkdir()
-    (app / "requirements.txt").write_text("requests==2.32.3\n")
-    graph = parse_requirements(app / "requirements.txt", app, config.for_expansion())
-    assert "DATABASE_URL" not in config.for_pip(graph.used_vars)
     (app / "requirements.txt").write_text(
         "requests==2.32.3\nprivate @ https://files.example.com/${DATABASE_URL}/private-1.0.tar.gz\n"
+        "six ; platform_machine != '${UV_LINK_MODE}' and platform_machine != '${UV_INDEX_URL}'\n"
     )
     graph = parse_requirements(app / "requirements.txt", app, config.for_expansion())
-    pip = config.for_pip(graph.used_vars)
-    assert pip["DATABASE_URL"] == CONFIG["DATABASE_URL"]
-    assert "SECRET_KEY" not in pip and "PIP_CERT" not in pip
+    pip = config.for_pip()
+    assert not {"DATABASE_URL", "UV_LINK_MODE", "UV_INDEX_URL", "SECRET_KEY", "PIP_CERT"} & set(pip)
+    layout = Layout(app=app, build=app, buildpack=tmp_path, work=tmp_path / "work", cache=None)
+    args = requirement_args(layout, graph, ["-r", "requirements.txt"])
+    assert args[0] == "-r" and args[1] != "requirements.txt"
+    written = Path(args[1]).read_text()
+    assert f"https://files.example.com/{CONFIG['DATABASE_URL']}/private-1.0.tar.gz" in written
+    assert "platform_machine != 'symlink'" in written and "${" not in written
+    assert Path(args[1]).stat().st_mode & 0o077 == 0
 
 
-def test_for_pip_ignores_used_names_that_are_no_config_vars() -> None:
-    assert ConfigVars({"SECRET_KEY": "s"}).for_pip({"HOME", "NOT_SET"}) == {}
+def test_the_app_s_own_files_are_installed_when_nothing_is_expanded(tmp_path: Path) -> None:
+    from pybuildpack.environment.install import requirement_args
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("requests==2.32.3\nx @ https://h/${UNDEFINED_HERE}/x.zip\n")
+    graph = parse_requirements(app / "requirements.txt", app, {})
+    layout = Layout(app=app, build=app, buildpack=tmp_path, work=tmp_path / "work", cache=None)
+    assert requirement_args(layout, graph, ["-r", "requirements.txt"]) == ["-r", "requirements.txt"]
 
 
 def test_for_expansion_puts_config_vars_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

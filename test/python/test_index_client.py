@@ -17,6 +17,7 @@ from pybuildpack.environment.pipfailure import summarize
 from pybuildpack.index import client
 from pybuildpack.index.select import Sources, all_files
 from pybuildpack.requirements.graph import Graph
+from pybuildpack.requirements.parse import parse_requirements
 
 
 class Counting(http.server.SimpleHTTPRequestHandler):
@@ -122,3 +123,55 @@ def test_a_hash_mismatch_is_named_with_its_line(tmp_path: Path) -> None:
     assert error.where == "requirements.txt:2"
     assert "six" in error.title
     assert "Expected sha256 00" in error.details
+
+
+class Refusing(http.server.BaseHTTPRequestHandler):
+    """An index behind basic auth that accepts no credentials (a wrong password)."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="index"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "WARNING: 401 Error, Credentials not correct for http://127.0.0.1:{port}/private/simple/six/",
+        "Could not fetch URL http://user:****@127.0.0.1:{port}/private/simple/six/: 403 Client Error: "
+        "Forbidden for url: http://127.0.0.1:{port}/private/simple/six/ - skipping",
+        "",  # pip said nothing of it: the plan's own lookup of the index was refused
+    ],
+)
+def test_a_refused_password_is_an_authentication_failure_not_a_missing_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: str
+) -> None:
+    monkeypatch.setattr(client, "REFUSED", {})
+    monkeypatch.setattr(client, "UNREACHABLE", {})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        with pytest.raises(OSError):
+            client.project_files(f"http://user:s3cret@127.0.0.1:{port}/private/simple", "six", timeout=5)
+    finally:
+        server.shutdown()
+    (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
+    graph = parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
+    tail = [
+        *([said.format(port=port)] if said else []),
+        "ERROR: Could not find a version that satisfies the requirement six==1.17.0 (from versions: none)",
+        "ERROR: No matching distribution found for six==1.17.0",
+    ]
+    error = summarize(tail, graph, 1)
+    assert error.code == "install::index-auth-failed"
+    status = "403" if "403" in said else "401"
+    assert error.title.startswith(
+        f"Authentication failed for the package index http://127.0.0.1:{port}/private/simple/ (HTTP {status}"
+    )
+    assert error.where == "requirements.txt:1"
+    assert "s3cret" not in "\n".join(error.lines()) and "user" not in error.title

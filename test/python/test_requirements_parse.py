@@ -264,3 +264,101 @@ def test_a_requirement_continued_before_its_version_or_marker_is_marked_split(tm
     )
     app = app_with(tmp_path, {"requirements.txt": hashes})
     assert uv_unsuitable(parse(app)) is None
+
+
+def test_a_line_of_a_million_blanks_is_read_in_linear_time(tmp_path: Path) -> None:
+    """pip's comment expression backtracks over a run of blanks (quadratic: 40,000 blanks take
+    seconds, a million never end); the reader finds comments without backtracking."""
+    import time
+
+    blanks = " " * 1_000_000
+    app = app_with(tmp_path, {"requirements.txt": f"{blanks}\n{blanks}six==1.16.0\t{blanks}# a comment\n"})
+    started = time.monotonic()
+    graph = parse(app)
+    assert time.monotonic() - started < 5
+    assert [(e.name, e.pinned_version, e.origin.line) for e in graph.entries] == [("six", "1.16.0", 2)]
+    assert graph.long_blanks and graph.rewritten  # pip would hang on the file: it gets the lines read
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("six # comment", "six"),
+        ("# comment", ""),
+        ("   # comment", ""),
+        ("six#not-a-comment", "six#not-a-comment"),
+        ("https://h/x.zip#egg=x  # comment", "https://h/x.zip#egg=x"),
+        ("six\t#\tcomment", "six"),
+    ],
+)
+def test_comments_are_removed_as_pip_removes_them(line: str, kept: str) -> None:
+    from pybuildpack.requirements.lines import strip_comment
+
+    assert strip_comment(line).strip() == kept
+
+
+def test_a_huge_bad_line_is_shortened_in_the_error(tmp_path: Path) -> None:
+    import time
+
+    app = app_with(tmp_path, {"requirements.txt": "x " * 500_000 + "\n"})
+    started = time.monotonic()
+    with pytest.raises(BuildError) as caught:
+        parse(app)
+    assert time.monotonic() - started < 10
+    shown = "\n".join(caught.value.lines())
+    assert caught.value.code == "requirements::syntax" and caught.value.where == "requirements.txt:1"
+    assert len(shown) < 2_000 and "(999,999 characters)" in shown
+
+
+def test_a_thousand_level_include_chain_is_an_error_naming_the_limit(tmp_path: Path) -> None:
+    """Neither engine reads such a chain (pip: RecursionError, uv: a stack overflow)."""
+    from pybuildpack.requirements.parse import MAX_INCLUDE_DEPTH
+
+    (tmp_path / "requirements.txt").write_text("-r f1.txt\n")
+    for level in range(1, 1001):
+        (tmp_path / f"f{level}.txt").write_text(f"-r f{level + 1}.txt\n" if level < 1000 else "six\n")
+    with pytest.raises(BuildError) as caught:
+        parse(tmp_path)
+    assert caught.value.code == "requirements::include-too-deep"
+    assert caught.value.where == f"f{MAX_INCLUDE_DEPTH}.txt:1"
+    assert f"more than {MAX_INCLUDE_DEPTH} levels deep" in caught.value.title
+    assert "requirements.txt -> f1.txt -> f2.txt -> ..." in "\n".join(caught.value.lines())
+
+
+def test_an_include_chain_as_deep_as_the_limit_is_read(tmp_path: Path) -> None:
+    from pybuildpack.requirements.parse import MAX_INCLUDE_DEPTH
+
+    (tmp_path / "requirements.txt").write_text("-r f1.txt\n")
+    for level in range(1, MAX_INCLUDE_DEPTH + 1):
+        last = level == MAX_INCLUDE_DEPTH
+        (tmp_path / f"f{level}.txt").write_text("six\n" if last else f"-r f{level + 1}.txt\n")
+    assert [e.name for e in parse(tmp_path).entries] == ["six"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "--extra-index-url http://user:${IDX_PASSWORD}@127.0.0.1:9/simple\nsix\n",
+        "private @ http://user:${IDX_PASSWORD}@127.0.0.1:9/private-1.0.tar.gz\n",
+        "https://127.0.0.1:9/x-1.0.tar.gz?token=${IDX_PASSWORD}\n",
+    ],
+)
+def test_a_value_that_breaks_the_line_is_named_never_shown(tmp_path: Path, line: str) -> None:
+    """pip puts a ${VAR}'s value in as it is, and splits the line at blanks: the error names the
+    var and the fix, and holds nothing of its value."""
+    app = app_with(tmp_path, {"requirements.txt": line})
+    with pytest.raises(BuildError) as caught:
+        parse(app, {"IDX_PASSWORD": "s3cret part2"})
+    shown = "\n".join(caught.value.lines())
+    assert caught.value.where == "requirements.txt:1"
+    assert "${IDX_PASSWORD}" in shown and "percent-encode" in shown
+    assert "s3cret" not in shown and "part2" not in shown
+
+
+def test_entries_keep_the_line_as_written_and_the_graph_the_values(tmp_path: Path) -> None:
+    app = app_with(tmp_path, {"requirements.txt": "six ; platform_machine != '${UV_LINK_MODE}'\n"})
+    graph = parse(app, {"UV_LINK_MODE": "symlink"})
+    entry = graph.entries[0]
+    assert "symlink" not in entry.text and "${UV_LINK_MODE}" in entry.raw
+    assert graph.expanded_vars == {"UV_LINK_MODE": "symlink"} and graph.rewritten
+    assert graph.expand(entry.raw) == "six ; platform_machine != 'symlink'"

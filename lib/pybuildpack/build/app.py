@@ -40,7 +40,7 @@ class App:
 
     @property
     def pip_config(self) -> dict[str, str]:
-        return self.config.for_pip(self.graph.used_vars)
+        return self.config.for_pip()
 
 
 # The module that checks each package manager's lock.

@@ -165,7 +165,7 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
     """bin/test-compile (Heroku CI): what the app's tests need, into the environment the build
     made, by the same engine in the same environment as the build's own install: a locked app's
     dependency groups (uv's dev group), then requirements-test.txt when the app has one."""
-    from pybuildpack.environment.install import final_installs
+    from pybuildpack.environment.install import final_installs, requirement_args
     from pybuildpack.index.select import pip_default_index
     from pybuildpack.requirements.parse import parse_requirements
 
@@ -185,5 +185,6 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
         graph = parse_requirements(requirements, layout.app, config.for_expansion())
         output.step(f"Installing test dependencies from {requirements.name}")
         tests = App(app.source, graph, config)
-        engine_for(layout, tests, arch, Settings.from_env().installer).install(["-r", str(requirements)])
+        args = requirement_args(layout, graph, ["-r", str(requirements)], "tests")
+        engine_for(layout, tests, arch, Settings.from_env().installer).install(args)
     _tell(bytecode.compile_installed(layout.env, metadata.installed_since(layout.env, before), None))

@@ -186,7 +186,7 @@ def collect(
     root = graph.root
     for item in graph.files:
         items[f"{FILE}:{display_path(item.path, root)}"] = _sha(item.path.read_bytes())
-    for name, value in sorted(pip_config.items()):
+    for name, value in sorted({**graph.expanded_vars, **pip_config}.items()):
         items[f"{CONFIG_VAR}:{name}"] = _sha(value.encode())
     for entry in graph.entries:
         if entry.kind == "path" and entry.path is not None and entry.path.is_dir():

@@ -100,13 +100,37 @@ def pins(layout: Layout) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def _phase_file(layout: Layout, graph: Graph, name: str, lines: list[str]) -> Path:
-    """A requirements file for one phase: the app's options and constraints, then lines."""
-    path = layout.scratch / f"phase-{name}.txt"
-    head = list(graph.option_lines)
-    head += [f"-c {f.path}" for f in graph.files if f.constraint]
-    path.write_text("\n".join([*head, *lines]) + "\n")
+def _write(path: Path, lines: list[str]) -> Path:
+    """A file of lines the engine reads (only the build's own user can read it: it may hold the
+    values of the ${VAR}s the app's requirements expand)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+        handle.write("\n".join(lines) + "\n")
     return path
+
+
+def _phase_file(layout: Layout, graph: Graph, name: str, lines: list[str]) -> Path:
+    """A requirements file for one phase: the app's options and constraints, then lines, with the
+    ${VAR}s the app's files expand put in (the engine is handed no variable of the app's)."""
+    head = list(graph.option_lines)
+    if graph.rewritten:
+        constraints = [graph.expand(entry.raw or entry.text) for entry in graph.constraints()]
+        if constraints:
+            head.append(f"-c {_write(layout.scratch / 'constraints.txt', constraints)}")
+    else:
+        head += [f"-c {f.path}" for f in graph.files if f.constraint]
+    return _write(layout.scratch / f"phase-{name}.txt", [graph.expand(line) for line in [*head, *lines]])
+
+
+def requirement_args(layout: Layout, graph: Graph, args: list[str], name: str = "requirements") -> list[str]:
+    """What the engine installs the app's requirements from: args (`-r requirements.txt`, the
+    app's own files), or, when the build must hand it the lines as it read them (Graph.rewritten:
+    ${VAR}s expanded), one file the build writes with every requirement of the graph."""
+    if not args or not graph.rewritten:
+        return args
+    lines = [entry.raw or entry.text for entry in graph.requirements()]
+    return ["-r", str(_phase_file(layout, graph, name, lines))]
 
 
 def final_installs(layout: Layout, source: InstallSource, graph: Graph) -> list[list[str]]:
@@ -115,7 +139,7 @@ def final_installs(layout: Layout, source: InstallSource, graph: Graph) -> list[
     that can have none (the app itself, local paths, VCS URLs), which pip's hash-checking mode
     would refuse."""
     if not source.locked:
-        return [source.install_args]
+        return [requirement_args(layout, graph, source.install_args)]
     steps = []
     hashed = [entry.raw for entry in graph.requirements() if entry.hashes]
     other = [entry.raw for entry in graph.requirements() if not entry.hashes]

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
+from pybuildpack.http import split_auth
 from pybuildpack.natives.system import SystemLibrary, lacking
 from pybuildpack.plan.learning import Missing
 from pybuildpack.redact import redact
@@ -30,6 +32,12 @@ _UNREACHABLE_RE = re.compile(
     r"Could not fetch URL (?P<url>\S+?):|Failed to establish a new connection|"
     r"Temporary failure in name resolution|Name or service not known|Connection refused|"
     r"No route to host|Read timed out|certificate verify failed"
+)
+# An index that refused the credentials pip sent (or sent none): "401 Error, Credentials not
+# correct for URL", "403 Client Error: Forbidden for url: URL" (pip's words and requests').
+_REFUSED_RE = re.compile(
+    r"\b(?P<status>401|403) Client Error: (?P<reason>[^\n]*?) for url: (?P<url>\S+)|"
+    r"\b401 Error, Credentials not correct for (?P<url401>\S+)"
 )
 _NOT_FOUND_RE = re.compile(r"No matching distribution found for (?P<req>\S+)")
 _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")
@@ -136,6 +144,54 @@ def _system_library(tail: list[str], graph: Graph, libraries: Sequence[SystemLib
     )
 
 
+def _index_of(page: str, spec: str) -> str:
+    """The index a project page belongs to (…/simple/NAME/ -> …/simple/), without credentials."""
+    clean, _ = split_auth(page)
+    head, _, name = clean.rstrip("/").rpartition("/")
+    try:
+        wanted = canonicalize_name(Requirement(spec).name) if spec else ""
+    except InvalidRequirement:
+        wanted = ""
+    return head + "/" if wanted and canonicalize_name(name) == wanted else clean
+
+
+def _refused(text: str, graph: Graph) -> BuildError | None:
+    """An index answered 401/403: authentication failed (not a missing requirement)."""
+    from pybuildpack.index.client import REFUSED
+
+    refused = _REFUSED_RE.search(text)
+    missing = _NOT_FOUND_RE.search(text)
+    spec = missing["req"] if missing else ""
+    if refused:
+        status, reason = refused["status"] or "401", refused["reason"] or "Unauthorized"
+        index = _index_of(refused["url"] or refused["url401"], spec)
+    elif REFUSED and missing:  # pip said nothing of it; the plan's own lookups met it
+        index, (status, reason) = next(iter(REFUSED.items()))
+    else:
+        return None
+    where = ""
+    if spec:
+        try:
+            where = _find_line(graph, Requirement(spec).name)
+        except InvalidRequirement:
+            pass
+    return BuildError(
+        f"Authentication failed for the package index {redact(index)} (HTTP {status} {reason})",
+        where=where,
+        details=[
+            "The index refused the credentials the build sent (or asked for some and got none),",
+            f"so pip found no release of {spec or 'what the requirements ask for'} there; "
+            "the requirement may be fine.",
+        ],
+        fix=(
+            "Check the user name and password (or token) for that index: in the index URL, the\n"
+            "config var the URL expands (${VAR}), PIP_INDEX_URL or PIP_EXTRA_INDEX_URL, or the lock's\n"
+            "index settings; and that the account may read the index."
+        ),
+        code="install::index-auth-failed",
+    )
+
+
 def summarize(
     tail: list[str], graph: Graph, returncode: int, system_libraries: Sequence[SystemLibrary] = ()
 ) -> BuildError:
@@ -143,6 +199,9 @@ def summarize(
     from pybuildpack.index.client import UNREACHABLE
 
     text = "\n".join(tail)
+    refused = _refused(text, graph)
+    if refused is not None:
+        return refused
     unreachable = _UNREACHABLE_RE.search(text)
     said = f"pip said: {unreachable.group(0)}" if unreachable else ""
     if not said and UNREACHABLE:  # pip retried nothing, so said nothing of it; the plan's lookups did

@@ -7,6 +7,7 @@ from pybuildpack import output
 from pybuildpack.context import Layout
 from pybuildpack.environment import metadata
 from pybuildpack.environment.engine import Engine
+from pybuildpack.environment.install import requirement_args
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.source import InstallSource
 
@@ -43,7 +44,8 @@ def sync(layout: Layout, source: InstallSource, graph: Graph, engine: Engine) ->
     holds exactly the required set)."""
     required = required_names(layout, source, graph)
     if required is None:  # a URL requirement pip did not record: ask the engine (with the network)
-        want = engine.resolve(source.install_args, layout.scratch / "resolved.json")
+        args = requirement_args(layout, graph, source.install_args)
+        want = engine.resolve(args, layout.scratch / "resolved.json")
         required = set(want) | (metadata.closure(layout.env, _SEED_ROOTS) or set())
     have = metadata.installed(layout.env)
     extra = metadata.extraneous(have, dict.fromkeys(required, ""))

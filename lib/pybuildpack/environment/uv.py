@@ -65,8 +65,6 @@ def uv_environment(layout: Layout, uv: Uv, pip_config: dict[str, str]) -> tuple[
             args += [item for part in value.replace(",", " ").split() for item in ("--no-binary", part)]
         elif name == "PIP_ONLY_BINARY":
             args += [item for part in value.replace(",", " ").split() for item in ("--only-binary", part)]
-        elif not name.startswith("PIP_"):
-            env[name] = value  # a ${VAR} a requirements file expands: uv expands it too
     return build_environment(env, list(layout.libraries), layout.natives), args
 
 

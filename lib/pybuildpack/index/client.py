@@ -44,6 +44,9 @@ _ASKING: dict[tuple[str, str], threading.Lock] = {}  # one lock per project bein
 # Indexes this process could not reach, with what went wrong (for pip's failure summary: pip says
 # nothing of a connection error it does not retry, PIP_RETRIES=0).
 UNREACHABLE: dict[str, str] = {}
+# Indexes that refused this process's credentials (HTTP 401/403): {index URL without credentials:
+# (status, reason)}, for pip's failure summary.
+REFUSED: dict[str, tuple[str, str]] = {}
 # pip's own default for PIP_DEFAULT_TIMEOUT.
 DEFAULT_TIMEOUT = 15.0
 
@@ -63,7 +66,10 @@ def project_files(index_url: str, name: str, timeout: float = DEFAULT_TIMEOUT) -
                 return _PAGES[key]
         try:
             files = _project_files(index_url, name, timeout)
-        except urllib.error.HTTPError:
+        except urllib.error.HTTPError as exc:
+            if exc.code in (401, 403):
+                index = split_auth(index_url)[0].rstrip("/") + "/"
+                REFUSED.setdefault(index, (str(exc.code), str(exc.reason)))
             raise
         except OSError as exc:
             reason = getattr(exc, "reason", exc)

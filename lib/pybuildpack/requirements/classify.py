@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from pybuildpack.errors import BuildError
+from pybuildpack.errors import BuildError, shorten
 from pybuildpack.redact import redact
 from pybuildpack.requirements.graph import VCS_SCHEMES, Entry, Origin
 
@@ -52,8 +52,12 @@ def _split_url_markers(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def classify(text: str, origin: Origin, root: Path, cwd: Path, *, editable: bool = False) -> Entry:
-    """Turn the requirement part of a line into an Entry (raises BuildError when it is not one)."""
+def classify(
+    text: str, origin: Origin, root: Path, cwd: Path, *, editable: bool = False, written: str | None = None
+) -> Entry:
+    """Turn the requirement part of a line into an Entry (raises BuildError when it is not one).
+    written: the part as the file has it, before its ${VAR}s are put in: what is shown and kept
+    (text is what is read)."""
     if "\x00" in text:
         raise requirements_error(
             "A requirement holds a NUL byte",
@@ -62,7 +66,17 @@ def classify(text: str, origin: Origin, root: Path, cwd: Path, *, editable: bool
             "Save the requirements file as plain text.",
             "requirements::syntax",
         )
-    shown = redact(text)
+    shown = redact(text if written is None else written)
+    if text.startswith(VCS_SCHEMES) or URL_RE.match(text):
+        url, _ = _split_url_markers(text)
+        if any(char.isspace() for char in url):
+            raise requirements_error(
+                f"'{shorten(shown)}' is not a valid requirement",
+                origin,
+                root,
+                "A URL can't hold a blank: write it as %20.",
+                "requirements::syntax",
+            )
     if text.startswith(VCS_SCHEMES):
         url, _ = _split_url_markers(text)
         return Entry(
@@ -81,7 +95,7 @@ def classify(text: str, origin: Origin, root: Path, cwd: Path, *, editable: bool
         local = (cwd / location).resolve()
         if not local.exists():
             raise requirements_error(
-                f"The local path '{location}' does not exist",
+                f"The local path '{shorten(_split_url_markers(shown)[0])}' does not exist",
                 origin,
                 root,
                 "Fix the path: local paths in requirements files are relative to the app's root directory.",
@@ -92,7 +106,7 @@ def classify(text: str, origin: Origin, root: Path, cwd: Path, *, editable: bool
         req = Requirement(text)
     except InvalidRequirement as exc:
         raise requirements_error(
-            f"'{shown}' is not a valid requirement",
+            f"'{shorten(shown)}' is not a valid requirement",
             origin,
             root,
             "Write a requirement such as 'flask==3.1.0', a URL, or a local path "

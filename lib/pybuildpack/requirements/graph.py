@@ -16,6 +16,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from pybuildpack.redact import redact
+from pybuildpack.requirements.lines import expand_vars
 
 VCS_SCHEMES = ("git+", "hg+", "svn+", "bzr+")
 _COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -109,11 +110,26 @@ class Graph:
     entries: list[Entry] = field(default_factory=list)
     options: dict[str, list[str]] = field(default_factory=dict)
     option_lines: list[str] = field(default_factory=list)  # as written, for phase files
-    used_vars: set[str] = field(default_factory=set)  # ${VAR}s the files expand
+    # the ${VAR}s the files expand, with their values (never printed: what an engine is handed
+    # holds them expanded, the engine never gets the variables themselves)
+    expanded_vars: dict[str, str] = field(default_factory=dict)
     undefined_vars: list[tuple[str, Origin]] = field(default_factory=list)  # ${VAR}s nothing defines
+    long_blanks: bool = False  # a file has a run of blanks pip would read in quadratic time
 
     def add_option(self, dest: str, value: str) -> None:
         self.options.setdefault(dest, []).append(value)
+
+    @property
+    def rewritten(self) -> bool:
+        """Whether an engine installs from the lines as the build read them (environment/install.py
+        writes them, ${VAR}s expanded) rather than from the app's own files: when the files expand a
+        ${VAR} (so that no variable of the app's reaches the engine under a name the engine itself
+        reads, such as UV_LINK_MODE), or hold what pip can't read in reasonable time."""
+        return bool(self.expanded_vars) or self.long_blanks
+
+    def expand(self, text: str) -> str:
+        """A line as written with the ${VAR}s the files expand put in (what pip would read)."""
+        return expand_vars(text, self.expanded_vars)
 
     def requirements(self) -> list[Entry]:
         return [e for e in self.entries if not e.constraint]

@@ -8,8 +8,14 @@ import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
-_ENV_VAR_RE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)\}")
+# A comment starts with a # at the start of a line or after a blank (pip's `(^|\s+)#.*$`, found
+# here without its backtracking, which is quadratic in a run of blanks).
+_COMMENT_START_RE = re.compile(r"(?:^|(?<=\s))#")
+ENV_VAR_RE = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)\}")
+_BLANKS_RE = re.compile(r"\s+")
+# A run of blanks longer than this makes pip's own reading of a line slow (quadratic): such files
+# are handed to the engine as the build read them (Graph.rewritten).
+LONG_BLANKS = 4096
 
 
 @dataclass(frozen=True)
@@ -21,14 +27,28 @@ class LogicalLine:
     split: bool = False  # the requirement itself goes on after a backslash (not only its options)
 
 
+def _is_comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def strip_comment(line: str) -> str:
+    """The line without its comment (and the blanks before it), in linear time."""
+    match = _COMMENT_START_RE.search(line)
+    return line if match is None else line[: match.start()].rstrip()
+
+
+def has_long_blanks(text: str) -> bool:
+    return any(match.end() - match.start() > LONG_BLANKS for match in _BLANKS_RE.finditer(text))
+
+
 def _joined(text: str) -> Iterator[tuple[int, str, bool]]:
     """Join lines that end in a backslash with the next one; a comment line ends a continuation.
     (first line, joined text, whether a continuation line goes on with anything but options)."""
     pending: list[str] = []
     first = 0
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.endswith("\\") or _COMMENT_RE.match(line):
-            if _COMMENT_RE.match(line):
+        if not line.endswith("\\") or _is_comment(line):
+            if _is_comment(line):
                 line = " " + line  # so that the comment is removed below
             if pending:
                 pending.append(line)
@@ -50,30 +70,35 @@ def _split(pending: list[str]) -> bool:
     head = pending[0].strip()
     if not head or head.startswith("-"):
         return False
-    rest = [line.strip() for line in pending[1:] if line.strip() and not _COMMENT_RE.match(line)]
+    rest = [line.strip() for line in pending[1:] if line.strip() and not _is_comment(line)]
     return bool(rest) and not rest[0].startswith("-")
 
 
 def expand_vars(
-    text: str, env: Mapping[str, str], used: set[str] | None = None, missing: list[str] | None = None
+    text: str,
+    env: Mapping[str, str],
+    used: dict[str, str] | None = None,
+    missing: list[str] | None = None,
 ) -> str:
     """${NAME} (upper case, digits, underscore) from env; unknown names are left as they are (as
-    pip does) and added to `missing`. The names expanded are added to `used`."""
+    pip does) and added to `missing`. The names expanded are added to `used`, with their values."""
 
     def replace(match: re.Match[str]) -> str:
         value = env.get(match["name"])
         if value and used is not None:
-            used.add(match["name"])
+            used[match["name"]] = value
         if not value and missing is not None:
             missing.append(match["name"])
         return value if value else match.group(0)
 
-    return _ENV_VAR_RE.sub(replace, text)
+    return ENV_VAR_RE.sub(replace, text)
 
 
-def logical_lines(text: str, env: Mapping[str, str], used: set[str] | None = None) -> Iterator[LogicalLine]:
+def logical_lines(
+    text: str, env: Mapping[str, str], used: dict[str, str] | None = None
+) -> Iterator[LogicalLine]:
     for number, line, split in _joined(text):
-        stripped = _COMMENT_RE.sub("", line).strip()
+        stripped = strip_comment(line).strip()
         if stripped:
             missing: list[str] = []
             expanded = expand_vars(stripped, env, used, missing)
@@ -83,10 +108,10 @@ def logical_lines(text: str, env: Mapping[str, str], used: set[str] | None = Non
 def split_args_options(line: str) -> tuple[str, str]:
     """The requirement part (tokens before the first option) and the options part."""
     tokens = line.split(" ")
-    args: list[str] = []
-    while tokens and not tokens[0].startswith("-"):
-        args.append(tokens.pop(0))
-    return " ".join(args).strip(), " ".join(tokens).strip()
+    for i, token in enumerate(tokens):
+        if token.startswith("-"):
+            return " ".join(tokens[:i]).strip(), " ".join(tokens[i:]).strip()
+    return line.strip(), ""
 
 
 def split_options(options: str) -> list[str]:

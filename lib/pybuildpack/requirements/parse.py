@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from pybuildpack.errors import BuildError, shorten
 from pybuildpack.http import fetch
 from pybuildpack.redact import redact
 from pybuildpack.requirements.classify import URL_RE, classify, requirements_error
@@ -18,8 +19,22 @@ from pybuildpack.requirements.graph import (
     RequirementsFile,
     display_path,
 )
-from pybuildpack.requirements.lines import LogicalLine, logical_lines, split_args_options, split_options
+from pybuildpack.requirements.lines import (
+    ENV_VAR_RE,
+    LogicalLine,
+    has_long_blanks,
+    logical_lines,
+    split_args_options,
+    split_options,
+)
 from pybuildpack.requirements.options import KNOWN_OPTIONS, OptionError, is_per_requirement, parse_options
+
+# How deep -r/-c includes may nest. Neither engine reads a deeper chain (pip stops with a
+# RecursionError near 1,000 levels, uv overflows its stack near 800), and no app needs one.
+MAX_INCLUDE_DEPTH = 200
+# What breaks a line when a ${VAR}'s value holding it is put in: pip splits a line at blanks, and
+# quotes and backslashes change how it reads the options.
+_LINE_BREAKERS = frozenset(" \t'\"\\")
 
 
 class _Parser:
@@ -33,6 +48,16 @@ class _Parser:
         self, path: Path, constraint: bool, included_from: Origin | None, chain: tuple[Path, ...]
     ) -> None:
         path = path.resolve()
+        if len(chain) > MAX_INCLUDE_DEPTH:
+            raise requirements_error(
+                f"The requirements files include each other more than {MAX_INCLUDE_DEPTH} levels deep",
+                included_from,
+                self.root,
+                f"Include the files from fewer levels (at most {MAX_INCLUDE_DEPTH}): list them in one file,\n"
+                "or merge the files of the chain.",
+                "requirements::include-too-deep",
+                f"The chain starts {' -> '.join(display_path(p, self.root) for p in chain[:3])} -> ...",
+            )
         if path in chain:
             links = " -> ".join(display_path(p, self.root) for p in (*chain, path))
             raise requirements_error(
@@ -78,26 +103,58 @@ class _Parser:
             return  # included again (a diamond of includes): its lines are in the graph already
         self.read.add((path, constraint))
         self.graph.files.append(RequirementsFile(path, constraint, included_from))
-        for line in logical_lines(text, self.env, self.graph.used_vars):
+        self.graph.long_blanks = self.graph.long_blanks or has_long_blanks(text)
+        for line in logical_lines(text, self.env, self.graph.expanded_vars):
             self.graph.undefined_vars += [(name, Origin(path, line.number)) for name in line.undefined]
-            self.parse_line(path, line, constraint, (*chain, path))
+            try:
+                self.parse_line(path, line, constraint, (*chain, path))
+            except BuildError as exc:
+                broken = self._broken_by(line)
+                if broken and exc.where == Origin(path, line.number).show(self.root):
+                    exc.details.append(broken)  # (an included file's error is that file's)
+                raise
+
+    def _broken_by(self, line: LogicalLine) -> str:
+        """What says that a ${VAR}'s value breaks the line (naming the var, never its value)."""
+        names = [
+            name
+            for name in dict.fromkeys(ENV_VAR_RE.findall(line.raw))
+            if _LINE_BREAKERS.intersection(self.graph.expanded_vars.get(name, ""))
+        ]
+        if not names:
+            return ""
+        shown = ", ".join(f"${{{name}}}" for name in names)
+        return (
+            f"The value of {shown} holds a blank, a quote or a backslash, which breaks the line once it is\n"
+            "put in (pip puts a value in as it is, and splits the line at blanks): percent-encode those\n"
+            "characters in the value (a blank is %20), or remove them."
+        )
 
     def parse_line(self, path: Path, line: LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:
         origin = Origin(path, line.number)
         args, options_text = split_args_options(line.text)
+        written_args, written_options = split_args_options(line.raw)
         try:
             options = parse_options(split_options(options_text)) if options_text else []
         except (OptionError, ValueError) as exc:
+            # what is wrong, said of the line as written: the ${VAR}s' values are never shown
+            said = str(exc)
+            if line.text != line.raw:
+                try:
+                    parse_options(split_options(written_options)) if written_options else []
+                    said = "it does not parse once its ${VAR}s are put in"
+                except (OptionError, ValueError) as written_exc:
+                    said = str(written_exc)
             raise requirements_error(
-                f"Can't parse the options of this line: {exc}",
+                f"Can't parse the options of this line: {shorten(said)}",
                 origin,
                 self.root,
                 "Options pip accepts in requirements files: " + ", ".join(KNOWN_OPTIONS) + ".",
                 "requirements::option",
-                f"Line: {redact(line.raw)}",
+                f"Line: {shorten(redact(line.raw))}",
             ) from exc
         if args:
-            entry = classify(args, origin, self.root, self.root)
+            entry = classify(args, origin, self.root, self.root, written=written_args or args)
             entry.constraint = constraint
             entry.raw = line.raw
             entry.split = line.split
@@ -118,7 +175,8 @@ class _Parser:
             if dest in ("requirement", "constraint"):
                 self.include(path, origin, value, dest == "constraint" or constraint, chain)
             elif dest == "editable":
-                entry = classify(value, origin, self.root, self.root, editable=True)
+                written = value if line.text == line.raw else line.raw
+                entry = classify(value, origin, self.root, self.root, editable=True, written=written)
                 entry.constraint = constraint
                 entry.raw = line.raw
                 self.graph.entries.append(entry)
