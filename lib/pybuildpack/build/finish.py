@@ -48,7 +48,8 @@ def begin_saving_environment(layout: Layout, state: State) -> Path | None:
 def save_environment(layout: Layout, state: State, started: Path | None = None) -> None:
     """The environment as install left it, into the cache (started: begin_saving_environment's):
     before collectstatic and the app's hooks run, so that what they change is never replayed by a
-    later build (and what they edit in place, the cache's manifest notices)."""
+    later build (and what they edit in place, the next build's check of every file's content
+    notices)."""
     cache = layout.cache
     if cache is None:
         return
@@ -62,7 +63,7 @@ def save_environment(layout: Layout, state: State, started: Path | None = None) 
             envcache.update(cache, layout.env, meta)  # only what the sync changed
         else:
             envcache.save(cache, layout.env, meta, started)
-        bytecode.prune(entries.path(cache, "bytecode"))
+        bytecode.prune(entries.path(cache, "bytecode"), envcache.digests(cache))
     except OSError as exc:
         output.warning(
             [
