@@ -19,6 +19,7 @@ from pybuildpack.build.app import (
     read_app,
     sources_for,
 )
+from pybuildpack.build.finish import mark_shared
 from pybuildpack.build.version import mirror_index, resolve_version
 from pybuildpack.cache import environment as envcache
 from pybuildpack.cache import fingerprint
@@ -50,6 +51,7 @@ def _decide_environment(
     requirements to install afresh in a sync: VCS branches and tags, and hash-checked requirements
     whose hashes are new, which pip would not check if it kept the installed copy)."""
     meta, why = restoring.result()
+    mark_shared(layout)  # the slug shares the cache's files from here on (finish.check_shared)
     if meta is None:
         output.step(f"Creating the environment ({why})")
         _say_if_copied(layout)

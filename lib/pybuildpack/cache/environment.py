@@ -1,8 +1,9 @@
 """The cached environment: CACHE_DIR/python/env is a symlink to env-TOKEN/, which holds venv/, the
 environment as the last successful build left it, meta.json (the fingerprint and what is
 installed) and manifest.json (every file's size, modification time and sha256: a restore checks
-every file's content, so that neither damage nor a file edited in place, in the cache or in a
-slug that shares it, reaches a later build). Saving writes a new
+the sizes and times, and after the hooks ran every file written since the restore is checked by
+its content, so that a file edited in place, in the cache or in a slug that shares it, reaches
+no later build). Saving writes a new
 env-TOKEN/ and swaps the symlink, so an interrupted save leaves the previous cache intact; after
 a sync, the entry is updated in place with the symlink taken away meanwhile (update)."""
 
@@ -104,7 +105,7 @@ def _read(entry: Path) -> tuple[Meta, tree.Manifest]:
 def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
     """Put the cached environment at target: hard links to the cache's files (nothing of ours edits
     them in place), so that an unchanged environment costs no copy and the cache keeps it; every
-    file's content checked against the manifest while cp links (a copy across filesystems).
+    file's size and time checked against the manifest while cp links (a copy across filesystems).
     (meta, "") or (None, why nothing was restored)."""
     clean_strays(state)
     entry = _current(state)
@@ -167,6 +168,19 @@ def current_fingerprint(state: Path) -> str | None:
         return Meta.from_json((entry / "meta.json").read_text()).fingerprint
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def check_touched(state: Path, since: Path) -> str | None:
+    """After the build's own code ran (collectstatic, the hooks): the cached environment discarded
+    when a file of it was written since the file since was made (tree.touched_since): why, or None."""
+    entry = _current(state)
+    manifest = tree.read_manifest(entry / "manifest.json") if entry is not None else None
+    if entry is None or manifest is None:
+        return None
+    why = tree.touched_since(entry / "venv", manifest, since)
+    if why is not None:
+        discard(state)
+    return why
 
 
 def digests(state: Path) -> set[str]:

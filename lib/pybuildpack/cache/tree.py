@@ -1,8 +1,9 @@
 """Trees kept in the cache (the unpacked runtime, the environment): a copy made of hard links (of
 copies when the cache is on another filesystem), and a manifest of every file's size,
 modification time and sha256 that tells a damaged tree from an intact one. The slug shares the
-cache's files (hard links): whatever edits a slug's file in place (a hook, a later buildpack)
-edits the cache's, so a tree is checked by its content before a build links it again."""
+cache's files (hard links): whatever edits a slug's file in place (a hook) edits the cache's, so
+after the hooks ran, every file written since the slug began to share it is checked by its
+content (touched_since)."""
 
 from __future__ import annotations
 
@@ -201,31 +202,48 @@ def manifest(root: Path, known: Manifest | None = None) -> Manifest:
 
 
 def first_difference(root: Path, expected: Manifest) -> str | None:
-    """Why root no longer matches a manifest (a missing, added, resized, touched or rewritten file:
-    every file's content is hashed), or None."""
-    try:
-        found = dict(_regular_files(root))
-    except OSError as exc:
-        return f"it can't be read ({exc.strerror or exc})"
+    """Why root no longer matches a manifest (a missing, resized or touched file), or None. (A
+    file rewritten with its size and time put back is told by touched_since, after the build.)"""
+    base = f"{root}/"
     for relative, (size, mtime, _digest) in expected.items():
-        info = found.get(relative)
-        if info is None:
+        try:
+            info = os.stat(base + relative)
+        except OSError:
             return f"{relative} is missing"
         if info.st_size != size:
             return f"{relative} is truncated or changed ({info.st_size} bytes, expected {size})"
         if info.st_mtime_ns != mtime:
             return f"{relative} was changed in place (in a slug that shares it, or in the cache)"
-    added = sorted(found.keys() - expected.keys())
-    if added:
-        return f"{added[0]} is not one of its files"
-    paths = list(expected)
+    return None
+
+
+def touched_since(root: Path, expected: Manifest, since: Path) -> str | None:
+    """Why root no longer matches its manifest, judged by the content of every file whose inode
+    changed (its ctime, which nothing can put back) since the file since was made: what a hook
+    or a build script wrote into a file shared with the slug, even with its size and time put
+    back. None when every such file still holds what the manifest records."""
     try:
-        digests = _hash_all([f"{root}/{relative}" for relative in paths])
+        mark = os.stat(since).st_ctime_ns
+    except OSError:
+        return None
+    base = f"{root}/"
+    todo: list[str] = []
+    for relative, (size, mtime, _digest) in expected.items():
+        try:
+            info = os.stat(base + relative)
+        except OSError:
+            continue  # removed (with the slug's link): the next restore says so
+        if info.st_ctime_ns >= mark:
+            if (info.st_size, info.st_mtime_ns) != (size, mtime):
+                return f"{relative} was changed in place"
+            todo.append(relative)
+    try:
+        digests = _hash_all([base + relative for relative in todo])
     except OSError as exc:
         return f"a file can't be read ({exc.strerror or exc})"
-    for relative, digest in zip(paths, digests):
+    for relative, digest in zip(todo, digests):
         if digest != expected[relative][2]:
-            return f"{relative} was changed in place (its content is not what the cache saved)"
+            return f"{relative} was rewritten in place, its size and time put back"
     return None
 
 
