@@ -1,12 +1,33 @@
 """Replacing a file whole: the new content goes to a file of its own, renamed over the old one.
 A reader never sees half a file, and a file whose inode the cache shares with a slug (hard links)
-is never edited in place."""
+is never edited in place. And a file's sha256, the one way the build checks a file by content."""
 
 from __future__ import annotations
 
+import hashlib
+import mmap
 import os
 import threading
 from pathlib import Path
+
+_MAPPED = 1 << 16  # larger files are hashed through a mapping (no copy of their bytes)
+
+
+def sha256_of(path: Path | str) -> str:
+    """The sha256 (hex) of a file's content. Large files are hashed through a read-only mapping
+    (no copy of their bytes; hashlib releases the GIL on them, so threads hash in parallel)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        digest = hashlib.sha256()
+        if os.fstat(fd).st_size >= _MAPPED:
+            with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
+                digest.update(mapped)
+        else:
+            while chunk := os.read(fd, _MAPPED):
+                digest.update(chunk)
+        return digest.hexdigest()
+    finally:
+        os.close(fd)
 
 
 def replace_file(path: Path, content: str | bytes, mode: int | None = None) -> None:

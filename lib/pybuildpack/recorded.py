@@ -1,14 +1,14 @@
-"""A file the cache keeps beside a record of it: `SHA256 SIZE MTIME_NS`, its checksum and its
-size and modification time when it was checked. A file that still has that size and time is
-taken as checked (as the cache's trees are: a truncated or rewritten file differs); otherwise, or
-when the record has only the checksum (a mirror's `.sha256`: `SHA256  NAME`), it is hashed."""
+"""A file the cache keeps beside a record of it: `SHA256 SIZE MTIME_NS` (or a mirror's `.sha256`:
+`SHA256  NAME`). The cache hands what it keeps to later builds as code (a runtime, a library, a
+tool), and whatever a build runs (a hook, a package's build script) can write CACHE_DIR: so a
+kept file is checked by its content, always, never taken by its size and time (a file rewritten
+with both put back is not the file that was recorded)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pybuildpack.archives.mirror import sha256_of
-from pybuildpack.files import replace_file
+from pybuildpack.files import replace_file, sha256_of
 
 
 def write_record(path: Path, record: Path, digest: str) -> None:
@@ -18,12 +18,13 @@ def write_record(path: Path, record: Path, digest: str) -> None:
 
 
 def matches(path: Path, record: Path) -> bool:
-    """path is the file record describes (by its size and time, else by its checksum)."""
+    """path's content is the one record names (its sha256); a resized file is not hashed."""
     try:
         words = record.read_text(errors="replace").split()
-        info = path.stat()
-        if len(words) == 3 and words[1:] == [str(info.st_size), str(info.st_mtime_ns)]:
-            return True
-        return path.is_file() and bool(words) and words[0].lower() == sha256_of(path)
+        if not words or not path.is_file():
+            return False
+        if len(words) == 3 and words[1] != str(path.stat().st_size):
+            return False
+        return words[0].lower() == sha256_of(path)
     except OSError:
         return False

@@ -14,6 +14,9 @@ teardown() {
 	if mountpoint -q "${BATS_TEST_TMPDIR}/full" 2>/dev/null; then
 		umount "${BATS_TEST_TMPDIR}/full"
 	fi
+	if [[ -n "${SHM_DIR:-}" ]]; then
+		rm -rf -- "$SHM_DIR"
+	fi
 	cleanup_app
 }
 
@@ -186,6 +189,31 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_equal "$output" "$EXPECTED"
 	load_lib report
 	rm -f -- "$(report::fallback_path "$CACHE_DIR")"
+}
+
+@test "CACHE_DIR on another filesystem (a container's cache volume): the cache is copied, the next build is warm" {
+	local volume="${BATS_TEST_TMPDIR}/full"
+	mkdir -p "$volume"
+	if ! mount -t tmpfs -o size=1g tmpfs "$volume" 2>/dev/null; then
+		# No mount here (not root): /dev/shm is a tmpfs of its own on most machines.
+		[[ -d /dev/shm && -w /dev/shm && "$(stat -c %d /dev/shm)" != "$(stat -c %d "$BATS_TEST_TMPDIR")" ]] ||
+			skip "no filesystem apart from the build's for CACHE_DIR: can't mount a tmpfs, no /dev/shm"
+		SHM_DIR="$(mktemp -d /dev/shm/pybuildpack-test.XXXXXX)"
+		volume="$SHM_DIR"
+	fi
+	CACHE_DIR="${volume}/cache"
+	[[ "$(stat -c %d "$volume")" != "$(stat -c %d "$BUILD_DIR")" ]] || fail "CACHE_DIR is on the build's filesystem"
+	compile_app
+	assert_success
+	refute_output_contains "Could not save" "cross-device"
+	local said
+	said="$(grep -c "CACHE_DIR is on another filesystem than the build directory" <<<"$output")"
+	assert_equal "$said" 1
+	rebuild
+	assert_success
+	assert_output_contains "(cached runtime, no download)" "-----> Reusing the cached environment (requirements unchanged)"
+	installed
+	assert_equal "$output" "$EXPECTED"
 }
 
 @test "a full CACHE_DIR: the build succeeds and warns that the cache was not saved" {

@@ -71,3 +71,55 @@ load ../helpers/hardening
 	assert_output_contains "Reusing the cached environment"
 }
 
+
+@test "cache persistence: what a hook or a build script writes into a slug's .pyc, the store or the cached uv reaches no later build" {
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	mkdir -p "${BUILD_DIR}/bin"
+	# plant.py PYC: other code written over a .pyc in place (the same inode; its header, size and
+	# modification time kept), as a malicious dependency's hook could.
+	cat >"${BUILD_DIR}/bin/plant.py" <<-'PY'
+		import marshal, os, sys
+		path = sys.argv[1]
+		info, data = os.stat(path), open(path, "rb").read()
+		code = marshal.dumps(compile("print('PLANTED')\n__version__ = 'planted'\n", "six.py", "exec"))
+		with open(path, "r+b") as handle:
+		    handle.write((data[:16] + code).ljust(len(data), b"\0"))
+		os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+	PY
+	# shellcheck disable=SC2016 # expanded by the hook
+	printf '%s\n' 'python bin/plant.py "$(python -c "import importlib.util as u, six; print(u.cache_from_source(six.__file__))")"' \
+		>"${BUILD_DIR}/bin/post_compile"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Discarding the cached environment: lib/python3.13/site-packages/__pycache__/six.cpython-313.pyc was rewritten in place"
+	in_slug "$BUILD_DIR" 'python -c "import six"'
+	assert_output_contains "PLANTED" # the hook's own slug: it did what it meant to
+	local planted store uv size mtime
+	planted="$(find "${BUILD_DIR}/.heroku/venv" -name 'six.cpython-*.pyc')"
+	# The store's six .pyc replaced by the planted one (the same size; its time put back).
+	store="$(find "${CACHE_DIR}/python/bytecode" -name "$(sha256sum "${planted%/__pycache__/*}/six.py" | cut -c1-64).*")"
+	[[ -f "$store" ]] || fail "the store holds no six .pyc: the test proves nothing"
+	cmp -s "$store" "$planted" && fail "the hook wrote the store's .pyc through the slug"
+	mtime="$(stat -c %Y "$store")"
+	cp "$planted" "$store" && touch -d "@${mtime}" "$store"
+	if [[ "$(engine)" == uv ]]; then
+		# The cached uv replaced by a script of the same size, with its modification time.
+		uv="$(find "${CACHE_DIR}/python/package-managers" -type f -name uv)"
+		size="$(stat -c %s "$uv")" mtime="$(stat -c %y "$uv")"
+		printf '#!/bin/sh\ntouch "%s"\nexit 1\n' "${BATS_TEST_TMPDIR}/uv-ran" >"$uv"
+		truncate -s "$size" "$uv" && touch -d "$mtime" "$uv"
+	fi
+	rm "${BUILD_DIR}/bin/post_compile"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Creating the environment (no cached environment)"
+	[[ ! -e "${BATS_TEST_TMPDIR}/uv-ran" ]] || fail "the planted uv ran"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_success
+	assert_equal "$output" "1.16.0"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_equal "$output" "1.16.0"
+}

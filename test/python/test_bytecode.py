@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.environment import bytecode, metadata
+from pybuildpack.files import sha256_of
 
 
 def make_env(root: Path, sources: dict[str, str]) -> Path:
@@ -69,35 +70,76 @@ def test_compiles_what_was_installed_since_the_snapshot_and_stores_it(tmp_path: 
     assert (again.compiled, again.linked) == (0, 0)
 
 
-def test_a_fresh_environment_links_what_the_store_holds(tmp_path: Path) -> None:
+def test_a_fresh_environment_copies_what_the_store_holds(tmp_path: Path) -> None:
     site = make_env(tmp_path / "first", {"demo/__init__.py": "VALUE = 1\n"})
     store = tmp_path / "store"
     bytecode.compile_installed(tmp_path / "first" / "env", added(tmp_path / "first" / "env"), store)
-    # The same distribution installed again elsewhere, later (another mtime): linked, and valid.
+    (stored,) = store.glob("*/*.pyc")
+    # The store keeps a file of its own: nothing done to the slug's .pyc reaches it.
+    assert stored.stat().st_ino != pyc(site / "demo" / "__init__.py").stat().st_ino
+    # The same distribution installed again elsewhere, later (another mtime): from the store, valid.
     other = make_env(tmp_path / "second", {"demo/__init__.py": "VALUE = 1\n"})
     os.utime(other / "demo" / "__init__.py", (1_000_000_000, 1_000_000_000))
     done = bytecode.compile_installed(tmp_path / "second" / "env", added(tmp_path / "second" / "env"), store)
     assert (done.compiled, done.linked) == (0, 1)
-    first, second = pyc(site / "demo" / "__init__.py"), pyc(other / "demo" / "__init__.py")
-    assert second.stat().st_ino == first.stat().st_ino
+    second = pyc(other / "demo" / "__init__.py")
+    assert second.read_bytes() == stored.read_bytes()
+    assert second.stat().st_nlink == 1 and stored.stat().st_nlink == 1  # a copy: no inode shared
     assert imports_from_bytecode(other, "demo")
-    # A changed source is compiled, not linked.
+    # A changed source is compiled, not taken from the store.
     third = make_env(tmp_path / "third", {"demo/__init__.py": "VALUE = 2\n"})
     done = bytecode.compile_installed(tmp_path / "third" / "env", added(tmp_path / "third" / "env"), store)
     assert (done.compiled, done.linked) == (1, 0)
     assert imports_from_bytecode(third, "demo")
 
 
-def test_prune_keeps_what_an_environment_links(tmp_path: Path) -> None:
-    make_env(tmp_path / "a", {"demo/__init__.py": "VALUE = 1\n"})
-    site_b = make_env(tmp_path / "b", {"demo/__init__.py": "VALUE = 2\n"})
+def value_in(site: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", "import demo; print(demo.VALUE)"],
+        env={**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_a_planted_pyc_of_the_same_size_header_and_time_is_not_used(tmp_path: Path) -> None:
+    """What a build's own code (a hook, a build script) writes into the store never reaches a
+    later environment: a stored .pyc is taken only when its content is the one its name records."""
+    make_env(tmp_path / "first", {"demo/__init__.py": "VALUE = 11\n"})
+    store = tmp_path / "store"
+    bytecode.compile_installed(tmp_path / "first" / "env", added(tmp_path / "first" / "env"), store)
+    (stored,) = store.glob("*/*.pyc")
+    # Other code, compiled from a source of the same size, with the stored file's header and times.
+    planted_site = make_env(tmp_path / "plant", {"demo/__init__.py": "VALUE = 77\n"})
+    bytecode.compile_installed(tmp_path / "plant" / "env", added(tmp_path / "plant" / "env"), None)
+    planted = pyc(planted_site / "demo" / "__init__.py").read_bytes()
+    original = stored.read_bytes()
+    assert len(planted) == len(original) and planted != original
+    info = stored.stat()
+    with stored.open("r+b") as handle:  # in place: the same inode, the same size
+        handle.write(original[:16] + planted[16:])
+    os.utime(stored, ns=(info.st_atime_ns, info.st_mtime_ns))
+    fresh = make_env(tmp_path / "fresh", {"demo/__init__.py": "VALUE = 11\n"})
+    done = bytecode.compile_installed(tmp_path / "fresh" / "env", added(tmp_path / "fresh" / "env"), store)
+    assert (done.compiled, done.linked) == (1, 0)
+    assert value_in(fresh) == "11"
+
+
+def test_prune_keeps_what_the_cached_environment_holds(tmp_path: Path) -> None:
+    site_a = make_env(tmp_path / "a", {"demo/__init__.py": "VALUE = 1\n"})
+    make_env(tmp_path / "b", {"demo/__init__.py": "VALUE = 2\n"})
     store = tmp_path / "bytecode" / "tag"
     bytecode.compile_installed(tmp_path / "a" / "env", added(tmp_path / "a" / "env"), store)
     bytecode.compile_installed(tmp_path / "b" / "env", added(tmp_path / "b" / "env"), store)
     assert len(list(store.glob("*/*.pyc"))) == 2
-    pyc(site_b / "demo" / "__init__.py").unlink()  # environment b is gone
-    assert bytecode.prune(tmp_path / "bytecode") == 1
-    assert len(list(store.glob("*/*.pyc"))) == 1
+    (store / "ab").mkdir(exist_ok=True)
+    (store / "ab" / "stray.tmp").write_text("left by an interrupted write")
+    # The cached environment is a's: the sha256 of each of its files (its manifest's).
+    keep = {sha256_of(path) for path in site_a.rglob("*") if path.is_file()}
+    assert bytecode.prune(tmp_path / "bytecode", keep) == 2
+    assert len(list(store.glob("*/*"))) == 1
 
 
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")

@@ -7,11 +7,18 @@ from pathlib import Path
 from pybuildpack import recorded
 
 
-def test_a_file_with_its_recorded_size_and_time_is_not_hashed_again(tmp_path: Path) -> None:
-    path, record = tmp_path / "archive", tmp_path / "archive.sha256"
-    path.write_bytes(b"the archive")
-    recorded.write_record(path, record, "0" * 64)  # a checksum that is not the file's
-    assert recorded.matches(path, record)  # taken by its size and time
+def test_a_file_rewritten_with_its_recorded_size_and_time_put_back_is_refused(tmp_path: Path) -> None:
+    """What the cache hands to later builds as code is checked by its content, never taken by its
+    size and time (a build's own code can write CACHE_DIR)."""
+    path, record = tmp_path / "uv", tmp_path / "program.sha256"
+    path.write_bytes(b"the real program")
+    recorded.write_record(path, record, hashlib.sha256(b"the real program").hexdigest())
+    assert recorded.matches(path, record)
+    info = path.stat()
+    with path.open("r+b") as handle:  # in place, the same size, the time put back
+        handle.write(b"#!/bin/sh\necho p")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert not recorded.matches(path, record)
 
 
 def test_a_file_changed_in_place_is_hashed_and_must_match(tmp_path: Path) -> None:

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
 from pathlib import Path
+
+import pytest
 
 from pybuildpack.cache import tree
 
@@ -65,3 +70,53 @@ def test_copy_checked_links_an_intact_tree_and_refuses_a_damaged_one(tmp_path: P
     # ... nor does one whose other check (the runtime's archive checksum) fails.
     assert tree.copy_checked(kept, again, tree.manifest(kept), lambda: False) is not None
     assert not again.exists()
+
+
+def test_a_file_edited_in_place_with_its_time_put_back_is_noticed(tmp_path: Path) -> None:
+    """The slug shares the cache's inodes: an edit of the same size with the time put back (a hook,
+    dd and touch -d) is told by the file's content, checked for every file written since the
+    slug began to share the tree (its ctime, which nothing puts back)."""
+    kept = tmp_path / "kept"
+    (kept / "pkg").mkdir(parents=True)
+    (kept / "pkg" / "six.py").write_text("import os\n" * 50)
+    (kept / "pkg" / "other.py").write_text("x = 1\n")
+    expected = tree.manifest(kept)
+    slug = tmp_path / "slug"
+    assert tree.copy_checked(kept, slug, expected) is None
+    mark = tmp_path / "shared-since"
+    time.sleep(0.02)  # the kernel's clock for ctime is coarse
+    mark.touch()
+    assert tree.touched_since(kept, expected, mark) is None
+    edited = slug / "pkg" / "six.py"
+    info = edited.stat()
+    with edited.open("r+b") as handle:
+        handle.write(b"XXXX")
+    os.utime(edited, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert tree.first_difference(kept, expected) is None  # its size and time say nothing
+    damage = tree.touched_since(kept, expected, mark)
+    assert damage is not None and "pkg/six.py" in damage
+
+
+def test_across_filesystems_trees_are_copied(tmp_path: Path) -> None:
+    """CACHE_DIR on another filesystem than the build (a container's cache volume): no hard link
+    can cross, so the cache keeps copies and a restore copies them back."""
+    other = Path("/dev/shm")
+    if not other.is_dir() or not os.access(other, os.W_OK) or tree.same_filesystem(other, tmp_path):
+        pytest.skip("no writable /dev/shm on another filesystem than the temporary directory")
+    env = tmp_path / "env"
+    (env / "pkg").mkdir(parents=True)
+    (env / "pkg" / "mod.py").write_text("x = 1\n")
+    (env / "lib64").symlink_to("lib")
+    cache = Path(tempfile.mkdtemp(dir=other))
+    try:
+        assert tree.update_links(env, cache / "venv") == ["pkg/mod.py"]
+        assert (cache / "venv" / "pkg" / "mod.py").read_text() == "x = 1\n"
+        assert tree.update_links(env, cache / "venv") == []  # the same size and time: kept
+        (env / "pkg" / "mod.py").write_text("x = 22\n")
+        assert tree.update_links(env, cache / "venv") == ["pkg/mod.py"]
+        back = tmp_path / "back"
+        assert tree.copy_checked(cache / "venv", back, tree.manifest(cache / "venv")) is None
+        assert (back / "pkg" / "mod.py").read_text() == "x = 22\n"
+        assert os.readlink(back / "lib64") == "lib"
+    finally:
+        shutil.rmtree(cache)

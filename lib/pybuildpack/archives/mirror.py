@@ -4,7 +4,6 @@ unless its checksum verifies."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from pybuildpack.errors import BuildError
+from pybuildpack.files import sha256_of
 from pybuildpack.http import split_auth
 from pybuildpack.redact import redact
 
@@ -63,14 +63,6 @@ def _shown(url: str) -> str:
     if "://" not in url and "@" in url:
         return "****@" + url.rsplit("@", 1)[1]
     return redact(url)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,11 @@ from pybuildpack.build.app import (
     read_app,
     sources_for,
 )
+from pybuildpack.build.finish import mark_shared
 from pybuildpack.build.version import mirror_index, resolve_version
 from pybuildpack.cache import environment as envcache
 from pybuildpack.cache import fingerprint
+from pybuildpack.cache.tree import same_filesystem
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment import metadata
 from pybuildpack.environment.install import pins
@@ -34,6 +36,15 @@ from pybuildpack.state import LibraryUse, State
 from pybuildpack.tools.pins import versions as tool_versions
 
 
+def _say_if_copied(layout: Layout) -> None:
+    """Once a build: the cache is on another filesystem, so what it keeps is copied, not linked."""
+    if layout.cache is not None and not same_filesystem(layout.cache, layout.build):
+        output.info(
+            "CACHE_DIR is on another filesystem than the build directory: the cache keeps copies"
+            " (a warm build copies the environment instead of linking it)"
+        )
+
+
 def _decide_environment(
     layout: Layout, inputs: fingerprint.Inputs, restoring: envcache.Restoring
 ) -> tuple[str, list[LibraryUse], list[str]]:
@@ -41,19 +52,23 @@ def _decide_environment(
     requirements to install afresh in a sync: VCS branches and tags, and hash-checked requirements
     whose hashes are new, which pip would not check if it kept the installed copy)."""
     meta, why = restoring.result()
+    mark_shared(layout)  # the slug shares the cache's files from here on (finish.check_shared)
     if meta is None:
         output.step(f"Creating the environment ({why})")
+        _say_if_copied(layout)
         return "fresh", [], []
     changes = inputs.changes(meta.inputs)
     volatile = [f"{name} names a branch or tag: resolved again" for name in inputs.volatile]
     libraries = [LibraryUse(**item) for item in meta.libraries]
     if meta.fingerprint == inputs.digest() and not volatile:
         output.step("Reusing the cached environment (requirements unchanged)")
+        _say_if_copied(layout)
         relocate(layout.env, layout.runtime)
         return "reuse", libraries, []
     if any(change.rebuilds for change in changes):
         shown = [str(c) for c in changes if fingerprint.kind_of(c.key) != fingerprint.HASHES]
         output.step("Rebuilding the environment: " + "; ".join(shown))
+        _say_if_copied(layout)
         return "fresh", [], []
     have = metadata.installed(layout.env)
     rehash = [name for name in inputs.rehash(meta.inputs) if name in have]
@@ -61,6 +76,7 @@ def _decide_environment(
     if rehash:
         said.append(f"new hashes for {', '.join(rehash)}: installed afresh")
     output.step(f"Updating the cached environment: {'; '.join(said + volatile)}")
+    _say_if_copied(layout)
     relocate(layout.env, layout.runtime)
     return "sync", libraries, list(inputs.volatile) + rehash
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from pybuildpack import output
-from pybuildpack.cache import entries
+from pybuildpack.cache import entries, tree
 from pybuildpack.cache import environment as envcache
 from pybuildpack.context import Layout
 from pybuildpack.environment import bytecode, metadata
@@ -15,12 +15,43 @@ from pybuildpack.files import replace_file
 from pybuildpack.state import State
 
 
-def save(layout: Layout, state: State) -> None:
-    """After a successful build: keep the Python version for the next build; drop what the cache
-    table does not know. (The environment was saved by install, before any hook ran.)"""
+def shared_mark(layout: Layout) -> Path:
+    """A file made when the slug starts sharing the cache's files (mark_shared): what is written
+    into them after it, the cache checks by content (check_shared)."""
+    return layout.work / "shared-since"
+
+
+def mark_shared(layout: Layout) -> None:
+    mark = shared_mark(layout)
+    mark.unlink(missing_ok=True)
+    mark.touch()
+
+
+def check_shared(layout: Layout) -> None:
+    """After collectstatic and the hooks: the cached environment and runtime tree, which the slug
+    shares (hard links), lose what the build's own code wrote into them (even with its size and
+    time put back), so that it reaches no later build."""
     cache = layout.cache
     if cache is None:
         return
+    why = envcache.check_touched(cache, shared_mark(layout))
+    if why is not None:
+        output.step(f"Discarding the cached environment: {why} (by collectstatic or a hook)")
+        output.info("The next build makes a fresh one; this build is not affected.")
+    for kept in entries.path(cache, "runtime-tree").glob("*"):
+        expected = tree.read_manifest(kept / tree.MANIFEST)
+        if expected is not None and tree.touched_since(kept, expected, shared_mark(layout)) is not None:
+            shutil.rmtree(kept, ignore_errors=True)  # the next build unpacks the (checked) archive
+
+
+def save(layout: Layout, state: State) -> None:
+    """After a successful build: what the build's code wrote into files shared with the cache is
+    dropped (check_shared); keep the Python version for the next build; drop what the cache table
+    does not know. (The environment was saved by install, before any hook ran.)"""
+    cache = layout.cache
+    if cache is None:
+        return
+    check_shared(layout)
     entries.remove_unknown(cache)
     version_file = entries.path(cache, "python-version")
     try:
@@ -48,7 +79,8 @@ def begin_saving_environment(layout: Layout, state: State) -> Path | None:
 def save_environment(layout: Layout, state: State, started: Path | None = None) -> None:
     """The environment as install left it, into the cache (started: begin_saving_environment's):
     before collectstatic and the app's hooks run, so that what they change is never replayed by a
-    later build (and what they edit in place, the cache's manifest notices)."""
+    later build (and what they edit in place, the next build's check of every file's content
+    notices)."""
     cache = layout.cache
     if cache is None:
         return
@@ -62,7 +94,7 @@ def save_environment(layout: Layout, state: State, started: Path | None = None) 
             envcache.update(cache, layout.env, meta)  # only what the sync changed
         else:
             envcache.save(cache, layout.env, meta, started)
-        bytecode.prune(entries.path(cache, "bytecode"))
+        bytecode.prune(entries.path(cache, "bytecode"), envcache.digests(cache))
     except OSError as exc:
         output.warning(
             [

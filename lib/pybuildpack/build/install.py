@@ -21,7 +21,7 @@ from pybuildpack.build.app import (
     plan_for,
     read_app,
 )
-from pybuildpack.build.finish import begin_saving_environment, bytecode_store, save_environment
+from pybuildpack.build.finish import begin_saving_environment, bytecode_store, mark_shared, save_environment
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.pipfailure import InstallFailed, missing_at_build
@@ -121,6 +121,8 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
     _tell(done)
     output.info(f"Done in {time.monotonic() - started:.1f}s")
     save_environment(layout, state, saving)
+    if state.environment == "fresh":
+        mark_shared(layout)  # a fresh environment shares nothing with the cache before it is saved
 
 
 def _create(layout: Layout, store: Path | None, look: bool) -> bytecode.Pending:

@@ -1,7 +1,9 @@
 """The cached environment: CACHE_DIR/python/env is a symlink to env-TOKEN/, which holds venv/, the
 environment as the last successful build left it, meta.json (the fingerprint and what is
-installed) and manifest.json (every file's size and modification time, to detect a damaged
-cache or a file edited in place in a slug that shares it). Saving writes a new
+installed) and manifest.json (every file's size, modification time and sha256: a restore checks
+the sizes and times, and after the hooks ran every file written since the restore is checked by
+its content, so that a file edited in place, in the cache or in a slug that shares it, reaches
+no later build). Saving writes a new
 env-TOKEN/ and swaps the symlink, so an interrupted save leaves the previous cache intact; after
 a sync, the entry is updated in place with the symlink taken away meanwhile (update)."""
 
@@ -18,7 +20,7 @@ from pathlib import Path
 from pybuildpack.cache import tree
 from pybuildpack.faults import checkpoint
 
-FORMAT = 2  # 2: libraries are objects, not bin/compile's tab-separated lines
+FORMAT = 3  # 2: libraries are objects, not bin/compile's tab-separated lines; 3: sha256 in the manifest
 
 
 @dataclass
@@ -82,7 +84,7 @@ def clean_strays(state: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _read(entry: Path) -> tuple[Meta, dict[str, list[int]]]:
+def _read(entry: Path) -> tuple[Meta, tree.Manifest]:
     """An entry's metadata and manifest; CacheDamaged when either is unusable."""
     try:
         meta = Meta.from_json((entry / "meta.json").read_text())
@@ -101,8 +103,9 @@ def _read(entry: Path) -> tuple[Meta, dict[str, list[int]]]:
 
 
 def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
-    """Put the cached environment at target: hard links to the cache's files (nothing edits them
-    in place), so that an unchanged environment costs no copy and the cache keeps it.
+    """Put the cached environment at target: hard links to the cache's files (nothing of ours edits
+    them in place), so that an unchanged environment costs no copy and the cache keeps it; every
+    file's size and time checked against the manifest while cp links (a copy across filesystems).
     (meta, "") or (None, why nothing was restored)."""
     clean_strays(state)
     entry = _current(state)
@@ -167,6 +170,26 @@ def current_fingerprint(state: Path) -> str | None:
         return None
 
 
+def check_touched(state: Path, since: Path) -> str | None:
+    """After the build's own code ran (collectstatic, the hooks): the cached environment discarded
+    when a file of it was written since the file since was made (tree.touched_since): why, or None."""
+    entry = _current(state)
+    manifest = tree.read_manifest(entry / "manifest.json") if entry is not None else None
+    if entry is None or manifest is None:
+        return None
+    why = tree.touched_since(entry / "venv", manifest, since)
+    if why is not None:
+        discard(state)
+    return why
+
+
+def digests(state: Path) -> set[str]:
+    """The sha256 of every file of the cached environment (its manifest's), or none."""
+    entry = _current(state)
+    manifest = tree.read_manifest(entry / "manifest.json") if entry is not None else None
+    return {digest for _size, _mtime, digest in (manifest or {}).values()}
+
+
 def discard(state: Path) -> None:
     entry = _current(state)
     link = _link(state)
@@ -185,17 +208,19 @@ def update(state: Path, venv: Path, meta: Meta) -> None:
     if entry is None:
         save(state, venv, meta)
         return
+    known = tree.read_manifest(entry / "manifest.json") or {}
     _link(state).unlink()
-    tree.update_links(venv, entry / "venv")
+    for relative in tree.update_links(venv, entry / "venv"):
+        known.pop(relative, None)  # put afresh: hashed again
     checkpoint("save")
-    _write_metadata(entry, meta)
+    _write_metadata(entry, meta, known)
     checkpoint("save-swap")
     _point_link_at(state, entry, uuid.uuid4().hex[:12])
 
 
-def _write_metadata(entry: Path, meta: Meta) -> None:
-    """An entry's manifest (of its venv/ as it is now) and meta.json."""
-    (entry / "manifest.json").write_text(json.dumps(tree.manifest(entry / "venv")))
+def _write_metadata(entry: Path, meta: Meta, known: tree.Manifest | None = None) -> None:
+    """An entry's manifest (of its venv/ as it is now; known: tree.manifest's) and meta.json."""
+    (entry / "manifest.json").write_text(json.dumps(tree.manifest(entry / "venv", known)))
     (entry / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
 
 

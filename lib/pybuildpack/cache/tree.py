@@ -1,35 +1,64 @@
-"""Trees kept in the cache (the unpacked runtime, the environment): a copy made of hard links, and
-a manifest of every file's size that tells a damaged tree from an intact one."""
+"""Trees kept in the cache (the unpacked runtime, the environment): a copy made of hard links (of
+copies when the cache is on another filesystem), and a manifest of every file's size,
+modification time and sha256 that tells a damaged tree from an intact one. The slug shares the
+cache's files (hard links): whatever edits a slug's file in place (a hook) edits the cache's, so
+after the hooks ran, every file written since the slug began to share it is checked by its
+content (touched_since)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import stat
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from pybuildpack.files import sha256_of
+
 MANIFEST = ".manifest.json"
+Manifest = dict[str, tuple[int, int, str]]  # relative path: (size, modification time in ns, sha256)
 
 
-def copy_as_links(source: Path, target: Path) -> None:
-    """target: a copy of source made of hard links (cp -al, fast), else of copies. Nothing may edit
-    the files of either in place."""
-    result = subprocess.run(["cp", "-al", "--", str(source), str(target)], capture_output=True, check=False)
+def same_filesystem(one: Path, other: Path) -> bool:
+    """Whether hard links can join one and other (the nearest existing parent of each)."""
+
+    def device(path: Path) -> int:
+        while not path.exists() and path != path.parent:
+            path = path.parent
+        return path.stat().st_dev
+
+    return device(one) == device(other)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """target: a copy of source of its own (cp -a, else Python's)."""
+    shutil.rmtree(target, ignore_errors=True)
+    result = subprocess.run(["cp", "-a", "--", str(source), str(target)], capture_output=True, check=False)
     if result.returncode != 0:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(source, target, symlinks=True)
 
 
+def copy_as_links(source: Path, target: Path) -> None:
+    """target: a copy of source made of hard links (cp -al, fast), else of copies (across
+    filesystems). Nothing may edit the files of either in place."""
+    result = subprocess.run(["cp", "-al", "--", str(source), str(target)], capture_output=True, check=False)
+    if result.returncode != 0:
+        _copy(source, target)
+
+
 def copy_checked(
-    source: Path, target: Path, expected: dict[str, list[int]], intact: Callable[[], bool] = lambda: True
+    source: Path, target: Path, expected: Manifest, intact: Callable[[], bool] = lambda: True
 ) -> str | None:
-    """copy_as_links, with source checked against its manifest (expected) and intact() while cp
-    links (a warm build pays for the check and the copy at once): why source is damaged (target
-    then removed), or None."""
-    copying = subprocess.Popen(["cp", "-al", "--", str(source), str(target)], stderr=subprocess.DEVNULL)
+    """copy_as_links, with source checked against its manifest (expected: every file's content)
+    and intact() while cp links (a warm build pays for the check and the copy at once): why source
+    is damaged (target then removed), or None."""
+    mode = "-al" if same_filesystem(source, target.parent) else "-a"
+    copying = subprocess.Popen(["cp", mode, "--", str(source), str(target)], stderr=subprocess.DEVNULL)
     try:
         damage = first_difference(source, expected) or (None if intact() else "its checksum does not match")
     finally:
@@ -38,21 +67,51 @@ def copy_checked(
         shutil.rmtree(target, ignore_errors=True)
         return damage
     if not copied:
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target, symlinks=True)
+        _copy(source, target)
     return None
 
 
-def update_links(source: Path, target: Path, skip: frozenset[str] = frozenset()) -> None:
+class _Update:
+    """One update_links: whether it links (else copies: across filesystems), and the files it put."""
+
+    def __init__(self, link: bool, top: str) -> None:
+        self.link = link
+        self.start = len(top) + 1
+        self.put: list[str] = []
+
+    def same(self, old: os.DirEntry[str], new: os.DirEntry[str]) -> bool:
+        if self.link:
+            return old.inode() == new.inode()
+        # a copy made by an earlier update (or restore) and the file it was copied from
+        one, other = old.stat(follow_symlinks=False), new.stat(follow_symlinks=False)
+        return (one.st_size, one.st_mtime_ns) == (other.st_size, other.st_mtime_ns)
+
+    def file(self, source: str, there: str) -> None:
+        if self.link:
+            try:
+                os.link(source, there)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                self.link = False
+        if not self.link:
+            shutil.copy2(source, there, follow_symlinks=False)
+        self.put.append(there[self.start :])
+
+
+def update_links(source: Path, target: Path, skip: frozenset[str] = frozenset()) -> list[str]:
     """Make target (a copy of an earlier source made of hard links, or no directory yet) a copy of
     source again, touching only what differs: a file whose inode differs is linked afresh, what
     source no longer has is removed, new files, links and directories are added (a few files
-    changed in a tree of thousands costs a walk, not a copy). Directories named in skip are left
-    out (for now: a later update adds them)."""
+    changed in a tree of thousands costs a walk, not a copy). Across filesystems, files are copied
+    (and a copy of the same size and time is taken as the same file). Directories named in skip
+    are left out (for now: a later update adds them). Returns the files it put (relative paths)."""
+    update = _Update(same_filesystem(source, target), str(target))
     if target.is_dir():
-        _update_directory(str(source), str(target), skip)
+        _update_directory(str(source), str(target), update, skip)
     else:
-        _new_directory(str(source), str(target), skip)
+        _new_directory(str(source), str(target), update, skip)
+    return update.put
 
 
 def _remove(path: str) -> None:
@@ -62,7 +121,7 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
-def _update_directory(source: str, target: str, skip: frozenset[str] = frozenset()) -> None:
+def _update_directory(source: str, target: str, update: _Update, skip: frozenset[str]) -> None:
     wanted = {entry.name: entry for entry in os.scandir(source) if entry.name not in skip}
     present = {entry.name: entry for entry in os.scandir(target) if entry.name not in skip}
     for name in present.keys() - wanted.keys():
@@ -75,9 +134,9 @@ def _update_directory(source: str, target: str, skip: frozenset[str] = frozenset
                 _remove(there)
                 old = None
             if old is None:
-                _new_directory(entry.path, there, skip)
+                _new_directory(entry.path, there, update, skip)
             else:
-                _update_directory(entry.path, there, skip)
+                _update_directory(entry.path, there, update, skip)
         elif entry.is_symlink():
             link = os.readlink(entry.path)
             if old is not None and old.is_symlink() and os.readlink(there) == link:
@@ -86,25 +145,30 @@ def _update_directory(source: str, target: str, skip: frozenset[str] = frozenset
                 _remove(there)
             os.symlink(link, there)
         else:
-            if old is not None and not old.is_symlink() and old.inode() == entry.inode():
+            if old is not None and not old.is_symlink() and update.same(old, entry):
                 continue
             if old is not None:
                 _remove(there)
-            os.link(entry.path, there)
+            update.file(entry.path, there)
 
 
-def _new_directory(source: str, target: str, skip: frozenset[str] = frozenset()) -> None:
+def _new_directory(source: str, target: str, update: _Update, skip: frozenset[str]) -> None:
     os.mkdir(target)
-    _update_directory(source, target, skip)
+    _update_directory(source, target, update, skip)
     shutil.copystat(source, target, follow_symlinks=False)
 
 
-def manifest(root: Path) -> dict[str, list[int]]:
-    """Every regular file's [size, modification time in ns], by path relative to root (plain
-    strings: 10,000s of files). The manifest file itself is left out. The cache shares its files
-    with slugs (hard links): a file edited in place in a slug changes its modification time, and
-    so no longer matches."""
-    sizes: dict[str, list[int]] = {}
+def _hash_all(paths: list[str]) -> list[str]:
+    """The sha256 of each file, in threads (one per core, at most 4: hashlib hashes large buffers
+    without the GIL)."""
+    workers = max(1, min(4, len(os.sched_getaffinity(0))))
+    if workers == 1 or len(paths) < 64:
+        return [sha256_of(path) for path in paths]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sha256") as pool:
+        return list(pool.map(sha256_of, paths, chunksize=64))
+
+
+def _regular_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
     top = str(root)
     start = len(top) + 1
     for dirpath, _dirnames, filenames in os.walk(top):
@@ -112,14 +176,36 @@ def manifest(root: Path) -> dict[str, list[int]]:
         for name in filenames:
             info = os.lstat(f"{dirpath}/{name}")
             if not stat.S_ISLNK(info.st_mode) and prefix + name != MANIFEST:
-                sizes[prefix + name] = [info.st_size, info.st_mtime_ns]
-    return sizes
+                yield prefix + name, info
 
 
-def first_difference(root: Path, expected: dict[str, list[int]]) -> str | None:
-    """Why root no longer matches a manifest (a missing, resized or rewritten file), or None."""
+def manifest(root: Path, known: Manifest | None = None) -> Manifest:
+    """Every regular file's (size, modification time in ns, sha256), by path relative to root
+    (plain strings: 10,000s of files). The manifest file itself is left out. known: entries of
+    files the caller knows to be unchanged since they were hashed (the same inodes), reused when
+    their size and time still match."""
+    known = known or {}
+    stats = dict(_regular_files(root))
+    entries: Manifest = {}
+    todo: list[str] = []
+    for relative, info in stats.items():
+        was = known.get(relative)
+        if was is not None and was[:2] == (info.st_size, info.st_mtime_ns):
+            entries[relative] = was
+        else:
+            todo.append(relative)
     base = f"{root}/"
-    for relative, (size, mtime) in expected.items():
+    for relative, digest in zip(todo, _hash_all([base + relative for relative in todo])):
+        info = stats[relative]
+        entries[relative] = (info.st_size, info.st_mtime_ns, digest)
+    return entries
+
+
+def first_difference(root: Path, expected: Manifest) -> str | None:
+    """Why root no longer matches a manifest (a missing, resized or touched file), or None. (A
+    file rewritten with its size and time put back is told by touched_since, after the build.)"""
+    base = f"{root}/"
+    for relative, (size, mtime, _digest) in expected.items():
         try:
             info = os.stat(base + relative)
         except OSError:
@@ -131,13 +217,51 @@ def first_difference(root: Path, expected: dict[str, list[int]]) -> str | None:
     return None
 
 
+def touched_since(root: Path, expected: Manifest, since: Path) -> str | None:
+    """Why root no longer matches its manifest, judged by the content of every file whose inode
+    changed (its ctime, which nothing can put back) since the file since was made: what a hook
+    or a build script wrote into a file shared with the slug, even with its size and time put
+    back. None when every such file still holds what the manifest records."""
+    try:
+        mark = os.stat(since).st_ctime_ns
+    except OSError:
+        return None
+    base = f"{root}/"
+    todo: list[str] = []
+    for relative, (size, mtime, _digest) in expected.items():
+        try:
+            info = os.stat(base + relative)
+        except OSError:
+            continue  # removed (with the slug's link): the next restore says so
+        if info.st_ctime_ns >= mark:
+            if (info.st_size, info.st_mtime_ns) != (size, mtime):
+                return f"{relative} was changed in place"
+            todo.append(relative)
+    try:
+        digests = _hash_all([base + relative for relative in todo])
+    except OSError as exc:
+        return f"a file can't be read ({exc.strerror or exc})"
+    for relative, digest in zip(todo, digests):
+        if digest != expected[relative][2]:
+            return f"{relative} was rewritten in place, its size and time put back"
+    return None
+
+
 def write_manifest(root: Path, path: Path) -> None:
     path.write_text(json.dumps(manifest(root)))
 
 
-def read_manifest(path: Path) -> dict[str, list[int]] | None:
+def read_manifest(path: Path) -> Manifest | None:
+    """A manifest written by manifest(); None when it is missing, unreadable or of an older
+    format (no checksums)."""
     try:
         data = json.loads(path.read_text())
-        return {str(k): [int(v[0]), int(v[1])] for k, v in data.items()}
+        out: Manifest = {}
+        for key, value in data.items():
+            size, mtime, digest = value
+            if not isinstance(digest, str) or len(digest) != 64:
+                return None
+            out[str(key)] = (int(size), int(mtime), digest)
+        return out
     except (OSError, ValueError, TypeError, IndexError, AttributeError):
         return None

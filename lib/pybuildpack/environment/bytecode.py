@@ -6,18 +6,21 @@ with compiling off), for the distributions that step installed: in parallel, one
 core, with the runtime's own compiler (`compileall.compile_file`, as pip calls it), and
 timestamp-checked .pyc files, as pip writes them.
 
-The store (CACHE_DIR/python/bytecode/TAG-MAGIC/) keeps every .pyc the build compiled, named by
-the sha256 of its source. A fresh environment (a Python patch release, a stack change that keeps
-the bytecode magic, a damaged cache) links the .pyc of every module whose source it has seen,
-setting the module's modification time to the one the .pyc was checked against, and compiles
-only the rest. What no environment links any more is removed when the cache is saved."""
+The store (CACHE_DIR/python/bytecode/TAG-MAGIC/) keeps a copy of every .pyc the build compiled,
+named by the sha256 of its source and its own (SOURCE.PYC.pyc). A fresh environment (a Python
+patch release, a stack change that keeps the bytecode magic, a damaged cache) copies the .pyc of
+every module whose source it has seen, once its content is checked against its name, setting the
+module's modification time to the one the .pyc was checked against, and compiles only the rest.
+The store's files are its own: no slug shares their inodes, so that what a build's own code (a
+hook) writes into a slug's .pyc never reaches the store. What the cached environment does not
+hold is removed when the cache is saved."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import os
-import shutil
+import re
 import subprocess
 import sys
 import threading
@@ -82,24 +85,59 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _stored(store: Path, digest: str) -> Path:
-    return store / digest[:2] / f"{digest}.pyc"
+_NAME = re.compile(r"([0-9a-f]{64})\.([0-9a-f]{64})\.pyc")  # SOURCE.PYC.pyc: both sha256
 
 
-def _link_from_store(stored: Path, source: Path, pyc: Path) -> bool:
-    """Link the stored .pyc as source's, with source's mtime set to the one it was checked against."""
+class _Lookup:
+    """The store's .pyc files by their source's sha256 (each bucket listed once, when first asked)."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        self.buckets: dict[str, dict[str, list[str]]] = {}
+
+    def find(self, source_digest: str) -> list[Path]:
+        bucket = source_digest[:2]
+        if bucket not in self.buckets:
+            listed: dict[str, list[str]] = {}
+            try:
+                for name in os.listdir(self.store / bucket):
+                    if _NAME.fullmatch(name):
+                        listed.setdefault(name[:64], []).append(name)
+            except OSError:
+                pass
+            self.buckets[bucket] = listed
+        return [self.store / bucket / name for name in self.buckets[bucket].get(source_digest, [])]
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """path: a file of its own holding data (written aside, renamed into place)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        header = _header(stored)
-        if header is None or header[0] != 0 or header[2] != source.stat().st_size & 0xFFFFFFFF:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _copy_from_store(stored: Path, source: Path, pyc: Path) -> bool:
+    """The stored .pyc as source's (a copy of its own), when its content is the one its name
+    records and it was compiled from a source of this size; source's mtime is set to the one it
+    was checked against. A stored file that is not what its name says is removed."""
+    try:
+        data = stored.read_bytes()
+        if hashlib.sha256(data).hexdigest() != stored.name[65:129]:
+            stored.unlink(missing_ok=True)  # damaged, or written by something that is not the build
             return False
-        mtime = header[1]
+        header = data[:_HEADER]
+        if len(header) != _HEADER or header[:4] != importlib.util.MAGIC_NUMBER:
+            return False
+        flags, mtime, size = (int.from_bytes(header[i : i + 4], "little") for i in (4, 8, 12))
+        if flags != 0 or size != source.stat().st_size & 0xFFFFFFFF:
+            return False
         os.utime(source, (mtime, mtime))
         pyc.parent.mkdir(exist_ok=True)
-        pyc.unlink(missing_ok=True)
-        try:
-            os.link(stored, pyc)
-        except OSError:
-            shutil.copy2(stored, pyc)
+        _write_new(pyc, data)
         return True
     except OSError:
         return False
@@ -122,12 +160,15 @@ def serve(store: str) -> None:
 
 
 def _keep(store: Path, source: Path) -> None:
-    """The source's .pyc, just compiled, linked into the store (best effort)."""
+    """A copy of the source's .pyc, just compiled, into the store, named by both checksums (best
+    effort)."""
     try:
-        stored = _stored(store, _digest(source))
+        data = Path(importlib.util.cache_from_source(str(source))).read_bytes()
+        name = f"{_digest(source)}.{hashlib.sha256(data).hexdigest()}.pyc"
+        stored = store / name[:2] / name
         if not stored.exists():
             stored.parent.mkdir(parents=True, exist_ok=True)
-            os.link(importlib.util.cache_from_source(str(source)), stored)
+            _write_new(stored, data)
     except OSError:
         pass
 
@@ -214,12 +255,14 @@ def holds_any(store: Path | None) -> bool:
 
 def start_compiling(env: Path, added: list[Path], store: Path | None, look: bool | None = None) -> Pending:
     """Bytecode for every module among the files an install added to env (metadata.installed_since):
-    linked from the store where it has the module's source, compiled (and stored, by the
-    compiling processes) otherwise. Run with the runtime's interpreter (the install step's), whose
-    magic the .pyc files carry. An empty store (a cold build) is not looked in: the compilers
-    start at once (look: holds_any(store) as the build found it, when it has added to it since)."""
+    copied from the store where it has the module's source (and its content checks), compiled
+    (and stored, by the compiling processes) otherwise. Run with the runtime's interpreter (the
+    install step's), whose magic the .pyc files carry. An empty store (a cold build) is not looked
+    in: the compilers start at once (look: holds_any(store) as the build found it, when it has
+    added to it since)."""
     python = env / "bin" / "python"
     looked_in = holds_any(store) if look is None else look
+    lookup = _Lookup(store) if looked_in and store is not None else None
     linked = 0
     todo: list[Path] = []
     for source in _sources(added):
@@ -227,30 +270,32 @@ def start_compiling(env: Path, added: list[Path], store: Path | None, look: bool
         try:
             if _current(pyc, source.stat()):
                 continue
-            stored = _stored(store, _digest(source)) if looked_in and store is not None else None
+            stored = lookup.find(_digest(source)) if lookup is not None else []
         except OSError:
             continue
-        if stored is not None and stored.is_file() and _link_from_store(stored, source, pyc):
+        if any(_copy_from_store(candidate, source, pyc) for candidate in stored):
             linked += 1
         else:
             todo.append(source)
     return Pending(linked, len(todo), _start_compiling(python, todo, store))
 
 
-def prune(root: Path) -> int:
-    """After the cache is saved: remove every stored .pyc that no environment links any more (the
-    cached environment holds a link to each one it uses), and other interpreters' stores once
-    they hold nothing. Returns the files removed."""
+def prune(root: Path, keep: set[str]) -> int:
+    """After the cache is saved: remove every stored .pyc that the cached environment does not
+    hold (keep: the sha256 of each of its files; a stored file is kept while both its source and
+    itself are among them), and what is not a stored .pyc; then the directories left empty.
+    Returns the files removed."""
     removed = 0
     for tag in root.iterdir() if root.is_dir() else ():
-        for stored in tag.glob("*/*.pyc"):
-            try:
-                if stored.stat().st_nlink <= 1:
-                    stored.unlink()
-                    removed += 1
-            except OSError:
-                continue
-        for bucket in tag.iterdir() if tag.is_dir() else ():
+        for bucket in tag.iterdir() if tag.is_dir() and not tag.is_symlink() else ():
+            for stored in bucket.iterdir() if bucket.is_dir() and not bucket.is_symlink() else ():
+                named = _NAME.fullmatch(stored.name)
+                if named is None or named[1] not in keep or named[2] not in keep:
+                    try:
+                        stored.unlink()
+                        removed += 1
+                    except OSError:
+                        continue
             try:
                 bucket.rmdir()  # only when empty
             except OSError:

@@ -15,6 +15,7 @@ from pathlib import Path
 from pybuildpack import output
 from pybuildpack.cache import entries
 from pybuildpack.cache.pip import prune_uv_builds
+from pybuildpack.cache.tree import same_filesystem
 from pybuildpack.context import Layout
 from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
@@ -46,8 +47,8 @@ def uv_environment(layout: Layout, uv: Uv, pip_config: dict[str, str]) -> tuple[
         {
             "UV_CACHE_DIR": str(uv_cache(layout)),
             # files linked from uv's cache, not copied (a wheel's data is written once); what the
-            # cache keeps after pruning is copied apart by detach
-            "UV_LINK_MODE": "hardlink",
+            # cache keeps after pruning is copied apart by detach. Across filesystems, copied.
+            "UV_LINK_MODE": "hardlink" if same_filesystem(uv_cache(layout), layout.env) else "copy",
             # no UV_COMPILE_BYTECODE: the build compiles, once (environment/bytecode.py)
             "UV_INDEX_STRATEGY": "unsafe-best-match",  # pip's: the best version on any index
             "UV_PYTHON": str(layout.env_python),

@@ -13,10 +13,11 @@ import zipfile
 from pathlib import Path
 
 from pybuildpack import output, recorded
-from pybuildpack.archives.mirror import Mirror, sha256_of
+from pybuildpack.archives.mirror import Mirror
 from pybuildpack.cache import entries
 from pybuildpack.context import Layout
 from pybuildpack.errors import BuildError
+from pybuildpack.files import sha256_of
 from pybuildpack.index import client
 from pybuildpack.redact import redact
 from pybuildpack.tools.pins import ToolWheel
