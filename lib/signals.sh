@@ -76,9 +76,10 @@ signals::mark() {
 }
 
 # signals::strays ROOT: the processes that carry the build's mark but are neither ROOT nor below
-# it: what escaped the process tree (a hook's `setsid cmd &`, a daemon that forked twice).
+# nor above it: what escaped the process tree (a hook's `setsid cmd &`, a daemon that forked
+# twice). Above: bin/test-compile marks bin/compile, which it runs, with its own mark.
 signals::strays() {
-	local root="$1" file pid
+	local root="$1" file pid line
 	[[ -n "${PYBUILDPACK_RUN:-}" ]] || return 0
 	local -a marked
 	# (grep says 2 for the processes that ended while it read, 1 for none: neither is an error here)
@@ -86,6 +87,12 @@ signals::strays() {
 	((${#marked[@]})) || return 0
 	local -A ours=(["$root"]=1 ["$$"]=1 ["$BASHPID"]=1)
 	for pid in $(signals::descendants "$root"); do
+		ours[$pid]=1
+	done
+	pid="$root"
+	while [[ "$pid" != 0 && "$pid" != 1 ]] && { read -r line <"/proc/${pid}/stat"; } 2>/dev/null; do
+		line="${line##*) }"
+		read -r _ pid _ <<<"$line"
 		ours[$pid]=1
 	done
 	for file in "${marked[@]}"; do

@@ -41,11 +41,11 @@ load ../helpers/hardening
 	[[ -e "${tmp}/pybuildpack.running" ]] || fail "a running build's work directory was removed"
 }
 
-# kill_build_when FILE: start bin/compile in the background, wait for FILE to exist, then SIGKILL
-# bin/compile alone; the processes that were below it then, in STARTED.
+# kill_build_when FILE [COMMAND]: start bin/COMMAND (compile) in the background, wait for FILE to
+# exist, then SIGKILL bin/COMMAND alone; the processes that were below it then, in STARTED.
 kill_build_when() {
 	env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
-		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR" >"${BATS_TEST_TMPDIR}/build.log" 2>&1 &
+		"${BUILDPACK_DIR}/bin/${2:-compile}" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR" >"${BATS_TEST_TMPDIR}/build.log" 2>&1 &
 	local build=$! _
 	for _ in $(seq 1 600); do
 		[[ -e "$1" ]] && break
@@ -100,4 +100,15 @@ assert_all_stopped() {
 	assert_success
 	refute_output_contains "Another build has held the build cache"
 	((SECONDS - started < 60)) || fail "the next build took $((SECONDS - started)) s"
+}
+
+@test "signals: SIGKILL to bin/test-compile alone stops what it started (the core installing the test requirements)" {
+	load_lib signals
+	mkdir -p "${BUILD_DIR}/slowpkg"
+	printf 'import pathlib, time\npathlib.Path(%s).touch()\ntime.sleep(30)\nfrom setuptools import setup\nsetup(name="slowpkg", version="1.0")\n' \
+		"'${BATS_TEST_TMPDIR}/setup.started'" >"${BUILD_DIR}/slowpkg/setup.py"
+	printf './slowpkg\n' >"${BUILD_DIR}/requirements-test.txt"
+	kill_build_when "${BATS_TEST_TMPDIR}/setup.started" test-compile
+	((${#STARTED[@]} > 0)) || fail "no process below bin/test-compile"
+	assert_all_stopped
 }
