@@ -7,6 +7,7 @@ BuildError that names the lock, the entry (`Pipfile.lock: default.six.version`,
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -230,3 +231,10 @@ def local_path(place: Place, value: object, lock_dir: Path, bound: Path) -> Path
             fix="Commit the package at that path (relative to the lock's directory), or lock again.",
         )
     return resolved
+
+
+def local_line_path(place: Place, value: object, lock_dir: Path, bound: Path) -> str:
+    """local_path, as a requirements line writes it: relative to the lock's directory ('./packages/x',
+    '.'), so that an export kept in the cache does not name the directory a build ran in."""
+    relative = os.path.relpath(local_path(place, value, lock_dir, bound), lock_dir.resolve())
+    return relative if relative.startswith(".") else f"./{relative}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -192,13 +191,6 @@ def check_current(app: Path, lock: dict[str, Any], default_index: str | None) ->
     )
 
 
-def _local(place: values.Place, value: object, app: Path, bound: Path) -> str:
-    """A local path of the lock, checked, as a path relative to the app ('./packages/x', '.')."""
-    resolved = values.local_path(place, value, app, bound)
-    relative = os.path.relpath(resolved, app.resolve())
-    return relative if relative.startswith(".") else f"./{relative}"
-
-
 def _line(key: str, spec: dict[str, Any], place: values.Place, app: Path, bound: Path) -> str:
     """One requirements line for a package of the lock, from its values, each checked."""
     name = values.name(place, key)
@@ -221,7 +213,7 @@ def _line(key: str, spec: dict[str, Any], place: values.Place, app: Path, bound:
         location = values.text(place.at(key_name), spec[key_name])
         if "://" in location and not location.startswith("file:"):
             return f"{name}{extras_text} @ {values.url(place.at(key_name), location)}{markers}"
-        path = _local(place.at(key_name), location, app, bound)
+        path = values.local_line_path(place.at(key_name), location, app, bound)
         return f"{'-e ' if editable else ''}{path}{extras_text}{markers}"
     version = values.specifier(place.at("version"), values.field(place, spec, "version", str, ""))
     hashes = "".join(f" --hash={h}" for h in values.hashes(place.at("hashes"), spec.get("hashes") or []))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -209,7 +208,7 @@ def _line(package: dict[str, Any], marker: str, place: values.Place, app: Path, 
     if kind in ("directory", "file", "url") and (
         url.startswith("file:") or (kind != "url" and "://" not in url)
     ):
-        path = _local(at, url, app, bound)
+        path = values.local_line_path(at, url, app, bound)
         return f"{'-e ' if kind == 'directory' and package.get('develop') else ''}{path}{tail}"
     if kind in ("file", "url"):
         return f"{name} @ {values.url(at, url)}{tail}"
@@ -227,13 +226,6 @@ def _line(package: dict[str, Any], marker: str, place: values.Place, app: Path, 
         if f.get("hash")
     ]
     return f"{name}=={version}{tail}{''.join(f' --hash={h}' for h in hashes)}"
-
-
-def _local(place: values.Place, value: str, app: Path, bound: Path) -> str:
-    """A local path of the lock, checked, relative to the app ('./packages/x', '.')."""
-    resolved = values.local_path(place, value, app, bound)
-    relative = os.path.relpath(resolved, app.resolve())
-    return relative if relative.startswith(".") else f"./{relative}"
 
 
 def _specs(value: object) -> list[dict[str, Any]]:
