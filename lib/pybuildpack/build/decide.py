@@ -55,20 +55,17 @@ def _decide_environment(
     mark_shared(layout)  # the slug shares the cache's files from here on (finish.check_shared)
     if meta is None:
         output.step(f"Creating the environment ({why})")
-        _say_if_copied(layout)
         return "fresh", [], []
     changes = inputs.changes(meta.inputs)
     volatile = [f"{name} names a branch or tag: resolved again" for name in inputs.volatile]
     libraries = [LibraryUse(**item) for item in meta.libraries]
     if meta.fingerprint == inputs.digest() and not volatile:
         output.step("Reusing the cached environment (requirements unchanged)")
-        _say_if_copied(layout)
         relocate(layout.env, layout.runtime)
         return "reuse", libraries, []
     if any(change.rebuilds for change in changes):
         shown = [str(c) for c in changes if fingerprint.kind_of(c.key) != fingerprint.HASHES]
         output.step("Rebuilding the environment: " + "; ".join(shown))
-        _say_if_copied(layout)
         return "fresh", [], []
     have = metadata.installed(layout.env)
     rehash = [name for name in inputs.rehash(meta.inputs) if name in have]
@@ -76,7 +73,6 @@ def _decide_environment(
     if rehash:
         said.append(f"new hashes for {', '.join(rehash)}: installed afresh")
     output.step(f"Updating the cached environment: {'; '.join(said + volatile)}")
-    _say_if_copied(layout)
     relocate(layout.env, layout.runtime)
     return "sync", libraries, list(inputs.volatile) + rehash
 
@@ -133,6 +129,7 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
         tools=tools,
     )
     state.environment, libraries, state.volatile = _decide_environment(layout, inputs, restoring)
+    _say_if_copied(layout)  # (after the step line that says what becomes of the environment)
     state.fingerprint, state.inputs = inputs.digest(), inputs.items
     if state.environment != "reuse":
         state.default_index = pip_default_index(layout.vendor / "seed")
