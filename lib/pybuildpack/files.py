@@ -14,20 +14,25 @@ _MAPPED = 1 << 16  # larger files are hashed through a mapping (no copy of their
 
 
 def sha256_of(path: Path | str) -> str:
-    """The sha256 (hex) of a file's content. Large files are hashed through a read-only mapping
-    (no copy of their bytes; hashlib releases the GIL on them, so threads hash in parallel)."""
+    """The sha256 (hex) of a file's content."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        digest = hashlib.sha256()
-        if os.fstat(fd).st_size >= _MAPPED:
-            with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
-                digest.update(mapped)
-        else:
-            while chunk := os.read(fd, _MAPPED):
-                digest.update(chunk)
-        return digest.hexdigest()
+        return sha256_of_fd(fd)
     finally:
         os.close(fd)
+
+
+def sha256_of_fd(fd: int) -> str:
+    """The sha256 (hex) of the content of an open file. Large files are hashed through a read-only
+    mapping (no copy of their bytes; hashlib releases the GIL on them, so threads hash in parallel)."""
+    digest = hashlib.sha256()
+    if os.fstat(fd).st_size >= _MAPPED:
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mapped:
+            digest.update(mapped)
+    else:
+        while chunk := os.read(fd, _MAPPED):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def replace_file(path: Path, content: str | bytes, mode: int | None = None) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pybuildpack import __version__
+from pybuildpack.files import sha256_of_fd
 from pybuildpack.requirements.graph import Graph, display_path
 
 # Buildpack files whose content changes what gets installed.
@@ -41,14 +42,11 @@ def _entry_digest(path: Path) -> str | None:
 
 def _file_sha(path: Path) -> str:
     """A regular file's sha256, opened without following a link or blocking on a special file."""
-    digest = hashlib.sha256()
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return "special"
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    try:
+        return sha256_of_fd(fd) if stat.S_ISREG(os.fstat(fd).st_mode) else "special"
+    finally:
+        os.close(fd)
 
 
 def tree_digest(root: Path) -> str:
