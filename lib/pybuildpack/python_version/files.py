@@ -314,14 +314,13 @@ def app_request(app: Path, cached_version: str | None) -> Request:
     """The first of the app's version sources that says something, else the cache, else default:
     runtime.txt (deprecated; with a warning), .python-version, Pipfile.lock, pyproject.toml. A
     misspelt .python-version is an error (a warning when runtime.txt decides)."""
-    found: Request | None = None
+    # after runtime.txt, which decides on its own (with its warning)
     sources = (
-        ("runtime.txt", from_runtime_txt),
         (".python-version", from_python_version_file),
         ("Pipfile.lock", from_pipfile_lock),
         ("pyproject.toml", from_pyproject),
     )
-    for name, _ in sources:
+    for name in ("runtime.txt", *(name for name, _ in sources)):
         path = app / name
         if path.exists() and not path.is_file():
             raise BuildError(
@@ -337,12 +336,12 @@ def app_request(app: Path, cached_version: str | None) -> Request:
         return Request(found.kind, found.value, found.origin, (warning,))
     if misspelt:
         raise _misspelt_error(misspelt[0], app)
-    for name, reader in sources[1:]:
+    for name, reader in sources:
         path = app / name
         if path.is_file():
-            found = reader(path)
-            if found is not None:
-                return found
+            request = reader(path)
+            if request is not None:
+                return request
     if cached_version and VERSION_RE.match(cached_version):
         minor = ".".join(cached_version.split(".")[:2])
         return Request("minor", minor, f"the version the cache last used ({cached_version})")
