@@ -13,12 +13,13 @@ from pathlib import Path
 from pybuildpack import __version__
 from pybuildpack.files import sha256_of_fd
 from pybuildpack.requirements.graph import Graph, display_path
+from pybuildpack.requirements.localpaths import OUTPUT_AT_TOP
 
 # Buildpack files whose content changes what gets installed.
 _BUILDPACK_INPUTS = ("vendor/pins.txt", "data/build-prerequisites.toml", "data/native-libraries.toml")
 # Not part of a package's source: caches anywhere, and build output at the package's top.
 _SKIP_ANYWHERE = {".git", "__pycache__"}
-_SKIP_AT_TOP = {".heroku", "build", "dist", ".tox", ".venv", "node_modules"}
+_SKIP_AT_TOP = OUTPUT_AT_TOP
 
 
 def _sha(data: bytes) -> str:

@@ -13,8 +13,10 @@ from pathlib import Path
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements.graph import Graph, display_path
 
-# Not walked: the buildpack's own output, VCS data and other tools' trees.
-_SKIP_AT_TOP = frozenset({".heroku", ".git", "node_modules", ".venv", ".tox", "build", "dist"})
+# Not part of a local package's source, at its top: the buildpack's own output and other tools'
+# trees and build output (the fingerprint leaves them out too). Not walked here, nor is VCS data.
+OUTPUT_AT_TOP = frozenset({".heroku", "build", "dist", ".tox", ".venv", "node_modules"})
+_SKIP_AT_TOP = OUTPUT_AT_TOP | {".git"}
 
 
 def outside(path: Path, bound: Path) -> bool:
