@@ -4,6 +4,8 @@ with this limit named, before any recursive code (a parser, json.dumps) meets it
 
 from __future__ import annotations
 
+import json
+
 MAX_DEPTH = 64
 
 
@@ -23,3 +25,22 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
 
 def message(limit: int = MAX_DEPTH) -> str:
     return f"it nests tables or arrays more than {limit} levels deep, more than the buildpack reads"
+
+
+class TooDeep(ValueError):
+    """A JSON document nested more deeply than the buildpack reads."""
+
+    def __init__(self) -> None:
+        super().__init__(message())
+
+
+def loads_json(text: str) -> object:
+    """json.loads for an app's file: one nested more deeply than MAX_DEPTH is a TooDeep (a
+    ValueError, like any JSON that can't be read), never a RecursionError."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise TooDeep() from None
+    if too_deep(data):
+        raise TooDeep()
+    return data

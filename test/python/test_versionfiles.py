@@ -183,6 +183,18 @@ def test_pipfile_lock(tmp_path: Path) -> None:
     assert (req.kind, req.value) == ("exact", "3.12.4")
 
 
+def test_pipfile_lock_nested_too_deep_or_of_the_wrong_types_is_no_internal_error(tmp_path: Path) -> None:
+    # (read for the version whatever installs the app: BUILDPACK_PACKAGE_MANAGER=pip keeps a stray lock)
+    (tmp_path / "Pipfile.lock").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(BuildError) as caught:
+        app_request(tmp_path, None)
+    assert caught.value.code == "python-version::pipfile-lock-invalid"
+    assert "more than 64 levels deep" in caught.value.title
+    for text in ('{"_meta": "x"}', '{"_meta": {"requires": "3.13"}}', "[]"):
+        (tmp_path / "Pipfile.lock").write_text(text)
+        assert app_request(tmp_path, None).kind == "default"
+
+
 def test_pyproject_requires_python(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[project]\nname = "x"\nrequires-python = ">=3.11"\n')
     req = app_request(tmp_path, None)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from pybuildpack import nesting
 from pybuildpack.errors import BuildError
 from pybuildpack.python_version.resolve import Request
 from pybuildpack.toml import TOMLDecodeError, loads_toml
@@ -195,7 +196,7 @@ def from_runtime_txt(path: Path) -> Request:
 def from_pipfile_lock(path: Path) -> Request | None:
     name = "Pipfile.lock"
     try:
-        data = json.loads(read_text(path, name))
+        data = nesting.loads_json(read_text(path, name))
     except json.JSONDecodeError as exc:
         raise BuildError(
             f"{name} is not valid JSON: {exc.msg}",
@@ -203,7 +204,17 @@ def from_pipfile_lock(path: Path) -> Request | None:
             fix="Regenerate it with 'pipenv lock'.",
             code="python-version::pipfile-lock-invalid",
         ) from exc
-    requires = (data.get("_meta") or {}).get("requires") or {}
+    except nesting.TooDeep as exc:
+        raise BuildError(
+            f"{name} can't be read: {exc}",
+            where=name,
+            fix="Regenerate it with 'pipenv lock'.",
+            code="python-version::pipfile-lock-invalid",
+        ) from None
+    meta = data.get("_meta") if isinstance(data, dict) else None
+    requires = (meta.get("requires") if isinstance(meta, dict) else None) or {}
+    if not isinstance(requires, dict):
+        return None  # the lock's own reader says what is wrong with it
     for key in ("python_full_version", "python_version"):
         value = requires.get(key)
         if value:

@@ -7,7 +7,6 @@ The package manager would refuse to install its lock with another Python (uv, pi
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from pybuildpack import nesting
 from pybuildpack.errors import BuildError
 from pybuildpack.python_version.resolve import Request, minor_of
 from pybuildpack.toml import TOMLDecodeError, loads_toml
@@ -112,7 +112,7 @@ def _read(path: Path) -> tuple[str, object]:
     be read: the lock's own reader reports that."""
     try:
         text = path.read_text(encoding="utf-8")
-        return text, (json.loads(text) if path.name == "Pipfile.lock" else loads_toml(text))
+        return text, (nesting.loads_json(text) if path.name == "Pipfile.lock" else loads_toml(text))
     except (OSError, UnicodeDecodeError, ValueError, TOMLDecodeError):
         return "", {}
 

@@ -42,13 +42,9 @@ def _invalid(name: str, why: str) -> BuildError:
 def load_lock(app: Path) -> dict[str, Any]:
     """Pipfile.lock, parsed, with the types of its sections checked (a BuildError naming the key)."""
     try:
-        data = json.loads((app / LOCK).read_text(encoding="utf-8"))
+        data = nesting.loads_json((app / LOCK).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise _invalid(LOCK, str(exc)) from exc
-    except RecursionError:
-        raise _invalid(LOCK, nesting.message()) from None
-    if nesting.too_deep(data):
-        raise _invalid(LOCK, nesting.message())
     if not isinstance(data, dict) or not isinstance(data.get("default", {}), dict):
         raise _invalid(LOCK, "It is not a Pipfile.lock: no 'default' section of packages.")
     meta = values.field(_LOCK, data, "_meta", dict, {})
