@@ -46,6 +46,14 @@ _HASHES_RE = re.compile(r"THESE PACKAGES DO NOT MATCH THE HASHES")
 _MISMATCH_RE = re.compile(r"^\s+(?P<req>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==\S+ from \S+")
 
 
+def _name_of(spec: str) -> str:
+    """The project name of a requirement pip printed ("six==1.16.0" -> "six"), else the text itself."""
+    try:
+        return Requirement(spec).name
+    except InvalidRequirement:
+        return spec
+
+
 def _find_line(graph: Graph, name: str) -> str:
     """file:line of the app's requirement for name, from the graph."""
     for entry in graph.by_name(name):
@@ -122,11 +130,7 @@ def _failed_package(tail: list[str]) -> str:
 
 def _system_library(tail: list[str], graph: Graph, libraries: Sequence[SystemLibrary]) -> BuildError | None:
     """A build that failed for want of a system library the table knows: named, with the way to it."""
-    package = _failed_package(tail)
-    try:
-        name = Requirement(package).name if package else ""
-    except InvalidRequirement:
-        name = package
+    name = _name_of(_failed_package(tail))
     lack = lacking(tail, list(libraries), name)
     if lack is None:
         return None
@@ -148,10 +152,7 @@ def _index_of(page: str, spec: str) -> str:
     """The index a project page belongs to (…/simple/NAME/ -> …/simple/), without credentials."""
     clean, _ = split_auth(page)
     head, _, name = clean.rstrip("/").rpartition("/")
-    try:
-        wanted = canonicalize_name(Requirement(spec).name) if spec else ""
-    except InvalidRequirement:
-        wanted = ""
+    wanted = canonicalize_name(_name_of(spec)) if spec else ""
     return head + "/" if wanted and canonicalize_name(name) == wanted else clean
 
 
@@ -169,12 +170,7 @@ def _refused(text: str, graph: Graph) -> BuildError | None:
         index, (status, reason) = next(iter(REFUSED.items()))
     else:
         return None
-    where = ""
-    if spec:
-        try:
-            where = _find_line(graph, Requirement(spec).name)
-        except InvalidRequirement:
-            pass
+    where = _find_line(graph, _name_of(spec)) if spec else ""
     return BuildError(
         f"Authentication failed for the package index {redact(index)} (HTTP {status} {reason})",
         where=where,
@@ -225,11 +221,7 @@ def summarize(
     missing = _NOT_FOUND_RE.search(text)
     if missing:
         spec = missing["req"]
-        try:
-            name = Requirement(spec).name
-        except InvalidRequirement:
-            name = spec
-        where = _find_line(graph, name)
+        where = _find_line(graph, _name_of(spec))
         return BuildError(
             f"pip could not find {spec} on the package index",
             where=where,
