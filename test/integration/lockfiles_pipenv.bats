@@ -4,19 +4,25 @@
 # fixture's Pipfile is written and locked once per run with the pipenv of .tools/ (lock files
 # name the index's host, so none is committed).
 
+# lock_pipfile APP SCRATCH: APP's Pipfile written from its Pipfile.in (the index of pip's
+# configuration put in) and locked by the real pipenv; SCRATCH holds what pipenv leaves.
+lock_pipfile() {
+	local app="$1" scratch="$2" index
+	index="$(python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
+	sed "s|\${INDEX_URL}|${index}|" "${app}/Pipfile.in" >"${app}/Pipfile"
+	rm "${app}/Pipfile.in"
+	# (pipenv leaves pipenv-request-*.json files in TMPDIR: its own, so that none stays behind)
+	mkdir -p "${scratch}/tmp"
+	(cd "$app" && TMPDIR="${scratch}/tmp" WORKON_HOME="${scratch}/venvs" PIPENV_YES=1 \
+		PIPENV_IGNORE_VIRTUALENVS=1 pipenv lock >"${scratch}/lock.log" 2>&1) ||
+		fail "pipenv lock failed" "$(cat "${scratch}/lock.log")"
+}
+
 setup_file() {
 	load ../helpers/test_helper
 	command -v pipenv >/dev/null || fail "pipenv is not on PATH: run 'make tools'"
-	local locked="${BATS_FILE_TMPDIR}/pipenv-app" index
-	cp -a "${FIXTURES}/pipenv-app" "$locked"
-	index="$(python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
-	sed "s|\${INDEX_URL}|${index}|" "${locked}/Pipfile.in" >"${locked}/Pipfile"
-	rm "${locked}/Pipfile.in"
-	# (pipenv leaves pipenv-request-*.json files in TMPDIR: its own, so that none stays behind)
-	mkdir -p "${BATS_FILE_TMPDIR}/tmp"
-	(cd "$locked" && TMPDIR="${BATS_FILE_TMPDIR}/tmp" WORKON_HOME="${BATS_FILE_TMPDIR}/venvs" PIPENV_YES=1 \
-		PIPENV_IGNORE_VIRTUALENVS=1 pipenv lock >"${BATS_FILE_TMPDIR}/lock.log" 2>&1) ||
-		fail "pipenv lock failed" "$(cat "${BATS_FILE_TMPDIR}/lock.log")"
+	cp -a "${FIXTURES}/pipenv-app" "${BATS_FILE_TMPDIR}/pipenv-app"
+	lock_pipfile "${BATS_FILE_TMPDIR}/pipenv-app" "$BATS_FILE_TMPDIR"
 }
 
 setup() {
@@ -121,15 +127,8 @@ PY
 }
 
 @test "pipenv: editable local packages (packages/x and the app itself, file = \".\") import from /app" {
-	local index
 	new_app pipenv-editable
-	index="$(python -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
-	sed "s|\${INDEX_URL}|${index}|" "${BUILD_DIR}/Pipfile.in" >"${BUILD_DIR}/Pipfile"
-	rm "${BUILD_DIR}/Pipfile.in"
-	mkdir -p "${BATS_TEST_TMPDIR}/tmp"
-	(cd "$BUILD_DIR" && TMPDIR="${BATS_TEST_TMPDIR}/tmp" WORKON_HOME="${BATS_TEST_TMPDIR}/venvs" PIPENV_YES=1 \
-		PIPENV_IGNORE_VIRTUALENVS=1 pipenv lock >"${BATS_TEST_TMPDIR}/lock.log" 2>&1) ||
-		fail "pipenv lock failed" "$(cat "${BATS_TEST_TMPDIR}/lock.log")"
+	lock_pipfile "$BUILD_DIR" "$BATS_TEST_TMPDIR"
 	compile_app
 	assert_success
 	assert_installed localpkg editable-app six==1.16.0
