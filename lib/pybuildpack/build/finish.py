@@ -91,10 +91,10 @@ def save_environment(layout: Layout, state: State, started: Path | None = None) 
     meta = envcache.Meta(state.fingerprint, state.inputs, installed, libraries)
     try:
         if state.environment == "sync":
-            envcache.update(cache, layout.env, meta)  # only what the sync changed
+            saved = envcache.update(cache, layout.env, meta)  # only what the sync changed
         else:
-            envcache.save(cache, layout.env, meta, started)
-        bytecode.prune(entries.path(cache, "bytecode"), envcache.digests(cache))
+            saved = envcache.save(cache, layout.env, meta, started)
+        bytecode.prune(entries.path(cache, "bytecode"), saved)
     except OSError as exc:
         output.warning(
             [

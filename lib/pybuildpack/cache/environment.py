@@ -183,13 +183,6 @@ def check_touched(state: Path, since: Path) -> str | None:
     return why
 
 
-def digests(state: Path) -> set[str]:
-    """The sha256 of every file of the cached environment (its manifest's), or none."""
-    entry = _current(state)
-    manifest = tree.read_manifest(entry / "manifest.json") if entry is not None else None
-    return {digest for _size, _mtime, digest in (manifest or {}).values()}
-
-
 def discard(state: Path) -> None:
     entry = _current(state)
     link = _link(state)
@@ -199,29 +192,32 @@ def discard(state: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def update(state: Path, venv: Path, meta: Meta) -> None:
+def update(state: Path, venv: Path, meta: Meta) -> set[str]:
     """Put venv into the cache when it was restored from the current entry and then changed (a
     sync): the entry is brought up to date in place (only what changed is linked or removed).
     The env symlink is taken away first, so an interrupted update leaves no cached environment
     (the entry is a stray the next build removes), never a half-updated one."""
     entry = _current(state)
     if entry is None:
-        save(state, venv, meta)
-        return
+        return save(state, venv, meta)
     known = tree.read_manifest(entry / "manifest.json") or {}
     _link(state).unlink()
     for relative in tree.update_links(venv, entry / "venv"):
         known.pop(relative, None)  # put afresh: hashed again
     checkpoint("save")
-    _write_metadata(entry, meta, known)
+    saved = _write_metadata(entry, meta, known)
     checkpoint("save-swap")
     _point_link_at(state, entry, uuid.uuid4().hex[:12])
+    return saved
 
 
-def _write_metadata(entry: Path, meta: Meta, known: tree.Manifest | None = None) -> None:
-    """An entry's manifest (of its venv/ as it is now; known: tree.manifest's) and meta.json."""
-    (entry / "manifest.json").write_text(json.dumps(tree.manifest(entry / "venv", known)))
+def _write_metadata(entry: Path, meta: Meta, known: tree.Manifest | None = None) -> set[str]:
+    """An entry's manifest (of its venv/ as it is now; known: tree.manifest's) and meta.json; the
+    sha256 of every file of it."""
+    manifest = tree.manifest(entry / "venv", known)
+    (entry / "manifest.json").write_text(json.dumps(manifest))
     (entry / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
+    return {digest for _size, _mtime, digest in manifest.values()}
 
 
 def _point_link_at(state: Path, entry: Path, token: str) -> None:
@@ -245,9 +241,9 @@ def begin_save(state: Path, venv: Path, skip: frozenset[str] = frozenset({"__pyc
     return partial
 
 
-def save(state: Path, venv: Path, meta: Meta, partial: Path | None = None) -> None:
+def save(state: Path, venv: Path, meta: Meta, partial: Path | None = None) -> set[str]:
     """Put venv into the cache with its metadata, atomically replacing the previous entry (partial:
-    begin_save's start of it, brought up to date here)."""
+    begin_save's start of it, brought up to date here); the sha256 of every file it saved."""
     started = partial is not None
     partial = partial if partial is not None else begin_save(state, venv, skip=frozenset())
     final = state / partial.name.removesuffix(".partial")
@@ -255,7 +251,7 @@ def save(state: Path, venv: Path, meta: Meta, partial: Path | None = None) -> No
         if started:
             tree.update_links(venv, partial / "venv")  # what changed since begin_save, and the bytecode
         checkpoint("save")
-        _write_metadata(partial, meta)
+        saved = _write_metadata(partial, meta)
         os.rename(partial, final)
         checkpoint("save-swap")
         previous = _current(state)
@@ -265,3 +261,4 @@ def save(state: Path, venv: Path, meta: Meta, partial: Path | None = None) -> No
         raise
     if previous is not None and previous.resolve() != final.resolve():
         shutil.rmtree(previous, ignore_errors=True)
+    return saved
