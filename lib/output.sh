@@ -15,26 +15,26 @@ output::info() {
 }
 
 # The command that hides credentials in a stream: the core's one redactor,
-# `python -m pybuildpack.redact` (lib/pybuildpack/redact.py). bin/compile sets it (output::use_core)
-# as soon as the core is unpacked, before anything runs whose output is indented.
+# lib/pybuildpack/redact.py (standard library only). bin/compile sets it (output::use_redactor)
+# before anything runs whose output is indented.
 declare -ga OUTPUT_REDACTOR=()
 # Where the reason of the build's first failure is recorded (see lib/pybuildpack/state.py);
 # bin/compile sets it to WORK_DIR/failure.
 OUTPUT_FAILURE_FILE=""
 
-# output::use_core PYTHON CORE_DIR: redact with the core unpacked in CORE_DIR (in isolated mode:
-# an app's own modules in the working directory can't stand in for it).
-output::use_core() {
-	OUTPUT_REDACTOR=("$1" -I -u -c 'import sys
-sys.path.insert(0, sys.argv[1])
-from pybuildpack.redact import main
-sys.exit(main())' "$2")
+# output::use_redactor PYTHON LIB_DIR: redact with LIB_DIR/pybuildpack/redact.py, the buildpack's
+# own file, never the core's copy in CACHE_DIR: the redactor runs beside the app's hooks, and a
+# hook may remove CACHE_DIR (which the build then reports) before the redactor has read its
+# modules, or while it writes their bytecode. Isolated (-I: an app's modules can't stand in for
+# it), writing no bytecode (-B: the buildpack's directory may be read-only), unbuffered.
+output::use_redactor() {
+	OUTPUT_REDACTOR=("$1" -I -B -u "${2}/pybuildpack/redact.py")
 }
 
 # Indent a stream (tool output) under the current step, credentials in URLs hidden.
 output::indent() {
 	if ((${#OUTPUT_REDACTOR[@]} == 0)); then
-		echo "output::indent: no redactor (call output::use_core first)" >&2
+		echo "output::indent: no redactor (call output::use_redactor first)" >&2
 		return 70
 	fi
 	"${OUTPUT_REDACTOR[@]}" | sed -u -e 's/^/       /'

@@ -4,7 +4,7 @@
 setup() {
 	load ../helpers/test_helper
 	load_lib env signals hooks
-	output::use_core python3 "${BUILDPACK_DIR}/lib"
+	output::use_redactor python3 "${BUILDPACK_DIR}/lib"
 	# As in bin/compile, which runs with set -euo pipefail.
 	set -o pipefail
 	BUILD_DIR="${BATS_TEST_TMPDIR}/build"

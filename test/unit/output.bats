@@ -11,7 +11,7 @@ setup() {
 	run output::info "first" "second"
 	assert_equal "$output" "       first
        second"
-	run bash -c "printf 'a\nb\n' | { source '${BUILDPACK_DIR}/lib/output.sh'; output::use_core python3 '${BUILDPACK_DIR}/lib'; output::indent; }"
+	run bash -c "printf 'a\nb\n' | { source '${BUILDPACK_DIR}/lib/output.sh'; output::use_redactor python3 '${BUILDPACK_DIR}/lib'; output::indent; }"
 	assert_equal "$output" "       a
        b"
 }
@@ -37,7 +37,7 @@ setup() {
 }
 
 @test "indented tool output hides credentials in URLs, with the core's one redactor" {
-	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; output::use_core python3 '${BUILDPACK_DIR}/lib'; printf '%s\n' \
+	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; output::use_redactor python3 '${BUILDPACK_DIR}/lib'; printf '%s\n' \
 		'db postgres://app:s3cret@db.internal:5432/x' 'git+https://ghp_0123456789abcdefXYZ@example.test/r.git' \
 		'plain https://example.test/a@b and user@host' 'https://:patT0ken@example.test/simple' \
 		'https://me:p@ss@example.test/simple' | output::indent"
