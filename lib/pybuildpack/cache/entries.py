@@ -50,11 +50,11 @@ ENTRIES = (
     ),
     Entry(
         "bytecode",
-        "environment/bytecode.py",
+        "cache/bytecode.py",
         "what the cached environment links",
         "compiled modules by their source's sha256, per interpreter",
     ),
-    Entry("lock-export.txt", "build/app.py", "one file", "the last lock's export, keyed by what made it"),
+    Entry("lock-export.txt", "tools/export.py", "one file", "the last lock's export, keyed by what made it"),
     Entry(
         "known-wheels.json",
         "plan/wheels.py",
@@ -62,8 +62,15 @@ ENTRIES = (
         "pinned releases the index has a wheel of, for the runtime",
     ),
     Entry("learned.json", "plan/learning.py", "the last 200 lessons", "prerequisites learned from failures"),
-    Entry("mirror-index.txt", "archives/install.py", "one file", "the mirror's index, for when it is down"),
-    Entry("python-version", "build/finish.py", "one file", "the release the last successful build used"),
+    Entry(
+        "mirror-index.txt", "python_version/release.py", "one file", "the mirror's index, for when it is down"
+    ),
+    Entry(
+        "python-version",
+        "python_version/release.py",
+        "one file",
+        "the release the last successful build used",
+    ),
     Entry("report.json", "report.py", "one file", "the last build's report (bin/report)"),
 )
 

@@ -12,9 +12,9 @@ import stat
 import zipfile
 from pathlib import Path
 
-from pybuildpack import output, recorded
+from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.cache import entries
+from pybuildpack.cache import entries, recorded
 from pybuildpack.context import Layout
 from pybuildpack.errors import BuildError
 from pybuildpack.files import sha256_of

@@ -1,5 +1,5 @@
 """Which Python the build installs: the mirror's index (or the copy the last build saved), the
-release the last build used, and the app's request."""
+release the last build used (kept by finish: remember), and the app's request."""
 
 from __future__ import annotations
 
@@ -53,3 +53,20 @@ def resolve_version(
         output.warning(warning)
     check_lock(layout.app, manager, resolution.version, request, available(known, mirror))
     return resolution
+
+
+def release_for(layout: Layout, stack: str, arch: str, manager: str, *, planning: bool = False) -> Resolution:
+    """The release a build installs (the mirror required), or bin/plan shows (planning: the mirror
+    when one is configured, its index not kept)."""
+    mirror = Mirror.configured() if planning else Mirror.required()
+    return resolve_version(layout, mirror_index(layout, mirror, keep=not planning), stack, arch, manager)
+
+
+def remember(layout: Layout, version: str) -> None:
+    """After a successful build: the release it used, for the next build (best effort)."""
+    if layout.cache is None:
+        return
+    try:
+        replace_file(entries.path(layout.cache, "python-version"), version + "\n")
+    except OSError:
+        pass
