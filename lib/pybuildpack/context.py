@@ -8,12 +8,8 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pybuildpack.errors import BuildError
-
-if TYPE_CHECKING:  # (an annotation only: a build's first run starts sooner without the registry)
-    from pybuildpack.natives.registry import Library
 
 CONFIG_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -122,7 +118,6 @@ class Layout:
     work: Path  # this build's work directory (state.json, scratch files), removed at the end
     cache: Path | None  # CACHE_DIR/python (the buildpack's part of the cache), None without one
     env_dir: Path | None = None  # ENV_DIR (config vars)
-    libraries: tuple[Library, ...] = ()  # native libraries unpacked in .heroku/vendor
 
     @property
     def runtime(self) -> Path:
