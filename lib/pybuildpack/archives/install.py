@@ -13,7 +13,7 @@ from pathlib import Path
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.archives.names import archive_name
-from pybuildpack.cache import entries, recorded, tree
+from pybuildpack.cache import recorded, tree
 from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout
 from pybuildpack.errors import BuildError
@@ -107,8 +107,8 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
     target = layout.runtime
     staging = layout.build / ".heroku" / ".python-unpacking"
     target.parent.mkdir(parents=True, exist_ok=True)
-    runtimes = entries.path(layout.cache, "runtimes") if layout.cache else None
-    trees = entries.path(layout.cache, "runtime-tree") if layout.cache else None
+    runtimes = layout.cached("runtimes")
+    trees = layout.cached("runtime-tree")
     archive = runtimes / name if runtimes else None
     kept = tree.Kept.holding_its_manifest(trees / name) if trees else None
     # The unpacked runtime of the last build, reused when it is intact and its archive is too.
@@ -175,7 +175,7 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
 def install_libraries(layout: Layout, uses: list[LibraryUse], stack: str, arch: str) -> None:
     """Each library (its name and version, and what needs it) into .heroku/vendor/NAME; the cache
     keeps only these archives."""
-    cache_dir = entries.path(layout.cache, "libraries") if layout.cache else None
+    cache_dir = layout.cached("libraries")
     used: set[str] = set()
     for library in uses:
         name = archive_name(library.name, library.version, stack, arch)

@@ -19,8 +19,18 @@ import re
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # (this module runs in the compiling processes: the standard library only)
+    from pybuildpack.context import Layout
 
 HEADER = 16  # magic, flags, source mtime, source size
+
+
+def store_for(layout: Layout) -> Path | None:
+    """This interpreter's part of the cache's bytecode store (None without a cache)."""
+    store = layout.cached("bytecode")
+    return store_dir(store) if store is not None else None
 
 
 def store_dir(cache: Path) -> Path:

@@ -21,9 +21,7 @@ from pathlib import Path
 from queue import Empty, Queue
 
 from pybuildpack import output
-from pybuildpack.cache import entries
-from pybuildpack.cache.bytecode import HEADER, Lookup, copy_from_store, digest, holds_any, store_dir
-from pybuildpack.context import Layout
+from pybuildpack.cache.bytecode import HEADER, Lookup, copy_from_store, digest, holds_any
 
 # A compiling process: serve() in the runtime's interpreter, isolated, with the core on its path.
 _COMPILER = (
@@ -146,11 +144,6 @@ def tell(compiled: Compiled) -> None:
     """What was compiled and copied from the store, in the build log (nothing when nothing was)."""
     if compiled.compiled or compiled.linked:
         output.info(compiled.describe())
-
-
-def store_for(layout: Layout) -> Path | None:
-    """This interpreter's part of the cache's bytecode store (None without a cache)."""
-    return store_dir(entries.path(layout.cache, "bytecode")) if layout.cache is not None else None
 
 
 def compile_installed(env: Path, added: list[Path], store: Path | None) -> Compiled:

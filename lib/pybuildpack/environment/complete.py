@@ -38,11 +38,12 @@ def complete(
     modules = added + (started_modules(layout.env) if seeding is None else [])
     compiling = bytecode.start_compiling(layout.env, modules, store, look)
     relocate(layout.env, layout.runtime)
-    if layout.pip_cache is not None:
+    pip = pipcache.cache_dir(layout)
+    if pip is not None:
         try:
-            layout.pip_cache.mkdir(parents=True, exist_ok=True)
-            pipcache.record_and_prune(layout.pip_cache, started[1], metadata.installed(layout.env))
-            engine.prune(pipcache.recent(layout.pip_cache), added)
+            pip.mkdir(parents=True, exist_ok=True)
+            pipcache.record_and_prune(pip, started[1], metadata.installed(layout.env))
+            engine.prune(pipcache.recent(pip), added)
         except OSError:
             pass  # the cache is best effort
     # A fresh environment goes into the cache while its modules compile; its bytecode after.

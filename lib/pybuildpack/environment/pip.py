@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from pybuildpack.cache import pip as pipcache
 from pybuildpack.context import TRANSPORT_SETTINGS, Layout
 from pybuildpack.environment import metadata
 from pybuildpack.environment.pipfailure import InstallFailed, summarize
@@ -42,8 +43,9 @@ def pip_environment(
             "PYTHONUNBUFFERED": "1",
         }
     )
-    if layout.pip_cache is not None:
-        env["PIP_CACHE_DIR"] = str(layout.pip_cache)
+    cache = pipcache.cache_dir(layout)
+    if cache is not None:
+        env["PIP_CACHE_DIR"] = str(cache)
     else:
         env["PIP_NO_CACHE_DIR"] = "1"
     env["PATH"] = f"{layout.env / 'bin'}{os.pathsep}{env.get('PATH', '')}"

@@ -9,6 +9,7 @@ import re
 import shutil
 
 from pybuildpack import output
+from pybuildpack.cache import pip as pipcache
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment.engine import Engine
 from pybuildpack.environment.install import install_dependencies
@@ -53,7 +54,7 @@ def install_planned(
 def _discard_damaged_pip_cache(layout: Layout, tail: list[str]) -> bool:
     """When pip failed on a damaged file of its own cache (a truncated wheel), empty the caches it
     builds and downloads into (pip keeps no checksum of them): True when there was one."""
-    cache = layout.pip_cache
+    cache = pipcache.cache_dir(layout)
     if cache is None or not any(_DAMAGED_RE.search(line) for line in tail):
         return False
     for name in ("wheels", "http-v2"):

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pybuildpack import output
-from pybuildpack.cache import entries
 from pybuildpack.cache.pip import prune_uv_builds
 from pybuildpack.cache.tree import same_filesystem
 from pybuildpack.context import Layout
@@ -38,7 +37,7 @@ _TRUE = ("1", "true", "yes", "on")
 
 
 def uv_cache(layout: Layout) -> Path:
-    return entries.path(layout.cache, "uv") if layout.cache is not None else layout.scratch / "uv-cache"
+    return layout.cached("uv") or layout.scratch / "uv-cache"
 
 
 def uv_environment(

@@ -15,7 +15,6 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
-from pybuildpack.cache import entries
 from pybuildpack.context import Layout
 from pybuildpack.files import replace_file
 from pybuildpack.plan.prerequisites import Knowledge, Rule
@@ -92,7 +91,7 @@ def explain(
 
 def kept_file(layout: Layout) -> Path | None:
     """Where the lessons are kept (None without a cache)."""
-    return entries.path(layout.cache, "learned.json") if layout.cache is not None else None
+    return layout.cached("learned.json")
 
 
 def load(path: Path | None) -> list[Lesson]:

@@ -14,7 +14,6 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pybuildpack.cache import entries
 from pybuildpack.context import Layout, Settings
 from pybuildpack.index.select import Sources
 from pybuildpack.plan import learning
@@ -23,6 +22,7 @@ from pybuildpack.plan.learning import Lesson
 from pybuildpack.plan.model import Deferred, Plan, Prerequisite
 from pybuildpack.plan.prerequisites import Knowledge, Rule
 from pybuildpack.plan.wheels import KnownWheels
+from pybuildpack.plan.wheels import kept_file as known_wheels_file
 from pybuildpack.python_version.tags import marker_environment, tags_for
 from pybuildpack.requirements.app import App
 from pybuildpack.requirements.graph import Entry, Graph
@@ -168,5 +168,5 @@ def plan_for(
     """The plan of the app for the runtime of release version (lessons: what a failure taught)."""
     knowledge = knowledge_for(layout, settings, lessons)
     sources = Sources.from_graph(app.graph, app.pip_config, default_index)
-    wheels = entries.path(layout.cache, "known-wheels.json") if layout.cache is not None else None
+    wheels = known_wheels_file(layout)
     return make_plan(knowledge, app.graph, settings, Version(version), sources, layout.downloads, wheels)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.cache import entries
 from pybuildpack.context import Layout
 from pybuildpack.files import replace_file
 from pybuildpack.python_version.files import app_request
@@ -15,7 +14,7 @@ from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resol
 
 def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> str | None:
     """The mirror's index.txt; the copy the last build saved when the mirror can't give it."""
-    saved = entries.path(layout.cache, "mirror-index.txt") if layout.cache else None
+    saved = layout.cached("mirror-index.txt")
     text = mirror.index() if mirror is not None else None
     if text is not None and saved is not None and keep:
         try:
@@ -30,10 +29,11 @@ def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> st
 
 def cached_version(layout: Layout) -> str | None:
     """The release the last successful build used (for apps that do not ask)."""
-    if layout.cache is None:
+    saved = layout.cached("python-version")
+    if saved is None:
         return None
     try:
-        text = entries.path(layout.cache, "python-version").read_text(errors="replace").splitlines()[0]
+        text = saved.read_text(errors="replace").splitlines()[0]
     except (OSError, IndexError):
         return None
     return "".join(c for c in text if c.isdigit() or c == ".") or None
@@ -64,9 +64,10 @@ def release_for(layout: Layout, stack: str, arch: str, manager: str, *, planning
 
 def remember(layout: Layout, version: str) -> None:
     """After a successful build: the release it used, for the next build (best effort)."""
-    if layout.cache is None:
+    saved = layout.cached("python-version")
+    if saved is None:
         return
     try:
-        replace_file(entries.path(layout.cache, "python-version"), version + "\n")
+        replace_file(saved, version + "\n")
     except OSError:
         pass

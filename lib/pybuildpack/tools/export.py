@@ -11,7 +11,6 @@ from pathlib import Path
 from packaging.version import Version
 
 from pybuildpack import output
-from pybuildpack.cache import entries
 from pybuildpack.context import Layout
 from pybuildpack.index.select import pip_default_index
 from pybuildpack.python_version.tags import marker_environment
@@ -59,7 +58,7 @@ def export_lock(
     facts = [pinned, version, str(groups), str(default_index), *sorted(app.config.values)]
     key = locked.export_key(app.source, inputs, facts)
     keep = layout.cache is not None and python is not None and version and not groups
-    saved = entries.path(layout.cache, "lock-export.txt") if keep and layout.cache else None
+    saved = layout.cached("lock-export.txt") if keep else None
     text = locked.cached_export(saved, key)
     if text is not None:
         export.parent.mkdir(parents=True, exist_ok=True)
