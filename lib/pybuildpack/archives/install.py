@@ -160,14 +160,7 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
         )
     # Keep the unpacked tree for the next build (best effort: the archive is what counts).
     if kept is not None:
-        partial = tree.partial_of(kept.files)
-        try:
-            kept.files.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(partial, ignore_errors=True)
-            tree.copy_as_links(staging, partial)
-            tree.save_partial(partial, kept.files, tree.Kept.holding_its_manifest(partial).write_manifest)
-        except OSError:
-            shutil.rmtree(partial, ignore_errors=True)
+        kept.keep_copy_of(staging)
     _move_into_place(staging, target)
     mark_runtime(target, name)
 

@@ -298,6 +298,20 @@ class Kept:
         expected = self.expected()
         return touched_since(self.files, expected, since) if expected is not None else None
 
+    def keep_copy_of(self, source: Path) -> bool:
+        """A tree that holds its manifest kept as a copy of source (hard links), saved as a
+        partial and renamed (best effort: False, and nothing kept, when it can't be)."""
+        partial = partial_of(self.files)
+        try:
+            self.files.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(partial, ignore_errors=True)
+            copy_as_links(source, partial)
+            save_partial(partial, self.files, Kept(partial, partial / self.manifest_file.name).write_manifest)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+            return False
+        return True
+
     def write_manifest(self, known: Manifest | None = None) -> set[str]:
         """The manifest of the files as they are now (known: manifest()'s); the sha256 of each."""
         found = manifest(self.files, known)

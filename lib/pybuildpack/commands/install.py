@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from pybuildpack.cache import bytecode
 from pybuildpack.context import Layout, Settings
-from pybuildpack.environment import bytecode, sync
+from pybuildpack.environment import sync
 from pybuildpack.environment.choose import engine_for_build
 from pybuildpack.environment.complete import complete
 from pybuildpack.environment.install import create_seeded
