@@ -32,19 +32,19 @@ def floor_of(module: str) -> int:
     return max(covers)[1]
 
 
-def imports(source: str, package: str) -> set[str]:
+def imports(source: str, module: str) -> set[str]:
     """The core's modules (and packages) a module's source imports, however it imports them."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] == "pybuildpack"}
         elif isinstance(node, ast.ImportFrom) and node.level:
-            raise AssertionError(f"a relative import in {package}")
+            raise AssertionError(f"a relative import in {module}")
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "pybuildpack":
             for alias in node.names:  # `from pybuildpack.cache import tree` imports cache.tree
-                module = f"{node.module}.{alias.name}"
-                as_module = CORE.joinpath(*module.split(".")[1:])
-                found.add(module if as_module.with_suffix(".py").is_file() else str(node.module))
+                name = f"{node.module}.{alias.name}"
+                as_file = CORE.joinpath(*name.split(".")[1:]).with_suffix(".py")
+                found.add(name if as_file.is_file() else str(node.module))
     return found
 
 
