@@ -1,5 +1,5 @@
 """The Python core's command line: the seam with bin/compile, bin/plan and bin/test-compile
-(state.py describes it). Argument parsing only; the work is in build/."""
+(state.py describes it). Argument parsing only; the work is in commands/, one module per command."""
 
 from __future__ import annotations
 
@@ -38,9 +38,9 @@ def _layout(args: argparse.Namespace) -> Layout:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    from pybuildpack.build.committed import refuse_committed_environments
     from pybuildpack.cache import entries
     from pybuildpack.cache.environment import Restoring
+    from pybuildpack.committed import refuse_committed_environments
 
     layout = _layout(args)
     refuse_committed_environments(layout.build, layout.app)  # before anything is written there
@@ -48,7 +48,7 @@ def _decide(args: argparse.Namespace) -> int:
         entries.remove_links(layout.cache)
     # A warm build's longest step, the cached environment's copy, starts before the rest is imported.
     with Restoring(layout.cache, layout.env) as restoring:
-        from pybuildpack.build.decide import decide
+        from pybuildpack.commands.decide import decide
         from pybuildpack.context import Settings
 
         layout.scratch.mkdir(parents=True, exist_ok=True)
@@ -64,7 +64,7 @@ def _install(args: argparse.Namespace) -> int:
         raise RuntimeError("install ran without the state decide writes")
     if state.environment == "reuse":
         return 0
-    from pybuildpack.build.install import install
+    from pybuildpack.commands.install import install
     from pybuildpack.context import Settings
 
     install(_layout(args), Settings.from_env(), state)
@@ -72,45 +72,14 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _finish(args: argparse.Namespace) -> int:
-    from pybuildpack import report
+    from pybuildpack.commands.finish import finish
 
-    layout = _layout(args)
-    if args.status == 0:
-        from pybuildpack.build.finish import save
-        from pybuildpack.state import State
-
-        state = State.read(layout.work)
-        if state is None:
-            raise RuntimeError("finish ran without the state decide writes")
-        save(layout, state)
-    if args.report:
-        try:
-            report.write(
-                Path(args.report),
-                layout.work,
-                layout.env,
-                status=args.status,
-                timers=args.timers,
-                step=args.step,
-                step_started=args.step_started,
-                stack=args.stack,
-                arch=args.arch,
-            )
-        except OSError as exc:  # a full or read-only cache: the build itself is not at fault
-            from pybuildpack import output
-
-            output.warning(
-                [
-                    f"Could not write the build report (bin/report): {exc.strerror or exc}",
-                    f"Where: {args.report}",
-                    "The build is not affected; CACHE_DIR is full or can't be written.",
-                ]
-            )
+    finish(_layout(args), args)
     return 0
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from pybuildpack.build.show import show_plan
+    from pybuildpack.commands.plan import show_plan
     from pybuildpack.context import Settings
 
     layout = _layout(args)
@@ -120,7 +89,7 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _install_test(args: argparse.Namespace) -> int:
-    from pybuildpack.build.install import install_test_requirements
+    from pybuildpack.commands.install_test import install_test_requirements
 
     layout = _layout(args)
     layout.scratch.mkdir(parents=True, exist_ok=True)

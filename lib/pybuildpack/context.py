@@ -8,12 +8,9 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from pybuildpack.cache import entries
 from pybuildpack.errors import BuildError
-
-if TYPE_CHECKING:  # (an annotation only: a build's first run starts sooner without the registry)
-    from pybuildpack.natives.registry import Library
 
 CONFIG_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -122,7 +119,6 @@ class Layout:
     work: Path  # this build's work directory (state.json, scratch files), removed at the end
     cache: Path | None  # CACHE_DIR/python (the buildpack's part of the cache), None without one
     env_dir: Path | None = None  # ENV_DIR (config vars)
-    libraries: tuple[Library, ...] = ()  # native libraries unpacked in .heroku/vendor
 
     @property
     def runtime(self) -> Path:
@@ -149,14 +145,17 @@ class Layout:
     def scratch(self) -> Path:
         return self.work / "scratch"
 
-    @property
-    def pip_cache(self) -> Path | None:
-        return self.cache / "pip" if self.cache is not None else None
+    def cached(self, name: str) -> Path | None:
+        """CACHE_DIR/python/NAME, an entry of the cache's table (cache/entries.py: a KeyError names
+        one it does not have); None without a cache."""
+        return entries.path(self.cache, name) if self.cache is not None else None
 
     @property
     def downloads(self) -> Path:
-        """Where the buildpack keeps the distributions it reads to plan the install."""
-        return self.pip_cache / "sdists" if self.pip_cache is not None else self.scratch / "sdists"
+        """Where the buildpack keeps the distributions it reads to plan the install (in pip's
+        cache, whose pruning keeps them bounded: cache/pip.py)."""
+        pip = self.cached("pip")
+        return pip / "sdists" if pip is not None else self.scratch / "sdists"
 
     @property
     def runtime_python(self) -> Path:

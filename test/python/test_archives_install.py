@@ -10,13 +10,13 @@ from pybuildpack.archives.install import install_libraries, install_runtime
 from pybuildpack.archives.names import archive_name
 from pybuildpack.context import Layout
 from pybuildpack.errors import BuildError
-from pybuildpack.natives.registry import Library
+from pybuildpack.state import LibraryUse
 
 STACK, ARCH, VERSION = "debian-12", "amd64", "3.13.5"
 RUNTIME = archive_name("python", VERSION, STACK, ARCH)
 PYTHON = {"bin/python3": "#!/bin/sh\nexit 0\n", "lib/python3.13/os.py": "# the standard library\n"}
-MEMCACHED = Library("libmemcached", "1.1.4", ("pylibmc",), "pylibmc links against it")
-LZO = Library("lzo2", "2.10", ("python-lzo",), "python-lzo links against it")
+MEMCACHED = LibraryUse("libmemcached", "1.1.4", "pylibmc")
+LZO = LibraryUse("lzo2", "2.10", "python-lzo")
 
 
 def publish(mirror: Path, name: str, files: dict[str, str] | None, tmp: Path) -> None:
@@ -37,7 +37,7 @@ def publish(mirror: Path, name: str, files: dict[str, str] | None, tmp: Path) ->
     (mirror / f"{name}.sha256").write_text(f"{digest}  {name}\n")
 
 
-def library_files(library: Library) -> dict[str, str]:
+def library_files(library: LibraryUse) -> dict[str, str]:
     return {
         f"lib/{library.name}.so": f"{library.name} {library.version}\n",
         f"include/{library.name}.h": "/* header */\n",
@@ -178,13 +178,13 @@ def test_libraries_land_in_vendor_and_the_cache_keeps_the_last_ones(
             mirror, archive_name(library.name, library.version, STACK, ARCH), library_files(library), tmp_path
         )
     layout = make_layout(tmp_path)
-    install_libraries(layout, [(MEMCACHED, "pylibmc"), (LZO, "python-lzo")], STACK, ARCH)
+    install_libraries(layout, [MEMCACHED, LZO], STACK, ARCH)
     for library in (MEMCACHED, LZO):
         assert (layout.natives / library.name / "lib" / f"{library.name}.so").is_file()
         assert (layout.natives / library.name / "include" / f"{library.name}.h").is_file()
     assert sorted(p.name for p in layout.natives.iterdir()) == ["libmemcached", "lzo2"]
     capsys.readouterr()
-    install_libraries(make_layout(tmp_path, "build2"), [(LZO, "python-lzo")], STACK, ARCH)
+    install_libraries(make_layout(tmp_path, "build2"), [LZO], STACK, ARCH)
     assert "lzo2 2.10: cached archive, no download" in capsys.readouterr().out
     lzo = archive_name("lzo2", "2.10", STACK, ARCH)
     assert sorted(p.name for p in (tmp_path / "cache/python/libraries").iterdir()) == [lzo, f"{lzo}.sha256"]
@@ -195,7 +195,7 @@ def test_a_library_archive_without_lib_is_damaged(tmp_path: Path, mirror: Path) 
     publish(mirror, name, {"include/lzo2.h": "/* header */\n"}, tmp_path)
     layout = make_layout(tmp_path)
     with pytest.raises(BuildError) as caught:
-        install_libraries(layout, [(LZO, "python-lzo")], STACK, ARCH)
+        install_libraries(layout, [LZO], STACK, ARCH)
     assert caught.value.code == "natives::archive-damaged"
     assert list(layout.natives.iterdir()) == []
     assert not (tmp_path / "cache/python/libraries" / name).exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pybuildpack.cache import bytecode as store_cache
 from pybuildpack.environment import bytecode, metadata
 from pybuildpack.files import sha256_of
 
@@ -138,7 +139,7 @@ def test_prune_keeps_what_the_cached_environment_holds(tmp_path: Path) -> None:
     (store / "ab" / "stray.tmp").write_text("left by an interrupted write")
     # The cached environment is a's: the sha256 of each of its files (its manifest's).
     keep = {sha256_of(path) for path in site_a.rglob("*") if path.is_file()}
-    assert bytecode.prune(tmp_path / "bytecode", keep) == 2
+    assert store_cache.prune(tmp_path / "bytecode", keep) == 2
     assert len(list(store.glob("*/*"))) == 1
 
 

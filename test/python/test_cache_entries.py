@@ -71,7 +71,7 @@ def test_every_entry_is_documented() -> None:
     names = [entry.name for entry in entries.ENTRIES]
     assert len(names) == len(set(names))
     for entry in entries.ENTRIES:
-        assert entry.writer and entry.bound and entry.what, entry
+        assert entry.owner and entry.bound and entry.what, entry
 
 
 def test_links_out_of_the_cache_are_never_followed(tmp_path: Path) -> None:

@@ -249,7 +249,7 @@ def test_discard(venv: Path, state: Path) -> None:
 def test_a_full_cache_gives_a_one_line_warning() -> None:
     import shutil
 
-    from pybuildpack.build.finish import _why
+    from pybuildpack.cache.environment import _why
 
     errors = [(f"/src/{i}", f"/dst/{i}", "[Errno 28] No space left on device") for i in range(5000)]
     line = _why(shutil.Error(errors))

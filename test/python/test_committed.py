@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.build.committed import mark_runtime, refuse_committed_environments
+from pybuildpack.committed import mark_runtime, refuse_committed_environments
 from pybuildpack.errors import BuildError
 
 

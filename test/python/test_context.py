@@ -123,7 +123,7 @@ def test_layout_paths(tmp_path: Path) -> None:
     assert layout.scratch == tmp_path / "work/scratch"
     assert layout.downloads == tmp_path / "cache/python/pip/sdists"
     without_cache = Layout(layout.app, layout.build, layout.buildpack, layout.work, None)
-    assert without_cache.pip_cache is None
+    assert without_cache.cached("pip") is None
     assert without_cache.downloads == tmp_path / "work/scratch/sdists"
 
 

@@ -251,8 +251,8 @@ def test_a_nul_byte_in_an_included_name_is_a_clear_error(tmp_path: Path) -> None
 
 def test_a_requirement_continued_before_its_version_or_marker_is_marked_split(tmp_path: Path) -> None:
     """uv reads a backslash continuation only before options; the graph says which lines go on
-    with the requirement itself, so that the build can choose pip for them (build/app.py)."""
-    from pybuildpack.build.app import uv_unsuitable
+    with the requirement itself, so that the build can choose pip for them (environment/choose.py)."""
+    from pybuildpack.environment.choose import uv_unsuitable
 
     hashes = "six==1.17.0 \\\n    --hash=sha256:" + "a" * 64 + "\n"
     app = app_with(tmp_path, {"requirements.txt": hashes + "idna \\\n  ; python_version >= '3'\n"})

@@ -10,14 +10,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pybuildpack import output, recorded
+from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.archives.names import archive_name
-from pybuildpack.build.committed import mark_runtime
-from pybuildpack.cache import entries, tree
+from pybuildpack.cache import recorded, tree
+from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout
 from pybuildpack.errors import BuildError
-from pybuildpack.natives.registry import Library
+from pybuildpack.state import LibraryUse
 
 _DAMAGED_FIX = (
     "The cached copy was discarded. Build again to download it afresh; if this\n"
@@ -107,15 +107,15 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
     target = layout.runtime
     staging = layout.build / ".heroku" / ".python-unpacking"
     target.parent.mkdir(parents=True, exist_ok=True)
-    runtimes = entries.path(layout.cache, "runtimes") if layout.cache else None
-    trees = entries.path(layout.cache, "runtime-tree") if layout.cache else None
+    runtimes = layout.cached("runtimes")
+    trees = layout.cached("runtime-tree")
     archive = runtimes / name if runtimes else None
-    kept = trees / name if trees else None
+    kept = tree.Kept.holding_its_manifest(trees / name) if trees else None
     # The unpacked runtime of the last build, reused when it is intact and its archive is too.
-    expected = tree.read_manifest(kept / tree.MANIFEST) if kept is not None else None
+    expected = kept.expected() if kept is not None else None
     if archive is not None and kept is not None and expected is not None:
         shutil.rmtree(staging, ignore_errors=True)
-        if tree.copy_checked(kept, staging, expected, lambda: _cached_ok(archive)) is None:
+        if kept.restore(staging, expected, lambda: _cached_ok(archive)) is None:
             output.step(f"Installing Python {version} (cached runtime, no download)")
             (staging / tree.MANIFEST).unlink(missing_ok=True)
             _move_into_place(staging, target)
@@ -160,27 +160,20 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
         )
     # Keep the unpacked tree for the next build (best effort: the archive is what counts).
     if kept is not None:
-        partial = kept.with_name(kept.name + ".partial")
-        try:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(partial, ignore_errors=True)
-            tree.copy_as_links(staging, partial)
-            tree.write_manifest(partial, partial / tree.MANIFEST)
-            os.replace(partial, kept)
-        except OSError:
-            shutil.rmtree(partial, ignore_errors=True)
+        kept.keep_copy_of(staging)
     _move_into_place(staging, target)
     mark_runtime(target, name)
 
 
-def install_libraries(layout: Layout, uses: list[tuple[Library, str]], stack: str, arch: str) -> None:
-    """Each (library, what needs it) into .heroku/vendor/NAME; the cache keeps only these archives."""
-    cache_dir = entries.path(layout.cache, "libraries") if layout.cache else None
+def install_libraries(layout: Layout, uses: list[LibraryUse], stack: str, arch: str) -> None:
+    """Each library (its name and version, and what needs it) into .heroku/vendor/NAME; the cache
+    keeps only these archives."""
+    cache_dir = layout.cached("libraries")
     used: set[str] = set()
-    for library, needed_by in uses:
+    for library in uses:
         name = archive_name(library.name, library.version, stack, arch)
         used.add(name)
-        what = f"{library.name} {library.version} (needed by {needed_by})"
+        what = f"{library.name} {library.version} (needed by {library.needed_by})"
         cached = cache_dir / name if cache_dir else None
         if cached is not None and _cached_ok(cached):
             output.info(f"{library.name} {library.version}: cached archive, no download")

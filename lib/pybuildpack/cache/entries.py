@@ -1,7 +1,10 @@
 """The one table of what the buildpack keeps in CACHE_DIR/python/ (other buildpacks share
-CACHE_DIR). Every entry says who writes it and what keeps it bounded; a build removes anything
-else it finds there (left by an older version of the buildpack), so the table is the whole truth.
-lib/core.sh (bash) writes only `core/`: the Python core runs from there."""
+CACHE_DIR). Every entry says which module owns it (writes it, and names it: Layout.cached(NAME)
+in Python, the path in bash) and what keeps it bounded; a build removes anything else it finds
+there (left by an older version of the buildpack), so the table is the whole truth. A test holds
+each owner to naming its entry, and the README's table to this one. lib/core.sh (bash) writes
+only `core/`: the Python core runs from there. This module imports nothing of the core: Layout
+(context.py) reads it."""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Entry:
-    name: str  # the path below CACHE_DIR/python; a trailing * matches a family
-    writer: str
+    name: str  # the path below CACHE_DIR/python; a * matches a family
+    owner: str  # the module that writes it (lib/pybuildpack/ or the repository's root)
     bound: str  # what keeps it from growing
     what: str
 
@@ -23,21 +26,14 @@ ENTRIES = (
     Entry(
         "core", "lib/core.sh", "one key at a time", "the buildpack's Python core, unpacked, with checksums"
     ),
+    Entry("runtimes", "archives/install.py", "the archive in use only", "the runtime archive and its record"),
     Entry(
-        "runtimes", "archives/install.py", "the archive in use only", "the runtime archive and its .sha256"
+        "runtime-tree", "archives/install.py", "the runtime in use only", "the unpacked runtime, a manifest"
     ),
-    Entry(
-        "runtime-tree",
-        "archives/install.py",
-        "the runtime in use only",
-        "the unpacked runtime, with a manifest",
-    ),
-    Entry("libraries", "archives/install.py", "the archives this build used", "native library archives"),
+    Entry("libraries", "archives/install.py", "the archives the last build used", "native library archives"),
     Entry("pip", "cache/pip.py", "what the last 3 builds used", "pip's cache and the buildpack's sdists/"),
     Entry("env", "cache/environment.py", "one symlink", "a symlink to the current env-TOKEN/"),
-    Entry(
-        "env-*", "cache/environment.py", "the current one only", "the environment, its metadata and manifest"
-    ),
+    Entry("env-*", "cache/environment.py", "the current one only", "the environment, its metadata, manifest"),
     Entry("env.*.link", "cache/environment.py", "renamed at once", "the next env symlink, being swapped in"),
     Entry(
         "package-managers", "tools/fetch.py", "the pinned versions only", "package managers' tools, unpacked"
@@ -45,16 +41,18 @@ ENTRIES = (
     Entry(
         "uv",
         "environment/uv.py",
-        "uv cache prune --ci after each build",
-        "uv's cache (BUILDPACK_INSTALLER=uv)",
+        "after each build, the wheels uv built from source distributions are kept while one of the"
+        " last 3 builds installed them; then `uv cache prune --ci` drops the rest (what the index"
+        " can serve again)",
+        "uv's cache (the uv engine)",
     ),
     Entry(
         "bytecode",
-        "environment/bytecode.py",
-        "what the cached environment links",
+        "cache/bytecode.py",
+        "what the cached environment holds; the rest goes when the cache is saved",
         "compiled modules by their source's sha256, per interpreter",
     ),
-    Entry("lock-export.txt", "build/app.py", "one file", "the last lock's export, keyed by what made it"),
+    Entry("lock-export.txt", "tools/export.py", "one file", "the last lock's export, keyed by what made it"),
     Entry(
         "known-wheels.json",
         "plan/wheels.py",
@@ -62,9 +60,21 @@ ENTRIES = (
         "pinned releases the index has a wheel of, for the runtime",
     ),
     Entry("learned.json", "plan/learning.py", "the last 200 lessons", "prerequisites learned from failures"),
-    Entry("mirror-index.txt", "archives/install.py", "one file", "the mirror's index, for when it is down"),
-    Entry("python-version", "build/finish.py", "one file", "the release the last successful build used"),
-    Entry("report.json", "report.py", "one file", "the last build's report (bin/report)"),
+    Entry(
+        "mirror-index.txt", "python_version/release.py", "one file", "the mirror's index, for when it is down"
+    ),
+    Entry(
+        "python-version",
+        "python_version/release.py",
+        "one file",
+        "the release the last successful build used",
+    ),
+    Entry(
+        "report.json",
+        "lib/report.sh",
+        "one file",
+        "the last build's report (bin/report), written by report.py",
+    ),
 )
 
 

@@ -5,7 +5,12 @@ the sizes and times, and after the hooks ran every file written since the restor
 its content, so that a file edited in place, in the cache or in a slug that shares it, reaches
 no later build). Saving writes a new
 env-TOKEN/ and swaps the symlink, so an interrupted save leaves the previous cache intact; after
-a sync, the entry is updated in place with the symlink taken away meanwhile (update)."""
+a sync, the entry is updated in place with the symlink taken away meanwhile (update). The
+environment's tree is kept as the runtime's is (cache/tree.py's Kept: one protocol).
+
+The build's side: install saves the environment (save_environment, before any hook runs); the
+slug shares the cache's files from decide on (mark_shared), and finish drops from the cache what
+the build's own code wrote into them since (check_shared)."""
 
 from __future__ import annotations
 
@@ -14,11 +19,14 @@ import os
 import shutil
 import threading
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from pybuildpack.cache import tree
+from pybuildpack import output
+from pybuildpack.cache import bytecode, entries, tree
+from pybuildpack.context import Layout
 from pybuildpack.faults import checkpoint
+from pybuildpack.state import State
 
 FORMAT = 3  # 2: libraries are objects, not bin/compile's tab-separated lines; 3: sha256 in the manifest
 
@@ -40,6 +48,9 @@ class Meta:
             raise OtherFormat(str(data["format"]))
         if data.get("format") != FORMAT:
             raise ValueError("no format")
+        unknown = set(data) - {f.name for f in fields(cls)}
+        if unknown:  # as State.read: a field this version does not know is not ours to drop
+            raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
         meta = cls(
             fingerprint=str(data["fingerprint"]),
             inputs={str(k): str(v) for k, v in dict(data["inputs"]).items()},
@@ -55,6 +66,11 @@ class CacheDamaged(Exception):
 
 class OtherFormat(ValueError):
     """The metadata of another version of the buildpack."""
+
+
+def _kept(entry: Path) -> tree.Kept:
+    """An entry's environment: its venv/, with manifest.json beside it."""
+    return tree.Kept(entry / "venv", entry / "manifest.json")
 
 
 def _link(state: Path) -> Path:
@@ -94,7 +110,7 @@ def _read(entry: Path) -> tuple[Meta, tree.Manifest]:
         raise CacheDamaged("it was saved by another version of the buildpack") from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CacheDamaged("its metadata file is unreadable") from exc
-    manifest = tree.read_manifest(entry / "manifest.json")
+    manifest = _kept(entry).expected()
     if manifest is None:
         raise CacheDamaged("its file list is missing or unreadable")
     if not (entry / "venv" / "pyvenv.cfg").is_file():
@@ -116,7 +132,7 @@ def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
         if target.exists():
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        damage = tree.copy_checked(entry / "venv", target, manifest)
+        damage = _kept(entry).restore(target, manifest)
         if damage is not None:
             raise CacheDamaged(damage)
     except CacheDamaged as exc:
@@ -174,10 +190,7 @@ def check_touched(state: Path, since: Path) -> str | None:
     """After the build's own code ran (collectstatic, the hooks): the cached environment discarded
     when a file of it was written since the file since was made (tree.touched_since): why, or None."""
     entry = _current(state)
-    manifest = tree.read_manifest(entry / "manifest.json") if entry is not None else None
-    if entry is None or manifest is None:
-        return None
-    why = tree.touched_since(entry / "venv", manifest, since)
+    why = _kept(entry).touched_since(since) if entry is not None else None
     if why is not None:
         discard(state)
     return why
@@ -200,7 +213,7 @@ def update(state: Path, venv: Path, meta: Meta) -> set[str]:
     entry = _current(state)
     if entry is None:
         return save(state, venv, meta)
-    known = tree.read_manifest(entry / "manifest.json") or {}
+    known = _kept(entry).expected() or {}
     _link(state).unlink()
     for relative in tree.update_links(venv, entry / "venv"):
         known.pop(relative, None)  # put afresh: hashed again
@@ -214,10 +227,9 @@ def update(state: Path, venv: Path, meta: Meta) -> set[str]:
 def _write_metadata(entry: Path, meta: Meta, known: tree.Manifest | None = None) -> set[str]:
     """An entry's manifest (of its venv/ as it is now; known: tree.manifest's) and meta.json; the
     sha256 of every file of it."""
-    manifest = tree.manifest(entry / "venv", known)
-    (entry / "manifest.json").write_text(json.dumps(manifest))
+    saved = _kept(entry).write_manifest(known)
     (entry / "meta.json").write_text(json.dumps(asdict(meta), indent=1, sort_keys=True))
-    return {digest for _size, _mtime, digest in manifest.values()}
+    return saved
 
 
 def _point_link_at(state: Path, entry: Path, token: str) -> None:
@@ -231,7 +243,7 @@ def begin_save(state: Path, venv: Path, skip: frozenset[str] = frozenset({"__pyc
     """Start a new entry: venv's tree linked into a partial entry (env-TOKEN.partial/, a stray
     until save finishes it), but for its bytecode (__pycache__/), which may still be being
     written. Returns the partial entry, for save."""
-    partial = state / f"env-{uuid.uuid4().hex[:12]}.partial"
+    partial = tree.partial_of(state / f"env-{uuid.uuid4().hex[:12]}")
     try:
         partial.mkdir(parents=True)
         tree.update_links(venv, partial / "venv", skip=skip)
@@ -247,18 +259,97 @@ def save(state: Path, venv: Path, meta: Meta, partial: Path | None = None) -> se
     started = partial is not None
     partial = partial if partial is not None else begin_save(state, venv, skip=frozenset())
     final = state / partial.name.removesuffix(".partial")
-    try:
+
+    def complete() -> set[str]:
         if started:
             tree.update_links(venv, partial / "venv")  # what changed since begin_save, and the bytecode
         checkpoint("save")
-        saved = _write_metadata(partial, meta)
-        os.rename(partial, final)
-        checkpoint("save-swap")
-        previous = _current(state)
-        _point_link_at(state, final, final.name.removeprefix("env-"))
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+        return _write_metadata(partial, meta)
+
+    saved = tree.save_partial(partial, final, complete)
+    checkpoint("save-swap")
+    previous = _current(state)
+    _point_link_at(state, final, final.name.removeprefix("env-"))
     if previous is not None and previous.resolve() != final.resolve():
         shutil.rmtree(previous, ignore_errors=True)
     return saved
+
+
+def shared_mark(layout: Layout) -> Path:
+    """A file made when the slug starts sharing the cache's files (mark_shared): what is written
+    into them after it, the cache checks by content (check_shared)."""
+    return layout.work / "shared-since"
+
+
+def mark_shared(layout: Layout) -> None:
+    mark = shared_mark(layout)
+    mark.unlink(missing_ok=True)
+    mark.touch()
+
+
+def check_shared(layout: Layout) -> None:
+    """After collectstatic and the hooks: the cached environment and runtime tree, which the slug
+    shares (hard links), lose what the build's own code wrote into them (even with its size and
+    time put back), so that it reaches no later build."""
+    cache = layout.cache
+    if cache is None:
+        return
+    why = check_touched(cache, shared_mark(layout))
+    if why is not None:
+        output.step(f"Discarding the cached environment: {why} (by collectstatic or a hook)")
+        output.info("The next build makes a fresh one; this build is not affected.")
+    for kept in entries.path(cache, "runtime-tree").glob("*"):
+        if tree.Kept.holding_its_manifest(kept).touched_since(shared_mark(layout)) is not None:
+            shutil.rmtree(kept, ignore_errors=True)  # the next build unpacks the (checked) archive
+
+
+def begin_saving(layout: Layout, state: State) -> Path | None:
+    """Start putting a fresh environment into the cache while its bytecode is still being compiled
+    (all of it but its __pycache__ directories); None when there is nothing to start."""
+    if layout.cache is None or state.environment != "fresh":
+        return None
+    try:
+        return begin_save(layout.cache, layout.env)
+    except OSError:
+        return None  # save_environment tries again, and says why it can't
+
+
+def save_environment(
+    layout: Layout, state: State, installed: dict[str, str], started: Path | None = None
+) -> None:
+    """The environment as install left it (installed: what it holds), into the cache (started:
+    begin_saving's): before collectstatic and the app's hooks run, so that what they change is
+    never replayed by a later build (and what they edit in place, the next build's check of every
+    file's content notices). The bytecode store then keeps only what the saved entry holds."""
+    cache = layout.cache
+    if cache is None:
+        return
+    if state.environment == "reuse" and current_fingerprint(cache) == state.fingerprint:
+        return  # the cache holds this environment already
+    listed = sorted([name, version] for name, version in installed.items())
+    meta = Meta(state.fingerprint, state.inputs, listed, [asdict(use) for use in state.libraries])
+    try:
+        if state.environment == "sync":
+            saved = update(cache, layout.env, meta)  # only what the sync changed
+        else:
+            saved = save(cache, layout.env, meta, started)
+        bytecode.prune(entries.path(cache, "bytecode"), saved)
+    except OSError as exc:
+        output.warning(
+            [
+                f"Could not save the environment to the build cache: {_why(exc)}",
+                "This build is fine; the next one starts without a cached environment.",
+            ]
+        )
+    if state.environment == "fresh":
+        mark_shared(layout)  # a fresh environment shares nothing with the cache before it is saved
+
+
+def _why(exc: OSError) -> str:
+    """One short line for a failed save (shutil.Error holds one message per file it could not copy)."""
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        first = exc.args[0][0]
+        reason = str(first[-1]) if isinstance(first, tuple) else str(first)
+        return f"{reason} (and {len(exc.args[0]) - 1} more files)" if len(exc.args[0]) > 1 else reason
+    text = exc.strerror or str(exc)
+    return text if len(text) <= 200 else text[:200] + "..."

@@ -19,12 +19,18 @@ from pathlib import Path
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
+from pybuildpack.context import Layout
 from pybuildpack.files import replace_file
 
 KEEP = 3
 # Directories of downloads, pruned by age: pip's HTTP cache, and the buildpack's own downloads
 # (index/client.download marks a file it reuses as used now).
 DOWNLOADS = ("http-v2", "sdists")
+
+
+def cache_dir(layout: Layout) -> Path | None:
+    """pip's cache (PIP_CACHE_DIR), which this module keeps bounded; None without a cache."""
+    return layout.cached("pip")
 
 
 def _history(cache: Path) -> list[dict[str, object]]:

@@ -3,7 +3,13 @@ copies when the cache is on another filesystem), and a manifest of every file's 
 modification time and sha256 that tells a damaged tree from an intact one. The slug shares the
 cache's files (hard links): whatever edits a slug's file in place (a hook) edits the cache's, so
 after the hooks ran, every file written since the slug began to share it is checked by its
-content (touched_since)."""
+content (touched_since).
+
+One protocol for every kept tree (Kept: archives/install.py's runtime tree, cache/environment.py's
+environment): restored by copy_checked, its files checked against the manifest while cp links
+them; checked by content after the build's own code ran (Kept.touched_since); saved as a partial
+(NAME.partial, a stray until it is done), its manifest written, then renamed into place
+(save_partial)."""
 
 from __future__ import annotations
 
@@ -15,7 +21,9 @@ import stat
 import subprocess
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pybuildpack.files import sha256_of
 
@@ -247,10 +255,6 @@ def touched_since(root: Path, expected: Manifest, since: Path) -> str | None:
     return None
 
 
-def write_manifest(root: Path, path: Path) -> None:
-    path.write_text(json.dumps(manifest(root)))
-
-
 def read_manifest(path: Path) -> Manifest | None:
     """A manifest written by manifest(); None when it is missing, unreadable or of an older
     format (no checksums)."""
@@ -265,3 +269,71 @@ def read_manifest(path: Path) -> Manifest | None:
         return out
     except (OSError, ValueError, TypeError, IndexError, AttributeError):
         return None
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A tree kept in the cache: its files, and the manifest that describes them."""
+
+    files: Path
+    manifest_file: Path
+
+    @classmethod
+    def holding_its_manifest(cls, files: Path) -> Kept:
+        """A tree whose manifest is a file of its own top directory (MANIFEST: the runtime's)."""
+        return cls(files, files / MANIFEST)
+
+    def expected(self) -> Manifest | None:
+        return read_manifest(self.manifest_file)
+
+    def restore(
+        self, target: Path, expected: Manifest, intact: Callable[[], bool] = lambda: True
+    ) -> str | None:
+        """The kept tree copied to target (copy_checked): why it is damaged, or None."""
+        return copy_checked(self.files, target, expected, intact)
+
+    def touched_since(self, since: Path) -> str | None:
+        """Why the kept tree no longer matches its manifest, judged by the content of what was
+        written since the file since was made (touched_since); None when it does, or has none."""
+        expected = self.expected()
+        return touched_since(self.files, expected, since) if expected is not None else None
+
+    def keep_copy_of(self, source: Path) -> bool:
+        """A tree that holds its manifest kept as a copy of source (hard links), saved as a
+        partial and renamed (best effort: False, and nothing kept, when it can't be)."""
+        partial = partial_of(self.files)
+        try:
+            self.files.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(partial, ignore_errors=True)
+            copy_as_links(source, partial)
+            save_partial(partial, self.files, Kept(partial, partial / self.manifest_file.name).write_manifest)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+            return False
+        return True
+
+    def write_manifest(self, known: Manifest | None = None) -> set[str]:
+        """The manifest of the files as they are now (known: manifest()'s); the sha256 of each."""
+        found = manifest(self.files, known)
+        self.manifest_file.write_text(json.dumps(found))
+        return {digest for _size, _mtime, digest in found.values()}
+
+
+def partial_of(final: Path) -> Path:
+    """Where a tree to be kept at final is written first (a stray until save_partial renames it)."""
+    return final.with_name(final.name + ".partial")
+
+
+T = TypeVar("T")
+
+
+def save_partial(partial: Path, final: Path, complete: Callable[[], T]) -> T:
+    """A tree written at partial, completed (complete(): its manifest, any metadata) and renamed to
+    final; the partial removed when any of it fails. complete's result."""
+    try:
+        done = complete()
+        os.rename(partial, final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return done

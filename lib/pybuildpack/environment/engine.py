@@ -22,3 +22,8 @@ class Engine(Protocol):
 
     def resolve(self, args: list[str], report: Path) -> dict[str, str]:
         """What args resolve to, {canonical name: version}, without installing anything."""
+
+    def prune(self, keep: set[str], added: list[Path]) -> None:
+        """After the install, with the pip cache pruned: prune what the engine keeps in the cache
+        of its own (keep: name==version of what a recent build installed; added: the files this
+        build installed). Nothing, for an engine that keeps only pip's cache."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pybuildpack
 from pybuildpack import output
 from pybuildpack.context import Layout
+from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.engine import Engine
 from pybuildpack.environment.relocate import relocate
 from pybuildpack.errors import BuildError
@@ -19,6 +20,7 @@ from pybuildpack.process import run
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.source import InstallSource
 from pybuildpack.state import InstallStep
+from pybuildpack.tools.pins import seed_pins
 
 
 def create_environment(layout: Layout) -> None:
@@ -64,6 +66,17 @@ def create_environment(layout: Layout) -> None:
     relocate(layout.env, layout.runtime)
 
 
+def create_seeded(layout: Layout, store: Path | None, look: bool, *, say: bool = False) -> bytecode.Pending:
+    """A fresh environment (create_environment), its seed (pip, setuptools, wheel) compiling at
+    once, as pip compiles what it installs: while the engine downloads, the cores are mostly idle.
+    say: the build log says what it holds."""
+    create_environment(layout)
+    pending = bytecode.start_compiling(layout.env, metadata.installed_since(layout.env, {}), store, look)
+    if say:
+        output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(seed_pins(layout.vendor))}")
+    return pending
+
+
 def seed_environment(env: Path, wheels: list[Path]) -> None:
     """Install pure-Python wheels into env with `installer` (what pip does, without pip's start-up
     or an index)."""
@@ -92,12 +105,6 @@ def started_modules(env: Path) -> list[Path]:
     """The seed's modules that every interpreter start imports (setuptools' _distutils_hack, which
     its distutils-precedence.pth loads): compiled with the app's, so that no dyno compiles them."""
     return sorted(env.glob("lib/python*/site-packages/_distutils_hack/*.py"))
-
-
-def pins(layout: Layout) -> list[str]:
-    """What every environment is seeded with (vendor/pins.txt)."""
-    lines = [line.strip() for line in (layout.vendor / "pins.txt").read_text().splitlines()]
-    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _write(path: Path, lines: list[str]) -> Path:

@@ -6,21 +6,26 @@ variables."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+from pybuildpack.cache import pip as pipcache
 from pybuildpack.context import TRANSPORT_SETTINGS, Layout
 from pybuildpack.environment import metadata
 from pybuildpack.environment.pipfailure import InstallFailed, summarize
 from pybuildpack.errors import BuildError
 from pybuildpack.faults import checkpoint
-from pybuildpack.natives.registry import build_environment
+from pybuildpack.natives.registry import Library, build_environment
 from pybuildpack.natives.system import load_system_libraries
 from pybuildpack.process import run
 from pybuildpack.requirements.graph import Graph
 
 
-def pip_environment(layout: Layout, pip_config: dict[str, str]) -> dict[str, str]:
-    """The environment pip runs in (pip_config: ConfigVars.for_pip)."""
+def pip_environment(
+    layout: Layout, pip_config: dict[str, str], libraries: Sequence[Library] = ()
+) -> dict[str, str]:
+    """The environment pip runs in (pip_config: ConfigVars.for_pip; libraries: the native
+    libraries unpacked in the slug)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -38,8 +43,9 @@ def pip_environment(layout: Layout, pip_config: dict[str, str]) -> dict[str, str
             "PYTHONUNBUFFERED": "1",
         }
     )
-    if layout.pip_cache is not None:
-        env["PIP_CACHE_DIR"] = str(layout.pip_cache)
+    cache = pipcache.cache_dir(layout)
+    if cache is not None:
+        env["PIP_CACHE_DIR"] = str(cache)
     else:
         env["PIP_NO_CACHE_DIR"] = "1"
     env["PATH"] = f"{layout.env / 'bin'}{os.pathsep}{env.get('PATH', '')}"
@@ -49,16 +55,23 @@ def pip_environment(layout: Layout, pip_config: dict[str, str]) -> dict[str, str
     tmp.mkdir(parents=True, exist_ok=True)
     env["TMPDIR"] = str(tmp)
     env.update(pip_config)
-    return build_environment(env, list(layout.libraries), layout.natives)
+    return build_environment(env, list(libraries), layout.natives)
 
 
 class Pip:
     name = "pip"
 
-    def __init__(self, layout: Layout, graph: Graph, pip_config: dict[str, str], why: str = "") -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        graph: Graph,
+        pip_config: dict[str, str],
+        libraries: Sequence[Library] = (),
+        why: str = "",
+    ) -> None:
         self.layout = layout
         self.graph = graph
-        self.env = pip_environment(layout, pip_config)
+        self.env = pip_environment(layout, pip_config, libraries)
         self.why = why  # why pip and not uv, when the build chose
 
     def describe(self) -> str:
@@ -84,6 +97,9 @@ class Pip:
     def uninstall(self, names: list[str]) -> None:
         if names:
             self._pip(["uninstall", "--yes", "--quiet", *names], quiet=True)
+
+    def prune(self, keep: set[str], added: list[Path]) -> None:
+        """pip's cache is pruned by the build (cache/pip.py): pip keeps nothing else."""
 
     def resolve(self, args: list[str], report: Path) -> dict[str, str]:
         status, tail = self._pip(

@@ -1,17 +1,34 @@
 """Syncing a restored environment to exactly the resolved requirement set: what the app's
-requirements need, nothing more (removed requirements are uninstalled), nothing less."""
+requirements need, nothing more (removed requirements are uninstalled), nothing less; and a
+fresh environment instead when the sync can't get there (sync_or_rebuild)."""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
 from pybuildpack import output
 from pybuildpack.context import Layout
-from pybuildpack.environment import metadata
+from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.engine import Engine
-from pybuildpack.environment.install import requirement_args
+from pybuildpack.environment.install import create_seeded, install_dependencies, requirement_args
+from pybuildpack.plan.model import Plan
+from pybuildpack.requirements.app import App
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.source import InstallSource
+from pybuildpack.state import InstallStep, State
 
 _SEED_ROOTS = [(name, frozenset[str]()) for name in sorted(metadata.SEED_PACKAGES)]
+
+
+def before_install(layout: Layout, state: State, engine: Engine) -> dict[str, int]:
+    """What the environment holds before the install (metadata.snapshot), once, in a sync, the
+    requirements to install afresh are uninstalled (state.volatile)."""
+    before = metadata.snapshot(layout.env)
+    if state.environment == "sync":
+        engine.uninstall([name for name in state.volatile if name in metadata.installed(layout.env)])
+    return before
 
 
 def required_names(layout: Layout, source: InstallSource, graph: Graph) -> set[str] | None:
@@ -64,3 +81,34 @@ def sync(layout: Layout, source: InstallSource, graph: Graph, engine: Engine) ->
             if not entry.requirement.specifier.contains(have[entry.name], prereleases=True):
                 wrong.append(f"{entry.name} {have[entry.name]} does not match {entry.requirement}")
     return wrong
+
+
+@dataclass
+class Rebuilt:
+    """A fresh environment made where a sync could not get there."""
+
+    seeding: bytecode.Pending  # its seed's bytecode
+    before: dict[str, int]  # metadata.snapshot of it before the install
+    steps: list[InstallStep]
+
+
+def sync_or_rebuild(
+    layout: Layout, app: App, plan: Plan, engine: Engine, store: Path | None, look: bool
+) -> Rebuilt | None:
+    """After a synced environment's install: sync it (None when it then holds exactly the
+    resolved requirements), else make a fresh one and install into it (store, look: the bytecode
+    store, for its seed: environment/bytecode.py)."""
+    wrong = sync(layout, app.source, app.graph, engine)
+    if not wrong:
+        return None
+    output.warning(
+        [
+            "The updated environment does not hold exactly the resolved requirements:",
+            *wrong,
+            "Building a fresh environment instead.",
+        ]
+    )
+    shutil.rmtree(layout.env)
+    seeding = create_seeded(layout, store, look)
+    before = metadata.snapshot(layout.env)
+    return Rebuilt(seeding, before, install_dependencies(layout, app.source, app.graph, plan, engine))

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from pybuildpack import output
-from pybuildpack.cache import entries
 from pybuildpack.cache.pip import prune_uv_builds
 from pybuildpack.cache.tree import same_filesystem
 from pybuildpack.context import Layout
 from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
-from pybuildpack.natives.registry import build_environment
+from pybuildpack.natives.registry import Library, build_environment
 from pybuildpack.process import Completed, run
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.tools.uv import Uv
@@ -37,11 +37,14 @@ _TRUE = ("1", "true", "yes", "on")
 
 
 def uv_cache(layout: Layout) -> Path:
-    return entries.path(layout.cache, "uv") if layout.cache is not None else layout.scratch / "uv-cache"
+    return layout.cached("uv") or layout.scratch / "uv-cache"
 
 
-def uv_environment(layout: Layout, uv: Uv, pip_config: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The environment uv installs in, and the arguments pip's settings become."""
+def uv_environment(
+    layout: Layout, uv: Uv, pip_config: dict[str, str], libraries: Sequence[Library] = ()
+) -> tuple[dict[str, str], list[str]]:
+    """The environment uv installs in (libraries: the native libraries unpacked in the slug), and
+    the arguments pip's settings become."""
     env = uv.environment()
     env.update(
         {
@@ -66,17 +69,19 @@ def uv_environment(layout: Layout, uv: Uv, pip_config: dict[str, str]) -> tuple[
             args += [item for part in value.replace(",", " ").split() for item in ("--no-binary", part)]
         elif name == "PIP_ONLY_BINARY":
             args += [item for part in value.replace(",", " ").split() for item in ("--only-binary", part)]
-    return build_environment(env, list(layout.libraries), layout.natives), args
+    return build_environment(env, list(libraries), layout.natives), args
 
 
 class UvEngine:
     name = "uv"
 
-    def __init__(self, layout: Layout, graph: Graph, pip_config: dict[str, str], uv: Uv) -> None:
+    def __init__(
+        self, layout: Layout, graph: Graph, pip_config: dict[str, str], libraries: Sequence[Library], uv: Uv
+    ) -> None:
         self.layout = layout
         self.uv = uv
-        self.env, self.settings = uv_environment(layout, uv, pip_config)
-        self.pip = Pip(layout, graph, pip_config)
+        self.env, self.settings = uv_environment(layout, uv, pip_config, libraries)
+        self.pip = Pip(layout, graph, pip_config, libraries)
 
     def _uv(self, args: list[str], *, quiet: bool = False) -> Completed:
         command = [str(self.uv.program), "pip", *args]

@@ -1,15 +1,20 @@
 """Which native libraries an app needs: its requirements graph at any depth, plus what extras of
-its requirements bring in."""
+its requirements bring in; decide's choice of them (for_build), said and put into the slug."""
 
 from __future__ import annotations
 
 import urllib.error
+from collections.abc import Sequence
 from pathlib import Path
 
+from pybuildpack import output
+from pybuildpack.context import Layout
 from pybuildpack.index.extras import extra_names
 from pybuildpack.index.select import Sources
-from pybuildpack.natives.registry import Library, Trigger, triggers
+from pybuildpack.natives.registry import Library, Trigger, load_registry, triggers
+from pybuildpack.requirements.app import App
 from pybuildpack.requirements.graph import Entry, Graph
+from pybuildpack.state import LibraryUse
 
 
 def needed_libraries(
@@ -30,3 +35,61 @@ def needed_libraries(
         for name in sorted(names & wanted):
             through_extras.setdefault(name, entry)
     return triggers(graph, registry, through_extras)
+
+
+def native_libraries(layout: Layout, graph: Graph, sources: Sources) -> list[Trigger]:
+    """The libraries of the registry (data/native-libraries.toml) the app's graph needs."""
+    registry = load_registry(layout.data / "native-libraries.toml")
+    return needed_libraries(graph, registry, sources, layout.downloads)
+
+
+def for_build(
+    layout: Layout,
+    app: App,
+    default_index: str | None,
+    bootstrap: bool,
+    cached: Sequence[LibraryUse] | None,
+) -> list[LibraryUse]:
+    """The libraries the build puts into the slug, as the build says: the cached environment's
+    (cached: when it is reused as it is), else what the app's graph needs (looked for on its
+    indexes, default_index: pip's; none when bootstrap is off: BUILDPACK_BOOTSTRAP_LIBRARIES=0)."""
+    if cached is not None:
+        if cached:
+            output.step("Native libraries")
+            output.info("\n".join(f"{use.name} {use.version}" for use in cached))
+        return list(cached)
+    libraries = []
+    found = native_libraries(layout, app.graph, Sources.from_graph(app.graph, app.pip_config, default_index))
+    if found:
+        output.step("Native libraries")
+    for trigger in found:
+        library, entry = trigger.library, trigger.entry
+        if not bootstrap:
+            output.info(
+                f"{library.name} {library.version}: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)"
+            )
+            continue
+        output.info(trigger.describe(layout.app))
+        needed_by = f"{entry.name or entry.text} at {entry.origin.show(layout.app)}"
+        libraries.append(LibraryUse(library.name, library.version, needed_by))
+    return libraries
+
+
+def libraries_of(layout: Layout, uses: Sequence[LibraryUse]) -> list[Library]:
+    """The registry's libraries the build uses (those the registry still has)."""
+    registry = {lib.name: lib for lib in load_registry(layout.data / "native-libraries.toml")}
+    return [registry[use.name] for use in uses if use.name in registry]
+
+
+def unpacked(layout: Layout) -> list[Library]:
+    """The registry's libraries unpacked in the slug (.heroku/vendor/NAME), for bin/test-compile."""
+    registry = load_registry(layout.data / "native-libraries.toml")
+    return [lib for lib in registry if (layout.natives / lib.name).is_dir()]
+
+
+def install(layout: Layout, uses: Sequence[LibraryUse], stack: str, arch: str) -> None:
+    """The libraries into .heroku/vendor/NAME, from the mirror via the cache (archives/install.py)."""
+    from pybuildpack.archives.install import install_libraries
+
+    names = {lib.name for lib in libraries_of(layout, uses)}
+    install_libraries(layout, [use for use in uses if use.name in names], stack, arch)

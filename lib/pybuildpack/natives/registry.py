@@ -30,9 +30,6 @@ class Library:
     reason: str
     build_env: dict[str, str] = field(default_factory=dict)
 
-    def archive(self, stack: str, arch: str) -> str:
-        return f"{self.name}-{self.version}-{stack}-{arch}.tar.zst"
-
 
 @dataclass(frozen=True)
 class Trigger:

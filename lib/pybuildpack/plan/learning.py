@@ -15,6 +15,7 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
+from pybuildpack.context import Layout
 from pybuildpack.files import replace_file
 from pybuildpack.plan.prerequisites import Knowledge, Rule
 from pybuildpack.requirements.graph import Graph
@@ -86,6 +87,11 @@ def explain(
             (package, canonicalize_name(dist)), Lesson(package, version, dist, day, item.evidence)
         )
     return list(lessons.values())
+
+
+def kept_file(layout: Layout) -> Path | None:
+    """Where the lessons are kept (None without a cache)."""
+    return layout.cached("learned.json")
 
 
 def load(path: Path | None) -> list[Lesson]:

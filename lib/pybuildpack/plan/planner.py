@@ -1,10 +1,11 @@
 """Making the install plan: which build-time prerequisites to pre-install (at the app's pins),
 which packages to build without build isolation after them, and in which order, from the
-knowledge base, the rules learned from failures, and what detection (plan/detect.py) finds."""
+knowledge base, the rules learned from failures, and what detection (plan/detect.py) finds.
+plan_for is the plan of an app as a build step reads it (requirements/app.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,13 +14,17 @@ from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from pybuildpack.context import Settings
+from pybuildpack.context import Layout, Settings
 from pybuildpack.index.select import Sources
+from pybuildpack.plan import learning
 from pybuildpack.plan.detect import Detector
+from pybuildpack.plan.learning import Lesson
 from pybuildpack.plan.model import Deferred, Plan, Prerequisite
 from pybuildpack.plan.prerequisites import Knowledge, Rule
 from pybuildpack.plan.wheels import KnownWheels
+from pybuildpack.plan.wheels import kept_file as known_wheels_file
 from pybuildpack.python_version.tags import marker_environment, tags_for
+from pybuildpack.requirements.app import App
 from pybuildpack.requirements.graph import Entry, Graph
 
 
@@ -126,7 +131,7 @@ def make_plan(
     known_wheels: Path | None = None,
 ) -> Plan:
     """The plan the build runs (and bin/plan shows) for the runtime `version`: what knowledge says
-    (build/app.py's knowledge_for), and what the sdists pip would build show (known_wheels: where
+    (knowledge_for), and what the sdists pip would build show (known_wheels: where
     the pinned releases found to have a wheel are kept, plan/wheels.py)."""
     tags = tags_for(version)
     return Planner(
@@ -139,3 +144,29 @@ def make_plan(
         environment=marker_environment(version),
         wheels=KnownWheels(known_wheels, sources, tags),
     ).plan()
+
+
+def knowledge_for(layout: Layout, settings: Settings, lessons: Sequence[Lesson] = ()) -> Knowledge:
+    """The build prerequisites the plan knows: data/build-prerequisites.toml, the user's rules,
+    and (unless detection is off) what earlier builds learned from pip's failures, plus lessons."""
+    knowledge = Knowledge.load(layout.data / "build-prerequisites.toml").with_user_rules(settings.user_rules)
+    if not settings.detect:
+        return knowledge
+    return knowledge.with_rules(
+        [lesson.rule() for lesson in [*learning.load(learning.kept_file(layout)), *lessons]]
+    )
+
+
+def plan_for(
+    layout: Layout,
+    app: App,
+    settings: Settings,
+    version: str,
+    default_index: str | None,
+    lessons: Sequence[Lesson] = (),
+) -> Plan:
+    """The plan of the app for the runtime of release version (lessons: what a failure taught)."""
+    knowledge = knowledge_for(layout, settings, lessons)
+    sources = Sources.from_graph(app.graph, app.pip_config, default_index)
+    wheels = known_wheels_file(layout)
+    return make_plan(knowledge, app.graph, settings, Version(version), sources, layout.downloads, wheels)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pybuildpack import output
 from pybuildpack.plan.model import Plan
 from pybuildpack.redact import redact
 from pybuildpack.requirements.graph import Entry, Graph, display_path
@@ -55,3 +56,9 @@ def _shown(entry: Entry) -> str:
     """A requirement as the plan shows it: as written, less its --hash options."""
     text = entry.raw or entry.text
     return " ".join(word for word in text.split() if not word.startswith("--hash")) if entry.hashes else text
+
+
+def tell_plan(plan: Plan, graph: Graph, final: str, title: str = "Install plan") -> None:
+    """The plan, as a step of the build log (final: how the last step installs)."""
+    output.step(title)
+    output.info("\n".join(plan_lines(plan, graph, final)))

@@ -15,9 +15,15 @@ from pathlib import Path
 from packaging.tags import Tag
 from packaging.utils import canonicalize_name
 
+from pybuildpack.context import Layout
 from pybuildpack.files import replace_file
 from pybuildpack.index.select import Sources
 from pybuildpack.requirements.graph import Entry
+
+
+def kept_file(layout: Layout) -> Path | None:
+    """Where the releases found to have a wheel are kept (None without a cache)."""
+    return layout.cached("known-wheels.json")
 
 
 class KnownWheels:

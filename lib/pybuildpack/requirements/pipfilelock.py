@@ -19,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 from pybuildpack import nesting
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
+from pybuildpack.requirements.lockformats import ExportRequest, LockReader
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "Pipfile.lock"
@@ -262,3 +263,17 @@ def export(
     ]
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n")
+
+
+def _export(request: ExportRequest) -> None:
+    export(request.app, request.target, request.default_index, develop=request.groups, bound=request.bound)
+
+
+READER = LockReader(
+    kind="pipenv",
+    command="pipenv lock",
+    check=check_files,
+    inputs=lambda app: [app / PIPFILE],
+    export=_export,
+    describe=describe,
+)

@@ -21,6 +21,7 @@ from packaging.utils import canonicalize_name
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, package_lines, with_credentials
+from pybuildpack.requirements.lockformats import ExportRequest, LockReader
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "poetry.lock"
@@ -351,3 +352,24 @@ def export(
 def _is_package(project: dict[str, Any]) -> bool:
     """Whether the project itself is installed (Poetry's package mode, the default)."""
     return bool(project.get("build-system") or ((project.get("tool") or {}).get("poetry") or {}).get("name"))
+
+
+def _export(request: ExportRequest) -> None:
+    export(
+        request.app,
+        request.target,
+        dict(request.config),
+        all_groups=request.groups,
+        environment=request.environment,
+        bound=request.bound,
+    )
+
+
+READER = LockReader(
+    kind="poetry",
+    command="poetry lock",
+    check=check_files,
+    inputs=lambda app: [app / PROJECT],
+    export=_export,
+    describe=describe,
+)

@@ -1,5 +1,6 @@
-"""uv.lock: checked against pyproject.toml and exported by uv itself (the packages of the default
-dependencies for the target, no dependency groups, the app's own package when it is one), for
+"""uv.lock: checked against pyproject.toml, and exported by uv itself (tools/uv.py's Uv.export: the
+packages of the default dependencies for the target, no dependency groups, the app's own package
+when it is one), what uv said read here, and the credentials of the app's indexes added, for
 requirements/locked.py to read into the graph."""
 
 from __future__ import annotations
@@ -14,23 +15,11 @@ from packaging.utils import canonicalize_name
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
+from pybuildpack.requirements.lockformats import ExportRequest, LockReader
 from pybuildpack.toml import TOMLDecodeError, load_toml
-from pybuildpack.tools.uv import Uv
 
 LOCK = "uv.lock"
 PROJECT = "pyproject.toml"
-EXPORT_ARGS = (
-    "export",
-    "--locked",
-    "--format",
-    "requirements-txt",
-    "--no-default-groups",
-    "--no-editable",
-    "--emit-index-url",
-    "--no-header",
-    "--no-annotate",
-    "--quiet",
-)
 _LOCK = values.Place(LOCK, "Run 'uv lock' and commit uv.lock.")
 _PROJECT = values.Place(PROJECT, "Fix pyproject.toml, then run 'uv lock'.")
 
@@ -149,31 +138,19 @@ def _add_credentials(app: Path, target: Path, config: Mapping[str, str]) -> None
     target.write_text("\n".join(lines) + "\n")
 
 
-def export(
-    app: Path,
-    uv: Uv,
-    python: Path | None,
-    target: Path,
-    config: Mapping[str, str],
-    *,
-    groups: bool = False,
-) -> None:
-    """uv's export of the lock for the runtime python (None: no check of the lock against
-    pyproject.toml, for bin/plan, which has no runtime) into target; with every dependency
-    group when groups (bin/test-compile), else none. config: the app's config vars (an index's
-    credentials)."""
-    args = [*EXPORT_ARGS, "--output-file", str(target)]
-    if groups:
-        args[args.index("--no-default-groups")] = "--all-groups"
-    if python is None:
-        args[args.index("--locked")] = "--frozen"
-    else:
-        args += ["--python", str(python)]
+def _export(request: ExportRequest) -> None:
+    """uv's export of the lock (request.tool: uv) for the runtime (None: no check of the lock
+    against pyproject.toml, for bin/plan, which has no runtime), with the app's index credentials;
+    a BuildError that says what is wrong with the lock when uv refuses it."""
+    if request.tool is None:
+        raise RuntimeError("uv.lock is exported by uv, and no uv was given")
+    target = request.target
     target.parent.mkdir(parents=True, exist_ok=True)
-    result = uv.run(args, cwd=app)
+    result = request.tool.export(request.app, request.python, target, groups=request.groups)
     if result.returncode == 0 and target.is_file():
-        _add_credentials(app, target, config)
+        _add_credentials(request.app, target, request.config)
         return
+    app = request.app
     said = [line for line in result.tail if line.strip()]
     if any("needs to be updated" in line for line in said):
         stale = what_is_stale(app)
@@ -199,3 +176,13 @@ def export(
         fix=f"Check that 'uv export --locked' works in the app's directory, then commit {LOCK}.",
         code="lockfile::export-failed",
     )
+
+
+READER = LockReader(
+    kind="uv",
+    command="uv lock",
+    check=check_files,
+    inputs=lambda app: [app / PROJECT],
+    export=_export,
+    tool="uv",
+)

@@ -12,9 +12,9 @@ import stat
 import zipfile
 from pathlib import Path
 
-from pybuildpack import output, recorded
+from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.cache import entries
+from pybuildpack.cache import recorded
 from pybuildpack.context import Layout
 from pybuildpack.errors import BuildError
 from pybuildpack.files import sha256_of
@@ -26,9 +26,7 @@ _SUM = "program.sha256"
 
 
 def tools_dir(layout: Layout) -> Path:
-    if layout.cache is None:
-        return layout.scratch / "tools"
-    return entries.path(layout.cache, "package-managers")
+    return layout.cached("package-managers") or layout.scratch / "tools"
 
 
 def _verified(program: Path) -> bool:

@@ -1,4 +1,5 @@
-"""The package managers' tools the buildpack may fetch, at the versions vendor/tools.toml pins."""
+"""The package managers' tools the buildpack may fetch, at the versions vendor/tools.toml pins; and
+what every environment is seeded with (vendor/pins.txt: pip, setuptools, wheel)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,9 @@ def pinned(vendor: Path, tool: str, arch: str) -> ToolWheel:
 def versions(vendor: Path) -> dict[str, str]:
     """{tool: pinned version}, for the fingerprint and the report."""
     return {name: str(entry["version"]) for name, entry in load_toml(vendor / "tools.toml").items()}
+
+
+def seed_pins(vendor: Path) -> list[str]:
+    """What every environment is seeded with (vendor/pins.txt)."""
+    lines = [line.strip() for line in (vendor / "pins.txt").read_text().splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]

@@ -1,7 +1,7 @@
 """uv, the program: fetched at its pin (tools/fetch.py) and run in an environment of its own: none
 of the build machine's UV_* settings or user configuration, no Python downloads, the system's TLS
 roots (SSL_CERT_FILE / SSL_CERT_DIR honoured, as a corporate CA bundle needs), a cache in the
-build's scratch directory."""
+build's scratch directory. It installs (environment/uv.py) and exports uv.lock (export)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,19 @@ from pybuildpack.tools.fetch import provide
 from pybuildpack.tools.pins import ToolWheel, pinned
 
 _MEMBER = "uv-{version}.data/scripts/uv"
+# uv export of a lock into requirements lines (requirements/uvlock.py reads what it says).
+EXPORT_ARGS = (
+    "export",
+    "--locked",
+    "--format",
+    "requirements-txt",
+    "--no-default-groups",
+    "--no-editable",
+    "--emit-index-url",
+    "--no-header",
+    "--no-annotate",
+    "--quiet",
+)
 
 
 def uv_wheel(layout: Layout, arch: str) -> ToolWheel:
@@ -50,3 +63,16 @@ class Uv:
 
     def run(self, args: Sequence[str], *, cwd: Path, quiet: bool = True) -> Completed:
         return run([str(self.program), *args], cwd=cwd, env=self.environment(), quiet=quiet)
+
+    def export(self, app: Path, python: Path | None, target: Path, *, groups: bool) -> Completed:
+        """uv's export of app's uv.lock into target: checked against pyproject.toml for the runtime
+        python (None: --frozen, unchecked, for bin/plan), with every dependency group when groups,
+        else none (requirements/lockformats.py's LockTool)."""
+        args = [*EXPORT_ARGS, "--output-file", str(target)]
+        if groups:
+            args[args.index("--no-default-groups")] = "--all-groups"
+        if python is None:
+            args[args.index("--locked")] = "--frozen"
+        else:
+            args += ["--python", str(python)]
+        return self.run(args, cwd=app)

@@ -4,7 +4,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from pybuildpack import recorded
+from pybuildpack.cache import recorded
 
 
 def test_a_file_rewritten_with_its_recorded_size_and_time_put_back_is_refused(tmp_path: Path) -> None:

@@ -1,11 +1,10 @@
 """Which Python the build installs: the mirror's index (or the copy the last build saved), the
-release the last build used, and the app's request."""
+release the last build used (kept by finish: remember), and the app's request."""
 
 from __future__ import annotations
 
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.cache import entries
 from pybuildpack.context import Layout
 from pybuildpack.files import replace_file
 from pybuildpack.python_version.files import app_request
@@ -15,7 +14,7 @@ from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resol
 
 def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> str | None:
     """The mirror's index.txt; the copy the last build saved when the mirror can't give it."""
-    saved = entries.path(layout.cache, "mirror-index.txt") if layout.cache else None
+    saved = layout.cached("mirror-index.txt")
     text = mirror.index() if mirror is not None else None
     if text is not None and saved is not None and keep:
         try:
@@ -30,10 +29,11 @@ def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> st
 
 def cached_version(layout: Layout) -> str | None:
     """The release the last successful build used (for apps that do not ask)."""
-    if layout.cache is None:
+    saved = layout.cached("python-version")
+    if saved is None:
         return None
     try:
-        text = entries.path(layout.cache, "python-version").read_text(errors="replace").splitlines()[0]
+        text = saved.read_text(errors="replace").splitlines()[0]
     except (OSError, IndexError):
         return None
     return "".join(c for c in text if c.isdigit() or c == ".") or None
@@ -53,3 +53,21 @@ def resolve_version(
         output.warning(warning)
     check_lock(layout.app, manager, resolution.version, request, available(known, mirror))
     return resolution
+
+
+def release_for(layout: Layout, stack: str, arch: str, manager: str, *, planning: bool = False) -> Resolution:
+    """The release a build installs (the mirror required), or bin/plan shows (planning: the mirror
+    when one is configured, its index not kept)."""
+    mirror = Mirror.configured() if planning else Mirror.required()
+    return resolve_version(layout, mirror_index(layout, mirror, keep=not planning), stack, arch, manager)
+
+
+def remember(layout: Layout, version: str) -> None:
+    """After a successful build: the release it used, for the next build (best effort)."""
+    saved = layout.cached("python-version")
+    if saved is None:
+        return
+    try:
+        replace_file(saved, version + "\n")
+    except OSError:
+        pass

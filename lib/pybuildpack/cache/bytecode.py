@@ -1,0 +1,163 @@
+"""The bytecode store (CACHE_DIR/python/bytecode/TAG-MAGIC/): a copy of every .pyc the build
+compiled, named by the sha256 of its source and its own (SOURCE.PYC.pyc), per interpreter (its
+cache tag and bytecode magic). environment/bytecode.py compiles what the engines install and
+looks here first: a module whose source the store has seen is copied from it, once its content
+is checked against its name, setting the module's modification time to the one the .pyc was
+checked against. The store's files are its own: no slug shares their inodes, so that what a
+build's own code (a hook) writes into a slug's .pyc never reaches the store. What the cached
+environment does not hold is removed when the cache is saved (prune).
+
+This module runs in the compiling processes too (serve, in the runtime's interpreter, isolated):
+it imports the standard library only."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # (this module runs in the compiling processes: the standard library only)
+    from pybuildpack.context import Layout
+
+HEADER = 16  # magic, flags, source mtime, source size
+
+
+def store_for(layout: Layout) -> Path | None:
+    """This interpreter's part of the cache's bytecode store (None without a cache)."""
+    store = layout.cached("bytecode")
+    return store_dir(store) if store is not None else None
+
+
+def store_dir(cache: Path) -> Path:
+    """This interpreter's part of the store: its cache tag and bytecode magic."""
+    return cache / f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_NAME = re.compile(r"([0-9a-f]{64})\.([0-9a-f]{64})\.pyc")  # SOURCE.PYC.pyc: both sha256
+
+
+class Lookup:
+    """The store's .pyc files by their source's sha256 (each bucket listed once, when first asked)."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        self.buckets: dict[str, dict[str, list[str]]] = {}
+
+    def find(self, source_digest: str) -> list[Path]:
+        bucket = source_digest[:2]
+        if bucket not in self.buckets:
+            listed: dict[str, list[str]] = {}
+            try:
+                for name in os.listdir(self.store / bucket):
+                    if _NAME.fullmatch(name):
+                        listed.setdefault(name[:64], []).append(name)
+            except OSError:
+                pass
+            self.buckets[bucket] = listed
+        return [self.store / bucket / name for name in self.buckets[bucket].get(source_digest, [])]
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """path: a file of its own holding data (written aside, renamed into place)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def copy_from_store(stored: Path, source: Path, pyc: Path) -> bool:
+    """The stored .pyc as source's (a copy of its own), when its content is the one its name
+    records and it was compiled from a source of this size; source's mtime is set to the one it
+    was checked against. A stored file that is not what its name says is removed."""
+    try:
+        data = stored.read_bytes()
+        if hashlib.sha256(data).hexdigest() != stored.name[65:129]:
+            stored.unlink(missing_ok=True)  # damaged, or written by something that is not the build
+            return False
+        header = data[:HEADER]
+        if len(header) != HEADER or header[:4] != importlib.util.MAGIC_NUMBER:
+            return False
+        flags, mtime, size = (int.from_bytes(header[i : i + 4], "little") for i in (4, 8, 12))
+        if flags != 0 or size != source.stat().st_size & 0xFFFFFFFF:
+            return False
+        os.utime(source, (mtime, mtime))
+        pyc.parent.mkdir(exist_ok=True)
+        _write_new(pyc, data)
+        return True
+    except OSError:
+        return False
+
+
+def serve(store: str) -> None:
+    """A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as
+    pip compiles, and what compiled kept in the store (unless store is empty); an empty line back
+    for each line (so that the next files go to whichever process is free)."""
+    import compileall
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    for line in sys.stdin:
+        for path in line.rstrip("\n").split("\0"):
+            if compileall.compile_file(path, force=True, quiet=2) and store:
+                _keep(Path(store), Path(path))
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+
+
+def _keep(store: Path, source: Path) -> None:
+    """A copy of the source's .pyc, just compiled, into the store, named by both checksums (best
+    effort)."""
+    try:
+        data = Path(importlib.util.cache_from_source(str(source))).read_bytes()
+        name = f"{digest(source)}.{hashlib.sha256(data).hexdigest()}.pyc"
+        stored = store / name[:2] / name
+        if not stored.exists():
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            _write_new(stored, data)
+    except OSError:
+        pass
+
+
+def holds_any(store: Path | None) -> bool:
+    """Whether the store holds anything (read before a build adds to it: a cold build's compilers
+    then never look in it)."""
+    return store is not None and store.is_dir() and any(store.iterdir())
+
+
+def prune(root: Path, keep: set[str]) -> int:
+    """After the cache is saved: remove every stored .pyc that the cached environment does not
+    hold (keep: the sha256 of each of its files; a stored file is kept while both its source and
+    itself are among them), and what is not a stored .pyc; then the directories left empty.
+    Returns the files removed."""
+    removed = 0
+    for tag in root.iterdir() if root.is_dir() else ():
+        for bucket in tag.iterdir() if tag.is_dir() and not tag.is_symlink() else ():
+            for stored in bucket.iterdir() if bucket.is_dir() and not bucket.is_symlink() else ():
+                named = _NAME.fullmatch(stored.name)
+                if named is None or named[1] not in keep or named[2] not in keep:
+                    try:
+                        stored.unlink()
+                        removed += 1
+                    except OSError:
+                        continue
+            try:
+                bucket.rmdir()  # only when empty
+            except OSError:
+                pass
+        try:
+            tag.rmdir()
+        except OSError:
+            pass
+    return removed

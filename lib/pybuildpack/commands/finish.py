@@ -1,0 +1,49 @@
+"""finish, the core's last run (state.py): what the next build reuses goes into the cache (the
+environment was saved by install, before any hook ran), and the build report is written."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pybuildpack import output, report
+from pybuildpack.cache import entries
+from pybuildpack.cache.environment import check_shared
+from pybuildpack.context import Layout
+from pybuildpack.python_version.release import remember
+from pybuildpack.state import State
+
+
+def finish(layout: Layout, args: argparse.Namespace) -> None:
+    """After a successful build (args.status 0): what the build's code wrote into files shared
+    with the cache is dropped (check_shared), what the cache table does not know removed, and the
+    Python version kept for the next build. Then the report (args.report), for any build."""
+    if args.status == 0:
+        state = State.read(layout.work)
+        if state is None:
+            raise RuntimeError("finish ran without the state decide writes")
+        if layout.cache is not None:
+            check_shared(layout)
+            entries.remove_unknown(layout.cache)
+            remember(layout, state.python_version)
+    if args.report:
+        try:
+            report.write(
+                Path(args.report),
+                layout.work,
+                layout.env,
+                status=args.status,
+                timers=args.timers,
+                step=args.step,
+                step_started=args.step_started,
+                stack=args.stack,
+                arch=args.arch,
+            )
+        except OSError as exc:  # a full or read-only cache: the build itself is not at fault
+            output.warning(
+                [
+                    f"Could not write the build report (bin/report): {exc.strerror or exc}",
+                    f"Where: {args.report}",
+                    "The build is not affected; CACHE_DIR is full or can't be written.",
+                ]
+            )

@@ -1,0 +1,35 @@
+"""plan (bin/plan): what the build would do, from the same functions the build calls; installs
+nothing."""
+
+from __future__ import annotations
+
+from pybuildpack import output
+from pybuildpack.context import Layout, Settings
+from pybuildpack.index.select import Sources, pip_default_index
+from pybuildpack.natives.detect import native_libraries
+from pybuildpack.plan.planner import plan_for
+from pybuildpack.plan.show import graph_lines, tell_plan
+from pybuildpack.python_version.release import release_for
+from pybuildpack.requirements.app import read_app
+from pybuildpack.tools.export import export_lock
+
+
+def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
+    """bin/plan: the Python version, the requirements graph and the install plan."""
+    app = read_app(layout)
+    resolution = release_for(layout, stack, arch, app.source.kind, planning=True)
+    default_index = pip_default_index(layout.vendor / "seed")
+    if app.source.locked:
+        app = export_lock(layout, app, arch, None, default_index)
+    output.step("Requirements graph")
+    output.info("\n".join(graph_lines(app.graph)) or "(no requirements)")
+    triggers = native_libraries(
+        layout, app.graph, Sources.from_graph(app.graph, app.pip_config, default_index)
+    )
+    if triggers:
+        output.step("Native libraries")
+        for trigger in triggers:
+            output.info(trigger.describe(layout.app))
+    plan = plan_for(layout, app, settings, str(resolution.version), default_index)
+    title = f"Install plan (for Python {resolution.version} on {stack} {arch})"
+    tell_plan(plan, app.graph, app.source.install_command, title)

@@ -1,0 +1,89 @@
+"""The app as one build step sees it: its dependency files read once into the graph (a lock's
+graph is its export, once decide has made it: tools/export.py), and its config vars."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from pybuildpack import output
+from pybuildpack.context import ConfigVars, Layout
+from pybuildpack.requirements import locked
+from pybuildpack.requirements.graph import Graph
+from pybuildpack.requirements.load import load_graph
+from pybuildpack.requirements.lockformats import reader_for
+from pybuildpack.requirements.source import InstallSource, install_source
+
+
+@dataclass(frozen=True)
+class App:
+    """The app's dependency files, read once per run."""
+
+    source: InstallSource
+    graph: Graph
+    config: ConfigVars
+
+    @property
+    def pip_config(self) -> dict[str, str]:
+        return self.config.for_pip()
+
+
+def read_app(layout: Layout) -> App:
+    """The app's dependency files as a graph (a BuildError, before any download, when they are
+    unusable). A lock file's graph is its export (tools/export.py), once decide has made it."""
+    config = ConfigVars.read(layout.env_dir)
+    chosen = os.environ.get("BUILDPACK_PACKAGE_MANAGER", "")
+    source = install_source(layout.app, layout.data / "app-markers.txt", chosen)
+    if not source.locked:
+        return App(source, load_graph(layout.app, source, config.for_expansion()), config)
+    reader = reader_for(source.kind)
+    reader.check(layout.app)
+    export = locked.export_path(layout.work, source)
+    inputs = reader.inputs(layout.app)
+    if export.is_file():
+        graph = locked.graph_from_export(layout.app, source, export, inputs, config.for_expansion())
+        return App(source, graph, config)
+    return App(source, locked.empty_graph(layout.app, source, inputs), config)
+
+
+def lock_made_by(layout: Layout, source: InstallSource) -> str:
+    """What made the app's lock, for the report, where the lock says ("" where it does not)."""
+    return reader_for(source.kind).describe(layout.app) if source.locked else ""
+
+
+def check_paths(layout: Layout, app: App) -> None:
+    """Every local path of the app's graph is inside the build directory, and no local package
+    (nor the app built as a package) holds a link out of it (requirements/localpaths.py)."""
+    from pybuildpack.requirements import localpaths
+
+    localpaths.check(app.graph, layout.build, app.source.kind == "package")
+
+
+def check_read(layout: Layout, app: App) -> None:
+    """What decide says of the app's files as soon as they are read: their local paths checked
+    (a lock's, once it is exported), and each ${VAR} that names nothing."""
+    if not app.source.locked:
+        check_paths(layout, app)
+    for name, origin in app.graph.undefined_vars:
+        output.warning(
+            [
+                f"${{{name}}} names no config var or environment variable",
+                f"Where: {origin.show(layout.app)}",
+                "pip sees it as written. Set the config var, or fix the name.",
+            ]
+        )
+
+
+def warn_unpinned(app: App) -> None:
+    """A lock's VCS package that names no commit installs whatever its branch holds that day."""
+    command = reader_for(app.source.kind).command
+    for entry in app.graph.requirements():
+        if entry.kind == "vcs" and not entry.vcs_pinned_to_commit:
+            output.warning(
+                [
+                    f"{app.source.path.name} locks {entry.name or entry.text} from a VCS without a commit",
+                    f"Where: {entry.origin.show(app.graph.root)}",
+                    "Each build installs what its branch holds that day, not what was locked.",
+                    f"Pin it to a commit (its full sha) and run '{command}' again.",
+                ]
+            )

@@ -1,0 +1,63 @@
+"""The lock formats, one reader each (uvlock.py, pipfilelock.py, poetrylock.py): what checks a
+lock's files before any download, what the report says made it, the files it is made from, and
+its export into requirements lines (locked.py reads the export into the graph). A fourth format
+is one module with its READER, and one line of the table below.
+
+A format exported by its package manager's own tool (uv.lock, by uv) names the tool (`tool`);
+whoever exports (tools/export.py) hands the reader that tool, a LockTool: reading a lock never
+fetches or runs a program of its own accord."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pybuildpack.process import Completed
+
+
+class LockTool(Protocol):
+    """A package manager's program that exports its lock (tools/uv.py's Uv)."""
+
+    def export(self, app: Path, python: Path | None, target: Path, *, groups: bool) -> Completed:
+        """The lock's packages for the runtime python (None: the lock is not checked) into
+        target, with every dependency group when groups."""
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """One export of the app's lock into target (a requirements file)."""
+
+    app: Path
+    target: Path
+    config: Mapping[str, str]  # the app's config vars (an index's credentials)
+    default_index: str | None  # pip's default index, or None
+    groups: bool  # every dependency group (bin/test-compile), else the default ones
+    environment: Mapping[str, str] | None  # the target runtime's marker values, when known
+    python: Path | None  # the runtime (None: bin/plan, which checks nothing)
+    bound: Path  # the directory local paths must be in (the build directory)
+    tool: LockTool | None = None  # the reader's tool, when it names one
+
+
+def _nothing(_app: Path) -> str:
+    return ""
+
+
+@dataclass(frozen=True)
+class LockReader:
+    kind: str  # InstallSource.kind
+    command: str  # what writes the lock anew ("uv lock")
+    check: Callable[[Path], None]  # a BuildError when the lock's files are unusable
+    inputs: Callable[[Path], list[Path]]  # the files the lock is made from, besides itself
+    export: Callable[[ExportRequest], None]
+    describe: Callable[[Path], str] = _nothing  # what made the lock, for the report ("" unknown)
+    tool: str = ""  # the program that exports it (tools/), or "" (pure Python)
+
+
+def reader_for(kind: str) -> LockReader:
+    """The reader of a locked install source's kind (InstallSource.kind)."""
+    from pybuildpack.requirements import pipfilelock, poetrylock, uvlock
+
+    readers = {reader.kind: reader for reader in (uvlock.READER, pipfilelock.READER, poetrylock.READER)}
+    return readers[kind]
