@@ -157,7 +157,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	# Truncated bytecode of the buildpack's own core (written by a build, after the tools were
 	# unpacked and checksummed; Python would fail on it).
 	local pyc
-	pyc="$(find "${CACHE_DIR}/python/core" -path '*/pybuildpack/build/__pycache__/decide.*.pyc' | head -n 1)"
+	pyc="$(find "${CACHE_DIR}/python/core" -path '*/pybuildpack/commands/__pycache__/decide.*.pyc' | head -n 1)"
 	[[ -n "$pyc" ]] || fail "no bytecode of the core in the cache"
 	truncate -s 100 "$pyc"
 	rebuild
