@@ -77,11 +77,13 @@ def _finish(args: argparse.Namespace) -> int:
     layout = _layout(args)
     if args.status == 0:
         from pybuildpack.build.finish import save
+        from pybuildpack.profile import hand_on
         from pybuildpack.state import State
 
         state = State.read(layout.work)
         if state is None:
             raise RuntimeError("finish ran without the state decide writes")
+        hand_on(layout)  # .profile.d and export
         save(layout, state)
     if args.report:
         try:
@@ -134,7 +136,7 @@ def parser() -> argparse.ArgumentParser:
     commands = (
         ("decide", _decide, "the dependency files, the Python version, the runtime, the cached environment"),
         ("install", _install, "the environment and the app's dependencies"),
-        ("finish", _finish, "save the environment to the cache; write the build report"),
+        ("finish", _finish, "write .profile.d and export; save to the cache; write the build report"),
         ("plan", _plan, "print the Python version, the requirements graph and the install plan"),
         ("install-test", _install_test, "install the test requirements into the built environment"),
     )

@@ -112,9 +112,16 @@ def _installer() -> str:
     )
 
 
+# Where a dyno unpacks the slug (and the runtime's built-in prefix). The slug's paths are Layout's
+# properties below; lib/slug.sh names the same ones for bash, and test/python/test_slug.py holds
+# the two equal.
+SLUG_HOME = "/app"
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Where things are during the build."""
+    """Where things are during the build: the slug's layout (runtime, env, natives, profile_d,
+    relative to build), the buildpack's files, the work directory and the cache."""
 
     app: Path  # the app's files (BUILDPACK_APP_SUBDIR of the build directory, or all of it)
     build: Path  # BUILD_DIR: the slug
@@ -125,17 +132,32 @@ class Layout:
     libraries: tuple[Library, ...] = ()  # native libraries unpacked in .heroku/vendor
 
     @property
+    def slug_dir(self) -> Path:
+        """The buildpack's part of the slug."""
+        return self.build / ".heroku"
+
+    @property
     def runtime(self) -> Path:
-        return self.build / ".heroku" / "python"
+        return self.slug_dir / "python"
 
     @property
     def env(self) -> Path:
-        return self.build / ".heroku" / "venv"
+        return self.slug_dir / "venv"
 
     @property
     def natives(self) -> Path:
         """Where native libraries are unpacked in the slug (one directory each)."""
-        return self.build / ".heroku" / "vendor"
+        return self.slug_dir / "vendor"
+
+    @property
+    def profile_d(self) -> Path:
+        """Run-time settings, sourced at dyno start (profile.py writes the buildpack's)."""
+        return self.build / ".profile.d"
+
+    @property
+    def export_file(self) -> Path:
+        """What later buildpacks of the same build source (profile.py writes it)."""
+        return self.buildpack / "export"
 
     @property
     def data(self) -> Path:
