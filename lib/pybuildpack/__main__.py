@@ -123,10 +123,11 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _install_test(args: argparse.Namespace) -> int:
     from pybuildpack.build.install import install_test_requirements
+    from pybuildpack.context import Settings
 
     layout = _layout(args)
     layout.scratch.mkdir(parents=True, exist_ok=True)
-    install_test_requirements(layout, Path(args.requirements), args.arch)
+    install_test_requirements(layout, Settings.from_env(), Path(args.requirements), args.arch)
     return 0
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from pybuildpack.archives import mirror
 from pybuildpack.archives.mirror import Mirror
+from pybuildpack.context import Settings
 from pybuildpack.errors import BuildError
 
 NAME = "python-3.13.5-ubuntu-24.04-amd64.tar.zst"
@@ -66,9 +67,9 @@ def http_mirror(tmp_path: Path) -> Iterator[tuple[Path, str, list[str]]]:
 def test_no_mirror_off_heroku(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
     monkeypatch.delenv("BUILDPACK_MIRROR_URL", raising=False)
     monkeypatch.setenv("STACK", stack)
-    assert Mirror.configured() is None
+    assert Mirror.configured(Settings.from_env()) is None
     with pytest.raises(BuildError) as caught:
-        Mirror.required()
+        Mirror.required(Settings.from_env())
     assert caught.value.code == "mirror::not-configured"
     assert "BUILDPACK_MIRROR_URL" in text_of(caught.value)
 
@@ -77,14 +78,14 @@ def test_no_mirror_off_heroku(monkeypatch: pytest.MonkeyPatch, stack: str) -> No
 def test_heroku_stacks_default_to_herokus_archives(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
     monkeypatch.delenv("BUILDPACK_MIRROR_URL", raising=False)
     monkeypatch.setenv("STACK", stack)
-    assert Mirror.required().url == mirror.HEROKU_URL
+    assert Mirror.required(Settings.from_env()).url == mirror.HEROKU_URL
 
 
 def test_configured_url_wins_and_sets_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STACK", "heroku-24")
     monkeypatch.setenv("BUILDPACK_MIRROR_URL", "file:///srv/python-mirror/")
     monkeypatch.setenv("MIRROR_RETRIES", "1")
-    assert Mirror.required() == Mirror("file:///srv/python-mirror", 1)
+    assert Mirror.required(Settings.from_env()) == Mirror("file:///srv/python-mirror", 1)
 
 
 def test_verified_download_lands_with_its_checksum(tmp_path: Path, dest: Path) -> None:
@@ -130,7 +131,7 @@ def test_unreachable_mirror_hides_the_password(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv("BUILDPACK_MIRROR_URL", "http://user:hunter2@127.0.0.1:9/mirror")
     monkeypatch.setenv("MIRROR_RETRIES", "1")
     with pytest.raises(BuildError) as caught:
-        Mirror.required().fetch(NAME, dest, "Python 3.13.5")
+        Mirror.required(Settings.from_env()).fetch(NAME, dest, "Python 3.13.5")
     assert caught.value.code == "mirror::unreachable"
     text = text_of(caught.value)
     assert "user:****@127.0.0.1:9" in text
@@ -177,6 +178,6 @@ def test_a_mirror_url_of_another_scheme_is_shown_without_its_password(
 ) -> None:
     monkeypatch.setenv("BUILDPACK_MIRROR_URL", url)
     with pytest.raises(BuildError) as caught:
-        Mirror.required()
+        Mirror.required(Settings.from_env())
     assert caught.value.code == "mirror::not-configured"
     assert "s3cretX" not in "\n".join(caught.value.lines())

@@ -106,7 +106,7 @@ def test_a_vcs_package_locked_without_a_commit_is_warned_about(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from pybuildpack.build.app import App, _warn_unpinned
-    from pybuildpack.context import ConfigVars
+    from pybuildpack.context import ConfigVars, Settings
     from pybuildpack.requirements import locked
     from pybuildpack.requirements.source import InstallSource
 
@@ -120,7 +120,9 @@ def test_a_vcs_package_locked_without_a_commit_is_warned_about(
     source = InstallSource("pipenv", app / "Pipfile.lock", "from Pipfile.lock (pipenv)")
     export = tmp_path / "work" / "export.txt"
     pipfilelock.export(app, export, None)
-    _warn_unpinned(App(source, locked.graph_from_export(app, source, export, [], {}), ConfigVars()))
+    _warn_unpinned(
+        App(source, locked.graph_from_export(app, source, export, [], {}), ConfigVars(), Settings())
+    )
     said = capsys.readouterr().err
     assert "Warning: Pipfile.lock locks floating from a VCS without a commit" in said
     assert "Pin it to a commit" in said and "pipenv lock" in said

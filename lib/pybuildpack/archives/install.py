@@ -55,10 +55,10 @@ def _store(download: Path, cached: Path) -> Path:
         return download
 
 
-def _fetch(layout: Layout, name: str, cached: Path | None, what: str) -> Path:
+def _fetch(layout: Layout, mirror: Mirror, name: str, cached: Path | None, what: str) -> Path:
     download = layout.scratch / "downloads" / name
     download.parent.mkdir(parents=True, exist_ok=True)
-    Mirror.required().fetch(name, download, what)
+    mirror.fetch(name, download, what)
     return _store(download, cached) if cached is not None else download
 
 
@@ -102,7 +102,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
     os.replace(staging, target)
 
 
-def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None:
+def install_runtime(layout: Layout, mirror: Mirror, version: str, stack: str, arch: str) -> None:
     name = archive_name("python", version, stack, arch)
     target = layout.runtime
     staging = layout.build / ".heroku" / ".python-unpacking"
@@ -134,7 +134,7 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
         if archive is not None:
             _discard(archive)
         output.info(f"Downloading {name}")
-        unpack_from = _fetch(layout, name, archive, f"Python {version} ({name})")
+        unpack_from = _fetch(layout, mirror, name, archive, f"Python {version} ({name})")
     if runtimes is not None:
         _keep_only(runtimes, {name})
     problem = _unpack(unpack_from, staging)
@@ -173,7 +173,9 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
     mark_runtime(target, name)
 
 
-def install_libraries(layout: Layout, uses: list[tuple[Library, str]], stack: str, arch: str) -> None:
+def install_libraries(
+    layout: Layout, mirror: Mirror, uses: list[tuple[Library, str]], stack: str, arch: str
+) -> None:
     """Each (library, what needs it) into .heroku/vendor/NAME; the cache keeps only these archives."""
     cache_dir = entries.path(layout.cache, "libraries") if layout.cache else None
     used: set[str] = set()
@@ -189,7 +191,7 @@ def install_libraries(layout: Layout, uses: list[tuple[Library, str]], stack: st
             if cached is not None:
                 _discard(cached)
             output.info(f"{library.name} {library.version}: downloading {name}")
-            archive = _fetch(layout, name, cached, what)
+            archive = _fetch(layout, mirror, name, cached, what)
         staging = layout.natives / f".{library.name}-unpacking"
         if _unpack(archive, staging) is not None or not (staging / "lib").is_dir():
             _discard(staging, archive)

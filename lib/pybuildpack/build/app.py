@@ -3,7 +3,6 @@ will look, the native libraries it needs, the install engine and the plan."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,11 +31,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class App:
-    """The app's dependency files, read once per run."""
+    """The app's dependency files, read once per run, and the settings it is built with."""
 
     source: InstallSource
     graph: Graph
     config: ConfigVars
+    settings: Settings
 
     @property
     def pip_config(self) -> dict[str, str]:
@@ -59,21 +59,20 @@ def _lock_inputs(layout: Layout, source: InstallSource) -> list[Path]:
     return [layout.app / (pipfilelock.PIPFILE if source.kind == "pipenv" else uvlock.PROJECT)]
 
 
-def read_app(layout: Layout) -> App:
+def read_app(layout: Layout, settings: Settings) -> App:
     """The app's dependency files as a graph (a BuildError, before any download, when they are
     unusable). A lock file's graph is its export (export_lock), once decide has made it."""
     config = ConfigVars.read(layout.env_dir)
-    chosen = os.environ.get("BUILDPACK_PACKAGE_MANAGER", "")
-    source = install_source(layout.app, layout.data / "app-markers.txt", chosen)
+    source = install_source(layout.app, layout.data / "app-markers.txt", settings.package_manager)
     if not source.locked:
-        return App(source, load_graph(layout.app, source, config.for_expansion()), config)
+        return App(source, load_graph(layout.app, source, config.for_expansion()), config, settings)
     _READERS[source.kind].check_files(layout.app)
     export = locked.export_path(layout.work, source)
     inputs = _lock_inputs(layout, source)
     if export.is_file():
         graph = locked.graph_from_export(layout.app, source, export, inputs, config.for_expansion())
-        return App(source, graph, config)
-    return App(source, locked.empty_graph(layout.app, source, inputs), config)
+        return App(source, graph, config, settings)
+    return App(source, locked.empty_graph(layout.app, source, inputs), config, settings)
 
 
 def tool_index(app: App, default_index: str | None) -> str | None:
@@ -95,6 +94,7 @@ def export_lock(
     runtime python of release version (checking the lock is current; python None: bin/plan, no
     check), with the dependency groups too when groups (bin/test-compile). A build's export is
     kept in the cache and reused while nothing that made it changed."""
+    from pybuildpack.archives.mirror import Mirror
     from pybuildpack.tools.uv import Uv
 
     if not app.source.locked:
@@ -120,7 +120,7 @@ def export_lock(
             layout.app, export, app.config.values, all_groups=groups, environment=target, bound=layout.build
         )
     else:
-        uv = Uv(layout, arch, tool_index(app, default_index))
+        uv = Uv(layout, arch, tool_index(app, default_index), Mirror.configured(app.settings))
         uvlock.export(layout.app, uv, python, export, app.config.values, groups=groups)
     if text is None:
         locked.save_export(saved, key, export)
@@ -217,10 +217,16 @@ def engine_for(layout: Layout, app: App, arch: str, installer: str = "uv") -> En
 
 def _provide_uv(layout: Layout, app: App, arch: str) -> Uv:
     """uv, fetched into the cache (from the mirror, else the app's index) when it is not there."""
+    from pybuildpack.archives.mirror import Mirror
     from pybuildpack.index.select import pip_default_index
     from pybuildpack.tools.uv import Uv
 
-    return Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
+    return Uv(
+        layout,
+        arch,
+        tool_index(app, pip_default_index(layout.vendor / "seed")),
+        Mirror.configured(app.settings),
+    )
 
 
 def prefetch_uv(layout: Layout, app: App, arch: str, installer: str) -> None:

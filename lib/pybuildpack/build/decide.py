@@ -80,7 +80,7 @@ def _decide_environment(
 def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring: envcache.Restoring) -> None:
     """restoring: the cached environment being put in place since the run started
     (envcache.Restoring, begun by the caller before this module was imported)."""
-    app = read_app(layout)  # fails before any download when the app's files are unusable
+    app = read_app(layout, settings)  # fails before any download when the app's files are unusable
     if not app.source.locked:
         check_paths(layout, app)
     for name, origin in app.graph.undefined_vars:
@@ -91,7 +91,7 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
                 "pip sees it as written. Set the config var, or fix the name.",
             ]
         )
-    mirror = Mirror.required()
+    mirror = Mirror.required(settings)
     resolution = resolve_version(layout, mirror_index(layout, mirror), stack, arch, app.source.kind)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
     state.write(layout.work)  # the report knows the version from here on
@@ -100,7 +100,7 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     with ThreadPoolExecutor(max_workers=1) as pool:
         if cold:
             pool.submit(prefetch_uv, layout, app, arch, settings.installer)
-        archives.install_runtime(layout, state.python_version, stack, arch)
+        archives.install_runtime(layout, mirror, state.python_version, stack, arch)
     checkpoint("runtime")
     tools: dict[str, str] = {}
     if app.source.locked:
@@ -151,5 +151,5 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
         output.step("Native libraries")
         output.info("\n".join(f"{use.name} {use.version}" for use in libraries))
     state.libraries = libraries
-    archives.install_libraries(layout, libraries_of(layout, libraries), stack, arch)
+    archives.install_libraries(layout, mirror, libraries_of(layout, libraries), stack, arch)
     state.write(layout.work)

@@ -43,7 +43,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
 
     started, wall_started = time.monotonic(), time.time()
     layout = replace(layout, libraries=tuple(lib for lib, _ in libraries_of(layout, state.libraries)))
-    app = read_app(layout)
+    app = read_app(layout, settings)
     store = bytecode_store(layout)
     look = bytecode.holds_any(store)  # as this build found it (the seed's bytecode goes in first)
     # The plan asks the index while the engine is provided and the environment made. (uv fetching
@@ -163,7 +163,7 @@ def _lessons(layout: Layout, app: App, settings: Settings, failure: InstallFaile
     return [lesson for lesson in lessons if (lesson.package, lesson.needs) not in known]
 
 
-def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> None:
+def install_test_requirements(layout: Layout, settings: Settings, requirements: Path, arch: str) -> None:
     """bin/test-compile (Heroku CI): what the app's tests need, into the environment the build
     made, by the same engine in the same environment as the build's own install: a locked app's
     dependency groups (uv's dev group), then requirements-test.txt when the app has one."""
@@ -174,19 +174,19 @@ def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> 
     config = ConfigVars.read(layout.env_dir)
     registry = load_registry(layout.data / "native-libraries.toml")
     layout = replace(layout, libraries=tuple(lib for lib in registry if (layout.natives / lib.name).is_dir()))
-    app = read_app(layout)
+    app = read_app(layout, settings)
     before = metadata.snapshot(layout.env)
     if app.source.locked:
         default_index = pip_default_index(layout.vendor / "seed")
         app = export_lock(layout, app, arch, layout.runtime_python, default_index, groups=True)
         output.step(f"Installing test dependencies from {app.source.path.name} (its dependency groups)")
-        engine = engine_for(layout, app, arch, Settings.from_env().installer)
+        engine = engine_for(layout, app, arch, settings.installer)
         for args in final_installs(layout, app.source, app.graph):
             engine.install(args)
     if requirements.is_file():
         graph = parse_requirements(requirements, layout.app, config.for_expansion())
         output.step(f"Installing test dependencies from {requirements.name}")
-        tests = App(app.source, graph, config)
+        tests = App(app.source, graph, config, settings)
         args = requirement_args(layout, graph, ["-r", str(requirements)], "tests")
-        engine_for(layout, tests, arch, Settings.from_env().installer).install(args)
+        engine_for(layout, tests, arch, settings.installer).install(args)
     _tell(bytecode.compile_installed(layout.env, metadata.installed_since(layout.env, before), None))

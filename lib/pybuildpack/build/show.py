@@ -14,9 +14,9 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     """bin/plan: the Python version, the requirements graph and the install plan; installs nothing."""
     from pybuildpack.plan.show import graph_lines, plan_lines
 
-    app = read_app(layout)
+    app = read_app(layout, settings)
     resolution = resolve_version(
-        layout, mirror_index(layout, Mirror.configured(), keep=False), stack, arch, app.source.kind
+        layout, mirror_index(layout, Mirror.configured(settings), keep=False), stack, arch, app.source.kind
     )
     default_index = pip_default_index(layout.vendor / "seed")
     if app.source.locked:
