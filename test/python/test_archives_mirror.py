@@ -15,6 +15,7 @@ from pybuildpack.archives.mirror import Mirror
 from pybuildpack.context import Settings
 from pybuildpack.errors import BuildError
 
+ROOT = Path(__file__).resolve().parents[2]
 NAME = "python-3.13.5-ubuntu-24.04-amd64.tar.zst"
 DATA = b"the bytes of a published archive\n" * 100
 
@@ -74,7 +75,7 @@ def test_no_mirror_off_heroku(monkeypatch: pytest.MonkeyPatch, stack: str) -> No
     assert "BUILDPACK_MIRROR_URL" in text_of(caught.value)
 
 
-@pytest.mark.parametrize("stack", ["heroku-22", "heroku-24"])
+@pytest.mark.parametrize("stack", mirror.HEROKU_STACKS)
 def test_heroku_stacks_default_to_herokus_archives(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
     monkeypatch.delenv("BUILDPACK_MIRROR_URL", raising=False)
     monkeypatch.setenv("STACK", stack)
@@ -181,3 +182,27 @@ def test_a_mirror_url_of_another_scheme_is_shown_without_its_password(
         Mirror.required(Settings.from_env())
     assert caught.value.code == "mirror::not-configured"
     assert "s3cretX" not in "\n".join(caught.value.lines())
+
+
+def heroku_stacks() -> list[list[str]]:
+    """lib/platform.sh's list: [Heroku stack, Ubuntu release] per line."""
+    shown = subprocess.run(
+        ["bash", ROOT / "lib" / "platform.sh", "heroku-stacks"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split() for line in shown.splitlines()]
+
+
+def test_the_heroku_stacks_are_platform_shs() -> None:
+    """bash owns the list (it names a stack's archives before the core runs); the stacks on which
+    Heroku's archives are the default mirror are exactly those."""
+    listed = heroku_stacks()
+    assert [stack for stack, _ in listed] == list(mirror.HEROKU_STACKS)
+    for stack, ubuntu in listed:
+        shown = subprocess.run(
+            ["bash", ROOT / "lib" / "platform.sh", "stack"],
+            env={"PATH": "/usr/bin:/bin", "STACK": stack},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert (stack.startswith("heroku-"), shown.strip()) == (True, ubuntu)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # Heroku's own public runtime archives, the default on Heroku stacks. They carry no checksum files;
 # they are fetched over TLS as Heroku's buildpack does.
 HEROKU_URL = "https://heroku-buildpack-python.s3.us-east-1.amazonaws.com"
+# Heroku's stacks: lib/platform.sh's platform::heroku_stacks is the list (bash names a stack's
+# archives after its Ubuntu release before the core runs); a test holds this one to it.
 HEROKU_STACKS = ("heroku-22", "heroku-24")
 
 
