@@ -105,7 +105,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
 def install_runtime(layout: Layout, mirror: Mirror, version: str, stack: str, arch: str) -> None:
     name = archive_name("python", version, stack, arch)
     target = layout.runtime
-    staging = layout.build / ".heroku" / ".python-unpacking"
+    staging = layout.slug_dir / ".python-unpacking"
     target.parent.mkdir(parents=True, exist_ok=True)
     runtimes = entries.path(layout.cache, "runtimes") if layout.cache else None
     trees = entries.path(layout.cache, "runtime-tree") if layout.cache else None
