@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The app's own build hooks (bin/pre_compile, bin/post_compile) and Django's collectstatic.
-# Needs lib/env.sh, lib/output.sh and lib/signals.sh, and bin/compile's BUILD_DIR and CACHE_DIR.
+# Needs lib/env.sh, lib/output.sh, lib/signals.sh and lib/slug.sh, and bin/compile's BUILD_DIR and CACHE_DIR.
 
 # hooks::_run_indented ENV_DIR COMMAND...: run with all config vars, output indented; the
 # command's exit status is returned. As on Heroku, the command also gets BUILD_DIR (the slug's
@@ -55,7 +55,7 @@ hooks::run() {
 # hooks::find_manage_py APP_DIR: the shallowest manage.py up to three levels down.
 hooks::find_manage_py() {
 	local build_dir="$1"
-	find "$build_dir" -maxdepth 3 -path "${build_dir}/.heroku" -prune -o -name manage.py -type f -print 2>/dev/null |
+	find "$build_dir" -maxdepth 3 -path "${build_dir}/${SLUG_DIR}" -prune -o -name manage.py -type f -print 2>/dev/null |
 		awk -F/ '{ print NF "\t" $0 }' | sort -n | head -n 1 | cut -f2-
 }
 
@@ -74,7 +74,7 @@ hooks::collectstatic() {
 	local relative="${manage#"${build_dir}/"}"
 	output::step "\$ python ${relative} collectstatic --noinput"
 	(cd "$(dirname -- "$manage")" &&
-		hooks::_run_indented "$env_dir" env PATH="${build_dir}/.heroku/venv/bin:${PATH}" \
+		hooks::_run_indented "$env_dir" env PATH="${build_dir}/${SLUG_ENV}/bin:${PATH}" \
 			"$python" manage.py collectstatic --noinput) || status=$?
 	if ((status != 0)); then
 		output::fail "hooks::collectstatic" "Django's collectstatic failed (exit status ${status})" \

@@ -6,20 +6,31 @@
 #   source lib/platform.sh
 #   platform::stack   # heroku-22 -> ubuntu-22.04, heroku-24 -> ubuntu-24.04, else ID-VERSION_ID
 #   platform::arch    # amd64 / arm64 (Debian architecture names)
-# or run it:  bash lib/platform.sh stack|arch
+#   platform::heroku_stacks   # Heroku's stacks and the Ubuntu release of each
+# or run it:  bash lib/platform.sh stack|arch|heroku-stacks
 #
 # Sourcing it defines functions only; it does not change the caller's shell options.
 
-# platform::stack prints the stack name. $STACK wins when set (Heroku sets it); otherwise it is
-# derived from /etc/os-release (PLATFORM_OS_RELEASE overrides the file, for tests), e.g. debian-12.
+# platform::heroku_stacks prints Heroku's stacks, one a line with the Ubuntu release it runs:
+# "heroku-24 ubuntu-24.04". The one list of them: the core's (archives/mirror.py's HEROKU_STACKS,
+# where Heroku's archives are the default mirror) is held to it by test_archives_mirror.py.
+platform::heroku_stacks() {
+	printf '%s\n' "heroku-22 ubuntu-22.04" "heroku-24 ubuntu-24.04"
+}
+
+# platform::stack prints the stack name. $STACK wins when set (Heroku sets it; a Heroku stack is
+# named by its Ubuntu release); otherwise it is derived from /etc/os-release (PLATFORM_OS_RELEASE
+# overrides the file, for tests), e.g. debian-12.
 platform::stack() {
-	local stack="${STACK:-}"
+	local stack="${STACK:-}" heroku ubuntu
 	if [[ -n "$stack" ]]; then
-		case "$stack" in
-		heroku-22) echo "ubuntu-22.04" ;;
-		heroku-24) echo "ubuntu-24.04" ;;
-		*) echo "$stack" ;;
-		esac
+		while read -r heroku ubuntu; do
+			if [[ "$stack" == "$heroku" ]]; then
+				echo "$ubuntu"
+				return 0
+			fi
+		done < <(platform::heroku_stacks)
+		echo "$stack"
 		return 0
 	fi
 	local os_release="${PLATFORM_OS_RELEASE:-/etc/os-release}"
@@ -75,9 +86,10 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 	case "${1:-}" in
 	stack) platform::stack ;;
 	arch) platform::arch ;;
+	heroku-stacks) platform::heroku_stacks ;;
 	archive-name) platform::archive_name "${@:2}" ;;
 	*)
-		echo "usage: $0 stack|arch|archive-name NAME VERSION [STACK ARCH]" >&2
+		echo "usage: $0 stack|arch|heroku-stacks|archive-name NAME VERSION [STACK ARCH]" >&2
 		exit 2
 		;;
 	esac

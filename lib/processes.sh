@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The app's process types, checked at the end of the build: mistakes that would only show when the
 # dyno starts (no web process, a web server that is not installed) are warnings in the build log.
+# Needs lib/output.sh and lib/slug.sh.
 
 # Python servers a Procfile starts: their console script, and the package that installs it.
 PROCESSES_SERVERS=(gunicorn:gunicorn uvicorn:uvicorn hypercorn:hypercorn daphne:daphne waitress-serve:waitress
@@ -39,7 +40,7 @@ processes::_check_program() {
 		[[ "$word" == *=* || "$word" == exec ]] && continue
 		for server in "${PROCESSES_SERVERS[@]}"; do
 			script="${server%%:*}"
-			if [[ "$word" == "$script" && ! -x "${build_dir}/.heroku/venv/bin/${script}" ]]; then
+			if [[ "$word" == "$script" && ! -x "${build_dir}/${SLUG_ENV}/bin/${script}" ]]; then
 				output::warning "${script} is not installed, but a process type starts it" \
 					"${where}" "" \
 					"Add ${server#*:} to requirements.txt (or to your project's dependencies)."

@@ -37,10 +37,12 @@
 #                         build::run_logged STEP CMD... (builds/common.sh) so a failure shows the end of the log.
 #   lib_check_program     prints the C source of the check program
 
-readonly LIB_VENDOR_ROOT=/app/.heroku/vendor
 _library_here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/platform.sh
 source "$_library_here/../../lib/platform.sh"
+# shellcheck source=lib/slug.sh
+source "$_library_here/../../lib/slug.sh"
+readonly LIB_VENDOR_ROOT="${SLUG_HOME}/${SLUG_NATIVES}"
 # shellcheck source=builds/common.sh
 source "$_library_here/../common.sh"
 

@@ -16,10 +16,12 @@
 # Environment: ZSTD_LEVEL (default 19), KEEP_BUILD_DIR=1 keeps the temp build dir for debugging.
 set -euo pipefail
 
-readonly PREFIX=/app/.heroku/python
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/platform.sh
 source "$here/../../lib/platform.sh"
+# shellcheck source=lib/slug.sh
+source "$here/../../lib/slug.sh"
+readonly PREFIX="${SLUG_HOME}/${SLUG_RUNTIME}"
 
 # shellcheck source=builds/common.sh
 source "$here/../common.sh"

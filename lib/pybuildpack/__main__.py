@@ -90,10 +90,11 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _install_test(args: argparse.Namespace) -> int:
     from pybuildpack.commands.install_test import install_test_requirements
+    from pybuildpack.context import Settings
 
     layout = _layout(args)
     layout.scratch.mkdir(parents=True, exist_ok=True)
-    install_test_requirements(layout, Path(args.requirements), args.arch)
+    install_test_requirements(layout, Settings.from_env(), Path(args.requirements), args.arch)
     return 0
 
 
@@ -103,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
     commands = (
         ("decide", _decide, "the dependency files, the Python version, the runtime, the cached environment"),
         ("install", _install, "the environment and the app's dependencies"),
-        ("finish", _finish, "save the environment to the cache; write the build report"),
+        ("finish", _finish, "write .profile.d and export; save to the cache; write the build report"),
         ("plan", _plan, "print the Python version, the requirements graph and the install plan"),
         ("install-test", _install_test, "install the test requirements into the built environment"),
     )

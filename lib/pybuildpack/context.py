@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import ClassVar, TypeVar
 
 from pybuildpack.cache import entries
 from pybuildpack.errors import BuildError
 
+_T = TypeVar("_T")
 CONFIG_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # Config vars that reach pip (and so the build of the app's dependencies).
@@ -69,14 +71,32 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def _setting(name: str, default: _T) -> _T:
+    """A field of Settings read from the environment variable `name`."""
+    return field(default=default, metadata={"env": name})
+
+
 @dataclass(frozen=True)
 class Settings:
-    """The user's knobs (config vars of the buildpack's own, exported by bin/compile's env::load)."""
+    """Everything the core reads from its environment, read once per run by __main__ (from_env)
+    and passed down: the user's settings (config vars of the buildpack's own, exported by
+    bin/compile's env::load: lib/env.sh's ENV_SETTINGS, each field's `env` below or BASH_ONLY)
+    and what the platform sets. A test holds the fields to ENV_SETTINGS and the README's table."""
 
-    detect: bool = True  # BUILDPACK_DETECT_PREREQUISITES (default on)
-    user_rules: str = ""  # BUILDPACK_BUILD_PREREQUISITES
-    bootstrap_libraries: bool = True  # BUILDPACK_BOOTSTRAP_LIBRARIES (default on)
-    installer: str = "uv"  # BUILDPACK_INSTALLER: uv (default) or pip
+    detect: bool = _setting("BUILDPACK_DETECT_PREREQUISITES", True)
+    user_rules: str = _setting("BUILDPACK_BUILD_PREREQUISITES", "")
+    bootstrap_libraries: bool = _setting("BUILDPACK_BOOTSTRAP_LIBRARIES", True)
+    installer: str = _setting("BUILDPACK_INSTALLER", "uv")  # uv or pip
+    package_manager: str = _setting("BUILDPACK_PACKAGE_MANAGER", "")  # "": as the app's files say
+    mirror_url: str = _setting("BUILDPACK_MIRROR_URL", "")  # "": Heroku's archives on its stacks
+    stack: str = _setting("STACK", "")  # the platform's stack name, as it sets it
+    mirror_retries: int = _setting("MIRROR_RETRIES", 3)  # retries of a failed download
+
+    # ENV_SETTINGS the core never reads: bash uses them before the core runs.
+    BASH_ONLY: ClassVar[dict[str, str]] = {
+        "BUILDPACK_APP_SUBDIR": "bin/compile passes the app's directory as --app",
+        "BUILDPACK_PYTHON": "the interpreter bin/compile runs the core with",
+    }
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -85,7 +105,16 @@ class Settings:
             user_rules=os.environ.get("BUILDPACK_BUILD_PREREQUISITES", ""),
             bootstrap_libraries=_flag("BUILDPACK_BOOTSTRAP_LIBRARIES"),
             installer=_installer(),
+            package_manager=os.environ.get("BUILDPACK_PACKAGE_MANAGER", ""),
+            mirror_url=os.environ.get("BUILDPACK_MIRROR_URL", ""),
+            stack=os.environ.get("STACK", ""),
+            mirror_retries=int(os.environ.get("MIRROR_RETRIES", "3") or 3),
         )
+
+    @classmethod
+    def variables(cls) -> dict[str, str]:
+        """{environment variable: field} of every setting the core reads."""
+        return {f.metadata["env"]: f.name for f in fields(cls)}
 
 
 INSTALLERS = ("uv", "pip")
@@ -109,9 +138,16 @@ def _installer() -> str:
     )
 
 
+# Where a dyno unpacks the slug (and the runtime's built-in prefix). The slug's paths are Layout's
+# properties below; lib/slug.sh names the same ones for bash, and test/python/test_slug.py holds
+# the two equal.
+SLUG_HOME = "/app"
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Where things are during the build."""
+    """Where things are during the build: the slug's layout (runtime, env, natives, profile_d,
+    relative to build), the buildpack's files, the work directory and the cache."""
 
     app: Path  # the app's files (BUILDPACK_APP_SUBDIR of the build directory, or all of it)
     build: Path  # BUILD_DIR: the slug
@@ -121,17 +157,32 @@ class Layout:
     env_dir: Path | None = None  # ENV_DIR (config vars)
 
     @property
+    def slug_dir(self) -> Path:
+        """The buildpack's part of the slug."""
+        return self.build / ".heroku"
+
+    @property
     def runtime(self) -> Path:
-        return self.build / ".heroku" / "python"
+        return self.slug_dir / "python"
 
     @property
     def env(self) -> Path:
-        return self.build / ".heroku" / "venv"
+        return self.slug_dir / "venv"
 
     @property
     def natives(self) -> Path:
         """Where native libraries are unpacked in the slug (one directory each)."""
-        return self.build / ".heroku" / "vendor"
+        return self.slug_dir / "vendor"
+
+    @property
+    def profile_d(self) -> Path:
+        """Run-time settings, sourced at dyno start (profile.py writes the buildpack's)."""
+        return self.build / ".profile.d"
+
+    @property
+    def export_file(self) -> Path:
+        """What later buildpacks of the same build source (profile.py writes it)."""
+        return self.buildpack / "export"
 
     @property
     def data(self) -> Path:

@@ -1,7 +1,11 @@
-"""The seam between bin/compile (bash) and the Python core, in one place.
+"""The seam between bash (bin/compile, bin/plan, bin/test-compile) and the Python core: every
+channel that crosses it, in one place. There are four.
 
-bin/compile runs the core three times per build, each time as
-`python -m pybuildpack COMMAND --work WORK_DIR ...` (see __main__.py for every flag):
+**Arguments.** bin/compile runs the core three times per build, each time as
+`COMMAND --work WORK_DIR ...` to the package run isolated (`python -I`, lib/core.sh's core::run;
+__main__.py's parser is the list of flags: eight that every command takes, --work --build --app
+--buildpack --cache --env-dir --stack --arch; finish's --status --timers --step --step-started --report;
+install-test's --requirements):
 
 1. `decide`  (the build image's python3): reads the app's dependency files (failing before any
    download when they are unusable), picks the Python version, installs the runtime, restores the
@@ -9,17 +13,44 @@ bin/compile runs the core three times per build, each time as
 2. `install` (the app's runtime): creates or syncs the environment and installs the dependencies
    (returns at once when the cached environment is reused as it is).
 3. `finish`  (the build image's python3; also from bin/compile's EXIT trap, for failed builds):
-   saves the environment to the cache (successful builds) and writes the build report.
+   after a successful build writes .profile.d and `export` (profile.py) and saves to the cache;
+   for every build, writes the build report.
 
-Nothing else crosses the line: no environment variable carries state, and bash reads none of the
-core's results but its exit status. Two files in WORK_DIR carry the rest:
+bin/plan runs `plan` and bin/test-compile `install-test`, with the same eight flags. --stack is
+the stack's archive name, which bash derives (lib/platform.sh, the owner of Heroku's stack names).
 
-- `state.json`, written by `decide` (and by `install`, which adds what it installed with which
-  engine), read by `install` and `finish` (State, below; its fields are the schema, checked when
-  it is read);
-- `failure`, the reason of the first failure, written by whichever side fails (bash's
+**Files.** Bash reads none of the core's results but its exit status and these files:
+
+- `state.json` in WORK_DIR, Python to Python: written by `decide` (and by `install`, which adds
+  what it installed with which engine), read by `install` and `finish` (State, below; its fields
+  are the schema, checked when it is read);
+- `failure` in WORK_DIR, the reason of the first failure, written by whichever side fails (bash's
   output::fail, the core's BuildError): line 1 the reason code (`area::reason`, listed in the
-  README), line 2 one line of detail. `finish` puts them in the report.
+  README), line 2 one line of detail. `finish` puts them in the report;
+- `report.json`, written by `finish` where --report says (lib/report.sh's report::path), read by
+  bin/report;
+- what the build hands on, written by `finish` and read by neither side again:
+  BUILD_DIR/.profile.d/python.sh (sourced at dyno start) and the buildpack's `export` (sourced by
+  later buildpacks).
+
+**Environment.** No environment variable carries state. What the core reads of its environment:
+
+- the settings, context.Settings (read once per run by __main__, and passed down; no other module
+  reads them, test_settings.py checks): the BUILDPACK_* config vars bin/compile's env::load
+  exports (lib/env.sh's ENV_SETTINGS, but BUILDPACK_APP_SUBDIR and BUILDPACK_PYTHON, which bash
+  uses itself: Settings.BASH_ONLY), STACK as the platform sets it (Heroku's stacks default to
+  Heroku's archives) and MIRROR_RETRIES;
+- TMPDIR (made absolute by bin/compile), where scratch files outside WORK_DIR go;
+- PYTHONUNBUFFERED and LANG, as `export` hands them on;
+- BUILDPACK_TEST_KILL_AT and BUILDPACK_TEST_BREAK, the test suite's fault injection (faults.py;
+  not settings: no config var reaches them);
+- the rest passes through to the tools the core runs (pip, uv, compilers), filtered as their
+  modules say, and ${VAR} in a requirements file expands from it (context.ConfigVars).
+
+**Slug layout.** Where the build puts the runtime (.heroku/python), the app's environment
+(.heroku/venv), the native libraries (.heroku/vendor) and .profile.d: context.Layout for the core,
+lib/slug.sh for bash, held equal by test_slug.py (which also fails when another bash file spells
+one of those paths).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 
 from pybuildpack.archives.install import install_libraries, install_runtime
 from pybuildpack.archives.names import archive_name
-from pybuildpack.context import Layout
+from pybuildpack.context import Layout, Settings
 from pybuildpack.errors import BuildError
 from pybuildpack.state import LibraryUse
 
@@ -52,6 +52,11 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def settings() -> Settings:
+    """The settings naming the mirror the fixture configured, as a build reads them."""
+    return Settings.from_env()
+
+
 def make_layout(tmp_path: Path, build: str = "build") -> Layout:
     layout = Layout(
         app=tmp_path / build,
@@ -70,7 +75,7 @@ def test_first_install_downloads_and_caches(
 ) -> None:
     publish(mirror, RUNTIME, PYTHON, tmp_path)
     layout = make_layout(tmp_path)
-    install_runtime(layout, VERSION, STACK, ARCH)
+    install_runtime(layout, settings(), VERSION, STACK, ARCH)
     assert f"Downloading {RUNTIME}" in capsys.readouterr().out
     assert (layout.runtime / "lib/python3.13/os.py").read_text() == PYTHON["lib/python3.13/os.py"]
     assert layout.runtime_python.stat().st_mode & 0o111
@@ -90,12 +95,12 @@ def test_second_install_reuses_the_cached_tree(
     tmp_path: Path, mirror: Path, capsys: pytest.CaptureFixture
 ) -> None:
     publish(mirror, RUNTIME, PYTHON, tmp_path)
-    install_runtime(make_layout(tmp_path, "build1"), VERSION, STACK, ARCH)
+    install_runtime(make_layout(tmp_path, "build1"), settings(), VERSION, STACK, ARCH)
     for path in mirror.iterdir():
         path.unlink()  # nothing to download from now on
     capsys.readouterr()
     layout = make_layout(tmp_path, "build2")
-    install_runtime(layout, VERSION, STACK, ARCH)
+    install_runtime(layout, settings(), VERSION, STACK, ARCH)
     out = capsys.readouterr().out
     assert "(cached runtime, no download)" in out
     assert "Downloading" not in out
@@ -111,11 +116,11 @@ def test_a_damaged_kept_tree_is_unpacked_again(
 ) -> None:
     publish(mirror, RUNTIME, PYTHON, tmp_path)
     layout = make_layout(tmp_path)
-    install_runtime(layout, VERSION, STACK, ARCH)
+    install_runtime(layout, settings(), VERSION, STACK, ARCH)
     assert layout.cache is not None
     (layout.cache / "runtime-tree" / RUNTIME / "lib/python3.13/os.py").unlink()
     capsys.readouterr()
-    install_runtime(make_layout(tmp_path, "build2"), VERSION, STACK, ARCH)
+    install_runtime(make_layout(tmp_path, "build2"), settings(), VERSION, STACK, ARCH)
     out = capsys.readouterr().out
     assert "(cached runtime, no download)" in out and "Downloading" not in out
     assert (tmp_path / "build2/.heroku/python/lib/python3.13/os.py").read_text() == "# the standard library\n"
@@ -125,11 +130,11 @@ def test_a_changed_cached_archive_is_fetched_again(
     tmp_path: Path, mirror: Path, capsys: pytest.CaptureFixture
 ) -> None:
     publish(mirror, RUNTIME, PYTHON, tmp_path)
-    install_runtime(make_layout(tmp_path), VERSION, STACK, ARCH)
+    install_runtime(make_layout(tmp_path), settings(), VERSION, STACK, ARCH)
     cached = tmp_path / "cache/python/runtimes" / RUNTIME
     cached.write_bytes(cached.read_bytes()[:-10] + b"0123456789")
     capsys.readouterr()
-    install_runtime(make_layout(tmp_path, "build2"), VERSION, STACK, ARCH)
+    install_runtime(make_layout(tmp_path, "build2"), settings(), VERSION, STACK, ARCH)
     out = capsys.readouterr().out
     assert "discarding the cached runtime: checksum mismatch" in out
     assert f"Downloading {RUNTIME}" in out
@@ -141,8 +146,8 @@ def test_a_new_version_replaces_the_cached_one(tmp_path: Path, mirror: Path) -> 
     older = archive_name("python", "3.12.9", STACK, ARCH)
     publish(mirror, older, PYTHON, tmp_path)
     publish(mirror, RUNTIME, PYTHON, tmp_path)
-    install_runtime(make_layout(tmp_path), "3.12.9", STACK, ARCH)
-    install_runtime(make_layout(tmp_path, "build2"), VERSION, STACK, ARCH)
+    install_runtime(make_layout(tmp_path), settings(), "3.12.9", STACK, ARCH)
+    install_runtime(make_layout(tmp_path, "build2"), settings(), VERSION, STACK, ARCH)
     cache = tmp_path / "cache" / "python"
     assert sorted(p.name for p in (cache / "runtimes").iterdir()) == [RUNTIME, f"{RUNTIME}.sha256"]
     assert [p.name for p in (cache / "runtime-tree").iterdir()] == [RUNTIME]
@@ -152,7 +157,7 @@ def test_a_damaged_archive_leaves_nothing_half_unpacked(tmp_path: Path, mirror: 
     publish(mirror, RUNTIME, None, tmp_path)
     layout = make_layout(tmp_path)
     with pytest.raises(BuildError) as caught:
-        install_runtime(layout, VERSION, STACK, ARCH)
+        install_runtime(layout, settings(), VERSION, STACK, ARCH)
     assert caught.value.code == "runtime::archive-damaged"
     assert list((layout.build / ".heroku").iterdir()) == []
     assert not (tmp_path / "cache/python/runtimes" / RUNTIME).exists()
@@ -165,7 +170,7 @@ def test_an_archive_without_a_working_python3_is_no_runtime(
     publish(mirror, RUNTIME, files, tmp_path)
     layout = make_layout(tmp_path)
     with pytest.raises(BuildError) as caught:
-        install_runtime(layout, VERSION, STACK, ARCH)
+        install_runtime(layout, settings(), VERSION, STACK, ARCH)
     assert caught.value.code == "runtime::not-a-runtime"
     assert list((layout.build / ".heroku").iterdir()) == []
 
@@ -178,13 +183,13 @@ def test_libraries_land_in_vendor_and_the_cache_keeps_the_last_ones(
             mirror, archive_name(library.name, library.version, STACK, ARCH), library_files(library), tmp_path
         )
     layout = make_layout(tmp_path)
-    install_libraries(layout, [MEMCACHED, LZO], STACK, ARCH)
+    install_libraries(layout, settings(), [MEMCACHED, LZO], STACK, ARCH)
     for library in (MEMCACHED, LZO):
         assert (layout.natives / library.name / "lib" / f"{library.name}.so").is_file()
         assert (layout.natives / library.name / "include" / f"{library.name}.h").is_file()
     assert sorted(p.name for p in layout.natives.iterdir()) == ["libmemcached", "lzo2"]
     capsys.readouterr()
-    install_libraries(make_layout(tmp_path, "build2"), [LZO], STACK, ARCH)
+    install_libraries(make_layout(tmp_path, "build2"), settings(), [LZO], STACK, ARCH)
     assert "lzo2 2.10: cached archive, no download" in capsys.readouterr().out
     lzo = archive_name("lzo2", "2.10", STACK, ARCH)
     assert sorted(p.name for p in (tmp_path / "cache/python/libraries").iterdir()) == [lzo, f"{lzo}.sha256"]
@@ -195,7 +200,7 @@ def test_a_library_archive_without_lib_is_damaged(tmp_path: Path, mirror: Path) 
     publish(mirror, name, {"include/lzo2.h": "/* header */\n"}, tmp_path)
     layout = make_layout(tmp_path)
     with pytest.raises(BuildError) as caught:
-        install_libraries(layout, [LZO], STACK, ARCH)
+        install_libraries(layout, settings(), [LZO], STACK, ARCH)
     assert caught.value.code == "natives::archive-damaged"
     assert list(layout.natives.iterdir()) == []
     assert not (tmp_path / "cache/python/libraries" / name).exists()

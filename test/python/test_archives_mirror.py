@@ -12,8 +12,10 @@ import pytest
 
 from pybuildpack.archives import mirror
 from pybuildpack.archives.mirror import Mirror
+from pybuildpack.context import Settings
 from pybuildpack.errors import BuildError
 
+ROOT = Path(__file__).resolve().parents[2]
 NAME = "python-3.13.5-ubuntu-24.04-amd64.tar.zst"
 DATA = b"the bytes of a published archive\n" * 100
 
@@ -66,25 +68,25 @@ def http_mirror(tmp_path: Path) -> Iterator[tuple[Path, str, list[str]]]:
 def test_no_mirror_off_heroku(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
     monkeypatch.delenv("BUILDPACK_MIRROR_URL", raising=False)
     monkeypatch.setenv("STACK", stack)
-    assert Mirror.configured() is None
+    assert Mirror.configured(Settings.from_env()) is None
     with pytest.raises(BuildError) as caught:
-        Mirror.required()
+        Mirror.required(Settings.from_env())
     assert caught.value.code == "mirror::not-configured"
     assert "BUILDPACK_MIRROR_URL" in text_of(caught.value)
 
 
-@pytest.mark.parametrize("stack", ["heroku-22", "heroku-24"])
+@pytest.mark.parametrize("stack", mirror.HEROKU_STACKS)
 def test_heroku_stacks_default_to_herokus_archives(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
     monkeypatch.delenv("BUILDPACK_MIRROR_URL", raising=False)
     monkeypatch.setenv("STACK", stack)
-    assert Mirror.required().url == mirror.HEROKU_URL
+    assert Mirror.required(Settings.from_env()).url == mirror.HEROKU_URL
 
 
 def test_configured_url_wins_and_sets_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STACK", "heroku-24")
     monkeypatch.setenv("BUILDPACK_MIRROR_URL", "file:///srv/python-mirror/")
     monkeypatch.setenv("MIRROR_RETRIES", "1")
-    assert Mirror.required() == Mirror("file:///srv/python-mirror", 1)
+    assert Mirror.required(Settings.from_env()) == Mirror("file:///srv/python-mirror", 1)
 
 
 def test_verified_download_lands_with_its_checksum(tmp_path: Path, dest: Path) -> None:
@@ -130,7 +132,7 @@ def test_unreachable_mirror_hides_the_password(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv("BUILDPACK_MIRROR_URL", "http://user:hunter2@127.0.0.1:9/mirror")
     monkeypatch.setenv("MIRROR_RETRIES", "1")
     with pytest.raises(BuildError) as caught:
-        Mirror.required().fetch(NAME, dest, "Python 3.13.5")
+        Mirror.required(Settings.from_env()).fetch(NAME, dest, "Python 3.13.5")
     assert caught.value.code == "mirror::unreachable"
     text = text_of(caught.value)
     assert "user:****@127.0.0.1:9" in text
@@ -177,6 +179,30 @@ def test_a_mirror_url_of_another_scheme_is_shown_without_its_password(
 ) -> None:
     monkeypatch.setenv("BUILDPACK_MIRROR_URL", url)
     with pytest.raises(BuildError) as caught:
-        Mirror.required()
+        Mirror.required(Settings.from_env())
     assert caught.value.code == "mirror::not-configured"
     assert "s3cretX" not in "\n".join(caught.value.lines())
+
+
+def heroku_stacks() -> list[list[str]]:
+    """lib/platform.sh's list: [Heroku stack, Ubuntu release] per line."""
+    shown = subprocess.run(
+        ["bash", ROOT / "lib" / "platform.sh", "heroku-stacks"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split() for line in shown.splitlines()]
+
+
+def test_the_heroku_stacks_are_platform_shs() -> None:
+    """bash owns the list (it names a stack's archives before the core runs); the stacks on which
+    Heroku's archives are the default mirror are exactly those."""
+    listed = heroku_stacks()
+    assert [stack for stack, _ in listed] == list(mirror.HEROKU_STACKS)
+    for stack, ubuntu in listed:
+        shown = subprocess.run(
+            ["bash", ROOT / "lib" / "platform.sh", "stack"],
+            env={"PATH": "/usr/bin:/bin", "STACK": stack},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert (stack.startswith("heroku-"), shown.strip()) == (True, ubuntu)

@@ -105,7 +105,7 @@ def test_an_unreadable_lock_is_named(tmp_path: Path) -> None:
 def test_a_vcs_package_locked_without_a_commit_is_warned_about(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pybuildpack.context import ConfigVars
+    from pybuildpack.context import ConfigVars, Settings
     from pybuildpack.requirements import locked
     from pybuildpack.requirements.app import App, warn_unpinned
     from pybuildpack.requirements.source import InstallSource
@@ -120,7 +120,8 @@ def test_a_vcs_package_locked_without_a_commit_is_warned_about(
     source = InstallSource("pipenv", app / "Pipfile.lock", "from Pipfile.lock (pipenv)")
     export = tmp_path / "work" / "export.txt"
     pipfilelock.export(app, export, None)
-    warn_unpinned(App(source, locked.graph_from_export(app, source, export, [], {}), ConfigVars()))
+    graph = locked.graph_from_export(app, source, export, [], {})
+    warn_unpinned(App(source, graph, ConfigVars(), Settings()))
     said = capsys.readouterr().err
     assert "Warning: Pipfile.lock locks floating from a VCS without a commit" in said
     assert "Pin it to a commit" in said and "pipenv lock" in said

@@ -2,7 +2,7 @@
 
 setup() {
 	load ../helpers/test_helper
-	load_lib hooks processes
+	load_lib slug hooks processes
 	APP="${BATS_TEST_TMPDIR}/app"
 	mkdir -p "${APP}/.heroku/venv/bin"
 }

@@ -15,7 +15,7 @@ from pybuildpack.archives.mirror import Mirror
 from pybuildpack.archives.names import archive_name
 from pybuildpack.cache import recorded, tree
 from pybuildpack.committed import mark_runtime
-from pybuildpack.context import Layout
+from pybuildpack.context import Layout, Settings
 from pybuildpack.errors import BuildError
 from pybuildpack.state import LibraryUse
 
@@ -55,10 +55,10 @@ def _store(download: Path, cached: Path) -> Path:
         return download
 
 
-def _fetch(layout: Layout, name: str, cached: Path | None, what: str) -> Path:
+def _fetch(layout: Layout, mirror: Mirror, name: str, cached: Path | None, what: str) -> Path:
     download = layout.scratch / "downloads" / name
     download.parent.mkdir(parents=True, exist_ok=True)
-    Mirror.required().fetch(name, download, what)
+    mirror.fetch(name, download, what)
     return _store(download, cached) if cached is not None else download
 
 
@@ -102,10 +102,12 @@ def _move_into_place(staging: Path, target: Path) -> None:
     os.replace(staging, target)
 
 
-def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None:
+def install_runtime(layout: Layout, settings: Settings, version: str, stack: str, arch: str) -> None:
+    """The runtime into .heroku/python, from the mirror the settings configure (via the cache)."""
+    mirror = Mirror.required(settings)
     name = archive_name("python", version, stack, arch)
     target = layout.runtime
-    staging = layout.build / ".heroku" / ".python-unpacking"
+    staging = layout.slug_dir / ".python-unpacking"
     target.parent.mkdir(parents=True, exist_ok=True)
     runtimes = layout.cached("runtimes")
     trees = layout.cached("runtime-tree")
@@ -134,7 +136,7 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
         if archive is not None:
             _discard(archive)
         output.info(f"Downloading {name}")
-        unpack_from = _fetch(layout, name, archive, f"Python {version} ({name})")
+        unpack_from = _fetch(layout, mirror, name, archive, f"Python {version} ({name})")
     if runtimes is not None:
         _keep_only(runtimes, {name})
     problem = _unpack(unpack_from, staging)
@@ -165,9 +167,12 @@ def install_runtime(layout: Layout, version: str, stack: str, arch: str) -> None
     mark_runtime(target, name)
 
 
-def install_libraries(layout: Layout, uses: list[LibraryUse], stack: str, arch: str) -> None:
+def install_libraries(
+    layout: Layout, settings: Settings, uses: list[LibraryUse], stack: str, arch: str
+) -> None:
     """Each library (its name and version, and what needs it) into .heroku/vendor/NAME; the cache
     keeps only these archives."""
+    mirror = Mirror.required(settings)
     cache_dir = layout.cached("libraries")
     used: set[str] = set()
     for library in uses:
@@ -182,7 +187,7 @@ def install_libraries(layout: Layout, uses: list[LibraryUse], stack: str, arch: 
             if cached is not None:
                 _discard(cached)
             output.info(f"{library.name} {library.version}: downloading {name}")
-            archive = _fetch(layout, name, cached, what)
+            archive = _fetch(layout, mirror, name, cached, what)
         staging = layout.natives / f".{library.name}-unpacking"
         if _unpack(archive, staging) is not None or not (staging / "lib").is_dir():
             _discard(staging, archive)

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from pybuildpack.errors import BuildError
@@ -18,9 +19,14 @@ from pybuildpack.files import sha256_of
 from pybuildpack.http import split_auth
 from pybuildpack.redact import redact
 
+if TYPE_CHECKING:
+    from pybuildpack.context import Settings
+
 # Heroku's own public runtime archives, the default on Heroku stacks. They carry no checksum files;
 # they are fetched over TLS as Heroku's buildpack does.
 HEROKU_URL = "https://heroku-buildpack-python.s3.us-east-1.amazonaws.com"
+# Heroku's stacks: lib/platform.sh's platform::heroku_stacks is the list (bash names a stack's
+# archives after its Ubuntu release before the core runs); a test holds this one to it.
 HEROKU_STACKS = ("heroku-22", "heroku-24")
 
 
@@ -71,18 +77,17 @@ class Mirror:
     retries: int = 3
 
     @classmethod
-    def configured(cls) -> Mirror | None:
+    def configured(cls, settings: Settings) -> Mirror | None:
         """BUILDPACK_MIRROR_URL, else Heroku's archives on Heroku's stacks, else None."""
-        retries = int(os.environ.get("MIRROR_RETRIES", "3") or 3)
-        if os.environ.get("BUILDPACK_MIRROR_URL"):
-            return cls(os.environ["BUILDPACK_MIRROR_URL"].rstrip("/"), retries)
-        if os.environ.get("STACK", "") in HEROKU_STACKS:
-            return cls(HEROKU_URL, retries)
+        if settings.mirror_url:
+            return cls(settings.mirror_url.rstrip("/"), settings.mirror_retries)
+        if settings.stack in HEROKU_STACKS:
+            return cls(HEROKU_URL, settings.mirror_retries)
         return None
 
     @classmethod
-    def required(cls) -> Mirror:
-        mirror = cls.configured()
+    def required(cls, settings: Settings) -> Mirror:
+        mirror = cls.configured(settings)
         if mirror is not None and not mirror.url.startswith(("file://", "http://", "https://")):
             raise BuildError(
                 "BUILDPACK_MIRROR_URL is not a file://, http:// or https:// URL",
@@ -94,7 +99,7 @@ class Mirror:
             raise BuildError(
                 "No mirror is configured to download the Python runtime from",
                 details=[
-                    f"Off Heroku's stacks (STACK is '{os.environ.get('STACK') or 'unset'}') "
+                    f"Off Heroku's stacks (STACK is '{settings.stack or 'unset'}') "
                     "there is no default mirror."
                 ],
                 fix=(

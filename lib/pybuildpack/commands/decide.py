@@ -20,16 +20,16 @@ from pybuildpack.tools import export
 def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring: reuse.Restoring) -> None:
     """restoring: the cached environment being put in place since the run started
     (cache/environment.py's Restoring, begun by the caller before this module was imported)."""
-    app = read_app(layout)  # fails before any download when the app's files are unusable
+    app = read_app(layout, settings)  # fails before any download when the app's files are unusable
     check_read(layout, app)
-    resolution = release_for(layout, stack, arch, app.source.kind)
+    resolution = release_for(layout, settings, stack, arch, app.source.kind)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
     state.write(layout.work)  # the report knows the version from here on
     # Without a cached environment the install will need uv: fetched while the runtime unpacks.
     with ThreadPoolExecutor(max_workers=1) as pool:
         if reuse.is_cold(layout):
             pool.submit(prefetch_uv, layout, app, arch, settings.installer)
-        install_runtime(layout, state.python_version, stack, arch)
+        install_runtime(layout, settings, state.python_version, stack, arch)
     checkpoint("runtime")
     if app.source.locked:
         app = export.export_for_build(layout, app, arch, state.python_version)
@@ -39,5 +39,5 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     cached = reuse.decide_environment(layout, app, state, tools, restoring)
     bootstrap = settings.bootstrap_libraries
     state.libraries = natives.for_build(layout, app, state.default_index, bootstrap, cached)
-    natives.install(layout, state.libraries, stack, arch)
+    natives.install(layout, settings, state.libraries, stack, arch)
     state.write(layout.work)

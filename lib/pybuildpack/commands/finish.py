@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pybuildpack import output, report
+from pybuildpack import output, profile, report
 from pybuildpack.cache import entries
 from pybuildpack.cache.environment import check_shared
 from pybuildpack.context import Layout
@@ -15,13 +15,15 @@ from pybuildpack.state import State
 
 
 def finish(layout: Layout, args: argparse.Namespace) -> None:
-    """After a successful build (args.status 0): what the build's code wrote into files shared
-    with the cache is dropped (check_shared), what the cache table does not know removed, and the
-    Python version kept for the next build. Then the report (args.report), for any build."""
+    """After a successful build (args.status 0): .profile.d and export written (profile.hand_on),
+    what the build's code wrote into files shared with the cache dropped (check_shared), what the
+    cache table does not know removed, and the Python version kept for the next build. Then the
+    report (args.report), for any build."""
     if args.status == 0:
         state = State.read(layout.work)
         if state is None:
             raise RuntimeError("finish ran without the state decide writes")
+        profile.hand_on(layout)  # .profile.d and export
         if layout.cache is not None:
             check_shared(layout)
             entries.remove_unknown(layout.cache)

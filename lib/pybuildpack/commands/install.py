@@ -20,7 +20,7 @@ from pybuildpack.state import State
 
 def install(layout: Layout, settings: Settings, state: State) -> None:
     started = time.monotonic(), time.time()
-    app = read_app(layout)
+    app = read_app(layout, settings)
     store = bytecode.store_for(layout)
     look = bytecode.holds_any(store)  # as this build found it (the seed's bytecode goes in first)
     # The plan asks the index while the engine is provided and the environment made. (uv fetching

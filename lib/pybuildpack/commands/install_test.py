@@ -17,22 +17,22 @@ from pybuildpack.requirements.parse import parse_requirements
 from pybuildpack.tools.export import export_for_tests
 
 
-def install_test_requirements(layout: Layout, requirements: Path, arch: str) -> None:
+def install_test_requirements(layout: Layout, settings: Settings, requirements: Path, arch: str) -> None:
     """The test requirements (requirements: requirements-test.txt, when it is a file)."""
     libraries = unpacked(layout)
-    app = read_app(layout)
+    app = read_app(layout, settings)
     before = metadata.snapshot(layout.env)
     if app.source.locked:
         app = export_for_tests(layout, app, arch)
         output.step(f"Installing test dependencies from {app.source.path.name} (its dependency groups)")
-        engine = engine_for(layout, app, arch, Settings.from_env().installer, libraries)
+        engine = engine_for(layout, app, arch, settings.installer, libraries)
         for args in final_installs(layout, app.source, app.graph):
             engine.install(args)
     if requirements.is_file():
         graph = parse_requirements(requirements, layout.app, app.config.for_expansion())
         output.step(f"Installing test dependencies from {requirements.name}")
-        tests = App(app.source, graph, app.config)
+        tests = App(app.source, graph, app.config, settings)
         args = requirement_args(layout, graph, ["-r", str(requirements)], "tests")
-        engine = engine_for(layout, tests, arch, Settings.from_env().installer, libraries)
+        engine = engine_for(layout, tests, arch, settings.installer, libraries)
         engine.install(args)
     bytecode.tell(bytecode.compile_installed(layout.env, metadata.installed_since(layout.env, before), None))

@@ -16,8 +16,8 @@ from pybuildpack.tools.export import export_lock
 
 def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     """bin/plan: the Python version, the requirements graph and the install plan."""
-    app = read_app(layout)
-    resolution = release_for(layout, stack, arch, app.source.kind, planning=True)
+    app = read_app(layout, settings)
+    resolution = release_for(layout, settings, stack, arch, app.source.kind, planning=True)
     default_index = pip_default_index(layout.vendor / "seed")
     if app.source.locked:
         app = export_lock(layout, app, arch, None, default_index)

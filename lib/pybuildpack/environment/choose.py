@@ -71,11 +71,13 @@ def engine_for_build(layout: Layout, app: App, state: State, installer: str) -> 
 
 def _provide_uv(layout: Layout, app: App, arch: str) -> Uv:
     """uv, fetched into the cache (from the mirror, else the app's index) when it is not there."""
+    from pybuildpack.archives.mirror import Mirror
     from pybuildpack.index.select import pip_default_index
     from pybuildpack.tools.export import tool_index
     from pybuildpack.tools.uv import Uv
 
-    return Uv(layout, arch, tool_index(app, pip_default_index(layout.vendor / "seed")))
+    index = tool_index(app, pip_default_index(layout.vendor / "seed"))
+    return Uv(layout, arch, index, Mirror.configured(app.settings))
 
 
 def prefetch_uv(layout: Layout, app: App, arch: str, installer: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pybuildpack import output
-from pybuildpack.context import Layout
+from pybuildpack.context import Layout, Settings
 from pybuildpack.index.extras import extra_names
 from pybuildpack.index.select import Sources
 from pybuildpack.natives.registry import Library, Trigger, load_registry, triggers
@@ -87,9 +87,9 @@ def unpacked(layout: Layout) -> list[Library]:
     return [lib for lib in registry if (layout.natives / lib.name).is_dir()]
 
 
-def install(layout: Layout, uses: Sequence[LibraryUse], stack: str, arch: str) -> None:
+def install(layout: Layout, settings: Settings, uses: Sequence[LibraryUse], stack: str, arch: str) -> None:
     """The libraries into .heroku/vendor/NAME, from the mirror via the cache (archives/install.py)."""
     from pybuildpack.archives.install import install_libraries
 
     names = {lib.name for lib in libraries_of(layout, uses)}
-    install_libraries(layout, [use for use in uses if use.name in names], stack, arch)
+    install_libraries(layout, settings, [use for use in uses if use.name in names], stack, arch)

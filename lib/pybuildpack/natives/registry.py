@@ -1,5 +1,7 @@
 """Native libraries: the registry (data/native-libraries.toml), which ones an app's requirements
-trigger, and the environment that builds and runs against them."""
+trigger, and the environment that builds and runs against them: build_variables (the app's
+dependencies, and later buildpacks through `export`) and run_variables (the dyno, through
+.profile.d), the one place either is written (profile.py writes both files from them)."""
 
 from __future__ import annotations
 
@@ -75,11 +77,36 @@ def triggers(
     return list(found.values())
 
 
+def separator(key: str) -> str | None:
+    """How a list variable's items are joined (None: the variable holds one value)."""
+    return _LIST_SEPARATORS.get(key)
+
+
+def build_variables(library: Library, prefix: str) -> list[tuple[str, str]]:
+    """(variable, value) that compilers, linkers and pkg-config need to find the library unpacked
+    at prefix (a path, or a shell expression such as "${_pybp_app}/.heroku/vendor/NAME"); a list
+    variable's value goes before what it holds."""
+    # No -L in LDFLAGS: build tools split LDFLAGS on spaces, and a build directory may hold one;
+    # the compiler finds the library through LIBRARY_PATH.
+    return [
+        ("CPATH", f"{prefix}/include"),
+        ("LIBRARY_PATH", f"{prefix}/lib"),
+        ("PKG_CONFIG_PATH", f"{prefix}/lib/pkgconfig"),
+        ("LD_LIBRARY_PATH", f"{prefix}/lib"),
+        *((key, value.replace("{prefix}", prefix)) for key, value in library.build_env.items()),
+    ]
+
+
+def run_variables(library: Library, prefix: str) -> list[tuple[str, str]]:
+    """(variable, value) that a process running against the library unpacked at prefix needs."""
+    return [("LD_LIBRARY_PATH", f"{prefix}/lib")]
+
+
 def _join(env: dict[str, str], key: str, value: str) -> None:
-    separator = _LIST_SEPARATORS.get(key)
+    joined_by = separator(key)
     current = env.get(key, "")
-    if separator and current:
-        env[key] = f"{value}{separator}{current}"
+    if joined_by and current:
+        env[key] = f"{value}{joined_by}{current}"
     else:
         env[key] = value
 
@@ -88,13 +115,13 @@ def build_environment(base: dict[str, str], libraries: list[Library], vendor_dir
     """base plus what compilers, linkers and pkg-config need to find the libraries."""
     env = dict(base)
     for library in libraries:
-        prefix = vendor_dir / library.name
-        _join(env, "CPATH", str(prefix / "include"))
-        _join(env, "LIBRARY_PATH", str(prefix / "lib"))
-        _join(env, "PKG_CONFIG_PATH", str(prefix / "lib" / "pkgconfig"))
-        _join(env, "LD_LIBRARY_PATH", str(prefix / "lib"))
-        # No -L in LDFLAGS: build tools split LDFLAGS on spaces, and a build directory may hold
-        # one; the compiler finds the library through LIBRARY_PATH.
-        for key, value in library.build_env.items():
-            _join(env, key, value.replace("{prefix}", str(prefix)))
+        for key, value in build_variables(library, str(vendor_dir / library.name)):
+            _join(env, key, value)
     return env
+
+
+def unpacked(registry: list[Library], vendor_dir: Path) -> list[Library]:
+    """The registry's libraries unpacked in vendor_dir (the slug's), by name."""
+    return sorted(
+        (lib for lib in registry if (vendor_dir / lib.name / "lib").is_dir()), key=lambda lib: lib.name
+    )

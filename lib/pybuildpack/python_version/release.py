@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
-from pybuildpack.context import Layout
+from pybuildpack.context import Layout, Settings
 from pybuildpack.files import replace_file
 from pybuildpack.python_version.files import app_request
 from pybuildpack.python_version.locks import check as check_lock
@@ -55,10 +55,12 @@ def resolve_version(
     return resolution
 
 
-def release_for(layout: Layout, stack: str, arch: str, manager: str, *, planning: bool = False) -> Resolution:
+def release_for(
+    layout: Layout, settings: Settings, stack: str, arch: str, manager: str, *, planning: bool = False
+) -> Resolution:
     """The release a build installs (the mirror required), or bin/plan shows (planning: the mirror
     when one is configured, its index not kept)."""
-    mirror = Mirror.configured() if planning else Mirror.required()
+    mirror = Mirror.configured(settings) if planning else Mirror.required(settings)
     return resolve_version(layout, mirror_index(layout, mirror, keep=not planning), stack, arch, manager)
 
 

@@ -3,11 +3,10 @@ graph is its export, once decide has made it: tools/export.py), and its config v
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from pybuildpack import output
-from pybuildpack.context import ConfigVars, Layout
+from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.requirements import locked
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
@@ -17,33 +16,33 @@ from pybuildpack.requirements.source import InstallSource, install_source
 
 @dataclass(frozen=True)
 class App:
-    """The app's dependency files, read once per run."""
+    """The app's dependency files, read once per run, and the settings it is built with."""
 
     source: InstallSource
     graph: Graph
     config: ConfigVars
+    settings: Settings
 
     @property
     def pip_config(self) -> dict[str, str]:
         return self.config.for_pip()
 
 
-def read_app(layout: Layout) -> App:
+def read_app(layout: Layout, settings: Settings) -> App:
     """The app's dependency files as a graph (a BuildError, before any download, when they are
     unusable). A lock file's graph is its export (tools/export.py), once decide has made it."""
     config = ConfigVars.read(layout.env_dir)
-    chosen = os.environ.get("BUILDPACK_PACKAGE_MANAGER", "")
-    source = install_source(layout.app, layout.data / "app-markers.txt", chosen)
+    source = install_source(layout.app, layout.data / "app-markers.txt", settings.package_manager)
     if not source.locked:
-        return App(source, load_graph(layout.app, source, config.for_expansion()), config)
+        return App(source, load_graph(layout.app, source, config.for_expansion()), config, settings)
     reader = reader_for(source.kind)
     reader.check(layout.app)
     export = locked.export_path(layout.work, source)
     inputs = reader.inputs(layout.app)
     if export.is_file():
         graph = locked.graph_from_export(layout.app, source, export, inputs, config.for_expansion())
-        return App(source, graph, config)
-    return App(source, locked.empty_graph(layout.app, source, inputs), config)
+        return App(source, graph, config, settings)
+    return App(source, locked.empty_graph(layout.app, source, inputs), config, settings)
 
 
 def lock_made_by(layout: Layout, source: InstallSource) -> str:

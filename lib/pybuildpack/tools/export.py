@@ -30,9 +30,10 @@ def _tool(layout: Layout, app: App, arch: str, name: str, default_index: str | N
     """The program a lock's reader names, fetched into the cache when it is not there."""
     if name != "uv":
         return None
+    from pybuildpack.archives.mirror import Mirror
     from pybuildpack.tools.uv import Uv
 
-    return Uv(layout, arch, tool_index(app, default_index))
+    return Uv(layout, arch, tool_index(app, default_index), Mirror.configured(app.settings))
 
 
 def export_lock(

@@ -34,10 +34,9 @@ def _verified(program: Path) -> bool:
     return recorded.matches(program, program.parent / _SUM)
 
 
-def _download(wheel: ToolWheel, dest: Path, index_url: str | None) -> Path:
+def _download(wheel: ToolWheel, dest: Path, index_url: str | None, mirror: Mirror | None) -> Path:
     """The wheel, from the mirror's tools/ when it has it, else from the index; verified."""
     target = dest / wheel.file
-    mirror = Mirror.configured()
     listed = mirror.index() if mirror is not None else None
     tried: list[str] = []
     if mirror is not None and listed is not None and f"tools/{wheel.file}" in listed.split():
@@ -90,7 +89,9 @@ def _unpack(archive: Path, member: str, program: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def provide(layout: Layout, wheel: ToolWheel, member: str, index_url: str | None) -> Path:
+def provide(
+    layout: Layout, wheel: ToolWheel, member: str, index_url: str | None, mirror: Mirror | None
+) -> Path:
     """The tool's program (MEMBER of its wheel), ready to run; fetched only when not cached."""
     home = tools_dir(layout)
     program = home / wheel.key / Path(member).name
@@ -100,7 +101,7 @@ def provide(layout: Layout, wheel: ToolWheel, member: str, index_url: str | None
     output.info(f"Fetching {wheel.tool} {wheel.version}")
     downloads = layout.scratch / "tool-downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    archive = _download(wheel, downloads, index_url)
+    archive = _download(wheel, downloads, index_url, mirror)
     try:
         home.mkdir(parents=True, exist_ok=True)
         _unpack(archive, member, program)

@@ -8,11 +8,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pybuildpack.context import Layout
 from pybuildpack.process import Completed, run
 from pybuildpack.tools.fetch import provide
 from pybuildpack.tools.pins import ToolWheel, pinned
+
+if TYPE_CHECKING:
+    from pybuildpack.archives.mirror import Mirror
 
 _MEMBER = "uv-{version}.data/scripts/uv"
 # uv export of a lock into requirements lines (requirements/uvlock.py reads what it says).
@@ -35,10 +39,12 @@ def uv_wheel(layout: Layout, arch: str) -> ToolWheel:
 
 
 class Uv:
-    def __init__(self, layout: Layout, arch: str, index_url: str | None) -> None:
+    def __init__(self, layout: Layout, arch: str, index_url: str | None, mirror: Mirror | None) -> None:
         self.layout = layout
         self.wheel = uv_wheel(layout, arch)
-        self.program = provide(layout, self.wheel, _MEMBER.format(version=self.wheel.version), index_url)
+        self.program = provide(
+            layout, self.wheel, _MEMBER.format(version=self.wheel.version), index_url, mirror
+        )
 
     @property
     def version(self) -> str:

@@ -1,44 +1,18 @@
 #!/usr/bin/env bats
 
+# lib/profile.d: the scripts copied into the slug's .profile.d as they are (the core's finish copies
+# them, and writes .profile.d/python.sh: test/python/test_profile.py).
+
 setup() {
 	load ../helpers/test_helper
-	load_lib profile
 	BUILD_DIR="${BATS_TEST_TMPDIR}/build dir"
 	mkdir -p "$BUILD_DIR"
 }
 
-@test ".profile.d/python.sh puts the app's environment on PATH and keeps user settings" {
-	profile::write_profile_d "$BUILD_DIR"
-	run env -i PATH=/usr/bin:/bin LANG=fr_FR.UTF-8 bash -c ". '${BUILD_DIR}/.profile.d/python.sh'; echo \"\$PATH|\$LANG|\$PYTHONUNBUFFERED|\${PYTHONHOME:-none}\""
-	assert_success
-	assert_equal "$output" "${BUILD_DIR}/.heroku/venv/bin:${BUILD_DIR}/.heroku/python/bin:/usr/bin:/bin|fr_FR.UTF-8|true|none"
-}
-
-@test "PYTHONHOME is set only when the slug runs from neither /app nor the build directory" {
-	profile::write_profile_d "$BUILD_DIR"
-	moved="${BATS_TEST_TMPDIR}/elsewhere"
-	cp -a "$BUILD_DIR" "$moved"
-	run env -i PATH=/usr/bin:/bin bash -c ". '${moved}/.profile.d/python.sh'; echo \"\$PYTHONHOME|\$LANG\""
-	assert_equal "$output" "${moved}/.heroku/python|C.UTF-8"
-}
-
-@test "a PYTHONHOME or PYTHONPLATLIBDIR of the dyno's is never kept; PYTHONPATH is" {
-	profile::write_profile_d "$BUILD_DIR"
-	moved="${BATS_TEST_TMPDIR}/elsewhere"
-	cp -a "$BUILD_DIR" "$moved"
-	local show='echo "${PYTHONHOME:-unset}|${PYTHONPLATLIBDIR:-unset}|${PYTHONPATH:-unset}"'
-	run env -i PATH=/usr/bin:/bin PYTHONHOME=/nowhere PYTHONPLATLIBDIR=lib64 PYTHONPATH=/app/src \
-		bash -c ". '${BUILD_DIR}/.profile.d/python.sh'; ${show}"
-	assert_equal "$output" "unset|unset|/app/src"
-	run env -i PATH=/usr/bin:/bin PYTHONHOME=/nowhere PYTHONPLATLIBDIR=lib64 bash -c ". '${moved}/.profile.d/python.sh'; ${show}"
-	assert_equal "$output" "${moved}/.heroku/python|unset|unset"
-}
-
-@test "export gives later buildpacks the build directory's Python" {
-	profile::write_profile_d "$BUILD_DIR"
-	profile::write_export "$BUILD_DIR" "${BATS_TEST_TMPDIR}/export"
-	run env -i PATH=/usr/bin:/bin bash -c ". '${BATS_TEST_TMPDIR}/export'; echo \"\$PATH|\$VIRTUAL_ENV\""
-	assert_equal "$output" "${BUILD_DIR}/.heroku/venv/bin:${BUILD_DIR}/.heroku/python/bin:/usr/bin:/bin|${BUILD_DIR}/.heroku/venv"
+# write_profile_d: .profile.d as the build leaves it, for these scripts.
+write_profile_d() {
+	mkdir -p "${BUILD_DIR}/.profile.d"
+	cp -- "${BUILDPACK_DIR}"/lib/profile.d/*.sh "${BUILD_DIR}/.profile.d/"
 }
 
 # in_cgroup CGROUP ENV... : source .profile.d in a shell that runs inside CGROUP, with ENV, and
@@ -46,7 +20,7 @@ setup() {
 in_cgroup() {
 	local cgroup="$1"
 	shift
-	profile::write_profile_d "$BUILD_DIR"
+	write_profile_d
 	run env -i PATH=/usr/bin:/bin "$@" bash -c \
 		'echo "$$" >"$1/cgroup.procs" && for f in "$2"/.profile.d/*.sh; do . "$f"; done && echo "${WEB_CONCURRENCY:--} ${DYNO_RAM:--}"' \
 		_ "$cgroup" "$BUILD_DIR"
@@ -74,7 +48,7 @@ teardown() {
 	in_cgroup "$CGROUP"
 	assert_equal "$output" "$(($(nproc) * 2 + 1)) 8192"
 	# one core: 3 processes, whatever the memory
-	profile::write_profile_d "$BUILD_DIR"
+	write_profile_d
 	run taskset -c 0 env -i PATH=/usr/bin:/bin bash -c \
 		'echo "$$" >"$1/cgroup.procs" && . "$2/.profile.d/WEB_CONCURRENCY.sh" && echo "$WEB_CONCURRENCY"' _ "$CGROUP" "$BUILD_DIR"
 	assert_equal "$output" "3"
@@ -95,7 +69,7 @@ teardown() {
 }
 
 @test "WEB_CONCURRENCY from cgroup v2's memory.max (the hierarchy is simulated in a private mount namespace)" {
-	profile::write_profile_d "$BUILD_DIR"
+	write_profile_d
 	run unshare -m bash -c '
 		mount -t tmpfs none /sys/fs/cgroup && echo $((512 * 1048576)) >/sys/fs/cgroup/memory.max &&
 		env -i PATH=/usr/bin:/bin bash -c ". \"\$1/.profile.d/WEB_CONCURRENCY.sh\"; echo \"\$WEB_CONCURRENCY \$DYNO_RAM\"" _ "$1"' _ "$BUILD_DIR"

@@ -1,0 +1,123 @@
+"""What the build hands on (the classic contract): .profile.d/python.sh, which the dyno sources at
+start, wherever the slug is unpacked (SLUG_HOME on Heroku), and `export` in the buildpack's
+directory, which later buildpacks of the same build source (so with the build directory's paths).
+Written by finish after a successful build. The slug's paths come from Layout; the native
+libraries' variables from the registry (natives/registry.py: run_variables for the dyno,
+build_variables for later buildpacks), for the libraries unpacked in the slug."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from pathlib import Path
+
+from pybuildpack import output
+from pybuildpack.context import SLUG_HOME, Layout
+from pybuildpack.natives.registry import (
+    Library,
+    build_variables,
+    load_registry,
+    run_variables,
+    separator,
+    unpacked,
+)
+
+# The app's directory in .profile.d/python.sh: found from the script's own location.
+_APP = "${_pybp_app}"
+# Where a library's prefix goes in a value before it is quoted (no registry value holds it).
+_PREFIX = "\0prefix\0"
+
+PROFILE = """\
+# Written by the Python buildpack.
+if [ -n "${{BASH_SOURCE:-}}" ]; then
+	_pybp_app="$(cd "$(dirname "${{BASH_SOURCE[0]}}")/{up}" && pwd)"
+else
+	_pybp_app="${{HOME:-{home}}}"
+fi
+export PATH="{env_bin}:{runtime_bin}:${{PATH}}"
+export PYTHONUNBUFFERED="${{PYTHONUNBUFFERED:-true}}"
+export LANG="${{LANG:-C.UTF-8}}"
+# gunicorn: trust the router's X-Forwarded-* headers; log requests.
+export FORWARDED_ALLOW_IPS="${{FORWARDED_ALLOW_IPS:-*}}"
+export GUNICORN_CMD_ARGS="${{GUNICORN_CMD_ARGS:---access-logfile -}}"
+{libraries}unset PYTHONPLATLIBDIR
+case "${{_pybp_app}}" in
+{home} | {build}) unset PYTHONHOME ;;
+*) export PYTHONHOME="{runtime}" ;;
+esac
+unset _pybp_app
+"""
+
+
+def _in_quotes(text: str) -> str:
+    """text as the inside of a double-quoted shell word (nothing in it expands)."""
+    return "".join("\\" + c if c in '"\\$`' else c for c in text)
+
+
+def _at_app(layout: Layout, path: Path) -> str:
+    """A path of the slug's, inside double quotes, relative to the app's directory at run time."""
+    return f"{_APP}/{_in_quotes(str(path.relative_to(layout.build)))}"
+
+
+def _prepended(key: str, joined_by: str | None) -> str:
+    """The shell text that keeps a list variable's items after a new one ("" for one value)."""
+    return f"${{{key}:+{joined_by}${{{key}}}}}" if joined_by else ""
+
+
+def profile_text(layout: Layout, libraries: list[Library]) -> str:
+    """.profile.d/python.sh. PYTHONHOME is set only when the runtime can't find its own files: when
+    the slug runs from neither SLUG_HOME (the runtime's built-in prefix) nor the directory it was
+    built in. A PYTHONHOME or PYTHONPLATLIBDIR of the dyno's (a config var) is never kept: it names
+    another Python's files, and the runtime would not start. PYTHONPATH is the app's, and kept."""
+    lines = []
+    for library in libraries:
+        prefix = _at_app(layout, layout.natives / library.name)
+        for key, value in run_variables(library, _PREFIX):
+            shown = _in_quotes(value).replace(_PREFIX, prefix)
+            lines.append(f'export {key}="{shown}{_prepended(key, separator(key))}"\n')
+    return PROFILE.format(
+        up=os.path.relpath(layout.build, layout.profile_d),
+        home=SLUG_HOME,
+        env_bin=_at_app(layout, layout.env / "bin"),
+        runtime_bin=_at_app(layout, layout.runtime / "bin"),
+        runtime=_at_app(layout, layout.runtime),
+        build=shlex.quote(str(layout.build)),
+        libraries="".join(lines),
+    )
+
+
+def export_text(layout: Layout, libraries: list[Library]) -> str:
+    """`export`: the build directory's Python first on PATH, its environment, and what a build
+    against the native libraries needs (as the app's dependencies were built)."""
+    path = f"{layout.env / 'bin'}:{layout.runtime / 'bin'}"
+    lines = [
+        f'export PATH={shlex.quote(path)}:"$PATH"',
+        f"export VIRTUAL_ENV={shlex.quote(str(layout.env))}",
+        f"export PYTHONUNBUFFERED={shlex.quote(os.environ.get('PYTHONUNBUFFERED') or 'true')}",
+        f"export LANG={shlex.quote(os.environ.get('LANG') or 'C.UTF-8')}",
+    ]
+    for library in libraries:
+        for key, value in build_variables(library, str(layout.natives / library.name)):
+            joined_by = separator(key)
+            kept = f'"${{{key}:+{joined_by}${key}}}"' if joined_by else ""
+            lines.append(f"export {key}={shlex.quote(value)}{kept}")
+    return "".join(line + "\n" for line in lines)
+
+
+def libraries_in_slug(layout: Layout) -> list[Library]:
+    return unpacked(load_registry(layout.data / "native-libraries.toml"), layout.natives)
+
+
+def hand_on(layout: Layout) -> None:
+    """Write .profile.d (python.sh, and the scripts of lib/profile.d as they are) and `export`.
+    An `export` that can't be written is a warning: the slug is whole without it."""
+    libraries = libraries_in_slug(layout)
+    layout.profile_d.mkdir(parents=True, exist_ok=True)
+    (layout.profile_d / "python.sh").write_text(profile_text(layout, libraries))
+    for script in sorted((layout.buildpack / "lib" / "profile.d").glob("*.sh")):
+        shutil.copy(script, layout.profile_d / script.name)
+    try:
+        layout.export_file.write_text(export_text(layout, libraries))
+    except OSError:
+        output.warning([f"Could not write {layout.export_file}; later buildpacks won't see Python"])
