@@ -242,19 +242,12 @@ def test_a_nul_byte_in_an_included_name_is_a_clear_error(tmp_path: Path) -> None
 
 def test_a_requirement_continued_before_its_version_or_marker_is_marked_split(tmp_path: Path) -> None:
     """uv reads a backslash continuation only before options; the graph says which lines go on
-    with the requirement itself, so that the build can choose pip for them (build/app.py)."""
-    from pybuildpack.build.app import uv_unsuitable
-
+    with the requirement itself, so that the build can choose pip for them
+    (test_environment_choose.py)."""
     hashes = "six==1.17.0 \\\n    --hash=sha256:" + "a" * 64 + "\n"
     app = app_with(tmp_path, {"requirements.txt": hashes + "idna \\\n  ; python_version >= '3'\n"})
     graph = parse(app)
     assert [(e.name, e.split) for e in graph.entries] == [("six", False), ("idna", True)]
-    assert uv_unsuitable(graph) == (
-        "requirements.txt:3 continues its requirement on the next line "
-        "(a backslash before a version or marker), which uv does not read"
-    )
-    app = app_with(tmp_path, {"requirements.txt": hashes})
-    assert uv_unsuitable(parse(app)) is None
 
 
 def test_a_line_of_a_million_blanks_is_read_in_linear_time(tmp_path: Path) -> None:
