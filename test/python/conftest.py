@@ -1,12 +1,15 @@
-"""Import the buildpack's Python core and its vendored libraries as bin/compile does; and the one
-local HTTP server the tests that talk to a mirror, an index or a web page use (local_server)."""
+"""Import the buildpack's Python core and its vendored libraries as bin/compile does; the one local
+HTTP server the tests that talk to a mirror, an index or a web page use (local_server); real
+environments (make_venv) and wheels (make_wheel) for the tests of the install's decisions."""
 
 from __future__ import annotations
 
 import base64
+import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "lib"))
 for wheel in sorted((ROOT / "vendor" / "wheels").glob("*.whl")):
-    if wheel.name.startswith(("packaging-", "tomli-")):
+    if wheel.name.startswith(("packaging-", "tomli-", "installer-")):
         sys.path.insert(1, str(wheel))
 
 # A page: its body (200, text/html), or (status, headers, body).
@@ -136,3 +139,35 @@ def local_server() -> Iterator[Callable[..., LocalServer]]:
     yield start
     for server in started:
         server.stop()
+
+
+def make_wheel(directory: Path, name: str, version: str, files: Mapping[str, str] | None = None) -> Path:
+    """A pure-Python wheel of name at version (a module of the name, unless files says otherwise)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    wheel = directory / f"{name}-{version}-py3-none-any.whl"
+    info = f"{name}-{version}.dist-info"
+    contents = {
+        **(files if files is not None else {f"{name}.py": f"VERSION = {version!r}\n"}),
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in contents.items():
+            archive.writestr(path, text)
+        archive.writestr(f"{info}/RECORD", "".join(f"{p},,\n" for p in contents) + f"{info}/RECORD,,\n")
+    return wheel
+
+
+def make_venv(env: Path, wheels: Sequence[Path] = ()) -> Path:
+    """A real virtual environment (venv, of the interpreter running the tests), with wheels
+    installed by the build's own seeding (environment/install.py's seed_environment)."""
+    from pybuildpack.environment.install import seed_environment
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    seed_environment(env, list(wheels))
+    return env
+
+
+def seed_wheels() -> list[Path]:
+    """What every environment the build makes is seeded with (pip, setuptools, wheel, packaging)."""
+    return sorted((ROOT / "vendor" / "seed").glob("*.whl"))
