@@ -171,3 +171,14 @@ def make_venv(env: Path, wheels: Sequence[Path] = ()) -> Path:
 def seed_wheels() -> list[Path]:
     """What every environment the build makes is seeded with (pip, setuptools, wheel, packaging)."""
     return sorted((ROOT / "vendor" / "seed").glob("*.whl"))
+
+
+def simple_index(root: Path, wheels: Sequence[Path]) -> Path:
+    """A simple index (PEP 503) of wheels under root: root/NAME/ lists NAME's files."""
+    for wheel in wheels:
+        project = root / wheel.name.split("-")[0].replace("_", "-").lower()
+        project.mkdir(parents=True, exist_ok=True)
+        (project / wheel.name).write_bytes(wheel.read_bytes())
+        links = "".join(f'<a href="{f.name}">{f.name}</a>\n' for f in sorted(project.glob("*.whl")))
+        (project / "index.html").write_text(links)
+    return root
