@@ -65,9 +65,6 @@ class LocalServer:
         with self._lock:
             return [path for path, _auth in self.requests]
 
-    def count(self, path: str) -> int:
-        return self.paths.count(path)
-
     def clear(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -173,12 +170,13 @@ def seed_wheels() -> list[Path]:
     return sorted((ROOT / "vendor" / "seed").glob("*.whl"))
 
 
-def simple_index(root: Path, wheels: Sequence[Path]) -> Path:
-    """A simple index (PEP 503) of wheels under root: root/NAME/ lists NAME's files."""
-    for wheel in wheels:
-        project = root / wheel.name.split("-")[0].replace("_", "-").lower()
+def simple_index(root: Path, distributions: Sequence[Path]) -> Path:
+    """A simple index (PEP 503) of distributions (wheels, sdists) under root: root/NAME/ lists
+    NAME's files."""
+    for path in distributions:
+        project = root / path.name.split("-")[0].replace("_", "-").lower()
         project.mkdir(parents=True, exist_ok=True)
-        (project / wheel.name).write_bytes(wheel.read_bytes())
-        links = "".join(f'<a href="{f.name}">{f.name}</a>\n' for f in sorted(project.glob("*.whl")))
-        (project / "index.html").write_text(links)
+        (project / path.name).write_bytes(path.read_bytes())
+        listed = sorted(f.name for f in project.iterdir() if f.name != "index.html")
+        (project / "index.html").write_text("".join(f'<a href="{name}">{name}</a>\n' for name in listed))
     return root

@@ -46,15 +46,6 @@ def sdist(directory: Path, name: str, version: str) -> Path:
     return path
 
 
-def simple_index_with_sdists(root: Path, sdists: list[Path]) -> Path:
-    for path in sdists:
-        project = root / path.name.split("-")[0]
-        project.mkdir(parents=True, exist_ok=True)
-        (project / path.name).write_bytes(path.read_bytes())
-        (project / "index.html").write_text(f'<a href="{path.name}">{path.name}</a>\n')
-    return root
-
-
 def test_without_uv_pip_installs_and_a_damaged_wheel_in_its_cache_is_emptied_once_and_retried(
     tmp_path: Path,
     local_server: Callable[..., LocalServer],
@@ -68,9 +59,8 @@ def test_without_uv_pip_installs_and_a_damaged_wheel_in_its_cache_is_emptied_onc
         (mirror / "tools" / wheel.name).write_bytes(wheel.read_bytes()[:4096])  # its checksum fails
         shutil.copy(wheel.with_name(wheel.name + ".sha256"), mirror / "tools")
     monkeypatch.setenv("BUILDPACK_MIRROR_URL", mirror.as_uri())
-    index_root = simple_index(tmp_path / "index", seed_wheels())
-    simple_index_with_sdists(index_root, [sdist(tmp_path / "sdists", "tiny", "0.1")])
-    index = local_server(root=index_root)
+    distributions = [*seed_wheels(), sdist(tmp_path / "sdists", "tiny", "0.1")]  # setuptools to build tiny
+    index = local_server(root=simple_index(tmp_path / "index", distributions))
     build, work, config = tmp_path / "build", tmp_path / "work", tmp_path / "env"
     for directory in (build / ".heroku", work, config):
         directory.mkdir(parents=True)
