@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import functools
 import hashlib
 import subprocess
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import LocalServer
 
 from pybuildpack.archives import mirror
 from pybuildpack.archives.mirror import Mirror
@@ -39,29 +37,12 @@ def dest(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def http_mirror(tmp_path: Path) -> Iterator[tuple[Path, str, list[str]]]:
-    """A real HTTP server on 127.0.0.1 serving tmp_path/http: (root, base URL, request log)."""
+def http_mirror(tmp_path: Path, local_server: Callable[..., LocalServer]) -> tuple[Path, str, LocalServer]:
+    """A real HTTP server on 127.0.0.1 serving tmp_path/http: (root, base URL, the server)."""
     root = tmp_path / "http"
     root.mkdir()
-    seen: list[str] = []
-
-    class Handler(SimpleHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(f"{self.path} auth={self.headers.get('Authorization')}")
-            super().do_GET()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield root, f"http://127.0.0.1:{server.server_address[1]}/mirror", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    server = local_server(root=root)
+    return root, f"{server.url}/mirror", server
 
 
 @pytest.mark.parametrize("stack", ["debian-12", ""])
@@ -148,8 +129,8 @@ def test_index(tmp_path: Path) -> None:
     assert site.index() == f"{NAME}\n"
 
 
-def test_http_mirror_fetch_and_index(http_mirror: tuple[Path, str, list[str]], dest: Path) -> None:
-    root, url, seen = http_mirror
+def test_http_mirror_fetch_and_index(http_mirror: tuple[Path, str, LocalServer], dest: Path) -> None:
+    root, url, server = http_mirror
     publish(root / "mirror")
     site = Mirror(url.replace("http://", "http://user:hunter2@"), retries=0)
     assert site.index() is None
@@ -159,11 +140,11 @@ def test_http_mirror_fetch_and_index(http_mirror: tuple[Path, str, list[str]], d
     assert dest.read_bytes() == DATA
     assert (dest.parent / f"{NAME}.sha256").read_text().split() == [hashlib.sha256(DATA).hexdigest(), NAME]
     # The credentials travel as a Basic auth header, never in the requested path.
-    assert f"/mirror/{NAME} auth=Basic dXNlcjpodW50ZXIy" in seen
-    assert not any("hunter2" in line for line in seen)
+    assert (f"/mirror/{NAME}", "Basic dXNlcjpodW50ZXIy") in server.requests
+    assert not any("hunter2" in f"{path} {auth}" for path, auth in server.requests)
 
 
-def test_http_404_is_a_missing_archive(http_mirror: tuple[Path, str, list[str]], dest: Path) -> None:
+def test_http_404_is_a_missing_archive(http_mirror: tuple[Path, str, LocalServer], dest: Path) -> None:
     root, url, _seen = http_mirror
     (root / "mirror").mkdir()
     with pytest.raises(BuildError) as caught:

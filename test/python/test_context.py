@@ -87,17 +87,6 @@ def test_for_pip_never_hands_the_engine_the_vars_requirements_files_expand(tmp_p
     assert Path(args[1]).stat().st_mode & 0o077 == 0
 
 
-def test_the_app_s_own_files_are_installed_when_nothing_is_expanded(tmp_path: Path) -> None:
-    from pybuildpack.environment.install import requirement_args
-
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "requirements.txt").write_text("requests==2.32.3\nx @ https://h/${UNDEFINED_HERE}/x.zip\n")
-    graph = parse_requirements(app / "requirements.txt", app, {})
-    layout = Layout(app=app, build=app, buildpack=tmp_path, work=tmp_path / "work", cache=None)
-    assert requirement_args(layout, graph, ["-r", "requirements.txt"]) == ["-r", "requirements.txt"]
-
-
 def test_for_expansion_puts_config_vars_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYBUILDPACK_TEST_SHARED", "from the environment")
     monkeypatch.setenv("PYBUILDPACK_TEST_ONLY_ENV", "only in the environment")

@@ -1,75 +1,51 @@
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from collections.abc import Callable
 
 import pytest
+from conftest import Answer, LocalServer
 
 from pybuildpack import http
 
 
-class Server(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keeps connections open
-    connections: ClassVar[list[int]] = []
-    auth: ClassVar[list[str | None]] = []
-
-    def setup(self) -> None:
-        super().setup()
-        Server.connections.append(1)
-
-    def do_GET(self) -> None:
-        Server.auth.append(self.headers.get("Authorization"))
-        if self.path.startswith("/moved"):
-            self.send_response(301)
-            self.send_header("Location", self.path.replace("/moved", "/there"))
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if self.path == "/missing/":
-            self.send_error(404)
-            return
-        body = self.path.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        if self.path == "/close/":
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+def page(path: str) -> Answer:
+    """A server that answers with the path it was asked for, but for a redirect (/moved...), a
+    404 (/missing/) and a connection it closes (/close/)."""
+    if path.startswith("/moved"):
+        return 301, {"Location": path.replace("/moved", "/there")}, b""
+    if path == "/missing/":
+        return 404, {}, b"not found\n"
+    closing = {"Connection": "close"} if path == "/close/" else {}
+    return 200, {"Content-Type": "text/html", **closing}, path.encode()
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
-    Server.connections.clear()
-    Server.auth.clear()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Server)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def served(local_server: Callable[..., LocalServer]) -> LocalServer:
+    return local_server(pages=page)
 
 
-def test_a_thread_keeps_its_connection_to_a_server(server: str) -> None:
+@pytest.fixture
+def server(served: LocalServer) -> str:
+    return served.host
+
+
+def test_a_thread_keeps_its_connection_to_a_server(server: str, served: LocalServer) -> None:
     for name in ("a", "b", "c", "d"):
         assert http.fetch(f"http://{server}/{name}/") == (f"/{name}/".encode(), "text/html")
-    assert len(Server.connections) == 1
+    assert served.connections == 1
     # A connection the server closes is opened again, once.
     assert http.fetch(f"http://{server}/close/")[0] == b"/close/"
     assert http.fetch(f"http://{server}/e/")[0] == b"/e/"
-    assert len(Server.connections) == 2
+    assert served.connections == 2
 
 
-def test_errors_redirects_and_credentials_as_urllib_gives_them(server: str) -> None:
+def test_errors_redirects_and_credentials_as_urllib_gives_them(server: str, served: LocalServer) -> None:
     with pytest.raises(http.urllib.error.HTTPError) as error:
         http.fetch(f"http://{server}/missing/")
     assert error.value.code == 404
     assert http.fetch(f"http://user:secret@{server}/moved/x/")[0] == b"/there/x/"
-    assert Server.auth[-2:] == [Server.auth[-1]] * 2 and Server.auth[-1] and "secret" not in Server.auth[-1]
+    auth = [given for _path, given in served.requests]
+    assert auth[-2:] == [auth[-1]] * 2 and auth[-1] and "secret" not in auth[-1]
     port = server.rsplit(":", 1)[1]
     with pytest.raises(OSError):
         http.fetch(f"http://127.0.0.1:{int(port) + 1 if port != '65535' else 1}/refused/")

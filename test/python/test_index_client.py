@@ -3,15 +3,12 @@ to reach an index is not called a missing package (D11)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import socket
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
+from conftest import LocalServer
 
 from pybuildpack.environment.pipfailure import summarize
 from pybuildpack.index import client
@@ -20,49 +17,37 @@ from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.parse import parse_requirements
 
 
-class Counting(http.server.SimpleHTTPRequestHandler):
-    requests: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        Counting.requests.append(self.path)
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
 @pytest.fixture
-def index(tmp_path: Path) -> Iterator[str]:
+def served(tmp_path: Path, local_server: Callable[..., LocalServer]) -> LocalServer:
     page = tmp_path / "simple" / "lonely-pkg"
     page.mkdir(parents=True)
     (page / "index.html").write_text('<a href="lonely_pkg-1.0.tar.gz">lonely_pkg-1.0.tar.gz</a>\n')
-    handler = functools.partial(Counting, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/simple"
-    server.shutdown()
+    return local_server(root=tmp_path)
 
 
-def test_an_index_is_asked_once_per_project(index: str, tmp_path: Path) -> None:
-    Counting.requests.clear()
+@pytest.fixture
+def index(served: LocalServer) -> str:
+    return f"{served.url}/simple"
+
+
+def test_an_index_is_asked_once_per_project(index: str, served: LocalServer, tmp_path: Path) -> None:
     sources = Sources.from_graph(Graph(tmp_path), {"PIP_INDEX_URL": index, "PIP_DEFAULT_TIMEOUT": "7"}, None)
     assert sources.timeout == 7.0
     for _ in range(50):
         files = all_files(sources, "Lonely_Pkg", tmp_path)
     assert [f.filename for f in files] == ["lonely_pkg-1.0.tar.gz"]
-    assert Counting.requests == ["/simple/lonely-pkg/"]
+    assert served.paths == ["/simple/lonely-pkg/"]
     assert client.project_files(index, "lonely.pkg") == files  # the same project, spelt otherwise
 
 
-def test_threads_asking_at_once_ask_the_index_once(index: str) -> None:
+def test_threads_asking_at_once_ask_the_index_once(index: str, served: LocalServer) -> None:
     """The planner asks from 8 threads: they must not all miss the memo and ask together."""
     from concurrent.futures import ThreadPoolExecutor
 
-    Counting.requests.clear()
     with ThreadPoolExecutor(max_workers=8) as pool:
         found = list(pool.map(lambda _: client.project_files(index, "lonely-pkg"), range(64)))
     assert all(f == found[0] for f in found)
-    assert Counting.requests == ["/simple/lonely-pkg/"]
+    assert served.paths == ["/simple/lonely-pkg/"]
 
 
 def test_an_unreachable_index_is_not_a_missing_package(
@@ -125,19 +110,6 @@ def test_a_hash_mismatch_is_named_with_its_line(tmp_path: Path) -> None:
     assert "Expected sha256 00" in error.details
 
 
-class Refusing(http.server.BaseHTTPRequestHandler):
-    """An index behind basic auth that accepts no credentials (a wrong password)."""
-
-    def do_GET(self) -> None:
-        self.send_response(401)
-        self.send_header("WWW-Authenticate", 'Basic realm="index"')
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
 @pytest.mark.parametrize(
     "said",
     [
@@ -148,18 +120,15 @@ class Refusing(http.server.BaseHTTPRequestHandler):
     ],
 )
 def test_a_refused_password_is_an_authentication_failure_not_a_missing_package(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, said: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_server: Callable[..., LocalServer], said: str
 ) -> None:
     monkeypatch.setattr(client, "REFUSED", {})
     monkeypatch.setattr(client, "UNREACHABLE", {})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
-    try:
-        with pytest.raises(OSError):
-            client.project_files(f"http://user:s3cret@127.0.0.1:{port}/private/simple", "six", timeout=5)
-    finally:
-        server.shutdown()
+    server = local_server(auth=("user", "another password"))  # an index that accepts no credentials
+    port = server.port
+    with pytest.raises(OSError):
+        client.project_files(f"http://user:s3cret@127.0.0.1:{port}/private/simple", "six", timeout=5)
+    assert server.paths == ["/private/simple/six/"]
     (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
     graph = parse_requirements(tmp_path / "requirements.txt", tmp_path, {})
     tail = [

@@ -1,12 +1,10 @@
 from __future__ import annotations
 
 import json
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
+from conftest import LocalServer
 from packaging.version import Version
 
 from pybuildpack.context import Settings
@@ -19,25 +17,12 @@ from pybuildpack.requirements.parse import parse_requirements
 WHEEL = "demo-1.0-py3-none-any.whl"
 
 
-class Counting(SimpleHTTPRequestHandler):
-    asked: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        Counting.asked.append(self.path)
-        super().do_GET()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def index(root: Path) -> tuple[str, ThreadingHTTPServer]:
+def index(root: Path, local_server: Callable[..., LocalServer]) -> LocalServer:
     """A simple index on 127.0.0.1 with demo (a wheel of 1.0) and other (a wheel of 2.0)."""
     for name, wheel in (("demo", WHEEL), ("other", "other-2.0-py3-none-any.whl")):
         (root / name).mkdir(parents=True)
         (root / name / "index.html").write_text(f'<a href="{wheel}">{wheel}</a>\n')
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Counting, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
+    return local_server(root=root)
 
 
 def plan_with(tmp_path: Path, url: str, lines: str, known: Path) -> None:
@@ -56,24 +41,23 @@ def knowledge() -> Knowledge:
     return Knowledge.load(Path(__file__).resolve().parents[2] / "data" / "build-prerequisites.toml")
 
 
-def test_a_pinned_release_with_a_wheel_is_looked_up_once_across_builds(tmp_path: Path) -> None:
-    url, server = index(tmp_path / "index")
+def test_a_pinned_release_with_a_wheel_is_looked_up_once_across_builds(
+    tmp_path: Path, local_server: Callable[..., LocalServer]
+) -> None:
+    server = index(tmp_path / "index", local_server)
+    url = server.url + "/"
     known = tmp_path / "cache" / "known-wheels.json"
     known.parent.mkdir()
-    try:
-        Counting.asked.clear()
-        plan_with(tmp_path, url, "demo==1.0\nother>=1\n", known)
-        assert sorted(Counting.asked) == ["/demo/", "/other/"]
-        saved = json.loads(known.read_text())
-        assert len(saved) == 1 and url not in known.read_text()  # the pinned one; no address
-        # The next build: demo==1.0 is known; the range is asked again, and so is a new pin.
-        Counting.asked.clear()
-        plan_with(tmp_path, url, "demo==1.0\nother>=1\nother==2.0\n", known)
-        assert sorted(Counting.asked) == ["/other/"]
-        assert len(json.loads(known.read_text())) == 2
-        # Another index (or runtime) is not the same question.
-        Counting.asked.clear()
-        plan_with(tmp_path, url.replace("127.0.0.1", "localhost"), "demo==1.0\n", known)
-        assert Counting.asked == ["/demo/"]
-    finally:
-        server.shutdown()
+    plan_with(tmp_path, url, "demo==1.0\nother>=1\n", known)
+    assert sorted(server.paths) == ["/demo/", "/other/"]
+    saved = json.loads(known.read_text())
+    assert len(saved) == 1 and url not in known.read_text()  # the pinned one; no address
+    # The next build: demo==1.0 is known; the range is asked again, and so is a new pin.
+    server.clear()
+    plan_with(tmp_path, url, "demo==1.0\nother>=1\nother==2.0\n", known)
+    assert sorted(server.paths) == ["/other/"]
+    assert len(json.loads(known.read_text())) == 2
+    # Another index (or runtime) is not the same question.
+    server.clear()
+    plan_with(tmp_path, url.replace("127.0.0.1", "localhost"), "demo==1.0\n", known)
+    assert server.paths == ["/demo/"]

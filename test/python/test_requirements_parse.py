@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import LocalServer
 
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements.graph import remove_remote_copies
@@ -172,25 +174,14 @@ def test_package_dependencies(tmp_path: Path) -> None:
     assert [(e.name, e.origin.line, e.pinned_version) for e in entries] == [("flask", 4, "3.1.3")]
 
 
-def test_remote_includes_are_followed(tmp_path: Path) -> None:
-    import functools
-    import http.server
-    import threading
-
+def test_remote_includes_are_followed(tmp_path: Path, local_server: Callable[..., LocalServer]) -> None:
     served = tmp_path / "served"
     (served / "reqs").mkdir(parents=True)
     (served / "reqs" / "base.txt").write_text("-r more.txt\nsix==1.17.0\n")
     (served / "reqs" / "more.txt").write_text("pylibmc==1.6.3\n")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/reqs/base.txt"
-        app = app_with(tmp_path / "app", {"requirements.txt": f"-r {url}\n"})
-        graph = parse(app)
-    finally:
-        server.shutdown()
+    url = f"{local_server(root=served).url}/reqs/base.txt"
+    app = app_with(tmp_path / "app", {"requirements.txt": f"-r {url}\n"})
+    graph = parse(app)
     shown = [(e.name, e.origin.show(app)) for e in graph.entries]
     assert shown == [
         ("pylibmc", url.replace("base.txt", "more.txt") + ":1"),
@@ -251,19 +242,12 @@ def test_a_nul_byte_in_an_included_name_is_a_clear_error(tmp_path: Path) -> None
 
 def test_a_requirement_continued_before_its_version_or_marker_is_marked_split(tmp_path: Path) -> None:
     """uv reads a backslash continuation only before options; the graph says which lines go on
-    with the requirement itself, so that the build can choose pip for them (environment/choose.py)."""
-    from pybuildpack.environment.choose import uv_unsuitable
-
+    with the requirement itself, so that the build can choose pip for them
+    (test_environment_choose.py)."""
     hashes = "six==1.17.0 \\\n    --hash=sha256:" + "a" * 64 + "\n"
     app = app_with(tmp_path, {"requirements.txt": hashes + "idna \\\n  ; python_version >= '3'\n"})
     graph = parse(app)
     assert [(e.name, e.split) for e in graph.entries] == [("six", False), ("idna", True)]
-    assert uv_unsuitable(graph) == (
-        "requirements.txt:3 continues its requirement on the next line "
-        "(a backslash before a version or marker), which uv does not read"
-    )
-    app = app_with(tmp_path, {"requirements.txt": hashes})
-    assert uv_unsuitable(parse(app)) is None
 
 
 def test_a_line_of_a_million_blanks_is_read_in_linear_time(tmp_path: Path) -> None:

@@ -1,0 +1,88 @@
+"""The pip engine (environment/pip.py): pip runs with the app's allow-listed settings and nothing of
+the build machine's pip configuration but how to reach the network; its failure is summarized
+with the requirement's line and a reason code. The real pip, in a real environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import LocalServer, make_venv, make_wheel, seed_wheels, simple_index
+
+from pybuildpack.context import Layout
+from pybuildpack.environment import metadata
+from pybuildpack.environment.pip import Pip, pip_environment
+from pybuildpack.environment.pipfailure import InstallFailed
+from pybuildpack.requirements.parse import parse_requirements
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def layout_of(tmp_path: Path, cache: bool = True) -> Layout:
+    app = tmp_path / "build"
+    app.mkdir(exist_ok=True)
+    return Layout(app, app, ROOT, tmp_path / "work", tmp_path / "cache" / "python" if cache else None)
+
+
+def test_pip_runs_with_the_app_s_settings_and_the_machine_s_network_settings_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [name for name in os.environ if name.startswith("PIP_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/the-machines-index")
+    monkeypatch.setenv("PIP_REQUIRE_VIRTUALENV", "1")
+    monkeypatch.setenv("PIP_DEFAULT_TIMEOUT", "60")
+    monkeypatch.setenv("PIP_CERT", "/etc/corporate-ca.pem")
+    monkeypatch.setenv("PIP_PROXY", "http://proxy.invalid:3128")
+    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"):
+        monkeypatch.setenv(name, "/elsewhere")
+    layout = layout_of(tmp_path)
+    env = pip_environment(layout, {"PIP_INDEX_URL": "http://127.0.0.1:8/the-apps-index"})
+    pip = {name: value for name, value in env.items() if name.startswith("PIP_")}
+    assert pip == {
+        "PIP_INDEX_URL": "http://127.0.0.1:8/the-apps-index",
+        "PIP_CERT": "/etc/corporate-ca.pem",
+        "PIP_PROXY": "http://proxy.invalid:3128",
+        "PIP_DEFAULT_TIMEOUT": "60",
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_NO_INPUT": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_PROGRESS_BAR": "off",
+        "PIP_ROOT_USER_ACTION": "ignore",
+        "PIP_CACHE_DIR": str(tmp_path / "cache" / "python" / "pip"),
+    }
+    assert not {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"} & set(env)
+    assert env["PATH"].split(os.pathsep)[0] == str(layout.env / "bin")
+    assert env["TMPDIR"] == str(layout.scratch / "tmp") and (layout.scratch / "tmp").is_dir()
+    # without a cache, pip keeps none
+    env = pip_environment(layout_of(tmp_path, cache=False), {})
+    assert env["PIP_NO_CACHE_DIR"] == "1" and "PIP_CACHE_DIR" not in env and "PIP_INDEX_URL" not in env
+
+
+def test_a_failed_install_names_the_requirement_and_its_line(
+    tmp_path: Path, local_server: Callable[..., LocalServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real pip, asked for a release the index (on 127.0.0.1, the app's PIP_INDEX_URL) does not
+    have; the machine's own PIP_INDEX_URL is never asked."""
+    index = local_server(
+        root=simple_index(tmp_path / "index", [make_wheel(tmp_path / "wheels", "other", "1.0")])
+    )
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/the-machines-index")
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text("other==1.0\nmissing-pkg==2.0\n")
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = Pip(layout, graph, {"PIP_INDEX_URL": index.url}, (), "BUILDPACK_INSTALLER=pip")
+    assert engine.describe() == f"pip {metadata.installed(layout.env)['pip']} (BUILDPACK_INSTALLER=pip)"
+
+    with pytest.raises(InstallFailed) as caught:
+        engine.install(["-r", "requirements.txt"])
+
+    assert caught.value.code == "install::requirement-not-found"
+    assert caught.value.where == "requirements.txt:2"
+    assert "missing-pkg" in caught.value.title
+    assert any("No matching distribution found for missing-pkg==2.0" in line for line in caught.value.tail)
+    assert "/missing-pkg/" in index.paths
+    assert "other" not in metadata.installed(layout.env)  # pip installs all or nothing

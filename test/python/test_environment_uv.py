@@ -1,0 +1,130 @@
+"""The uv engine (environment/uv.py): pip's settings in uv's names, uv's cache in CACHE_DIR, the real
+uv (the pinned wheel from the mirror) installing into a real environment from an index on
+127.0.0.1; pip installing a step uv fails, saying so; and what uv linked from its cache made the
+environment's own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import LocalServer, make_venv, make_wheel, seed_wheels, simple_index
+
+from pybuildpack.archives.mirror import Mirror
+from pybuildpack.context import Layout, Settings
+from pybuildpack.environment import metadata
+from pybuildpack.environment.uv import UvEngine, uv_environment
+from pybuildpack.requirements.parse import parse_requirements
+from pybuildpack.tools.uv import Uv
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def configured() -> Mirror | None:
+    """The mirror the environment configures, as a build reads it."""
+    return Mirror.configured(Settings.from_env())
+
+
+@pytest.fixture(scope="module")
+def fetched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """uv's program fetched once from the mirror into a cache, as a build does."""
+    cache = tmp_path_factory.mktemp("uv-fetched") / "python"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BUILDPACK_MIRROR_URL", (ROOT / ".mirror").as_uri())
+        layout = Layout(cache.parent, cache.parent, ROOT, cache.parent / "work", cache)
+        Uv(layout, "amd64", None, configured())
+    yield cache / "package-managers"
+
+
+@pytest.fixture
+def layout(tmp_path: Path, fetched: Path, monkeypatch: pytest.MonkeyPatch) -> Layout:
+    """A build whose cache holds uv (linked from the fetched copy: no fetch, no mirror)."""
+    monkeypatch.setenv("BUILDPACK_MIRROR_URL", (tmp_path / "no-mirror").as_uri())
+    cache = tmp_path / "cache" / "python"
+    shutil.copytree(fetched, cache / "package-managers", copy_function=os.link)
+    app = tmp_path / "build"
+    app.mkdir()
+    return Layout(app, app, ROOT, tmp_path / "work", cache)
+
+
+def test_pip_s_settings_become_uv_s_and_the_machine_s_uv_settings_are_dropped(
+    layout: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UV_LINK_MODE", "symlink")
+    monkeypatch.setenv("UV_INDEX_URL", "http://127.0.0.1:9/the-machines-index")
+    monkeypatch.setenv("UV_COMPILE_BYTECODE", "1")
+    pip_config = {
+        "PIP_INDEX_URL": "http://127.0.0.1:8/simple",
+        "PIP_EXTRA_INDEX_URL": "http://127.0.0.1:7/simple",
+        "PIP_FIND_LINKS": "http://127.0.0.1:6/links",
+        "PIP_DEFAULT_TIMEOUT": "30",
+        "PIP_RETRIES": "2",
+        "PIP_TRUSTED_HOST": "127.0.0.1",
+        "PIP_PRE": "Yes",
+        "PIP_NO_BINARY": "a,b",
+        "PIP_ONLY_BINARY": ":all:",
+    }
+    env, args = uv_environment(layout, Uv(layout, "amd64", None, configured()), pip_config)
+    uv = {name: value for name, value in env.items() if name.startswith("UV_")}
+    assert layout.cache is not None
+    assert uv == {
+        "UV_INDEX_URL": "http://127.0.0.1:8/simple",
+        "UV_EXTRA_INDEX_URL": "http://127.0.0.1:7/simple",
+        "UV_FIND_LINKS": "http://127.0.0.1:6/links",
+        "UV_HTTP_TIMEOUT": "30",
+        "UV_HTTP_RETRIES": "2",
+        "UV_INSECURE_HOST": "127.0.0.1",
+        "UV_PRERELEASE": "allow",
+        "UV_CACHE_DIR": str(layout.cache / "uv"),
+        "UV_LINK_MODE": "hardlink",  # the cache and the build on one filesystem
+        "UV_INDEX_STRATEGY": "unsafe-best-match",
+        "UV_PYTHON": str(layout.env_python),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_PROGRESS": "1",
+        "UV_SYSTEM_CERTS": "1",
+    }
+    assert args == ["--no-binary", "a", "--no-binary", "b", "--only-binary", ":all:"]
+    assert env["VIRTUAL_ENV"] == str(layout.env)
+    env, args = uv_environment(layout, Uv(layout, "amd64", None, configured()), {"PIP_PRE": "0"})
+    assert "UV_PRERELEASE" not in env and args == []
+
+
+def test_uv_installs_and_pip_takes_over_a_step_uv_fails(
+    layout: Layout,
+    tmp_path: Path,
+    local_server: Callable[..., LocalServer],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wheels = [make_wheel(tmp_path / "wheels", name, "1.0") for name in ("first", "second")]
+    index = local_server(root=simple_index(tmp_path / "index", wheels))
+    (layout.app / "requirements.txt").write_text("first==1.0\n")
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = UvEngine(
+        layout, graph, {"PIP_INDEX_URL": index.url}, (), Uv(layout, "amd64", None, configured())
+    )
+    before = metadata.snapshot(layout.env)
+
+    assert engine.install(["-r", "requirements.txt"]) == "uv 0.13.9"
+    assert metadata.installed(layout.env)["first"] == "1.0"
+    assert layout.cache is not None and (layout.cache / "uv").is_dir()  # uv's cache in CACHE_DIR
+    # uv linked the wheel's files from its cache; detached, they are the environment's own
+    added = metadata.installed_since(layout.env, before)
+    assert any(path.stat().st_nlink > 1 for path in added)
+    assert engine.detach(added) > 0
+    assert all(path.stat().st_nlink == 1 for path in added if not path.is_symlink())
+
+    capsys.readouterr()
+    monkeypatch.setenv("BUILDPACK_TEST_BREAK", "uv")  # uv's run fails, as the integration suite makes it
+    assert engine.install(["second==1.0"]) == f"pip {metadata.installed(layout.env)['pip']} (uv failed)"
+    out = capsys.readouterr().out
+    assert (
+        "       uv could not install this step: pip installs it instead (pip's semantics, its messages)\n"
+        in out
+    )
+    assert "Successfully installed second-1.0" in out
+    assert metadata.installed(layout.env)["second"] == "1.0"
