@@ -32,12 +32,11 @@ pytest: tools
 unit: tools
 	PATH="$(TOOLS_BIN):$$PATH" bats test/unit
 
-# The requirement forms and the ordered install run a second time with the pip engine.
-PIP_ENGINE_SUITES := test/integration/requirement_forms.bats test/integration/ordered_install.bats
-
+# One pool: the tests that build with the pip engine whatever the run's engine ("pip engine: ..."
+# in requirement_forms.bats and ordered_install.bats) run beside the rest. TEST_INSTALLER=pip runs
+# every suite with pip.
 integration: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" bats --timing --jobs $(BATS_JOBS) test/integration
-	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TEST_INSTALLER=pip bats --timing --jobs $(BATS_JOBS) $(PIP_ENGINE_SUITES)
 
 mirror:
 	bash builds/mirror.sh $(MIRROR_DIR)
