@@ -50,21 +50,21 @@ assert_output_contains() {
 	done
 }
 
-# installed [DIR]: the one reader of the installed set: "name==version" of every distribution in
+# installed_set [DIR]: the one reader of the installed set: "name==version" of every distribution in
 # the environment of the slug in DIR (BUILD_DIR by default), as python finds it in a dyno (.profile.d
 # sourced), sorted, the names normalized as pip and uv normalize them. Prints; sets no $output.
-installed() {
+installed_set() {
 	# shellcheck disable=SC2016 # expanded by the dyno's shell
 	env -i HOME="${1:-$BUILD_DIR}" PATH=/usr/local/bin:/usr/bin:/bin bash -c "$DYNO_SHELL" _ 'python -c "$2"' '
 import importlib.metadata as m, re
 print(" ".join(sorted(re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower() + "==" + d.version for d in m.distributions())))'
 }
 
-# assert_installed NAME[==VERSION]...: each is in the slug's installed set (installed; names
+# assert_installed NAME[==VERSION]...: each is in the slug's installed set (installed_set; names
 # compared as pip and uv normalize them; VERSION may end in .* for any release of a series).
 assert_installed() {
 	local wanted name version have
-	have="$(installed | tr ' ' '\n')"
+	have="$(installed_set | tr ' ' '\n')"
 	for wanted in "$@"; do
 		name="$(python3 -c 'import re, sys; print(re.sub(r"[-_.]+", "-", sys.argv[1]).lower())' "${wanted%%==*}")"
 		version="${wanted#"${wanted%%==*}"}"

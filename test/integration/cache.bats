@@ -30,7 +30,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_success
 	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
 	refute_output_contains "Installing dependencies" "Collecting"
-	assert_equal "$(installed)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
 @test "a removed requirement is gone from the slug; a change in a nested -r file is picked up" {
@@ -41,7 +41,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_success
 	assert_output_contains "-----> Updating the cached environment: requirements/base.txt changed" \
 		"-----> Removing packages no longer required" "blinker 1.9.0"
-	assert_equal "$(installed)" "itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+	assert_equal "$(installed_set)" "itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
 	in_slug "$BUILD_DIR" 'python -c "import blinker"'
 	assert_failure
 }
@@ -107,7 +107,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 		[[ "$status" -eq 137 ]] || fail "kill at ${point}: expected exit status 137, got ${status}" "$output"
 		rebuild
 		assert_success
-		assert_equal "$(installed)" "${want[i]}"
+		assert_equal "$(installed_set)" "${want[i]}"
 		i=$((i + 1))
 	done
 	run find "${CACHE_DIR}/python" -maxdepth 1 -name 'env-*'
@@ -127,7 +127,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	rebuild
 	assert_success
 	assert_output_contains "Creating the environment (the cached environment is damaged (" "six.py is truncated or changed"
-	assert_equal "$(installed)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 
 	# A missing metadata file.
 	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
@@ -154,7 +154,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	rebuild
 	assert_success
 	assert_output_contains "the cached environment is damaged (its metadata file is unreadable)"
-	assert_equal "$(installed)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 	rebuild
 	assert_success
 	assert_output_contains "Reusing the cached environment"
@@ -166,7 +166,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	compile_app
 	assert_success
 	assert_output_contains "Warning: The build cache is not writable; building without it"
-	assert_equal "$(installed)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 	load_lib report
 	rm -f -- "$(report::fallback_path "$CACHE_DIR")"
 }
@@ -192,7 +192,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	rebuild
 	assert_success
 	assert_output_contains "(cached runtime, no download)" "-----> Reusing the cached environment (requirements unchanged)"
-	assert_equal "$(installed)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
 @test "a full CACHE_DIR: the build succeeds and warns that the cache was not saved" {
@@ -202,7 +202,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	compile_app
 	assert_success
 	assert_output_contains "Warning: Could not save"
-	assert_equal "$(installed)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
 @test "a CACHE_DIR with no free space at all: builds succeed, say why nothing was kept, and stay clean" {
@@ -216,7 +216,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	compile_app
 	assert_success
 	refute_output_contains "Internal error" "Error:"
-	assert_equal "$(installed)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
 # The policy (what the last KEEP=3 builds used stays, the rest goes, over 20 builds) is

@@ -21,7 +21,7 @@ forms_app() {
 	assert_output_contains "Successfully installed"
 	assert_equal "$(installs)" "dependencies from requirements.txt: pip 26.3 (BUILDPACK_INSTALLER=pip)"
 	local with_pip
-	with_pip="$(installed)"
+	with_pip="$(installed_set)"
 	forms_app uv-build
 	CACHE_DIR="${BATS_TEST_TMPDIR}/uv-cache"
 	rm "${ENV_DIR}/BUILDPACK_INSTALLER"
@@ -33,7 +33,7 @@ forms_app() {
 	# uv built docopt (an sdist) in the install step and says what it installed
 	local step="${output#*-----> Installing dependencies from requirements.txt}"
 	[[ "$step" == *"+ docopt==0.6.2"* ]] || fail "uv's words are not in the install step: $step"
-	assert_equal "$(installed)" "$with_pip"
+	assert_equal "$(installed_set)" "$with_pip"
 	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
 		fail "the fixture does not show constraints, extras and markers: $with_pip"
 	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*docopt*' -name '*.pyc')" ]] || fail "no bytecode was compiled"
@@ -77,9 +77,9 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 			assert_success
 			[[ "$(installs)" == *": ${engine} "* ]] || fail "${app} was not installed by ${engine}: $(installs)"
 			if [[ "$engine" == pip ]]; then
-				with_pip="$(installed)"
+				with_pip="$(installed_set)"
 			else
-				[[ "$(installed)" == "$with_pip" ]] || fail "${app}: uv installed $(installed), pip ${with_pip}"
+				[[ "$(installed_set)" == "$with_pip" ]] || fail "${app}: uv installed $(installed_set), pip ${with_pip}"
 			fi
 		done
 	done
