@@ -114,7 +114,7 @@ new_app() {
 	rm -rf -- "$BUILD_DIR"
 	mkdir -p -- "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	cp -a -- "${FIXTURES}/${fixture}/." "$BUILD_DIR/"
-	# make integration runs some suites a second time with the other engine (TEST_INSTALLER=pip)
+	# the engine of this run, or of a test (TEST_INSTALLER=pip: the "pip engine: ..." tests, or a whole run)
 	if [[ -n "${TEST_INSTALLER:-}" ]]; then
 		printf '%s' "$TEST_INSTALLER" >"${ENV_DIR}/BUILDPACK_INSTALLER"
 	fi
