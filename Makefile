@@ -7,12 +7,17 @@ TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
 BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
-# Integration suites run two tests at a time (GNU parallel); tests that use /app take turns.
-BATS_JOBS ?= 2
+# The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
+# take turns. An integration test spends most of its time waiting (on the network, the disk, the
+# processes of a build), so more tests than cores pays.
+BATS_JOBS ?= 4
 
 .PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor clean
 
-test: tools lint pytest mirror unit integration
+# make test: lint, pytest and the unit suites run while the integration suites do (they share no
+# files, ports or /app); each one's output is printed whole when it ends.
+test: tools
+	$(MAKE) --no-print-directory --jobs=4 --output-sync=target lint pytest unit integration
 
 tools: $(TOOLS)/.installed
 
@@ -30,7 +35,7 @@ pytest: tools
 	$(TOOLS_BIN)/pytest -q test/python
 
 unit: tools
-	PATH="$(TOOLS_BIN):$$PATH" bats test/unit
+	PATH="$(TOOLS_BIN):$$PATH" bats --jobs $(BATS_JOBS) test/unit
 
 # One pool: the tests that build with the pip engine whatever the run's engine ("pip engine: ..."
 # in requirement_forms.bats and ordered_install.bats) run beside the rest. TEST_INSTALLER=pip runs
