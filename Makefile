@@ -8,8 +8,9 @@ MIRROR_DIR := $(CURDIR)/.mirror
 BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
 # The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
-# take turns. An integration test spends most of its time waiting (on the network, the disk, the
-# processes of a build), so more tests than cores pays.
+# take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
+# shared cores, 4 at a time with lint, pytest and the unit suites beside them took as long as 2
+# at a time alone).
 BATS_JOBS ?= 4
 
 .PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor clean
