@@ -150,8 +150,8 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 }
 
 # Each engine's launchers in each kind of path (short, with a space, 150 characters), moved, are
-# test_relocate.py's (test_the_engines_launchers_work_after_the_environment_moves, with the real
-# engines); here, a whole build of each in one of them, run from /app.
+# test_environment_relocate.py's (test_the_engines_launchers_work_after_the_environment_moves,
+# with the real engines); here, a whole build of each in one of them, run from /app.
 @test "both engines: console scripts run from /app after a build in a path with a space (uv) or of 150 characters (pip)" {
 	local engine dir long
 	long="$(printf 'p%.0s' $(seq 1 $((150 - ${#BATS_TEST_TMPDIR} - 1))))"
