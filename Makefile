@@ -7,12 +7,18 @@ TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
 BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) .ci/run
-# Integration suites run two tests at a time (GNU parallel); tests that use /app take turns.
-BATS_JOBS ?= 2
+# The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
+# take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
+# shared cores, 4 at a time with lint, pytest and the unit suites beside them took as long as 2
+# at a time alone).
+BATS_JOBS ?= 4
 
 .PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor clean
 
-test: tools lint pytest mirror unit integration
+# make test: lint, pytest and the unit suites run while the integration suites do (they share no
+# files, ports or /app); each one's output is printed whole when it ends.
+test: tools
+	$(MAKE) --no-print-directory --jobs=4 --output-sync=target lint pytest unit integration
 
 tools: $(TOOLS)/.installed
 
@@ -30,14 +36,13 @@ pytest: tools
 	$(TOOLS_BIN)/pytest -q test/python
 
 unit: tools
-	PATH="$(TOOLS_BIN):$$PATH" bats test/unit
+	PATH="$(TOOLS_BIN):$$PATH" bats --jobs $(BATS_JOBS) test/unit
 
-# The requirement forms and the ordered install run a second time with the pip engine.
-PIP_ENGINE_SUITES := test/integration/requirement_forms.bats test/integration/ordered_install.bats
-
+# One pool: the tests that build with the pip engine whatever the run's engine ("pip engine: ..."
+# in requirement_forms.bats and ordered_install.bats) run beside the rest. TEST_INSTALLER=pip runs
+# every suite with pip.
 integration: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" bats --timing --jobs $(BATS_JOBS) test/integration
-	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TEST_INSTALLER=pip bats --timing --jobs $(BATS_JOBS) $(PIP_ENGINE_SUITES)
 
 mirror:
 	bash builds/mirror.sh $(MIRROR_DIR)

@@ -50,23 +50,21 @@ assert_output_contains() {
 	done
 }
 
-# assert_installed NAME[==VERSION]...: the build's output says it installed each, in the words of
-# the engine that did: uv's " + name==version", or pip's "Successfully installed ... Name-version"
-# (names compared as pip and uv normalize them; VERSION may end in .* for any release of a series).
+# installed_set [DIR]: the one reader of the installed set: "name==version" of every distribution in
+# the environment of the slug in DIR (BUILD_DIR by default), as python finds it in a dyno (.profile.d
+# sourced), sorted, the names normalized as pip and uv normalize them. Prints; sets no $output.
+installed_set() {
+	# shellcheck disable=SC2016 # expanded by the dyno's shell
+	env -i HOME="${1:-$BUILD_DIR}" PATH=/usr/local/bin:/usr/bin:/bin bash -c "$DYNO_SHELL" _ 'python -c "$2"' '
+import importlib.metadata as m, re
+print(" ".join(sorted(re.sub(r"[-_.]+", "-", d.metadata["Name"]).lower() + "==" + d.version for d in m.distributions())))'
+}
+
+# assert_installed NAME[==VERSION]...: each is in the slug's installed set (installed_set; names
+# compared as pip and uv normalize them; VERSION may end in .* for any release of a series).
 assert_installed() {
-	local wanted name version said
-	said="$(printf '%s\n' "$output" | python3 -c '
-import re, sys
-canon = lambda n: re.sub(r"[-_.]+", "-", n).lower()
-for line in sys.stdin:
-    m = re.match(r"\s*\+ (\S+)==(\S+)(?:\s|$)", line)
-    if m:
-        print(canon(m[1]) + "==" + m[2])
-    elif "Successfully installed " in line:
-        for item in line.split("Successfully installed ", 1)[1].split():
-            name, _, version = item.rpartition("-")
-            print(canon(name) + "==" + version)
-')"
+	local wanted name version have
+	have="$(installed_set | tr ' ' '\n')"
 	for wanted in "$@"; do
 		name="$(python3 -c 'import re, sys; print(re.sub(r"[-_.]+", "-", sys.argv[1]).lower())' "${wanted%%==*}")"
 		version="${wanted#"${wanted%%==*}"}"
@@ -76,10 +74,19 @@ for line in sys.stdin:
 			{ split($0, part, "==") }
 			part[1] == name && (version == "" || part[2] == version ||
 				(version ~ /\.\*$/ && index(part[2], substr(version, 1, length(version) - 1)) == 1)) { found = 0 }
-			END { exit found }' <<<"$said"; then
-			fail "expected the output to say ${wanted} was installed" "--- output:" "$output"
+			END { exit found }' <<<"$have"; then
+			fail "expected ${wanted} in the slug's environment; it holds:" "$have" "--- output:" "$output"
 		fi
 	done
+}
+
+# installs: which engine installed each step of the last build, from bin/report's "installs", one
+# "step: engine" per line.
+installs() {
+	"${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR" |
+		python3 -c 'import json, sys
+for item in json.load(sys.stdin).get("installs", []):
+    print(item["step"] + ": " + item["engine"])'
 }
 
 refute_output_contains() {
@@ -107,7 +114,7 @@ new_app() {
 	rm -rf -- "$BUILD_DIR"
 	mkdir -p -- "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	cp -a -- "${FIXTURES}/${fixture}/." "$BUILD_DIR/"
-	# make integration runs some suites a second time with the other engine (TEST_INSTALLER=pip)
+	# the engine of this run, or of a test (TEST_INSTALLER=pip: the "pip engine: ..." tests, or a whole run)
 	if [[ -n "${TEST_INSTALLER:-}" ]]; then
 		printf '%s' "$TEST_INSTALLER" >"${ENV_DIR}/BUILDPACK_INSTALLER"
 	fi
@@ -122,6 +129,21 @@ engine() {
 compile_app() {
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "$@" \
 		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+}
+
+# rebuild [ARGS for env...]: build the same app again from its sources, as a platform does: a fresh
+# checkout (BUILD_DIR without the last build's .heroku and .profile.d), the same cache.
+rebuild() {
+	local sources="${BATS_TEST_TMPDIR}/sources"
+	rm -rf "$sources" && cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
+	rm -rf "$BUILD_DIR" && mv "$sources" "$BUILD_DIR"
+	compile_app "$@"
+}
+
+# plain_app [DIRNAME]: new_app of an app with no dependencies yet (no-deps), on Python 3.13.
+plain_app() {
+	new_app no-deps "$@"
+	printf '3.13\n' >"${BUILD_DIR}/.python-version"
 }
 
 require_mirror() {

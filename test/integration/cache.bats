@@ -1,39 +1,23 @@
 #!/usr/bin/env bats
 # The cached environment: exactly the requirements, every build, and a build that always works
-# after a kill, a damaged cache or an unusable cache directory.
+# after a kill, a damaged cache or an unusable cache directory; never poisoned by a slug or a hook;
+# hash-checked as a cold build is; shared by builds at once, one at a time.
+
+load ../helpers/suite
 
 setup() {
-	load ../helpers/test_helper
-	load ../helpers/servers
-	require_mirror
+	suite_setup
 	new_app cache-app
 }
 
 teardown() {
-	stop_servers
 	if mountpoint -q "${BATS_TEST_TMPDIR}/full" 2>/dev/null; then
 		umount "${BATS_TEST_TMPDIR}/full"
 	fi
 	if [[ -n "${SHM_DIR:-}" ]]; then
 		rm -rf -- "$SHM_DIR"
 	fi
-	cleanup_app
-}
-
-# installed: "name==version" of every distribution in the slug's environment, sorted.
-installed() {
-	in_slug "$BUILD_DIR" 'python -c "
-import importlib.metadata as m
-print(\" \".join(sorted(d.metadata[\"Name\"].lower() + \"==\" + d.version for d in m.distributions())))
-"'
-}
-
-# rebuild: a fresh copy of the app's sources (the platform's checkout) over the old build dir.
-rebuild() {
-	local sources="${BATS_TEST_TMPDIR}/sources"
-	rm -rf "$sources" && cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
-	rm -rf "$BUILD_DIR" && mv "$sources" "$BUILD_DIR"
-	compile_app "$@"
+	suite_teardown
 }
 
 EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
@@ -46,8 +30,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_success
 	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
 	refute_output_contains "Installing dependencies" "Collecting"
-	installed
-	assert_equal "$output" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
 @test "a removed requirement is gone from the slug; a change in a nested -r file is picked up" {
@@ -58,8 +41,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_success
 	assert_output_contains "-----> Updating the cached environment: requirements/base.txt changed" \
 		"-----> Removing packages no longer required" "blinker 1.9.0"
-	installed
-	assert_equal "$output" "itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+	assert_equal "$(installed_set)" "itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
 	in_slug "$BUILD_DIR" 'python -c "import blinker"'
 	assert_failure
 }
@@ -106,31 +88,35 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_output_contains "-----> Rebuilding the environment: stack debian-12 -> debian-99"
 }
 
-@test "killed (SIGKILL) at every phase, also while saving the cache: the next build works and is right" {
+# Killed where bin/compile hands over to the core and back (libraries: after decide; dependencies:
+# after install and the save), and inside the install, each while the build changes the cache. A
+# kill inside the save (save, save-swap) is test_cache_environment_killed.py's, with a real SIGKILL.
+@test "killed (SIGKILL) between the build's steps and during the install: the next build works and is right" {
 	compile_app
 	assert_success
-	local point
-	for point in runtime install libraries dependencies save save-swap; do
-		printf 'six==1.17.0\nitsdangerous==2.2.0\n' >"${BUILD_DIR}/requirements/base.txt"
+	local point changed="itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+	local -a want=("$changed" "$EXPECTED" "$changed")
+	local -a base=($'six==1.17.0\nitsdangerous==2.2.0\n' $'six==1.17.0\nblinker==1.9.0\n' $'six==1.17.0\nitsdangerous==2.2.0\n')
+	local i=0
+	# Each kill interrupts a build that changes the requirements (there and back again).
+	for point in libraries install dependencies; do
+		printf '%s' "${base[i]}" >"${BUILD_DIR}/requirements/base.txt"
 		# A killed build can't remove its work directory: keep it in this test's own TMPDIR.
 		mkdir -p "${BATS_TEST_TMPDIR}/tmp"
 		rebuild BUILDPACK_TEST_KILL_AT="$point" TMPDIR="${BATS_TEST_TMPDIR}/tmp"
 		[[ "$status" -eq 137 ]] || fail "kill at ${point}: expected exit status 137, got ${status}" "$output"
 		rebuild
 		assert_success
-		installed
-		assert_equal "$output" "itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
-		# And back, so that the next kill interrupts a build that changes the cache.
-		printf 'six==1.17.0\nblinker==1.9.0\n' >"${BUILD_DIR}/requirements/base.txt"
-		rebuild
-		assert_success
-		installed
-		assert_equal "$output" "$EXPECTED"
+		assert_equal "$(installed_set)" "${want[i]}"
+		i=$((i + 1))
 	done
 	run find "${CACHE_DIR}/python" -maxdepth 1 -name 'env-*'
 	[[ "$(wc -l <<<"$output")" -eq 1 ]] || fail "stray cache entries left: ${output}"
 }
 
+# Each damage of an entry the cache detects (truncated, missing or garbled files, metadata) is
+# test_cache_environment.py's (test_damage_is_detected_and_the_entry_discarded); here, a whole
+# build after each kind: the entry's, the core's bytecode, and garbage across the cache.
 @test "a damaged cache is detected, discarded with a message, and the build succeeds" {
 	compile_app
 	assert_success
@@ -144,15 +130,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	rebuild
 	assert_success
 	assert_output_contains "Creating the environment (the cached environment is damaged (" "six.py is truncated or changed"
-	installed
-	assert_equal "$output" "$EXPECTED"
-
-	# A missing metadata file.
-	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
-	rm "${entry}/meta.json"
-	rebuild
-	assert_success
-	assert_output_contains "the cached environment is damaged (its metadata file is missing)"
+	assert_equal "$(installed_set)" "$EXPECTED"
 
 	# Truncated bytecode of the buildpack's own core (written by a build, after the tools were
 	# unpacked and checksummed; Python would fail on it).
@@ -172,8 +150,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	rebuild
 	assert_success
 	assert_output_contains "the cached environment is damaged (its metadata file is unreadable)"
-	installed
-	assert_equal "$output" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 	rebuild
 	assert_success
 	assert_output_contains "Reusing the cached environment"
@@ -185,8 +162,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	compile_app
 	assert_success
 	assert_output_contains "Warning: The build cache is not writable; building without it"
-	installed
-	assert_equal "$output" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 	load_lib report
 	rm -f -- "$(report::fallback_path "$CACHE_DIR")"
 }
@@ -212,8 +188,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	rebuild
 	assert_success
 	assert_output_contains "(cached runtime, no download)" "-----> Reusing the cached environment (requirements unchanged)"
-	installed
-	assert_equal "$output" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
 @test "a full CACHE_DIR: the build succeeds and warns that the cache was not saved" {
@@ -223,8 +198,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	compile_app
 	assert_success
 	assert_output_contains "Warning: Could not save"
-	installed
-	assert_equal "$output" "$EXPECTED"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
 @test "a CACHE_DIR with no free space at all: builds succeed, say why nothing was kept, and stay clean" {
@@ -234,20 +208,19 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	compile_app
 	assert_success
 	dd if=/dev/zero of="${CACHE_DIR}/filler" bs=1M count=100 2>/dev/null || true # fills it
-	local i
-	for i in 1 2; do
-		rm -rf "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d"
-		compile_app
-		assert_success
-		refute_output_contains "Internal error" "Error:"
-		installed
-		assert_equal "$output" "$EXPECTED"
-	done
+	rm -rf "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d"
+	compile_app
+	assert_success
+	refute_output_contains "Internal error" "Error:"
+	assert_equal "$(installed_set)" "$EXPECTED"
 }
 
-@test "the cache stays bounded: after 20 builds with changing requirements, nothing no recent build used" {
+# The policy (what the last KEEP=3 builds used stays, the rest goes, over 20 builds) is
+# test_cache_pip.py's; here, five builds that each need another version show it is applied to the
+# wheels pip or uv built, to the buildpack's own sdists and to what an older buildpack left.
+@test "the cache stays bounded: after 5 builds with changing requirements, nothing no recent build used" {
 	local i index="${BATS_TEST_TMPDIR}/index"
-	for i in $(seq 1 20); do
+	for i in $(seq 1 5); do
 		build_sdist boundpkg "1.${i}" "${index}/simple/boundpkg"
 	done
 	# A local index only (fast builds): the sdists, and the packaging tools (the pins, and setuptools
@@ -264,13 +237,13 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_INDEX_URL"
 	# What an older version of the buildpack left (its tools directory, a stray file) goes too.
 	mkdir -p "${CACHE_DIR}/python/tools/0123456789abcdef" && : >"${CACHE_DIR}/python/stray.tmp"
-	for i in $(seq 1 20); do
+	for i in $(seq 1 5); do
 		# Each build needs another version, built from its sdist (and so put in pip's wheel cache).
 		printf 'boundpkg==1.%s\n' "$i" >"${BUILD_DIR}/requirements/base.txt"
 		rebuild
 		assert_success
 	done
-	assert_installed boundpkg==1.20
+	assert_installed boundpkg==1.5
 	# The wheels the installer built from the sdists (pip's wheel cache, or uv's).
 	if [[ "$(engine)" == pip ]]; then
 		run find "${CACHE_DIR}/python/pip/wheels" -name 'boundpkg-*.whl'
@@ -280,12 +253,12 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	local count
 	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
 	[[ "$count" -ge 1 ]] || fail "$(engine) cached no built wheel at all: the test proves nothing" "$output"
-	[[ "$count" -le 3 ]] || fail "the wheel cache holds ${count} boundpkg wheels after 20 builds" "$output"
+	[[ "$count" -le 3 ]] || fail "the wheel cache holds ${count} boundpkg wheels after 5 builds" "$output"
 	# The sdists the buildpack itself downloads to plan the install are pruned the same way.
 	run find "${CACHE_DIR}/python/pip/sdists" -name 'boundpkg-*.tar.gz'
 	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
 	[[ "$count" -ge 1 ]] || fail "the buildpack downloaded no sdist at all: the test proves nothing" "$output"
-	[[ "$count" -le 3 ]] || fail "the buildpack's sdists: ${count} after 20 builds" "$output"
+	[[ "$count" -le 3 ]] || fail "the buildpack's sdists: ${count} after 5 builds" "$output"
 	run find "${CACHE_DIR}/python" -maxdepth 1 -name 'env-*'
 	[[ "$(wc -l <<<"$output")" -eq 1 ]]
 	# Everything left is an entry of the cache table.
@@ -295,4 +268,164 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_success
 	assert_equal "$output" "[]"
 	[[ ! -e "${CACHE_DIR}/python/tools" && ! -e "${CACHE_DIR}/python/stray.tmp" ]] || fail "old entries were kept"
+}
+
+@test "cache sharing: a slug edited in place never poisons the cache, and hooks' changes are not replayed" {
+	plain_app
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	mkdir -p "${BUILD_DIR}/bin"
+	printf 'echo "HOOK = 1" >"$(python -c "import six, os; print(os.path.dirname(six.__file__))")/hook_added.py"\n' \
+		>"${BUILD_DIR}/bin/post_compile"
+	compile_app
+	assert_success
+	in_slug "$BUILD_DIR" 'python -c "import hook_added"'
+	assert_success
+	# An in-place edit of the finished slug, same size (a later buildpack, a local run).
+	local six
+	six="$(find "${BUILD_DIR}/.heroku/venv" -name six.py)"
+	printf 'X' | dd of="$six" bs=1 seek=0 conv=notrunc status=none
+	rm "${BUILD_DIR}/bin/post_compile"
+	rebuild
+	assert_success
+	assert_output_contains "was changed in place" "-----> Creating the environment"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_output_contains "1.17.0"
+	run head -c 1 "$(find "${BUILD_DIR}/.heroku/venv" -name six.py)"
+	[[ "$output" != X ]] || fail "the edited six.py came back from the cache"
+	in_slug "$BUILD_DIR" 'python -c "import hook_added"'
+	assert_failure
+}
+
+@test "cache damage: every file of a warm cache truncated, the installer's built wheels too: the next build works" {
+	plain_app
+	printf 'docopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
+	local installer
+	for installer in uv pip; do
+		CACHE_DIR="${BATS_TEST_TMPDIR}/cache-${installer}"
+		printf '%s' "$installer" >"${ENV_DIR}/BUILDPACK_INSTALLER"
+		rebuild
+		assert_success
+		if [[ "$installer" == pip ]]; then
+			run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
+		else
+			run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'docopt-*.whl'
+		fi
+		[[ -n "$output" ]] || fail "${installer} cached no wheel of docopt: the test proves nothing"
+		find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
+		rebuild
+		assert_success
+		if [[ "$installer" == pip ]]; then
+			assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
+		fi
+		in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
+		assert_output_contains "0.6.2"
+		rebuild
+		assert_success
+		assert_output_contains "Reusing the cached environment"
+	done
+}
+
+@test "cache damage: bytes that are not text in every small file of a warm cache: the next builds work" {
+	plain_app
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+	# python-version, the .sha256 files, the manifests, meta.json, pip's history: all unreadable as text
+	find "${CACHE_DIR}/python" -type f -size -64k -exec sh -c 'printf "\227\230\377 garbage" >"$1"' _ {} \;
+	rebuild
+	assert_success
+	refute_output_contains "Internal error"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+}
+
+@test "cache persistence: what a hook or a build script writes into a slug's .pyc, the store or the cached uv reaches no later build" {
+	plain_app
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	mkdir -p "${BUILD_DIR}/bin"
+	# plant.py PYC: other code written over a .pyc in place (the same inode; its header, size and
+	# modification time kept), as a malicious dependency's hook could.
+	cat >"${BUILD_DIR}/bin/plant.py" <<-'PY'
+		import marshal, os, sys
+		path = sys.argv[1]
+		info, data = os.stat(path), open(path, "rb").read()
+		code = marshal.dumps(compile("print('PLANTED')\n__version__ = 'planted'\n", "six.py", "exec"))
+		with open(path, "r+b") as handle:
+		    handle.write((data[:16] + code).ljust(len(data), b"\0"))
+		os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+	PY
+	# shellcheck disable=SC2016 # expanded by the hook
+	printf '%s\n' 'python bin/plant.py "$(python -c "import importlib.util as u, six; print(u.cache_from_source(six.__file__))")"' \
+		>"${BUILD_DIR}/bin/post_compile"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Discarding the cached environment: lib/python3.13/site-packages/__pycache__/six.cpython-313.pyc was rewritten in place"
+	in_slug "$BUILD_DIR" 'python -c "import six"'
+	assert_output_contains "PLANTED" # the hook's own slug: it did what it meant to
+	local planted store uv size mtime
+	planted="$(find "${BUILD_DIR}/.heroku/venv" -name 'six.cpython-*.pyc')"
+	# The store's six .pyc replaced by the planted one (the same size; its time put back).
+	store="$(find "${CACHE_DIR}/python/bytecode" -name "$(sha256sum "${planted%/__pycache__/*}/six.py" | cut -c1-64).*")"
+	[[ -f "$store" ]] || fail "the store holds no six .pyc: the test proves nothing"
+	cmp -s "$store" "$planted" && fail "the hook wrote the store's .pyc through the slug"
+	mtime="$(stat -c %Y "$store")"
+	cp "$planted" "$store" && touch -d "@${mtime}" "$store"
+	if [[ "$(engine)" == uv ]]; then
+		# The cached uv replaced by a script of the same size, with its modification time.
+		uv="$(find "${CACHE_DIR}/python/package-managers" -type f -name uv)"
+		size="$(stat -c %s "$uv")" mtime="$(stat -c %y "$uv")"
+		printf '#!/bin/sh\ntouch "%s"\nexit 1\n' "${BATS_TEST_TMPDIR}/uv-ran" >"$uv"
+		truncate -s "$size" "$uv" && touch -d "$mtime" "$uv"
+	fi
+	rm "${BUILD_DIR}/bin/post_compile"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Creating the environment (no cached environment)"
+	[[ ! -e "${BATS_TEST_TMPDIR}/uv-ran" ]] || fail "the planted uv ran"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_success
+	assert_equal "$output" "1.16.0"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
+	assert_equal "$output" "1.16.0"
+}
+
+@test "hashes: a wrong --hash fails a warm build as it fails a cold one, and the cache stays usable" {
+	plain_app
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+	printf 'six==1.16.0 --hash=sha256:%064d\n' 0 >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_failure 1
+	assert_output_contains "new hashes for six: installed afresh" "DO NOT MATCH THE HASHES"
+	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
+	compile_app
+	assert_success
+}
+
+@test "concurrency: four builds at once on one CACHE_DIR all succeed, one at a time" {
+	plain_app
+	local n=4 i pids=() status log
+	for i in $(seq 1 "$n"); do
+		rm -rf "${BATS_TEST_TMPDIR}/app${i}" && cp -a "${FIXTURES}/no-deps" "${BATS_TEST_TMPDIR}/app${i}"
+		printf 'six==1.1%s.0\n' "$((i + 3))" >"${BATS_TEST_TMPDIR}/app${i}/requirements.txt"
+		if ((i % 2)); then printf '3.13\n'; else printf '3.11\n'; fi >"${BATS_TEST_TMPDIR}/app${i}/.python-version"
+		env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/compile" \
+			"${BATS_TEST_TMPDIR}/app${i}" "$CACHE_DIR" "$ENV_DIR" >"${BATS_TEST_TMPDIR}/build${i}.log" 2>&1 &
+		pids+=("$!")
+	done
+	for i in $(seq 1 "$n"); do
+		status=0
+		wait "${pids[$((i - 1))]}" || status=$?
+		log="$(cat "${BATS_TEST_TMPDIR}/build${i}.log")"
+		[[ "$status" -eq 0 ]] || fail "build ${i} of ${n} failed (exit ${status})" "$log"
+		in_slug "${BATS_TEST_TMPDIR}/app${i}" 'python -c "import six; print(six.__version__)"'
+		assert_output_contains "1.1$((i + 3)).0"
+	done
+	cat "${BATS_TEST_TMPDIR}"/build*.log | grep -q "Waiting for another build that uses the same cache" ||
+		fail "no build waited for another: the builds did not overlap"
 }

@@ -1,14 +1,7 @@
 #!/usr/bin/env bats
 # bin/compile end to end, against the local mirror (make mirror) and the real package index.
 
-setup() {
-	load ../helpers/test_helper
-	require_mirror
-}
-
-teardown() {
-	cleanup_app
-}
+load ../helpers/suite
 
 @test "a plain pip app builds, and the slug works after it is moved to /app" {
 	new_app flask-app
@@ -150,8 +143,7 @@ teardown() {
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
 	assert_output_contains '"failure_reason": "python-version::file-misspelt"'
 
-	new_app no-deps
-	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	plain_app
 	compile_app
 	assert_success
 }

@@ -4,6 +4,8 @@
 # fixture's Pipfile is written and locked once per run with the pipenv of .tools/ (lock files
 # name the index's host, so none is committed).
 
+load ../helpers/suite
+
 # lock_pipfile APP SCRATCH: APP's Pipfile written from its Pipfile.in (the index of pip's
 # configuration put in) and locked by the real pipenv; SCRATCH holds what pipenv leaves.
 lock_pipfile() {
@@ -19,22 +21,16 @@ lock_pipfile() {
 }
 
 setup_file() {
-	load ../helpers/test_helper
 	command -v pipenv >/dev/null || fail "pipenv is not on PATH: run 'make tools'"
 	cp -a "${FIXTURES}/pipenv-app" "${BATS_FILE_TMPDIR}/pipenv-app"
 	lock_pipfile "${BATS_FILE_TMPDIR}/pipenv-app" "$BATS_FILE_TMPDIR"
 }
 
 setup() {
-	load ../helpers/test_helper
-	require_mirror
+	suite_setup
 	new_app pipenv-app
 	rm -f "${BUILD_DIR}/Pipfile.in"
 	cp "${BATS_FILE_TMPDIR}/pipenv-app/Pipfile" "${BATS_FILE_TMPDIR}/pipenv-app/Pipfile.lock" "$BUILD_DIR/"
-}
-
-teardown() {
-	cleanup_app
 }
 
 # locked NAME: the version Pipfile.lock pins NAME to.

@@ -4,19 +4,11 @@
 # declares the simple-API index pip uses as its Poetry source (written at run time, with the
 # index's host) and is locked with the Poetry of .tools/.
 
+load ../helpers/suite
+
 setup_file() {
-	load ../helpers/test_helper
 	command -v poetry >/dev/null || fail "poetry is not on PATH: run 'make tools'"
 	poetry_lock "${FIXTURES}/poetry-app" "${BATS_FILE_TMPDIR}/poetry-app"
-}
-
-setup() {
-	load ../helpers/test_helper
-	require_mirror
-}
-
-teardown() {
-	cleanup_app
 }
 
 # poetry_lock FIXTURE DIR: FIXTURE copied to DIR, its pyproject.toml written from pyproject.in with

@@ -4,19 +4,11 @@
 # file (lock files name the index's host): each test locks its app with the uv of .tools/, the
 # version vendor/tools.toml pins.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/servers
-	require_mirror
-	WEB_PID=""
-	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
-}
+load ../helpers/suite
 
-teardown() {
-	stop_pid "$WEB_PID"
-	stop_memcached
-	stop_servers
-	cleanup_app
+setup() {
+	suite_setup
+	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
 }
 
 # lock [ARGS...]: uv lock in BUILD_DIR, with the system's TLS roots.

@@ -2,19 +2,13 @@
 # Native libraries: libmemcached for pylibmc (and lzo2 for python-lzo) are bootstrapped when the
 # package is anywhere in the app's requirements, built against, and found at run time in the slug.
 
+load ../helpers/suite
+
 setup() {
-	load ../helpers/test_helper
-	load ../helpers/servers
-	require_mirror
+	suite_setup
 	if dpkg -s libmemcached-dev >/dev/null 2>&1 || [[ -e /usr/include/libmemcached/memcached.h ]]; then
 		fail "libmemcached is installed on this machine: these tests prove the slug needs none"
 	fi
-}
-
-teardown() {
-	stop_memcached
-	stop_servers
-	cleanup_app
 }
 
 @test "pylibmc three -r levels deep: libmemcached is bootstrapped, and pylibmc talks to memcached from /app" {
@@ -157,8 +151,7 @@ print(\"lzo ok\", len(packed) < len(data))
 	if command -v gdal-config >/dev/null; then
 		skip "this machine has gdal-config, so GDAL's sdist builds"
 	fi
-	new_app no-deps
-	printf '3.13\n' >"${BUILD_DIR}/.python-version"
+	plain_app
 	printf 'six==1.17.0\nGDAL==3.10.3\n' >"${BUILD_DIR}/requirements.txt"
 	compile_app
 	assert_failure 1

@@ -2,16 +2,7 @@
 # The ordered install: build prerequisites first, at the app's pins, then the packages that need
 # them without build isolation.
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/servers
-	require_mirror
-}
-
-teardown() {
-	stop_servers
-	cleanup_app
-}
+load ../helpers/suite
 
 # plain_pip_install PACKAGE FIXTURE: the fixture app's requirements.txt installed by plain pip in a
 # new venv, with PACKAGE on the fixture index.
@@ -30,7 +21,9 @@ plain_pip_install() {
 	assert_output_contains "No module named 'numpy'"
 }
 
-@test "bin/compile builds it, nested and after numpy's line, with exactly the pinned numpy" {
+# builds_numpy_first: the ordered-numpy app built with its legacy sdist on the fixture index: numpy
+# first, at its pin, then the sdist without build isolation; the slug imports both from /app.
+builds_numpy_first() {
 	start_index legacy-numpy-pkg
 	new_app ordered-numpy
 	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
@@ -48,6 +41,20 @@ plain_pip_install() {
 	in_slug /app 'python -c "import numpy, legacy_numpy_pkg; print(numpy.__version__, legacy_numpy_pkg.BUILT_WITH_NUMPY)"'
 	assert_success
 	assert_output_contains "2.2.6 2.2.6"
+}
+
+@test "bin/compile builds it, nested and after numpy's line, with exactly the pinned numpy" {
+	builds_numpy_first
+}
+
+# The one test of this suite that runs with the pip engine too, whatever the run's engine: the
+# ordered install's steps are the engine's (the plan, bin/plan and the learning are not).
+@test "pip engine: bin/compile builds it, nested and after numpy's line, with exactly the pinned numpy" {
+	TEST_INSTALLER=pip
+	builds_numpy_first
+	assert_equal "$(installs)" "build prerequisites: pip 26.3 (BUILDPACK_INSTALLER=pip)
+legacy-numpy-pkg without build isolation: pip 26.3 (BUILDPACK_INSTALLER=pip)
+dependencies from requirements.txt: pip 26.3 (BUILDPACK_INSTALLER=pip)"
 }
 
 @test "without detection (and not in the knowledge base) the same app fails: detection is what works" {

@@ -1,22 +1,18 @@
 #!/usr/bin/env bats
 # Heroku platform conventions: the slug boots and serves, hooks, collectstatic, run-time defaults.
 
+load ../helpers/suite
+
 setup() {
-	load ../helpers/test_helper
-	load ../helpers/servers
-	require_mirror
-	WEB_PID=""
+	suite_setup
 	NONROOT=""
 }
 
 teardown() {
-	stop_pid "$WEB_PID"
-	remove_cgroups
-	stop_servers
 	if [[ -n "${NONROOT:-}" ]]; then
 		rm -rf -- "$NONROOT"
 	fi
-	cleanup_app
+	suite_teardown
 }
 
 @test "a Django app: built, collectstatic run, moved to /app, its inferred web process serves" {
@@ -72,28 +68,6 @@ teardown() {
 	compile_app
 	assert_failure 1
 	assert_output_contains "STATIC_ROOT" "Error: Django's collectstatic failed" "DISABLE_COLLECTSTATIC=1"
-}
-
-@test "hooks: pre_compile and post_compile run with the config vars; a failing hook fails the build" {
-	new_app hooks-app
-	printf 'value with spaces\nand a second line' >"${ENV_DIR}/HOOK_VAR"
-	printf 'postgres://app:s3cret-pw@db.internal:5432/app' >"${ENV_DIR}/DATABASE_URL"
-	compile_app
-	assert_success
-	assert_output_contains "-----> Running bin/pre_compile" "       pre_compile sees HOOK_VAR=value with spaces" \
-		"-----> Running bin/post_compile" "       post_compile ran" \
-		"       post_compile sees DATABASE_URL=postgres://app:****@db.internal:5432/app"
-	refute_output_contains "s3cret-pw"
-	assert_equal "$(cat "${BUILD_DIR}/pre_compile.out")" "value with spaces
-and a second line"
-	assert_equal "$(cat "${BUILD_DIR}/post_compile.out")" "1.17.0"
-
-	new_app hooks-app
-	printf 'x' >"${ENV_DIR}/HOOK_VAR"
-	printf '1' >"${ENV_DIR}/FAIL_POST_COMPILE"
-	compile_app
-	assert_failure 1
-	assert_output_contains "post_compile fails on purpose" "Error: The app's bin/post_compile hook failed (exit status 3)"
 }
 
 @test "run-time defaults never override what the user set" {
@@ -198,41 +172,6 @@ and a second line"
 	compile_app
 	assert_failure 1
 	assert_output_contains "BUILDPACK_APP_SUBDIR names no directory of the app: '../elsewhere'"
-}
-
-@test "config vars: awkward names and values are safe; only the allow-list reaches pip; credentials never printed" {
-	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
-	PRIVATE_USER="pyuser"
-	PRIVATE_PASSWORD="pw-$$-secret"
-	mkdir -p "${FIXTURE_ROOT}/files"
-	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private"
-	sdist_of "${BATS_TEST_TMPDIR}/src/privpkg" "${FIXTURE_ROOT}/private/simple/privpkg"
-	start_fixture_server
-
-	new_app hooks-app
-	printf 'privpkg==1.0\nsix==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
-	printf 'http://%s:%s@127.0.0.1:%s/private/simple' "$PRIVATE_USER" "$PRIVATE_PASSWORD" "$FIXTURE_PORT" \
-		>"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
-	printf '$(touch %s/pwned) `touch %s/pwned2` "quotes" '"'"'single'"'"'\nline two' "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR" \
-		>"${ENV_DIR}/HOOK_VAR"
-	printf 'x' >"${ENV_DIR}/not a valid name"
-	printf 'x' >"${ENV_DIR}/1LEADING_DIGIT"
-	printf 'x' >"${ENV_DIR}/.hidden"
-	# pip reads these, but they are not on the allow-list: pip must not see them.
-	printf '%s/pip-target' "$BATS_TEST_TMPDIR" >"${ENV_DIR}/PIP_TARGET"
-	printf 'http://127.0.0.1:9/nothing-here' >"${ENV_DIR}/PIP_FIND_LINKS_TYPO"
-	compile_app
-	assert_success
-	refute_output_contains "$PRIVATE_PASSWORD"
-	assert_output_contains "pre_compile sees HOOK_VAR=\$(touch"
-	assert_installed privpkg==1.0 six==1.17.0
-	[[ ! -e "${BATS_TEST_TMPDIR}/pwned" && ! -e "${BATS_TEST_TMPDIR}/pwned2" ]]
-	[[ ! -e "${BATS_TEST_TMPDIR}/pip-target" ]]
-	assert_equal "$(cat "${BUILD_DIR}/pre_compile.out")" "$(cat "${ENV_DIR}/HOOK_VAR")"
-	in_slug "$BUILD_DIR" 'python -c "import privpkg; print(privpkg.VALUE)"'
-	assert_output_contains "private"
-	run grep -rlF "$PRIVATE_PASSWORD" "$BUILD_DIR"
-	assert_equal "$output" ""
 }
 
 @test "a build as an unprivileged user (heroku-24's images build as a non-root user), then a warm one" {

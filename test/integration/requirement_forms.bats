@@ -3,19 +3,14 @@
 # behind basic auth, git repositories (tag, branch, commit, editable), a remote archive, local and
 # editable paths, nested -r and -c.
 
+load ../helpers/suite
+
 setup() {
-	load ../helpers/test_helper
-	load ../helpers/servers
-	require_mirror
+	suite_setup
 	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"
 	PRIVATE_USER="pyuser"
 	PRIVATE_PASSWORD="s3cret-$$-pw"
 	mkdir -p "${FIXTURE_ROOT}/files"
-}
-
-teardown() {
-	stop_servers
-	cleanup_app
 }
 
 # build_forms [uv]: the forms app served and built; with uv, without the two forms uv does not
@@ -49,7 +44,8 @@ build_forms() {
 	[[ "$asked" -ge 1 ]] || fail "the private index was never asked with credentials"
 }
 
-@test "every form installs, and the slug imports each after the move to /app" {
+# every_form_installs: build_forms, and the slug imports each form after the move to /app.
+every_form_installs() {
 	build_forms
 	assert_installed editvcs privpkg==1.0 six==1.17.0
 	if [[ "$(engine)" == uv ]]; then
@@ -75,6 +71,18 @@ print(editpkg.__file__, editvcs.__file__)
 	# The credentials are nowhere in the slug.
 	run grep -rlF "$PRIVATE_PASSWORD" /app
 	assert_equal "$output" ""
+}
+
+@test "every form installs, and the slug imports each after the move to /app" {
+	every_form_installs
+}
+
+# The one test of this suite that runs with the pip engine too, whatever the run's engine (uv's
+# other tests here fail before an install, or fail over to pip as the test above does).
+@test "pip engine: every form installs, and the slug imports each after the move to /app" {
+	TEST_INSTALLER=pip
+	every_form_installs
+	assert_equal "$(installs)" "dependencies from requirements.txt: pip 26.3 (BUILDPACK_INSTALLER=pip)"
 }
 
 @test "uv installs the other forms (private index, VCS tag, branch and commit, archive, paths, -r, -c)" {

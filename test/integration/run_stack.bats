@@ -5,19 +5,12 @@
 
 bats_require_minimum_version 1.5.0
 
-setup() {
-	load ../helpers/test_helper
-	load ../helpers/servers
-	load ../helpers/run_stack
-	require_mirror
-	run_stack || skip "$RUN_STACK_UNAVAILABLE"
-	WEB_PID=""
-}
+load ../helpers/suite
+load ../helpers/run_stack
 
-teardown() {
-	stop_pid "${WEB_PID:-}"
-	stop_memcached
-	cleanup_app
+setup() {
+	suite_setup
+	run_stack || skip "$RUN_STACK_UNAVAILABLE"
 }
 
 @test "the run stack has none of the build machine's tools (so the next test proves something)" {

@@ -1,8 +1,14 @@
 #!/usr/bin/env bats
-# Hardening: signals and killed builds.
+# Signals and killed builds: SIGTERM and SIGKILL stop everything a build started, and what a
+# killed build leaves is removed by the next.
 
-# setup and teardown come from the helper, shared by every hardening suite.
-load ../helpers/hardening
+load ../helpers/suite
+
+# Each test starts from an app with no dependencies yet, on Python 3.13.
+setup() {
+	suite_setup
+	plain_app
+}
 
 @test "signals: SIGTERM stops the build and everything it started, and the report says why" {
 	mkdir -p "${BUILD_DIR}/bin"

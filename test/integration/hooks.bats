@@ -1,8 +1,37 @@
 #!/usr/bin/env bats
-# Hardening: hooks.
+# The app's hooks (bin/pre_compile, bin/post_compile): they run with the config vars and the
+# build's absolute paths, never with the config vars that would break them or the build; a failing
+# hook, or one that removes the build cache, fails the build and says so.
 
-# setup and teardown come from the helper, shared by every hardening suite.
-load ../helpers/hardening
+load ../helpers/suite
+
+# Each test starts from an app with no dependencies yet, on Python 3.13.
+setup() {
+	suite_setup
+	plain_app
+}
+
+@test "hooks: pre_compile and post_compile run with the config vars; a failing hook fails the build" {
+	new_app hooks-app
+	printf 'value with spaces\nand a second line' >"${ENV_DIR}/HOOK_VAR"
+	printf 'postgres://app:s3cret-pw@db.internal:5432/app' >"${ENV_DIR}/DATABASE_URL"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Running bin/pre_compile" "       pre_compile sees HOOK_VAR=value with spaces" \
+		"-----> Running bin/post_compile" "       post_compile ran" \
+		"       post_compile sees DATABASE_URL=postgres://app:****@db.internal:5432/app"
+	refute_output_contains "s3cret-pw"
+	assert_equal "$(cat "${BUILD_DIR}/pre_compile.out")" "value with spaces
+and a second line"
+	assert_equal "$(cat "${BUILD_DIR}/post_compile.out")" "1.17.0"
+
+	new_app hooks-app
+	printf 'x' >"${ENV_DIR}/HOOK_VAR"
+	printf '1' >"${ENV_DIR}/FAIL_POST_COMPILE"
+	compile_app
+	assert_failure 1
+	assert_output_contains "post_compile fails on purpose" "Error: The app's bin/post_compile hook failed (exit status 3)"
+}
 
 @test "hooks: PATH, LD_PRELOAD and the like set as config vars don't reach bin/post_compile" {
 	mkdir -p "${BUILD_DIR}/bin"

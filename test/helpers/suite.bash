@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034,SC2153,SC2154 # variables shared with the bats files that load this
+# The preamble of a suite that builds apps: `load ../helpers/suite` at the top of the file gives it
+# test_helper and servers, and a setup and teardown. A suite that needs more defines its own and
+# calls suite_setup and suite_teardown from them.
+
+# shellcheck source=test/helpers/test_helper.bash
+source "$(dirname "${BASH_SOURCE[0]}")/test_helper.bash"
+# shellcheck source=test/helpers/servers.bash
+source "$(dirname "${BASH_SOURCE[0]}")/servers.bash"
+
+suite_setup() {
+	require_mirror
+	WEB_PID=""
+}
+
+# suite_teardown: stops whatever a test started (a web process, memcached, the fixture servers),
+# removes its cgroups, and gives /app back.
+suite_teardown() {
+	stop_pid "${WEB_PID:-}"
+	stop_memcached
+	stop_servers
+	remove_cgroups
+	cleanup_app
+}
+
+setup() {
+	suite_setup
+}
+
+teardown() {
+	suite_teardown
+}
