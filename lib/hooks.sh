@@ -52,6 +52,19 @@ hooks::run() {
 	fi
 }
 
+# hooks::fail_cache_removed NAME CACHE_DIR: the error of a build whose bin/NAME removed the build
+# cache (see bin/compile's run_hook).
+hooks::fail_cache_removed() {
+	local name="$1" cache_dir="$2"
+	output::fail "hooks::cache-removed" "bin/${name} removed the build cache" \
+		"Where: CACHE_DIR, ${cache_dir}" \
+		"It held this build's own tools, the cached runtime and environment, and the cache's lock: a" \
+		"cache removed halfway through a build can't be saved whole, so nothing of this build is" \
+		"saved. The next build starts with an empty cache." "" \
+		"Don't remove CACHE_DIR (or CACHE_DIR/python) in bin/${name}. To clear the build cache," \
+		"purge it (heroku builds:cache:purge), or give the build an empty CACHE_DIR."
+}
+
 # hooks::find_manage_py APP_DIR: the shallowest manage.py up to three levels down.
 hooks::find_manage_py() {
 	local build_dir="$1"
