@@ -110,6 +110,18 @@ def test_a_history_of_the_wrong_shape_is_tolerated(cache: Path, text: str) -> No
     assert history(cache)[-1] == {"started": T0, "installed": ["demo==1.0"]}
 
 
+def test_a_record_with_a_field_this_version_does_not_know_is_not_read(cache: Path) -> None:
+    """Another version's record (as State.read refuses a field it does not know): its downloads
+    keep nothing of this build's."""
+    other = {"started": T0 - 10, "installed": ["old==1.0"], "by": "another version"}
+    (cache / ".history.json").write_text(json.dumps([other, {"started": T0 - 5, "installed": ["mid==1.0"]}]))
+    record_and_prune(cache, T0, {"demo": "1.0"})
+    assert history(cache) == [
+        {"started": T0 - 5, "installed": ["mid==1.0"]},
+        {"started": T0, "installed": ["demo==1.0"]},
+    ]
+
+
 def test_the_cache_stays_bounded_over_many_builds(cache: Path) -> None:
     """Each build downloads new files and builds a new wheel: without pruning 20 builds leave 60."""
     counts = []

@@ -4,6 +4,7 @@ missing to a distribution, and keeping the lessons."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from pybuildpack.environment.pipfailure import missing_at_build
@@ -97,3 +98,10 @@ def test_lessons_are_kept_replaced_and_bounded(tmp_path: Path) -> None:
     assert len(kept) == learning.KEEP and kept[-1].package == f"p{learning.KEEP + 9}"
     path.write_text(json.dumps({"lessons": [{"package": "x"}]}))
     assert learning.load(path) == []
+    # a field this version does not know: another version's file, not read as ours
+    path.write_text(json.dumps({"lessons": [{**asdict(again), "weight": "2"}]}))
+    assert learning.load(path) == []
+    path.write_text(json.dumps({"lessons": [asdict(again)], "format": 2}))
+    assert learning.load(path) == []
+    path.write_text(json.dumps({"lessons": [asdict(again)]}))
+    assert learning.load(path) == [again]

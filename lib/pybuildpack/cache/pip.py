@@ -34,7 +34,9 @@ def cache_dir(layout: Layout) -> Path | None:
 
 
 def _history(cache: Path) -> list[dict[str, object]]:
-    """The recorded builds; whatever of the file is not a well-formed record is ignored."""
+    """The recorded builds; whatever of the file is not a well-formed record is ignored, and a
+    record with a field this version does not know (another version's, as State.read refuses
+    one) too."""
     try:
         data = json.loads((cache / ".history.json").read_text())
     except (OSError, ValueError):
@@ -42,6 +44,8 @@ def _history(cache: Path) -> list[dict[str, object]]:
     records: list[dict[str, object]] = []
     for item in data if isinstance(data, list) else []:
         if not isinstance(item, dict) or not isinstance(item.get("installed"), list):
+            continue
+        if set(item) != {"started", "installed"}:
             continue
         try:
             started = float(item["started"])

@@ -95,13 +95,17 @@ def kept_file(layout: Layout) -> Path | None:
 
 
 def load(path: Path | None) -> list[Lesson]:
-    """The lessons kept in the cache ([] when there are none, or the file is not ours)."""
+    """The lessons kept in the cache ([] when there are none, or the file is not ours: one with a
+    field this version does not know, as State.read refuses one, is another version's)."""
     if path is None:
         return []
+    fields = set(Lesson.__dataclass_fields__)
     try:
         data = json.loads(path.read_text())
-        return [Lesson(**{k: str(item[k]) for k in Lesson.__dataclass_fields__}) for item in data["lessons"]]
-    except (OSError, ValueError, KeyError, TypeError):
+        if set(data) != {"lessons"} or any(set(item) != fields for item in data["lessons"]):
+            return []
+        return [Lesson(**{k: str(item[k]) for k in fields}) for item in data["lessons"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return []
 
 
