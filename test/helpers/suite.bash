@@ -15,13 +15,16 @@ suite_setup() {
 }
 
 # suite_teardown: stops whatever a test started (a web process, memcached, the fixture servers),
-# removes its cgroups, and gives /app back.
+# removes its cgroups, gives /app back, and removes the test's trees (apps, caches, slugs) at once:
+# bats would keep them all to the end of the run (a tmpfs holds only a few at a time).
 suite_teardown() {
 	stop_pid "${WEB_PID:-}"
 	stop_memcached
 	stop_servers
 	remove_cgroups
 	cleanup_app
+	chmod -R u+rwX -- "${BATS_TEST_TMPDIR:?}" 2>/dev/null || true
+	rm -rf -- "${BATS_TEST_TMPDIR:?}"/* "${BATS_TEST_TMPDIR:?}"/.[!.]* 2>/dev/null || true
 }
 
 setup() {
