@@ -14,14 +14,8 @@ from pathlib import Path
 
 from pybuildpack import output
 from pybuildpack.context import SLUG_HOME, Layout
-from pybuildpack.natives.registry import (
-    Library,
-    build_variables,
-    load_registry,
-    run_variables,
-    separator,
-    unpacked,
-)
+from pybuildpack.natives.detect import unpacked
+from pybuildpack.natives.registry import Library, build_variables, run_variables, separator
 
 # The app's directory in .profile.d/python.sh: found from the script's own location.
 _APP = "${_pybp_app}"
@@ -105,14 +99,10 @@ def export_text(layout: Layout, libraries: list[Library]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def libraries_in_slug(layout: Layout) -> list[Library]:
-    return unpacked(load_registry(layout.data / "native-libraries.toml"), layout.natives)
-
-
 def hand_on(layout: Layout) -> None:
     """Write .profile.d (python.sh, and the scripts of lib/profile.d as they are) and `export`.
     An `export` that can't be written is a warning: the slug is whole without it."""
-    libraries = libraries_in_slug(layout)
+    libraries = unpacked(layout)
     layout.profile_d.mkdir(parents=True, exist_ok=True)
     (layout.profile_d / "python.sh").write_text(profile_text(layout, libraries))
     for script in sorted((layout.buildpack / "lib" / "profile.d").glob("*.sh")):

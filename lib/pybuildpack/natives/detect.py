@@ -12,6 +12,7 @@ from pybuildpack.context import Layout, Settings
 from pybuildpack.index.extras import extra_names
 from pybuildpack.index.select import Sources
 from pybuildpack.natives.registry import Library, Trigger, load_registry, triggers
+from pybuildpack.natives.registry import unpacked as registry_unpacked
 from pybuildpack.requirements.app import App
 from pybuildpack.requirements.graph import Entry, Graph
 from pybuildpack.state import LibraryUse
@@ -82,9 +83,9 @@ def libraries_of(layout: Layout, uses: Sequence[LibraryUse]) -> list[Library]:
 
 
 def unpacked(layout: Layout) -> list[Library]:
-    """The registry's libraries unpacked in the slug (.heroku/vendor/NAME), for bin/test-compile."""
-    registry = load_registry(layout.data / "native-libraries.toml")
-    return [lib for lib in registry if (layout.natives / lib.name).is_dir()]
+    """The registry's libraries unpacked in the slug (.heroku/vendor/NAME), for bin/test-compile
+    and what the build hands on (profile.py)."""
+    return registry_unpacked(load_registry(layout.data / "native-libraries.toml"), layout.natives)
 
 
 def install(layout: Layout, settings: Settings, uses: Sequence[LibraryUse], stack: str, arch: str) -> None:
