@@ -38,11 +38,13 @@ def complete(
     modules = added + (started_modules(layout.env) if seeding is None else [])
     compiling = bytecode.start_compiling(layout.env, modules, store, look)
     relocate(layout.env, layout.runtime)
+    # What the environment holds, for the cache (compiling adds no distribution): read once.
+    installed = metadata.installed(layout.env) if layout.cache is not None else {}
     pip = pipcache.cache_dir(layout)
     if pip is not None:
         try:
             pip.mkdir(parents=True, exist_ok=True)
-            pipcache.record_and_prune(pip, started[1], metadata.installed(layout.env))
+            pipcache.record_and_prune(pip, started[1], installed)
             engine.prune(pipcache.recent(pip), added)
         except OSError:
             pass  # the cache is best effort
@@ -54,4 +56,4 @@ def complete(
         done = bytecode.Compiled(done.linked + seeded.linked, done.compiled + seeded.compiled)
     bytecode.tell(done)
     output.info(f"Done in {time.monotonic() - started[0]:.1f}s")
-    envcache.save_environment(layout, state, metadata.installed(layout.env), saving)
+    envcache.save_environment(layout, state, installed, saving)
