@@ -413,6 +413,12 @@ def sha256_file(path: Path) -> str:
     return hasher.hexdigest()
 
 
+def link_blob(source: Path, target: Path) -> None:
+    """The same layer in another image or the cache: a hard link (the blobs are never modified)."""
+    if not target.exists():
+        os.link(source, target)
+
+
 def tar_path(directory: Path, digest: str) -> Path:
     return directory / f"{digest.removeprefix('sha256:')}.tar"
 
@@ -623,7 +629,7 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
                 source = "directory"
             elif name in previous_layers:
                 digest = previous_layers[name]["digest"]
-                shutil.copy2(tar_path(state.image, digest), tar_path(new_image, digest))
+                link_blob(tar_path(state.image, digest), tar_path(new_image, digest))
                 source = "previous image"
             else:
                 raise LifecycleError(
@@ -647,10 +653,10 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
                 if digest is None or not tar_path(new_image, digest).exists():
                     digest = write_layer_tar(directory, new_cache)
                 else:
-                    shutil.copy2(tar_path(new_image, digest), tar_path(new_cache, digest))
+                    link_blob(tar_path(new_image, digest), tar_path(new_cache, digest))
             elif name in previous_cache and (not launch or previous_cache[name]["digest"] == digest):
                 digest = previous_cache[name]["digest"]
-                shutil.copy2(tar_path(state.cache, digest), tar_path(new_cache, digest))
+                link_blob(tar_path(state.cache, digest), tar_path(new_cache, digest))
             else:
                 log(f"layer {name!r} is cache = true with no directory and nothing cached: not cached")
                 continue

@@ -176,18 +176,22 @@ exit 0
 """
 
 
-@pytest.fixture
-def space() -> Iterator[Path]:
+def open_space() -> Path:
     """A 0755 directory under the temporary directory (pytest's are 0700: nobody could not reach
     the buildpack or the state in them)."""
     path = Path(tempfile.mkdtemp(prefix="cnb-lifecycle-"))
     path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def space() -> Iterator[Path]:
+    path = open_space()
     yield path
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture
-def buildpack(space: Path) -> Path:
+def make_buildpack(space: Path) -> Path:
     root = space / "buildpack"
     (root / "bin").mkdir(parents=True)
     (root / "buildpack.toml").write_text(BUILDPACK_TOML)
@@ -197,20 +201,33 @@ def buildpack(space: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def app(space: Path) -> Path:
+def make_app(space: Path) -> Path:
     root = space / "app"
     root.mkdir()
     (root / "content").write_text("one")
     return root
 
 
-@pytest.fixture
-def platform(space: Path) -> Path:
+def make_platform(space: Path) -> Path:
     root = space / "platform"
     (root / "env").mkdir(parents=True)
     (root / "env" / "SECRET").write_text("from-platform")
     return root
+
+
+@pytest.fixture
+def buildpack(space: Path) -> Path:
+    return make_buildpack(space)
+
+
+@pytest.fixture
+def app(space: Path) -> Path:
+    return make_app(space)
+
+
+@pytest.fixture
+def platform(space: Path) -> Path:
+    return make_platform(space)
 
 
 def lifecycle(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -419,11 +436,14 @@ def test_the_image_layers_are_normalised_and_hold_only_launch_layers(
 # ---- launch ----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def image(buildpack: Path, app: Path, platform: Path, space: Path) -> Path:
+@pytest.fixture(scope="module")
+def image() -> Iterator[Path]:
+    """One build the launch tests share (each launch unpacks the image afresh)."""
+    space = open_space()
     state = space / "state"
-    built(buildpack, app, state, platform)
-    return state
+    built(make_buildpack(space), make_app(space), state, make_platform(space))
+    yield state
+    shutil.rmtree(space, ignore_errors=True)
 
 
 def test_launch_applies_the_suffix_rules_across_layers_and_within_one(image: Path) -> None:
@@ -466,6 +486,7 @@ def test_exec_d_writes_to_fd_3_after_the_env_files_in_the_app_directory(image: P
 
 def test_the_process_runs_as_nobody_in_the_app_directory_from_the_image_only(image: Path) -> None:
     (image / "workspace" / "stray").write_text("not in the image")
+    (image / "layers" / "test_tiny" / "cached").mkdir(exist_ok=True)  # as after the build
     (image / "layers" / "test_tiny" / "cached" / "count").write_text("99")
     result = launch(image, "--process", "where")
     assert result.returncode == 0, result.stderr
@@ -491,7 +512,8 @@ def test_the_process_args_are_the_defaults_or_the_users_and_a_command_runs_direc
     assert missing.returncode == 82
 
 
-def test_an_exec_d_failure_stops_the_launch(image: Path, buildpack: Path, app: Path, platform: Path) -> None:
+def test_an_exec_d_failure_stops_the_launch(buildpack: Path, app: Path, platform: Path, space: Path) -> None:
+    image = space / "state"
     script = buildpack / "bin" / "build"
     script.write_text(
         script.read_text().replace(
