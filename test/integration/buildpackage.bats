@@ -64,7 +64,7 @@ json() {
 	local arch id version layer diff_id
 	id="$(toml buildpack id | tr -d '"')"
 	version="$(toml buildpack version | tr -d '"')"
-	assert_equal "$id/$version" "pybuildpack/python/0.1.0"
+	assert_equal "$id" "pybuildpack/python"
 	for arch in amd64 arm64; do
 		run --separate-stderr skopeo inspect --override-arch "$arch" "oci:${PACKAGE}"
 		assert_success
@@ -95,9 +95,12 @@ for m in tarfile.open(sys.argv[1]):
     print(m.name.rstrip("/"), "dir" if m.isdir() else "file" if m.isfile() else "other", oct(m.mode),
           m.uid, m.gid, repr(m.uname), repr(m.gname), m.mtime)' "${copy}/${layer#sha256:}"
 	assert_success
-	local listing="$output" base="/cnb/buildpacks/pybuildpack_python/0.1.0"
+	local listing="$output" id_dir base
+	id_dir="/cnb/buildpacks/$(toml buildpack id | tr -d '"' | tr / _)"
+	base="${id_dir}/$(toml buildpack version | tr -d '"')"
+	assert_equal "$id_dir" "/cnb/buildpacks/pybuildpack_python"
 	# The id's directory and the version's come first, as pack writes them.
-	assert_equal "$(head -2 <<<"$listing" | cut -d' ' -f1-3)" "/cnb/buildpacks/pybuildpack_python dir 0o755
+	assert_equal "$(head -2 <<<"$listing" | cut -d' ' -f1-3)" "${id_dir} dir 0o755
 ${base} dir 0o755"
 	# Every entry: root's, no names, 1980-01-01T00:00:01Z, a directory or a file.
 	assert_equal "$(cut -d' ' -f4- <<<"$listing" | sort -u)" "0 0 '' '' 315532801"
@@ -121,7 +124,7 @@ file"
 		assert_equal "$(entry_mode "bin/${name##*/}")" 0o755
 	done
 	# Both images copied whole keep their digests.
-	run skopeo copy --all "oci:${PACKAGE}" "oci:${BATS_TEST_TMPDIR}/all:0.1.0"
+	run skopeo copy --all "oci:${PACKAGE}" "oci:${BATS_TEST_TMPDIR}/all:copied"
 	assert_success
 	assert_equal "$(json 'd["manifests"][0]["digest"]' <"${BATS_TEST_TMPDIR}/all/index.json")" \
 		"$(json 'd["manifests"][0]["digest"]' <"${PACKAGE}/index.json")"
