@@ -41,3 +41,20 @@ print(name)' $name
 		assert_equal "$output" "$(platform::archive_name $name)"
 	done
 }
+
+@test "buildpack.toml's targets are every Heroku stack's Ubuntu release and Debian 12 (a mirror's), on amd64 and arm64" {
+	local expected=() arch heroku ubuntu
+	for arch in amd64 arm64; do
+		while read -r heroku ubuntu; do
+			expected+=("linux ${arch} ${ubuntu/-/ }")
+		done < <(platform::heroku_stacks)
+		expected+=("linux ${arch} debian 12")
+	done
+	run python3 -c 'import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    for t in tomllib.load(f)["targets"]:
+        for d in t["distros"]:
+            print(t["os"], t["arch"], d["name"], d["version"])' "${BUILDPACK_DIR}/buildpack.toml"
+	assert_success
+	assert_equal "$output" "$(printf '%s\n' "${expected[@]}")"
+}
