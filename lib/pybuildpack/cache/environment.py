@@ -367,7 +367,11 @@ def save_environment(
     layers, the environment's layer is what the lifecycle keeps: its metadata is written by finish
     (launch.py), nothing is copied."""
     cache = layout.cache
-    if cache is None or layout.layers is not None:
+    if cache is None:
+        return
+    if layout.layers is not None:
+        if state.environment != "reuse":  # the store keeps what the layer holds
+            bytecode.prune(entries.path(cache, "bytecode"), tree.digests_of_modules(layout.env))
         return
     if state.environment == "reuse" and current_fingerprint(cache) == state.fingerprint:
         return  # the cache holds this environment already
