@@ -30,7 +30,7 @@ platform::target_stack() {
 			echo "$heroku"
 			return 0
 		fi
-	done < <(platform::heroku_stacks)
+	done <<<"$(platform::heroku_stacks)" # (read whole first: a return mid-list breaks no pipe)
 	echo "${name}-${version}"
 }
 
@@ -45,7 +45,7 @@ platform::stack() {
 				echo "$ubuntu"
 				return 0
 			fi
-		done < <(platform::heroku_stacks)
+		done <<<"$(platform::heroku_stacks)" # (read whole first: a return mid-list breaks no pipe)
 		echo "$stack"
 		return 0
 	fi
