@@ -18,6 +18,19 @@ setup() {
 	assert_equal "$output" "debian-12"
 }
 
+@test "a CNB build's stack is its target's: a Heroku stack for Heroku's Ubuntu releases, else ID-VERSION" {
+	CNB_TARGET_DISTRO_NAME=ubuntu CNB_TARGET_DISTRO_VERSION=24.04 run platform::target_stack
+	assert_equal "$output" "heroku-24"
+	CNB_TARGET_DISTRO_NAME=ubuntu CNB_TARGET_DISTRO_VERSION=22.04 run platform::target_stack
+	assert_equal "$output" "heroku-22"
+	CNB_TARGET_DISTRO_NAME=debian CNB_TARGET_DISTRO_VERSION=12 run platform::target_stack
+	assert_equal "$output" "debian-12"
+	# No distribution named (a lifecycle before targets): nothing, the build's os-release decides.
+	CNB_TARGET_DISTRO_NAME="" run platform::target_stack
+	assert_success
+	assert_equal "$output" ""
+}
+
 @test "the architecture uses Debian's names" {
 	run platform::arch
 	[[ "$output" == amd64 || "$output" == arm64 ]]
