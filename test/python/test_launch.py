@@ -181,3 +181,12 @@ def test_restore_layer_discards_a_layer_it_cannot_read(layout: Layout) -> None:
     meta, why = restore_layer(layout.layers, layout.env)
     assert meta is None and "damaged" in why
     assert not layout.env.exists() and not (layout.layers / "venv.toml").exists()
+
+
+def test_restore_layer_without_the_layers_files_is_a_fresh_environment(layout: Layout) -> None:
+    """The previous image's metadata came back but the layer did not (no build cache)."""
+    assert layout.layers is not None
+    layers.write(layout.layers, "venv", set(), {"fingerprint": "x"})
+    subprocess.run(["rm", "-rf", str(layout.env)], check=True)
+    assert restore_layer(layout.layers, layout.env) == (None, "no cached environment (no build cache)")
+    assert not (layout.layers / "venv.toml").exists()

@@ -148,12 +148,14 @@ def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
 def restore_layer(layers: Path, env: Path) -> tuple[Meta | None, str]:
     """The environment's layer (CNB): (its metadata, "") when the lifecycle restored it whole; else
     (None, why), with whatever is left of it removed."""
-    if not env.is_dir() and layers_mod.metadata(layers, env.name) is None:
-        return None, "no cached environment"
+    found = layers_mod.metadata(layers, env.name)
+    if not env.is_dir():
+        layers_mod.drop(layers, env.name)
+        # (metadata without the layer: the previous image's, with no build cache to restore from)
+        return None, "no cached environment" if found is None else "no cached environment (no build cache)"
     try:
-        found = layers_mod.metadata(layers, env.name)
-        if found is None or not env.is_dir():
-            raise CacheDamaged("its layer or its metadata is missing")
+        if found is None:
+            raise CacheDamaged("its metadata is missing")
         try:
             meta = Meta.from_dict(found)
         except OtherFormat as exc:
