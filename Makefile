@@ -1,11 +1,11 @@
-# Python buildpack: make test | lint | mirror | demo | bench | corpus | vendor
+# Python buildpack: make test | lint | mirror | demo | bench | corpus | vendor | buildpackage
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
+BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) test/helpers/tests_tmpdir.sh .ci/run
 # The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
 # take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
@@ -13,7 +13,7 @@ BASH_FILES := bin/detect bin/compile bin/release bin/plan bin/report bin/test-co
 # at a time alone).
 BATS_JOBS ?= 4
 
-.PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor clean
+.PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor buildpackage clean
 
 # make test: lint, pytest and the unit suites run while the integration suites do (they share no
 # files, ports or /app); each one's output is printed whole when it ends.
@@ -29,8 +29,8 @@ $(TOOLS)/.installed: test/requirements.txt
 
 lint: tools
 	$(TOOLS_BIN)/shellcheck -x $(BASH_FILES)
-	$(TOOLS_BIN)/ruff check lib test/python test/cnb
-	$(TOOLS_BIN)/ruff format --check lib test/python test/cnb
+	$(TOOLS_BIN)/ruff check lib test/python builds test/cnb
+	$(TOOLS_BIN)/ruff format --check lib test/python builds test/cnb
 
 pytest: tools
 	$(TOOLS_BIN)/pytest -q test/python
@@ -53,6 +53,12 @@ demo: mirror
 
 vendor:
 	bash builds/vendor.sh
+
+# make buildpackage: the buildpack as a buildpackage, an OCI image layout (one layer, an image index
+# with a manifest per architecture of buildpack.toml's targets), the same bytes on every run.
+BUILDPACKAGE_DIR ?= $(CURDIR)/dist/buildpackage
+buildpackage:
+	python3 builds/buildpackage.py "$(BUILDPACKAGE_DIR)"
 
 clean:
 	rm -rf $(TOOLS) $(MIRROR_DIR)

@@ -87,7 +87,7 @@ hooks::collectstatic() {
 	local relative="${manage#"${build_dir}/"}"
 	output::step "\$ python ${relative} collectstatic --noinput"
 	(cd "$(dirname -- "$manage")" &&
-		hooks::_run_indented "$env_dir" env PATH="${build_dir}/${SLUG_ENV}/bin:${PATH}" \
+		hooks::_run_indented "$env_dir" env PATH="$(dirname -- "$python"):${PATH}" \
 			"$python" manage.py collectstatic --noinput) || status=$?
 	if ((status != 0)); then
 		output::fail "hooks::collectstatic" "Django's collectstatic failed (exit status ${status})" \

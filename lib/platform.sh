@@ -18,6 +18,22 @@ platform::heroku_stacks() {
 	printf '%s\n' "heroku-22 ubuntu-22.04" "heroku-24 ubuntu-24.04"
 }
 
+# platform::target_stack prints the stack a Cloud Native Buildpack build targets, from the run
+# image's distribution (CNB_TARGET_DISTRO_NAME and _VERSION, which the lifecycle sets): a Heroku
+# stack for the Ubuntu releases Heroku's runtime archives are built for, else ID-VERSION; nothing
+# when the lifecycle names no distribution.
+platform::target_stack() {
+	local name="${CNB_TARGET_DISTRO_NAME:-}" version="${CNB_TARGET_DISTRO_VERSION:-}" heroku ubuntu
+	[[ -n "$name" && -n "$version" ]] || return 0
+	while read -r heroku ubuntu; do
+		if [[ "${name}-${version}" == "$ubuntu" ]]; then
+			echo "$heroku"
+			return 0
+		fi
+	done <<<"$(platform::heroku_stacks)" # (read whole first: a return mid-list breaks no pipe)
+	echo "${name}-${version}"
+}
+
 # platform::stack prints the stack name. $STACK wins when set (Heroku sets it; a Heroku stack is
 # named by its Ubuntu release); otherwise it is derived from /etc/os-release (PLATFORM_OS_RELEASE
 # overrides the file, for tests), e.g. debian-12.
@@ -29,7 +45,7 @@ platform::stack() {
 				echo "$ubuntu"
 				return 0
 			fi
-		done < <(platform::heroku_stacks)
+		done <<<"$(platform::heroku_stacks)" # (read whole first: a return mid-list breaks no pipe)
 		echo "$stack"
 		return 0
 	fi

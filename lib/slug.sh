@@ -15,3 +15,11 @@ SLUG_ENV=.heroku/venv                        # the app's virtual environment
 SLUG_ENV_PYTHON=.heroku/venv/bin/python
 SLUG_NATIVES=.heroku/vendor                  # native libraries, one directory each (NAME/lib, ...)
 SLUG_PROFILE_D=.profile.d                    # run-time settings, sourced at dyno start
+
+# The Cloud Native Buildpack shape (bin/build): layers of CNB_LAYERS_DIR in place of the slug's
+# .heroku/ and of CACHE_DIR (the cache layer is bin/build's CACHE_DIR).
+LAYER_RUNTIME=python                         # the CPython runtime
+LAYER_ENV=venv                               # the app's virtual environment
+LAYER_NATIVES=natives                        # native libraries, one directory each
+LAYER_CACHE=cache                            # what classic keeps in CACHE_DIR (cache only)
+LAYER_TOOLS=tools                            # the package managers (build and cache only)

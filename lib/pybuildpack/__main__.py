@@ -34,6 +34,7 @@ def _layout(args: argparse.Namespace) -> Layout:
         work=Path(args.work),
         cache=Path(args.cache) if args.cache else None,
         env_dir=Path(args.env_dir) if args.env_dir else None,
+        layers=Path(args.layers) if args.layers else None,
     )
 
 
@@ -47,7 +48,7 @@ def _decide(args: argparse.Namespace) -> int:
     if layout.cache is not None:
         entries.remove_links(layout.cache)
     # A warm build's longest step, the cached environment's copy, starts before the rest is imported.
-    with Restoring(layout.cache, layout.env) as restoring:
+    with Restoring.for_layout(layout) as restoring:
         from pybuildpack.commands.decide import decide
         from pybuildpack.context import Settings
 
@@ -118,12 +119,14 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--env-dir", default="", help="ENV_DIR")
         command.add_argument("--stack", default="")
         command.add_argument("--arch", default="")
+        command.add_argument("--layers", default="", help="CNB_LAYERS_DIR (bin/build), or empty")
         if name == "finish":
             command.add_argument("--status", type=int, required=True, help="the build's exit status")
             command.add_argument("--timers", default="", help="the finished steps: STEP=SECONDS,...")
             command.add_argument("--step", default="", help="the step running now (the one that failed)")
             command.add_argument("--step-started", type=float, default=0.0, help="when it started (epoch)")
             command.add_argument("--report", default="", help="where to write the report")
+            command.add_argument("--default-web", default="", help="the inferred web process (bin/release's)")
         if name == "install-test":
             command.add_argument("--requirements", required=True)
         command.set_defaults(func=func)

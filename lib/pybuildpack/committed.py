@@ -16,8 +16,18 @@ RUNTIME_MARK = ".pybuildpack-runtime"
 _SHOWN = 8  # entries of the directory shown in the error
 
 
-def mark_runtime(runtime: Path, archive: str) -> None:
-    (runtime / RUNTIME_MARK).write_text(archive + "\n")
+def mark_runtime(runtime: Path, archive: str, sha256: str = "") -> None:
+    """archive: the name of the archive the runtime was unpacked from (and its checksum)."""
+    (runtime / RUNTIME_MARK).write_text(archive + "\n" + (sha256 + "\n" if sha256 else ""))
+
+
+def runtime_mark(runtime: Path) -> tuple[str, str] | None:
+    """(archive, sha256 or "") that mark_runtime wrote into runtime; None when it has no mark."""
+    try:
+        lines = (runtime / RUNTIME_MARK).read_text(errors="replace").splitlines()
+    except OSError:
+        return None
+    return (lines[0], lines[1] if len(lines) > 1 else "") if lines else None
 
 
 def _contents(directory: Path, root: Path) -> list[str]:

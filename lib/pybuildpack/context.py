@@ -143,36 +143,66 @@ def _installer() -> str:
 # the two equal.
 SLUG_HOME = "/app"
 
+# The Cloud Native Buildpack shape (bin/build): the layers that take the place of the slug's
+# .heroku/ and of CACHE_DIR/python, by name (lib/slug.sh's LAYER_*, held equal by test_slug.py).
+# CACHE_DIR is the cache layer (its python/ is the state directory, as classic CACHE_DIR/python).
+LAYER_RUNTIME = "python"
+LAYER_ENV = "venv"
+LAYER_NATIVES = "natives"
+LAYER_CACHE = "cache"
+LAYER_TOOLS = "tools"
+# Cache entries a CNB build keeps in a layer of their own, or not at all: the runtime's layer is
+# its kept tree (no archive or unpacked copy besides), the tools have a build layer.
+_LAYERED_ENTRIES = {"runtimes": None, "runtime-tree": None, "package-managers": LAYER_TOOLS}
+
+# How .pyc files are checked against their source: by its modification time in a slug (as pip
+# writes them), by its hash (not checked at import) in a CNB image, whose exporter sets every
+# file's modification time to one fixed date (a timestamp-checked .pyc would never match).
+TIMESTAMP = "timestamp"
+UNCHECKED_HASH = "unchecked-hash"
+
 
 @dataclass(frozen=True)
 class Layout:
-    """Where things are during the build: the slug's layout (runtime, env, natives, profile_d,
-    relative to build), the buildpack's files, the work directory and the cache."""
+    """Where things are during the build, in one of two shapes: the slug's (runtime, env, natives
+    and profile_d under the build directory's .heroku/, the cache in CACHE_DIR/python) or, with
+    layers (bin/build, Cloud Native Buildpacks), the layers' (one layer each for the runtime, the
+    environment and the native libraries, the cache in the cache layer); and the buildpack's
+    files, the work directory."""
 
     app: Path  # the app's files (BUILDPACK_APP_SUBDIR of the build directory, or all of it)
-    build: Path  # BUILD_DIR: the slug
+    build: Path  # BUILD_DIR: the slug (with layers: the app's directory, /workspace)
     buildpack: Path  # the buildpack's own directory (data/, vendor/)
     work: Path  # this build's work directory (state.json, scratch files), removed at the end
     cache: Path | None  # CACHE_DIR/python (the buildpack's part of the cache), None without one
-    env_dir: Path | None = None  # ENV_DIR (config vars)
+    env_dir: Path | None = None  # ENV_DIR (config vars; with layers, the platform's env/)
+    layers: Path | None = None  # CNB_LAYERS_DIR: the CNB shape
 
     @property
     def slug_dir(self) -> Path:
-        """The buildpack's part of the slug."""
-        return self.build / ".heroku"
+        """The buildpack's part of the slug (with layers: the layers directory)."""
+        return self.layers if self.layers is not None else self.build / ".heroku"
 
     @property
     def runtime(self) -> Path:
-        return self.slug_dir / "python"
+        return self.slug_dir / (LAYER_RUNTIME if self.layers is not None else "python")
 
     @property
     def env(self) -> Path:
-        return self.slug_dir / "venv"
+        return self.slug_dir / (LAYER_ENV if self.layers is not None else "venv")
 
     @property
     def natives(self) -> Path:
         """Where native libraries are unpacked in the slug (one directory each)."""
-        return self.slug_dir / "vendor"
+        return self.slug_dir / (LAYER_NATIVES if self.layers is not None else "vendor")
+
+    def shown(self, path: Path) -> str:
+        """path as the build log names it: relative to the slug (.heroku/venv), or a layer's path."""
+        return str(path) if self.layers is not None else str(path.relative_to(self.build))
+
+    @property
+    def bytecode_mode(self) -> str:
+        return UNCHECKED_HASH if self.layers is not None else TIMESTAMP
 
     @property
     def profile_d(self) -> Path:
@@ -198,8 +228,13 @@ class Layout:
 
     def cached(self, name: str) -> Path | None:
         """CACHE_DIR/python/NAME, an entry of the cache's table (cache/entries.py: a KeyError names
-        one it does not have); None without a cache."""
-        return entries.path(self.cache, name) if self.cache is not None else None
+        one it does not have); None without a cache. With layers, the tools are their own layer
+        and the runtime is kept as its layer is (_LAYERED_ENTRIES)."""
+        path = entries.path(self.cache, name) if self.cache is not None else None
+        if self.layers is None or path is None or name not in _LAYERED_ENTRIES:
+            return path
+        layer = _LAYERED_ENTRIES[name]
+        return self.layers / layer if layer is not None else None
 
     @property
     def downloads(self) -> Path:

@@ -17,6 +17,18 @@ from pybuildpack.context import SLUG_HOME, Layout
 from pybuildpack.natives.detect import unpacked
 from pybuildpack.natives.registry import Library, build_variables, run_variables, separator
 
+# What a dyno (or a CNB image's process) runs with unless the app's config says otherwise:
+# unbuffered output, a UTF-8 locale, and gunicorn trusting the router's X-Forwarded-* headers and
+# logging requests. (launch.py writes the same as env.launch/ files.)
+RUN_DEFAULTS = {
+    "PYTHONUNBUFFERED": "true",
+    "LANG": "C.UTF-8",
+    "FORWARDED_ALLOW_IPS": "*",
+    "GUNICORN_CMD_ARGS": "--access-logfile -",
+}
+# What a dyno's config must not set: another Python's files, with which the runtime won't start.
+RUN_UNSET = ("PYTHONHOME", "PYTHONPLATLIBDIR")
+
 # The app's directory in .profile.d/python.sh: found from the script's own location.
 _APP = "${_pybp_app}"
 # Where a library's prefix goes in a value before it is quoted (no registry value holds it).
@@ -30,12 +42,7 @@ else
 	_pybp_app="${{HOME:-{home}}}"
 fi
 export PATH="{env_bin}:{runtime_bin}:${{PATH}}"
-export PYTHONUNBUFFERED="${{PYTHONUNBUFFERED:-true}}"
-export LANG="${{LANG:-C.UTF-8}}"
-# gunicorn: trust the router's X-Forwarded-* headers; log requests.
-export FORWARDED_ALLOW_IPS="${{FORWARDED_ALLOW_IPS:-*}}"
-export GUNICORN_CMD_ARGS="${{GUNICORN_CMD_ARGS:---access-logfile -}}"
-{libraries}unset PYTHONPLATLIBDIR
+{defaults}{libraries}unset PYTHONPLATLIBDIR
 case "${{_pybp_app}}" in
 {home} | {build}) unset PYTHONHOME ;;
 *) export PYTHONHOME="{runtime}" ;;
@@ -70,7 +77,9 @@ def profile_text(layout: Layout, libraries: list[Library]) -> str:
         for key, value in run_variables(library, _PREFIX):
             shown = _in_quotes(value).replace(_PREFIX, prefix)
             lines.append(f'export {key}="{shown}{_prepended(key, separator(key))}"\n')
+    defaults = "".join(f'export {key}="${{{key}:-{_in_quotes(v)}}}"\n' for key, v in RUN_DEFAULTS.items())
     return PROFILE.format(
+        defaults=defaults,
         up=os.path.relpath(layout.build, layout.profile_d),
         home=SLUG_HOME,
         env_bin=_at_app(layout, layout.env / "bin"),

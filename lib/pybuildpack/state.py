@@ -3,9 +3,11 @@ channel that crosses it, in one place. There are four.
 
 **Arguments.** bin/compile runs the core three times per build, each time as
 `COMMAND --work WORK_DIR ...` to the package run isolated (`python -I`, lib/core.sh's core::run;
-__main__.py's parser is the list of flags: eight that every command takes, --work --build --app
---buildpack --cache --env-dir --stack --arch; finish's --status --timers --step --step-started --report;
-install-test's --requirements):
+__main__.py's parser is the list of flags: nine that every command takes, --work --build --app
+--buildpack --cache --env-dir --stack --arch --layers (CNB_LAYERS_DIR from bin/build, empty from
+bin/compile); finish's --status --timers --step --step-started --report --default-web;
+install-test's --requirements). bin/build runs the same three, from lib/build.sh as bin/compile
+does:
 
 1. `decide`  (the build image's python3): reads the app's dependency files (failing before any
    download when they are unusable), picks the Python version, installs the runtime, restores the
@@ -31,7 +33,8 @@ the stack's archive name, which bash derives (lib/platform.sh, the owner of Hero
   bin/report;
 - what the build hands on, written by `finish` and read by neither side again:
   BUILD_DIR/.profile.d/python.sh (sourced at dyno start) and the buildpack's `export` (sourced by
-  later buildpacks).
+  later buildpacks); with layers, each layer's NAME.toml, env files and exec.d, and launch.toml
+  (launch.py).
 
 **Environment.** No environment variable carries state. What the core reads of its environment:
 
@@ -48,9 +51,9 @@ the stack's archive name, which bash derives (lib/platform.sh, the owner of Hero
   modules say, and ${VAR} in a requirements file expands from it (context.ConfigVars).
 
 **Slug layout.** Where the build puts the runtime (.heroku/python), the app's environment
-(.heroku/venv), the native libraries (.heroku/vendor) and .profile.d: context.Layout for the core,
-lib/slug.sh for bash, held equal by test_slug.py (which also fails when another bash file spells
-one of those paths).
+(.heroku/venv), the native libraries (.heroku/vendor) and .profile.d, or with --layers the layers
+(python, venv, natives, cache, tools): context.Layout for the core, lib/slug.sh for bash, held
+equal by test_slug.py (which also fails when another bash file spells one of the slug's paths).
 """
 
 from __future__ import annotations

@@ -7,7 +7,10 @@
 #   cold         bin/compile with an empty CACHE_DIR
 #   warm         bin/compile again, nothing changed, with no network at all (unshare -n)
 #   added        bin/compile again with one pure-Python requirement added
-#   and the same three for the app locked with uv (uv.lock made from requirements.txt's pins).
+#   and the same three for the app locked with uv (uv.lock made from requirements.txt's pins);
+#   and the Cloud Native Buildpack build (bin/build alone, timed as the lifecycle would run it, its
+#   layers left in place between builds as the lifecycle restores them): cold, an unchanged
+#   rebuild with no network, one added.
 set -euo pipefail
 # As on a platform: Python writes the bytecode of what it imports (a developer's shell may say not
 # to, which would make every interpreter, plain pip's too, compile its imports at each start).
@@ -66,6 +69,27 @@ timed_compile() {
 	start="$(now)"
 	"$@" env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR}" "${ROOT}/bin/compile" \
 		"${WORK}/build" "${WORK}/cache-${CACHE_NAME}" "${WORK}/env-${engine}" >"${WORK}/${phase}.log" 2>&1 || {
+		cat "${WORK}/${phase}.log" >&2
+		return 1
+	}
+	elapsed "$start" "$(now)"
+}
+
+# timed_build PHASE [PREFIX...]: bin/build (CNB) on a fresh copy of WORK/build as the working
+# directory, with the layers WORK/layers and the platform WORK/platform (the mirror's URL as a
+# platform env file); its log in WORK/PHASE.log. Prints the seconds.
+timed_build() {
+	local phase="$1" start distro
+	shift
+	mkdir -p "${WORK}/layers" "${WORK}/platform/env"
+	printf 'file://%s' "$MIRROR" >"${WORK}/platform/env/BUILDPACK_MIRROR_URL"
+	rm -f "${WORK}/layers/launch.toml" # (the lifecycle restores layers and their metadata, not this)
+	# shellcheck disable=SC1091
+	distro="$(. /etc/os-release && printf '%s %s' "$ID" "$VERSION_ID")"
+	start="$(now)"
+	(cd "${WORK}/build" && "$@" env -u STACK CNB_LAYERS_DIR="${WORK}/layers" CNB_PLATFORM_DIR="${WORK}/platform" \
+		CNB_BP_PLAN_PATH=/dev/null CNB_TARGET_OS=linux CNB_TARGET_DISTRO_NAME="${distro% *}" \
+		CNB_TARGET_DISTRO_VERSION="${distro#* }" "${ROOT}/bin/build") >"${WORK}/${phase}.log" 2>&1 || {
 		cat "${WORK}/${phase}.log" >&2
 		return 1
 	}
@@ -147,6 +171,19 @@ for run in $(seq 1 "$RUNS"); do
 	record "$run" locked-warm "$warm"
 	record "$run" locked-added "$added"
 	echo "   uv.lock: cold ${cold}s, warm ${warm}s, one added ${added}s"
+	discard "${WORK}/layers"
+	fresh_build_dir
+	cold="$(timed_build cnb-cold)"
+	fresh_build_dir
+	warm="$(timed_build cnb-rebuild unshare -n)"
+	grep -q "Reusing the cached environment" "${WORK}/cnb-rebuild.log"
+	fresh_build_dir
+	echo "humanize==4.17.0" >>"${WORK}/build/requirements.txt"
+	added="$(timed_build cnb-added)"
+	record "$run" cnb-cold "$cold"
+	record "$run" cnb-rebuild "$warm"
+	record "$run" cnb-added "$added"
+	echo "   CNB (bin/build): cold ${cold}s, unchanged rebuild ${warm}s, one added ${added}s"
 	plain_last="$(plain_pip)"
 	plain="$(awk -v a="$plain_first" -v b="$plain_last" 'BEGIN { printf "%.1f", (a + b) / 2 }')"
 	record "$run" plain "$plain"
@@ -176,13 +213,14 @@ runs = sorted({int(r[0]) for r in rows})
 time = {(int(r[0]), r[1]): float(r[2]) for r in rows}
 targets = {
     "cold-uv": "<= 0.70", "warm-uv": "<= 0.06", "added-uv": "<= 0.15", "cold-pip": "<= 1.05",
+    "cnb-rebuild": "<= 0.03",
 }
 print(f"  {'':14} {'median':>8} {'spread':>15}   {'runs':<30} target")
 plain = [time[(r, 'plain')] for r in runs]
 print(f"  {'plain pip':14} {statistics.median(plain):7.1f}s {min(plain):6.1f}-{max(plain):.1f}s   "
       + " ".join(f"{t:.1f}s" for t in plain))
 for measure in ("cold-uv", "warm-uv", "added-uv", "cold-pip", "warm-pip", "added-pip",
-                "locked-cold", "locked-warm", "locked-added"):
+                "locked-cold", "locked-warm", "locked-added", "cnb-cold", "cnb-rebuild", "cnb-added"):
     ratios = [time[(r, measure)] / time[(r, "plain")] for r in runs]
     print(f"  {measure:14} {statistics.median(ratios):7.3f}x {min(ratios):6.3f}-{max(ratios):.3f}x   "
           + " ".join(f"{x:.3f}" for x in ratios).ljust(30) + " " + targets.get(measure, ""))

@@ -150,3 +150,67 @@ def test_a_compiler_that_cannot_start_fails_nothing(tmp_path: Path) -> None:
     (tmp_path / "env" / "bin" / "python").unlink()  # no interpreter to compile with
     done = bytecode.compile_installed(tmp_path / "env", added(tmp_path / "env"), None)
     assert done.compiled == 1 and not list((tmp_path / "env").rglob("*.pyc"))
+
+
+EXPORTED = 315532801  # 1980-01-01T00:00:01Z: every file's modification time in a CNB image
+
+
+def loads_from(site: Path, module: str, compiled: Path) -> bool:
+    """Python imports the module from this .pyc (python -v names the code object's file)."""
+    result = subprocess.run(
+        [sys.executable, "-v", "-c", f"import {module}"],
+        env={**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return f"code object from '{compiled}'" in result.stderr
+
+
+def test_hash_checked_bytecode_survives_the_exporter_and_has_a_store_of_its_own(tmp_path: Path) -> None:
+    site = make_env(tmp_path / "first", {"demo/__init__.py": "VALUE = 1\n"})
+    cache = tmp_path / "cache"
+    store = store_cache.store_dir(cache, "unchecked-hash")
+    assert store != store_cache.store_dir(cache) and store_cache.mode_of(store) == "unchecked-hash"
+    done = bytecode.compile_installed(
+        tmp_path / "first" / "env", added(tmp_path / "first" / "env"), store, "unchecked-hash"
+    )
+    assert (done.compiled, done.linked) == (1, 0)
+    compiled = pyc(site / "demo" / "__init__.py")
+    assert compiled.read_bytes()[4:8] == (1).to_bytes(4, "little")  # PEP 552: a hash, not checked
+    os.utime(site / "demo" / "__init__.py", (EXPORTED, EXPORTED))
+    assert loads_from(site, "demo", compiled)
+    # Another environment, the same source: from the mode's store, as it was compiled.
+    other = make_env(tmp_path / "second", {"demo/__init__.py": "VALUE = 1\n"})
+    again = bytecode.compile_installed(
+        tmp_path / "second" / "env", added(tmp_path / "second" / "env"), store, "unchecked-hash"
+    )
+    assert (again.compiled, again.linked) == (0, 1)
+    assert pyc(other / "demo" / "__init__.py").read_bytes() == compiled.read_bytes()
+    # A timestamp-checked .pyc of the same source is not current in hash mode: compiled again.
+    third = make_env(tmp_path / "third", {"demo/__init__.py": "VALUE = 1\n"})
+    bytecode.compile_installed(tmp_path / "third" / "env", added(tmp_path / "third" / "env"), None)
+    redone = bytecode.compile_installed(
+        tmp_path / "third" / "env", added(tmp_path / "third" / "env"), None, "unchecked-hash"
+    )
+    assert redone.compiled == 1
+    assert pyc(third / "demo" / "__init__.py").read_bytes()[4:8] == (1).to_bytes(4, "little")
+
+
+def test_rehash_makes_current_bytecode_hash_checked_without_compiling(tmp_path: Path) -> None:
+    """The runtime's standard library in a CNB layer: its timestamp .pyc files rewritten in place."""
+    import py_compile
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    (root / "kept.py").write_text("VALUE = 1\n")
+    (root / "stale.py").write_text("VALUE = 1\n")
+    for name in ("kept", "stale"):
+        py_compile.compile(str(root / f"{name}.py"))
+    body = pyc(root / "kept.py").read_bytes()[16:]
+    (root / "stale.py").write_text("VALUE = 22\n")  # changed since it was compiled
+    assert store_cache.rehash(str(root), "unchecked-hash") == 1
+    assert pyc(root / "kept.py").read_bytes()[16:] == body  # the same code, a new header
+    assert pyc(root / "stale.py").read_bytes()[4:8] == bytes(4)  # left to compile at import
+    os.utime(root / "kept.py", (EXPORTED, EXPORTED))
+    assert loads_from(root, "kept", pyc(root / "kept.py"))

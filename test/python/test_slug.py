@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from pybuildpack import context
 from pybuildpack.context import SLUG_HOME, Layout
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,15 +16,16 @@ SLUG_SH = ROOT / "lib" / "slug.sh"
 BUILD = Path("/build")
 
 
-def slug_sh() -> dict[str, str]:
-    """Every SLUG_* variable lib/slug.sh sets, as bash sees it."""
+def slug_sh(prefix: str = "SLUG_") -> dict[str, str]:
+    """Every PREFIX* variable lib/slug.sh sets, as bash sees it."""
     shown = subprocess.run(
         [
             "bash",
             "-c",
-            'set -eu; source "$1"; for v in ${!SLUG_@}; do printf "%s=%s\\n" "$v" "${!v}"; done',
+            'set -eu; source "$1"; for v in $(compgen -v "$2"); do printf "%s=%s\\n" "$v" "${!v}"; done',
             "_",
             SLUG_SH,
+            prefix,
         ],
         capture_output=True,
         text=True,
@@ -52,6 +54,23 @@ def layout_paths() -> dict[str, str]:
 
 def test_slug_sh_is_layout() -> None:
     assert slug_sh() == layout_paths()
+
+
+def test_slug_sh_names_the_layers_as_layout_does() -> None:
+    """The CNB shape: the layers bash names are where Layout puts the runtime, the environment,
+    the native libraries, and the cache and tools layers."""
+    layers = Path("/layers/bp")
+    layout = Layout(
+        app=BUILD, build=BUILD, buildpack=ROOT, work=Path("/work"), cache=layers / "cache", layers=layers
+    )
+    assert slug_sh("LAYER_") == {
+        "LAYER_RUNTIME": layout.runtime.name,
+        "LAYER_ENV": layout.env.name,
+        "LAYER_NATIVES": layout.natives.name,
+        "LAYER_CACHE": context.LAYER_CACHE,
+        "LAYER_TOOLS": str(layout.cached("package-managers")).removeprefix(f"{layers}/"),
+    }
+    assert {layout.runtime.parent, layout.env.parent, layout.natives.parent} == {layers}
 
 
 def bash_files() -> list[Path]:

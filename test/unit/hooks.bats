@@ -262,7 +262,7 @@ The app's bin/pre_compile hook failed (exit status 3)"
        collectstatic ['collectstatic', '--noinput'] in ${BUILD_DIR}/src/site
        SECRET_KEY not-so-secret
        DATABASE_URL postgres://app:****@db/x
-       PATH ${BUILD_DIR}/.heroku/venv/bin"
+       PATH $(dirname "$PYTHON")"
 	[[ ! -e "$OUTPUT_FAILURE_FILE" ]]
 }
 

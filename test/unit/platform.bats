@@ -18,6 +18,19 @@ setup() {
 	assert_equal "$output" "debian-12"
 }
 
+@test "a CNB build's stack is its target's: a Heroku stack for Heroku's Ubuntu releases, else ID-VERSION" {
+	CNB_TARGET_DISTRO_NAME=ubuntu CNB_TARGET_DISTRO_VERSION=24.04 run platform::target_stack
+	assert_equal "$output" "heroku-24"
+	CNB_TARGET_DISTRO_NAME=ubuntu CNB_TARGET_DISTRO_VERSION=22.04 run platform::target_stack
+	assert_equal "$output" "heroku-22"
+	CNB_TARGET_DISTRO_NAME=debian CNB_TARGET_DISTRO_VERSION=12 run platform::target_stack
+	assert_equal "$output" "debian-12"
+	# No distribution named (a lifecycle before targets): nothing, the build's os-release decides.
+	CNB_TARGET_DISTRO_NAME="" run platform::target_stack
+	assert_success
+	assert_equal "$output" ""
+}
+
 @test "the architecture uses Debian's names" {
 	run platform::arch
 	[[ "$output" == amd64 || "$output" == arm64 ]]
@@ -40,4 +53,21 @@ print(name)' $name
 		# shellcheck disable=SC2086
 		assert_equal "$output" "$(platform::archive_name $name)"
 	done
+}
+
+@test "buildpack.toml's targets are every Heroku stack's Ubuntu release and Debian 12 (a mirror's), on amd64 and arm64" {
+	local expected=() arch heroku ubuntu
+	for arch in amd64 arm64; do
+		while read -r heroku ubuntu; do
+			expected+=("linux ${arch} ${ubuntu/-/ }")
+		done < <(platform::heroku_stacks)
+		expected+=("linux ${arch} debian 12")
+	done
+	run python3 -c 'import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    for t in tomllib.load(f)["targets"]:
+        for d in t["distros"]:
+            print(t["os"], t["arch"], d["name"], d["version"])' "${BUILDPACK_DIR}/buildpack.toml"
+	assert_success
+	assert_equal "$output" "$(printf '%s\n' "${expected[@]}")"
 }

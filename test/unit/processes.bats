@@ -16,7 +16,7 @@ installed() {
 }
 
 @test "no Procfile and nothing to infer: a warning that says how to write one" {
-	run processes::check "$APP"
+	run processes::check "$APP" "$APP/.heroku/venv/bin"
 	assert_success
 	assert_output_contains "Warning: No Procfile: the app has no process types, so no web dyno starts" \
 		"web: gunicorn myproject.wsgi"
@@ -25,7 +25,7 @@ installed() {
 @test "a Procfile whose servers are installed: no warning" {
 	printf 'web: gunicorn app:app\r\nworker: celery -A tasks worker\nrelease: bin/migrate\n' >"${APP}/Procfile"
 	installed gunicorn celery
-	run processes::check "$APP"
+	run processes::check "$APP" "$APP/.heroku/venv/bin"
 	assert_success
 	assert_equal "$output" ""
 }
@@ -33,7 +33,7 @@ installed() {
 @test "a server the Procfile starts is not installed: the warning names the line and the package" {
 	printf 'web: FOO=1 exec waitress-serve --port=$PORT app:app\nworker: celery -A tasks worker' >"${APP}/Procfile"
 	installed celery
-	run processes::check "$APP"
+	run processes::check "$APP" "$APP/.heroku/venv/bin"
 	assert_success
 	assert_output_contains "Warning: waitress-serve is not installed, but a process type starts it" \
 		'Procfile: web: FOO=1 exec waitress-serve --port=$PORT app:app' "Add waitress to requirements.txt"
@@ -42,10 +42,10 @@ installed() {
 
 @test "the inferred Django web process needs gunicorn" {
 	cp -a "${FIXTURES}/django-release/." "$APP/"
-	run processes::check "$APP"
+	run processes::check "$APP" "$APP/.heroku/venv/bin"
 	assert_output_contains "Warning: gunicorn is not installed, but a process type starts it" \
 		"web: gunicorn mysite.wsgi (inferred: there is no Procfile)" "Add gunicorn to requirements.txt"
 	installed gunicorn
-	run processes::check "$APP"
+	run processes::check "$APP" "$APP/.heroku/venv/bin"
 	assert_equal "$output" ""
 }

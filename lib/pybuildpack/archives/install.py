@@ -14,8 +14,8 @@ from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.archives.names import archive_name
 from pybuildpack.cache import recorded, tree
-from pybuildpack.committed import mark_runtime
-from pybuildpack.context import Layout, Settings
+from pybuildpack.committed import mark_runtime, runtime_mark
+from pybuildpack.context import UNCHECKED_HASH, Layout, Settings
 from pybuildpack.errors import BuildError
 from pybuildpack.state import LibraryUse
 
@@ -102,11 +102,47 @@ def _move_into_place(staging: Path, target: Path) -> None:
     os.replace(staging, target)
 
 
+def _checksum(archive: Path) -> str:
+    """The verified sha256 the mirror's download or the cache's record names (or "")."""
+    try:
+        return archive.with_name(archive.name + ".sha256").read_text(errors="replace").split()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def _rehash(python: Path, root: Path) -> None:
+    """The runtime's standard library bytecode made hash-checked (cache/bytecode.rehash), run by
+    the runtime itself: for a CNB image, whose files' times the exporter changes."""
+    core = str(Path(__file__).resolve().parents[2])
+    subprocess.run(
+        [
+            str(python),
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); "
+            "from pybuildpack.cache.bytecode import rehash; rehash(sys.argv[2], sys.argv[3])",
+            core,
+            str(root),
+            UNCHECKED_HASH,
+        ],
+        capture_output=True,
+        check=False,
+    )
+
+
 def install_runtime(layout: Layout, settings: Settings, version: str, stack: str, arch: str) -> None:
-    """The runtime into .heroku/python, from the mirror the settings configure (via the cache)."""
+    """The runtime into .heroku/python, from the mirror the settings configure (via the cache); with
+    layers, into the runtime's layer, which is reused as it is when it holds this archive's."""
     mirror = Mirror.required(settings)
     name = archive_name("python", version, stack, arch)
     target = layout.runtime
+    if (
+        layout.layers is not None
+        and (runtime_mark(target) or ("",))[0] == name
+        and os.access(layout.runtime_python, os.X_OK)
+    ):
+        output.step(f"Installing Python {version} (its layer, reused as it is)")
+        return
     staging = layout.slug_dir / ".python-unpacking"
     target.parent.mkdir(parents=True, exist_ok=True)
     runtimes = layout.cached("runtimes")
@@ -160,11 +196,13 @@ def install_runtime(layout: Layout, settings: Settings, version: str, stack: str
             fix=f"The archive is not a runtime built for {stack} {arch}.",
             code="runtime::not-a-runtime",
         )
+    if layout.bytecode_mode == UNCHECKED_HASH:
+        _rehash(python, staging)
     # Keep the unpacked tree for the next build (best effort: the archive is what counts).
     if kept is not None:
         kept.keep_copy_of(staging)
     _move_into_place(staging, target)
-    mark_runtime(target, name)
+    mark_runtime(target, name, _checksum(unpack_from))
 
 
 def install_libraries(
@@ -200,3 +238,5 @@ def install_libraries(
         _move_into_place(staging, layout.natives / library.name)
     if cache_dir is not None:
         _keep_only(cache_dir, used)
+    if layout.layers is not None:  # (the layer was restored with what the last build used)
+        _keep_only(layout.natives, {library.name for library in uses})

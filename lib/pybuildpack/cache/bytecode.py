@@ -24,18 +24,34 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # (this module runs in the compiling processes: the standard library only)
     from pybuildpack.context import Layout
 
-HEADER = 16  # magic, flags, source mtime, source size
+HEADER = 16  # magic, flags, then the source's mtime and size, or its hash
+TIMESTAMP = "timestamp"  # (context.py's names of the modes, which this module can't import)
+# A .pyc's flags, by how it is checked against its source (PEP 552): by the source's mtime and
+# size, or by its hash (bit 0), checked at import (bit 1) or not.
+FLAGS = {TIMESTAMP: 0, "unchecked-hash": 0b01, "checked-hash": 0b11}
 
 
 def store_for(layout: Layout) -> Path | None:
-    """This interpreter's part of the cache's bytecode store (None without a cache)."""
+    """This interpreter's part of the cache's bytecode store, for the layout's mode (None without
+    a cache)."""
     store = layout.cached("bytecode")
-    return store_dir(store) if store is not None else None
+    return store_dir(store, layout.bytecode_mode) if store is not None else None
 
 
-def store_dir(cache: Path) -> Path:
-    """This interpreter's part of the store: its cache tag and bytecode magic."""
-    return cache / f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}"
+def store_dir(cache: Path, mode: str = TIMESTAMP) -> Path:
+    """This interpreter's part of the store: its cache tag and bytecode magic, and the mode its
+    .pyc files are checked in when it is not the timestamp."""
+    suffix = "" if mode == TIMESTAMP else f"-{mode}"
+    return cache / f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}{suffix}"
+
+
+def mode_of(store: Path | None) -> str:
+    """The mode of a store_dir (what serve and copy_from_store are handed)."""
+    if store is not None:
+        for mode in FLAGS:
+            if mode != TIMESTAMP and store.name.endswith(f"-{mode}"):
+                return mode
+    return TIMESTAMP
 
 
 def digest(path: Path) -> str:
@@ -90,9 +106,12 @@ def copy_from_store(stored: Path, source: Path, pyc: Path) -> bool:
         if len(header) != HEADER or header[:4] != importlib.util.MAGIC_NUMBER:
             return False
         flags, mtime, size = (int.from_bytes(header[i : i + 4], "little") for i in (4, 8, 12))
-        if flags != 0 or size != source.stat().st_size & 0xFFFFFFFF:
+        if flags != FLAGS[mode_of(stored.parents[1])]:
             return False
-        os.utime(source, (mtime, mtime))
+        if flags == 0:  # the name says the source is the same; its time is put back as checked
+            if size != source.stat().st_size & 0xFFFFFFFF:
+                return False
+            os.utime(source, (mtime, mtime))
         pyc.parent.mkdir(exist_ok=True)
         _write_new(pyc, data)
         return True
@@ -100,17 +119,19 @@ def copy_from_store(stored: Path, source: Path, pyc: Path) -> bool:
         return False
 
 
-def serve(store: str) -> None:
+def serve(store: str, mode: str = TIMESTAMP) -> None:
     """A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as
-    pip compiles, and what compiled kept in the store (unless store is empty); an empty line back
-    for each line (so that the next files go to whichever process is free)."""
+    pip compiles, checked in mode, and what compiled kept in the store (unless store is empty);
+    an empty line back for each line (so that the next files go to whichever process is free)."""
     import compileall
+    import py_compile
     import warnings
 
     warnings.filterwarnings("ignore")
+    checked = py_compile.PycInvalidationMode[mode.upper().replace("-", "_")]
     for line in sys.stdin:
         for path in line.rstrip("\n").split("\0"):
-            if compileall.compile_file(path, force=True, quiet=2) and store:
+            if compileall.compile_file(path, force=True, quiet=2, invalidation_mode=checked) and store:
                 _keep(Path(store), Path(path))
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -161,3 +182,30 @@ def prune(root: Path, keep: set[str]) -> int:
         except OSError:
             pass
     return removed
+
+
+def rehash(root: str, mode: str) -> int:
+    """Every timestamp-checked .pyc under root that is current for its source given the header of
+    a hash-checked one, in mode (PEP 552): its code unchanged, so nothing is compiled again. Run
+    in the interpreter whose .pyc files they are (the hash is keyed by its magic). For a tree whose
+    files' modification times will change (a CNB image's layers: the exporter sets them all to one
+    date), so that its bytecode stays valid. Returns the files rewritten."""
+    flags = FLAGS[mode].to_bytes(4, "little")
+    done = 0
+    for pyc in Path(root).rglob("*.pyc"):
+        try:
+            source = Path(importlib.util.source_from_cache(str(pyc)))
+            data = pyc.read_bytes()
+            if data[:4] != importlib.util.MAGIC_NUMBER or data[4:8] != bytes(4):
+                continue
+            stat = source.stat()
+            if data[8:16] != (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + (
+                stat.st_size & 0xFFFFFFFF
+            ).to_bytes(4, "little"):
+                continue  # not current: left to be compiled at import, as it would have been
+            hashed = importlib.util.source_hash(source.read_bytes())
+            _write_new(pyc, data[:4] + flags + hashed + data[16:])
+            done += 1
+        except (OSError, ValueError):
+            continue
+    return done

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pybuildpack import output
 from pybuildpack.cache import bytecode, entries, tree
+from pybuildpack.cache import layers as layers_mod
 from pybuildpack.context import Layout
 from pybuildpack.faults import checkpoint
 from pybuildpack.state import State
@@ -41,7 +42,10 @@ class Meta:
 
     @classmethod
     def from_json(cls, text: str) -> Meta:
-        data = json.loads(text)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: object) -> Meta:
         if not isinstance(data, dict):
             raise ValueError("not an object")
         if isinstance(data.get("format"), int) and data["format"] != FORMAT:
@@ -141,11 +145,46 @@ def restore(state: Path, target: Path) -> tuple[Meta | None, str]:
     return meta, ""
 
 
+def restore_layer(layers: Path, env: Path) -> tuple[Meta | None, str]:
+    """The environment's layer (CNB): (its metadata, "") when the lifecycle restored it whole; else
+    (None, why), with whatever is left of it removed."""
+    found = layers_mod.metadata(layers, env.name)
+    if not env.is_dir():
+        layers_mod.drop(layers, env.name)
+        # (metadata without the layer: the previous image's, with no build cache to restore from)
+        return None, "no cached environment" if found is None else "no cached environment (no build cache)"
+    try:
+        if found is None:
+            raise CacheDamaged("its metadata is missing")
+        try:
+            meta = Meta.from_dict(found)
+        except OtherFormat as exc:
+            raise CacheDamaged("it was saved by another version of the buildpack") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CacheDamaged("its metadata is unreadable") from exc
+        if not (env / "pyvenv.cfg").is_file():
+            raise CacheDamaged("it has no pyvenv.cfg")
+    except CacheDamaged as exc:
+        layers_mod.drop(layers, env.name)
+        return None, f"the cached environment is damaged ({exc}); discarded"
+    return meta, ""
+
+
 class Restoring:
     """restore(state, target) in a thread from the start of a build's first run, so that a warm
     build's copy overlaps reading the app, choosing the version and putting the runtime in place.
     result() waits for it; without a cache it is (None, "no cache") at once. Used as a context
     manager, it is waited for however the run ends (nothing copies into the build afterwards)."""
+
+    @classmethod
+    def for_layout(cls, layout: Layout) -> Restoring:
+        """The slug's copy from CACHE_DIR, or with layers the environment's layer as the lifecycle
+        restored it (in place: nothing to copy, its metadata read at once)."""
+        if layout.layers is None:
+            return cls(layout.cache, layout.env)
+        restoring = cls(None, layout.env)
+        restoring._outcome = restore_layer(layout.layers, layout.env)
+        return restoring
 
     def __init__(self, state: Path | None, target: Path) -> None:
         self._outcome: tuple[Meta | None, str] = (None, "no cache")
@@ -184,6 +223,12 @@ def current_fingerprint(state: Path) -> str | None:
         return Meta.from_json((entry / "meta.json").read_text()).fingerprint
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def layer_meta(state: State, installed: dict[str, str]) -> dict[str, object]:
+    """The environment layer's metadata (CNB): the cached environment's meta.json, as a table."""
+    listed = sorted([name, version] for name, version in installed.items())
+    return asdict(Meta(state.fingerprint, state.inputs, listed, [asdict(use) for use in state.libraries]))
 
 
 def check_touched(state: Path, since: Path) -> str | None:
@@ -292,7 +337,7 @@ def check_shared(layout: Layout) -> None:
     shares (hard links), lose what the build's own code wrote into them (even with its size and
     time put back), so that it reaches no later build."""
     cache = layout.cache
-    if cache is None:
+    if cache is None or layout.layers is not None:  # (a layer is the environment: nothing is shared)
         return
     why = check_touched(cache, shared_mark(layout))
     if why is not None:
@@ -306,7 +351,7 @@ def check_shared(layout: Layout) -> None:
 def begin_saving(layout: Layout, state: State) -> Path | None:
     """Start putting a fresh environment into the cache while its bytecode is still being compiled
     (all of it but its __pycache__ directories); None when there is nothing to start."""
-    if layout.cache is None or state.environment != "fresh":
+    if layout.cache is None or layout.layers is not None or state.environment != "fresh":
         return None
     try:
         return begin_save(layout.cache, layout.env)
@@ -320,9 +365,15 @@ def save_environment(
     """The environment as install left it (installed: what it holds), into the cache (started:
     begin_saving's): before collectstatic and the app's hooks run, so that what they change is
     never replayed by a later build (and what they edit in place, the next build's check of every
-    file's content notices). The bytecode store then keeps only what the saved entry holds."""
+    file's content notices). The bytecode store then keeps only what the saved entry holds. With
+    layers, the environment's layer is what the lifecycle keeps: its metadata is written by finish
+    (launch.py), nothing is copied."""
     cache = layout.cache
     if cache is None:
+        return
+    if layout.layers is not None:
+        if state.environment != "reuse":  # the store keeps what the layer holds
+            bytecode.prune(entries.path(cache, "bytecode"), tree.digests_of_modules(layout.env))
         return
     if state.environment == "reuse" and current_fingerprint(cache) == state.fingerprint:
         return  # the cache holds this environment already

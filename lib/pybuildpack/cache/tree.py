@@ -176,6 +176,16 @@ def _hash_all(paths: list[str]) -> list[str]:
         return list(pool.map(sha256_of, paths, chunksize=64))
 
 
+def digests_of_modules(root: Path) -> set[str]:
+    """The sha256 of every module and .pyc under root (what the bytecode store's prune keeps)."""
+    paths = [
+        os.path.join(root, relative)
+        for relative, _ in _regular_files(root)
+        if relative.endswith((".py", ".pyc"))
+    ]
+    return set(_hash_all(paths))
+
+
 def _regular_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
     top = str(root)
     start = len(top) + 1

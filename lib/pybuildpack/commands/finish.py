@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pybuildpack import output, profile, report
+from pybuildpack import launch, output, profile, report
 from pybuildpack.cache import entries
 from pybuildpack.cache.environment import check_shared
 from pybuildpack.context import Layout
@@ -15,7 +15,8 @@ from pybuildpack.state import State
 
 
 def finish(layout: Layout, args: argparse.Namespace) -> None:
-    """After a successful build (args.status 0): .profile.d and export written (profile.hand_on),
+    """After a successful build (args.status 0): .profile.d and export written (profile.hand_on;
+    with layers, the layers' files and launch.toml: launch.hand_on),
     what the build's code wrote into files shared with the cache dropped (check_shared), what the
     cache table does not know removed, and the Python version kept for the next build. Then the
     report (args.report), for any build."""
@@ -23,7 +24,10 @@ def finish(layout: Layout, args: argparse.Namespace) -> None:
         state = State.read(layout.work)
         if state is None:
             raise RuntimeError("finish ran without the state decide writes")
-        profile.hand_on(layout)  # .profile.d and export
+        if layout.layers is None:
+            profile.hand_on(layout)  # .profile.d and export
+        else:
+            launch.hand_on(layout, state, args.default_web)  # the layers' files and launch.toml
         if layout.cache is not None:
             check_shared(layout)
             entries.remove_unknown(layout.cache)

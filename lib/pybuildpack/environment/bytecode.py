@@ -21,12 +21,12 @@ from pathlib import Path
 from queue import Empty, Queue
 
 from pybuildpack import output
-from pybuildpack.cache.bytecode import HEADER, Lookup, copy_from_store, digest, holds_any
+from pybuildpack.cache.bytecode import FLAGS, HEADER, TIMESTAMP, Lookup, copy_from_store, digest, holds_any
 
 # A compiling process: serve() in the runtime's interpreter, isolated, with the core on its path.
 _COMPILER = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from pybuildpack.cache.bytecode import serve; serve(sys.argv[2])"
+    "from pybuildpack.cache.bytecode import serve; serve(sys.argv[2], sys.argv[3])"
 )
 _BATCH = 16  # files per line
 
@@ -52,7 +52,8 @@ def _sources(files: list[Path]) -> list[Path]:
 
 
 def _header(pyc: Path) -> tuple[int, int, int] | None:
-    """(flags, source mtime, source size) of a .pyc of this interpreter's, or None."""
+    """(flags, source mtime, source size) of a .pyc of this interpreter's (with a hash: flags, then
+    the hash as two numbers), or None."""
     try:
         with pyc.open("rb") as handle:
             header = handle.read(HEADER)
@@ -64,13 +65,22 @@ def _header(pyc: Path) -> tuple[int, int, int] | None:
     return flags, mtime, size
 
 
-def _current(pyc: Path, source: os.stat_result) -> bool:
-    """The .pyc is this interpreter's and was checked against this source's mtime and size."""
-    checked = (0, int(source.st_mtime) & 0xFFFFFFFF, source.st_size & 0xFFFFFFFF)
-    return _header(pyc) == checked
+def _current(pyc: Path, source: Path, mode: str = TIMESTAMP) -> bool:
+    """The .pyc is this interpreter's and was checked against this source (its mtime and size, or
+    its hash), in mode."""
+    if mode == TIMESTAMP:
+        stat = source.stat()
+        return _header(pyc) == (0, int(stat.st_mtime) & 0xFFFFFFFF, stat.st_size & 0xFFFFFFFF)
+    header = _header(pyc)
+    if header is None or header[0] != FLAGS[mode]:
+        return False
+    hashed = importlib.util.source_hash(source.read_bytes())
+    return header[1:] == (int.from_bytes(hashed[:4], "little"), int.from_bytes(hashed[4:], "little"))
 
 
-def _start_compiling(python: Path, sources: list[Path], store: Path | None) -> list[threading.Thread]:
+def _start_compiling(
+    python: Path, sources: list[Path], store: Path | None, mode: str
+) -> list[threading.Thread]:
     """Start compiling sources with one process of python per core, each taking the next file
     (the largest first) when it is free, and keeping what it compiled in store; the threads that
     feed them, to join."""
@@ -93,6 +103,7 @@ def _start_compiling(python: Path, sources: list[Path], store: Path | None) -> l
                     _COMPILER,
                     str(Path(__file__).resolve().parents[2]),
                     str(store or ""),
+                    mode,
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -146,17 +157,20 @@ def tell(compiled: Compiled) -> None:
         output.info(compiled.describe())
 
 
-def compile_installed(env: Path, added: list[Path], store: Path | None) -> Compiled:
-    return start_compiling(env, added, store).wait()
+def compile_installed(env: Path, added: list[Path], store: Path | None, mode: str = TIMESTAMP) -> Compiled:
+    return start_compiling(env, added, store, mode=mode).wait()
 
 
-def start_compiling(env: Path, added: list[Path], store: Path | None, look: bool | None = None) -> Pending:
+def start_compiling(
+    env: Path, added: list[Path], store: Path | None, look: bool | None = None, mode: str = TIMESTAMP
+) -> Pending:
     """Bytecode for every module among the files an install added to env (metadata.installed_since):
     copied from the store where it has the module's source (and its content checks), compiled
     (and stored, by the compiling processes) otherwise. Run with the runtime's interpreter (the
     install step's), whose magic the .pyc files carry. An empty store (a cold build) is not looked
     in: the compilers start at once (look: holds_any(store) as the build found it, when it has
-    added to it since)."""
+    added to it since). mode: how the .pyc files are checked (context.Layout.bytecode_mode; the
+    store is the mode's, cache/bytecode.store_for)."""
     python = env / "bin" / "python"
     looked_in = holds_any(store) if look is None else look
     lookup = Lookup(store) if looked_in and store is not None else None
@@ -165,7 +179,7 @@ def start_compiling(env: Path, added: list[Path], store: Path | None, look: bool
     for source in _sources(added):
         pyc = Path(importlib.util.cache_from_source(str(source)))
         try:
-            if _current(pyc, source.stat()):
+            if _current(pyc, source, mode):
                 continue
             stored = lookup.find(digest(source)) if lookup is not None else []
         except OSError:
@@ -174,4 +188,4 @@ def start_compiling(env: Path, added: list[Path], store: Path | None, look: bool
             linked += 1
         else:
             todo.append(source)
-    return Pending(linked, len(todo), _start_compiling(python, todo, store))
+    return Pending(linked, len(todo), _start_compiling(python, todo, store, mode))

@@ -71,9 +71,10 @@ def create_seeded(layout: Layout, store: Path | None, look: bool, *, say: bool =
     once, as pip compiles what it installs: while the engine downloads, the cores are mostly idle.
     say: the build log says what it holds."""
     create_environment(layout)
-    pending = bytecode.start_compiling(layout.env, metadata.installed_since(layout.env, {}), store, look)
+    added = metadata.installed_since(layout.env, {})
+    pending = bytecode.start_compiling(layout.env, added, store, look, layout.bytecode_mode)
     if say:
-        output.info(f".heroku/{layout.env.name} (virtualenv) with {', '.join(seed_pins(layout.vendor))}")
+        output.info(f"{layout.shown(layout.env)} (virtualenv) with {', '.join(seed_pins(layout.vendor))}")
     return pending
 
 

@@ -20,12 +20,14 @@ __all__ = ["Restoring", "decide_environment", "is_cold"]
 
 def is_cold(layout: Layout) -> bool:
     """No cached environment to start from (the install will need its engine: fetched early)."""
+    if layout.layers is not None:
+        return not (layout.env / "pyvenv.cfg").is_file()
     return layout.cache is None or current_fingerprint(layout.cache) is None
 
 
 def _say_if_copied(layout: Layout) -> None:
     """Once a build: the cache is on another filesystem, so what it keeps is copied, not linked."""
-    if layout.cache is not None and not same_filesystem(layout.cache, layout.build):
+    if layout.layers is None and layout.cache is not None and not same_filesystem(layout.cache, layout.build):
         output.info(
             "CACHE_DIR is on another filesystem than the build directory: the cache keeps copies"
             " (a warm build copies the environment instead of linking it)"
