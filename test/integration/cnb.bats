@@ -143,8 +143,8 @@ mirror_with_patch() {
 	printf 'six==1.17.0\n' >>"${APP}/requirements.txt"
 	cnb_build
 	assert_success
-	assert_output_contains "-----> Updating the cached environment: requirements.txt changed" " + six==1.17.0"
-	refute_output_contains "Downloading python-" " + django=="
+	assert_output_contains "-----> Updating the cached environment: requirements.txt changed"
+	refute_output_contains "Downloading python-" " + django==" "Collecting django"
 	assert_equal "$(layer_digest python)" "$python"
 	[[ "$(layer_digest venv)" != "$venv" ]] || fail "the venv layer did not change"
 	cnb_launch -- python -c "import six, django; print(six.__version__, django.__version__)"
