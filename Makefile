@@ -29,8 +29,8 @@ $(TOOLS)/.installed: test/requirements.txt
 
 lint: tools
 	$(TOOLS_BIN)/shellcheck -x $(BASH_FILES)
-	$(TOOLS_BIN)/ruff check lib test/python builds
-	$(TOOLS_BIN)/ruff format --check lib test/python builds
+	$(TOOLS_BIN)/ruff check lib test/python builds test/cnb
+	$(TOOLS_BIN)/ruff format --check lib test/python builds test/cnb
 
 pytest: tools
 	$(TOOLS_BIN)/pytest -q test/python

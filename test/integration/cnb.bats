@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# Cloud Native Buildpack mode end to end: bin/detect and bin/build run by the lifecycle emulation
+# (test/cnb/lifecycle.py, written from Buildpack API 0.10: not the real lifecycle, no images), the
+# image launched as the launcher does it (layer env files, exec.d, the process exec'd as nobody in
+# the app directory). Each test shares its builds between its assertions: one state, several checks.
+
+load ../helpers/suite
+
+LIFECYCLE="${BUILDPACK_DIR}/test/cnb/lifecycle.py"
+BP_LAYERS_NAME="pybuildpack_python"
+
+setup() {
+	suite_setup
+	# Every parent of the state must be traversable by nobody (bats' own directories are 0700).
+	CNB_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/cnb.XXXXXX")"
+	chmod 0755 "$CNB_ROOT"
+	STATE="${CNB_ROOT}/state"
+	PLATFORM="${CNB_ROOT}/platform"
+	mkdir -p "${PLATFORM}/env"
+	cnb_mirror "$MIRROR_DIR"
+	if [[ -n "${TEST_INSTALLER:-}" ]]; then
+		printf '%s' "$TEST_INSTALLER" >"${PLATFORM}/env/BUILDPACK_INSTALLER"
+	fi
+}
+
+teardown() {
+	suite_teardown
+	rm -rf -- "${CNB_ROOT:?}"
+}
+
+needs_build() {
+	[[ -x "${BUILDPACK_DIR}/bin/build" ]] || skip "needs bin/build"
+}
+
+# cnb_mirror DIR: the mirror the builds use (the platform's env file BUILDPACK_MIRROR_URL).
+cnb_mirror() {
+	printf 'file://%s' "$1" >"${PLATFORM}/env/BUILDPACK_MIRROR_URL"
+}
+
+# cnb_app FIXTURE: the app's sources, copied to APP (the lifecycle copies them to the workspace).
+cnb_app() {
+	APP="${CNB_ROOT}/app"
+	rm -rf -- "$APP"
+	cp -a -- "${FIXTURES}/$1" "$APP"
+}
+
+# cnb_build: one whole build of STATE's image from APP (detect, restore, build, export).
+cnb_build() {
+	run python3 "$LIFECYCLE" build --buildpack "$BUILDPACK_DIR" --app "$APP" --state "$STATE" --platform "$PLATFORM"
+}
+
+# cnb_launch ARGS...: the image launched (lifecycle.py launch ARGS), as nobody.
+cnb_launch() {
+	run python3 "$LIFECYCLE" launch --state "$STATE" "$@"
+}
+
+# layer_digest LAYER: the layer's digest in the last build (last-build.json).
+layer_digest() {
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["layers"][sys.argv[2]]["digest"])' \
+		"${STATE}/last-build.json" "$1"
+}
+
+# cnb_boot: start the image's default (web) process with PORT set; wait for it to answer.
+cnb_boot() {
+	WEB_PORT="$(free_port)"
+	python3 "$LIFECYCLE" launch --state "$STATE" --env "PORT=${WEB_PORT}" >"${CNB_ROOT}/web.log" 2>&1 &
+	WEB_PID=$!
+	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 150 ||
+		fail "the web process did not answer" "$(cat "${CNB_ROOT}/web.log")"
+}
+
+# mirror_with_patch NEWER: a mirror that also holds this machine's Python 3.13.15 archive under the
+# version NEWER (a patch release the real mirror does not have); its path in PATCH_MIRROR.
+mirror_with_patch() {
+	local newer="$1" name
+	mirror_archive python 3.13.15
+	PATCH_MIRROR="${CNB_ROOT}/mirror"
+	mkdir -p "$PATCH_MIRROR"
+	for name in "${MIRROR_DIR}"/*; do ln -s "$name" "$PATCH_MIRROR/"; done
+	rm "${PATCH_MIRROR}/index.txt"
+	name="${ARCHIVE_NAME/3.13.15/$newer}"
+	cp "$ARCHIVE" "${PATCH_MIRROR}/${name}"
+	(cd "$PATCH_MIRROR" && sha256sum "$name" >"${name}.sha256")
+	{ cat "${MIRROR_DIR}/index.txt" && echo "$name"; } >"${PATCH_MIRROR}/index.txt"
+}
+
+@test "cnb: detect passes a Python app and gives a non-Python app 100, never an error" {
+	[[ -f "${BUILDPACK_DIR}/buildpack.toml" ]] || skip "needs buildpack.toml"
+	cnb_app no-deps
+	run python3 "$LIFECYCLE" detect --buildpack "$BUILDPACK_DIR" --app "$APP" --platform "$PLATFORM"
+	assert_success
+	APP="${CNB_ROOT}/not-python"
+	mkdir -p "$APP/static" && printf '<html></html>\n' >"$APP/static/index.html" && printf '{}\n' >"$APP/package.json"
+	run python3 "$LIFECYCLE" detect --buildpack "$BUILDPACK_DIR" --app "$APP" --platform "$PLATFORM"
+	assert_failure 100
+	assert_output_contains "pybuildpack/python 100 (fail)"
+	# A whole build stops at detection (the lifecycle's 20: no group passed), with nothing exported.
+	cnb_build
+	assert_failure 20
+	[[ ! -e "${STATE}/image" ]]
+}
+
+@test "cnb: Django + gunicorn served by web; no .pyc rewritten at launch; unchanged, one added, a patch change" {
+	needs_build
+	mirror_with_patch 3.13.99
+	cnb_mirror "$PATCH_MIRROR"
+	cnb_app django-app
+	printf '3.13.15\n' >"${APP}/.python-version"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Installing Python 3.13.15"
+	local python venv
+	python="$(layer_digest python)"
+	venv="$(layer_digest venv)"
+
+	# The web process (no Procfile: the inferred one) serves the app's page.
+	cnb_boot
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "hello from django"
+	stop_pid "$WEB_PID"
+	WEB_PID=""
+
+	# Importing the app's packages (and the standard library) at launch writes no bytecode into the
+	# layers: every file's mtime is 1980-01-01T00:00:01Z in the image, and the layers are writable
+	# by the process's user, so a timestamp-checked .pyc would be compiled and written again.
+	# (The app's own modules are not compiled by the build, in either mode: not checked here.)
+	# shellcheck disable=SC2016 # expanded by the launched shell
+	cnb_launch -- bash -c 'touch "$HOME/before" &&
+		DJANGO_SETTINGS_MODULE=mysite.settings python -c "import django, gunicorn, mysite.wsgi, json, decimal, email.mime.text" &&
+		find "$0" -name "*.pyc" -newer "$HOME/before"' "${STATE}/layers"
+	assert_success
+	assert_equal "$output" ""
+
+	# Nothing changed: no install, the venv and python layers' digests unchanged.
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
+	refute_output_contains "Downloading python-" "Installing dependencies from"
+	assert_equal "$(layer_digest python)" "$python"
+	assert_equal "$(layer_digest venv)" "$venv"
+
+	# One requirement added: synced into the environment; the python layer reused as it is.
+	printf 'six==1.17.0\n' >>"${APP}/requirements.txt"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: requirements.txt changed"
+	refute_output_contains "Downloading python-" " + django==" "Collecting django"
+	assert_equal "$(layer_digest python)" "$python"
+	[[ "$(layer_digest venv)" != "$venv" ]] || fail "the venv layer did not change"
+	cnb_launch -- python -c "import six, django; print(six.__version__, django.__version__)"
+	assert_success
+	assert_output_contains "1.17.0 5.2.19"
+
+	# A Python patch change: the environment made afresh on the new runtime.
+	printf '3.13.99\n' >"${APP}/.python-version"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Installing Python 3.13.99" \
+		"-----> Rebuilding the environment: python version 3.13.15 -> 3.13.99"
+	[[ "$(layer_digest python)" != "$python" ]] || fail "the python layer did not change"
+	cnb_launch -- python -c "import six, django; print(django.__version__)"
+	assert_success
+	assert_output_contains "5.2.19"
+}
+
+@test "cnb: a uv.lock app gets the locked versions and its Procfile's web process serves them" {
+	needs_build
+	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
+	cnb_app uv-django
+	# A lock as made on 2024-10-01 (lockfiles_uv.bats's lock_old), with the system's TLS roots.
+	(cd "$APP" && UV_SYSTEM_CERTS=1 uv lock --quiet --exclude-newer 2024-10-01T00:00:00Z) || fail "uv lock failed"
+	sed -i '/^\[options\]$/,/^$/d' "${APP}/uv.lock"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Installing dependencies from uv.lock (uv)"
+	cnb_launch -- python -c 'import django, numpy; print(django.__version__, numpy.__version__); import pytest'
+	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
+	cnb_boot
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
+}
+
+@test "cnb: pylibmc finds libmemcached in its launch layer at run time and talks to memcached" {
+	needs_build
+	if dpkg -s libmemcached-dev >/dev/null 2>&1 || [[ -e /usr/include/libmemcached/memcached.h ]]; then
+		fail "libmemcached is installed on this machine: this test proves the image needs none"
+	fi
+	cnb_app pylibmc-nested
+	cnb_build
+	assert_success
+	assert_output_contains "libmemcached 1.1.4: pylibmc (requirements/base.txt:2) needs it"
+	start_memcached
+	cnb_launch -- python -c "
+import pylibmc
+client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
+client.set('greeting', 'hello from the image')
+print('got:', client.get('greeting'))
+"
+	assert_success
+	assert_output_contains "got: hello from the image"
+	# shellcheck disable=SC2016 # expanded by the launched shell
+	cnb_launch -- bash -c 'ldd "$(python -c "import _pylibmc; print(_pylibmc.__file__)")"'
+	assert_success
+	assert_output_contains "libmemcached.so.11 => ${STATE}/layers/${BP_LAYERS_NAME}/"
+	refute_output_contains "not found"
+}
