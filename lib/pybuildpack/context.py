@@ -160,6 +160,7 @@ _LAYERED_ENTRIES = {"runtimes": None, "runtime-tree": None, "package-managers": 
 # file's modification time to one fixed date (a timestamp-checked .pyc would never match).
 TIMESTAMP = "timestamp"
 UNCHECKED_HASH = "unchecked-hash"
+CHECKED_HASH = "checked-hash"  # (the app's own modules in a CNB image: their source may be edited)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,18 @@ import json
 import re
 from pathlib import Path
 
-from pybuildpack.cache import layers
+from pybuildpack.cache import bytecode, layers
 from pybuildpack.cache.environment import layer_meta
 from pybuildpack.committed import runtime_mark
-from pybuildpack.context import LAYER_CACHE, LAYER_ENV, LAYER_NATIVES, LAYER_RUNTIME, LAYER_TOOLS, Layout
+from pybuildpack.context import (
+    CHECKED_HASH,
+    LAYER_CACHE,
+    LAYER_ENV,
+    LAYER_NATIVES,
+    LAYER_RUNTIME,
+    LAYER_TOOLS,
+    Layout,
+)
 from pybuildpack.environment import metadata
 from pybuildpack.natives.detect import unpacked
 from pybuildpack.natives.registry import run_variables, separator
@@ -126,8 +134,12 @@ def label(state: State) -> str:
 
 
 def hand_on(layout: Layout, state: State, default_web: str) -> None:
-    """Every layer's file and content for the lifecycle, and launch.toml."""
+    """Every layer's file and content for the lifecycle, and launch.toml. The app's own bytecode
+    that the build wrote (collectstatic, a hook importing the app) is made hash-checked, checked
+    against its source at import (it is the app's code, which may be edited in a running image):
+    the exporter resets every file's time, and a timestamp .pyc would be compiled at every start."""
     root = layout.slug_dir
+    bytecode.rehash_with(layout.runtime_python, layout.build, CHECKED_HASH)
     archive, sha256 = runtime_mark(layout.runtime) or ("", "")
     runtime = {"version": state.python_version, "archive": archive, "sha256": sha256, "stack": state.stack}
     layers.write(root, LAYER_RUNTIME, ALL, {**runtime, "arch": state.arch})

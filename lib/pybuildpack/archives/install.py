@@ -13,7 +13,7 @@ from pathlib import Path
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.archives.names import archive_name
-from pybuildpack.cache import recorded, tree
+from pybuildpack.cache import bytecode, recorded, tree
 from pybuildpack.committed import mark_runtime, runtime_mark
 from pybuildpack.context import UNCHECKED_HASH, Layout, Settings
 from pybuildpack.errors import BuildError
@@ -110,26 +110,6 @@ def _checksum(archive: Path) -> str:
         return ""
 
 
-def _rehash(python: Path, root: Path) -> None:
-    """The runtime's standard library bytecode made hash-checked (cache/bytecode.rehash), run by
-    the runtime itself: for a CNB image, whose files' times the exporter changes."""
-    core = str(Path(__file__).resolve().parents[2])
-    subprocess.run(
-        [
-            str(python),
-            "-I",
-            "-c",
-            "import sys; sys.path.insert(0, sys.argv[1]); "
-            "from pybuildpack.cache.bytecode import rehash; rehash(sys.argv[2], sys.argv[3])",
-            core,
-            str(root),
-            UNCHECKED_HASH,
-        ],
-        capture_output=True,
-        check=False,
-    )
-
-
 def install_runtime(layout: Layout, settings: Settings, version: str, stack: str, arch: str) -> None:
     """The runtime into .heroku/python, from the mirror the settings configure (via the cache); with
     layers, into the runtime's layer, which is reused as it is when it holds this archive's."""
@@ -197,7 +177,7 @@ def install_runtime(layout: Layout, settings: Settings, version: str, stack: str
             code="runtime::not-a-runtime",
         )
     if layout.bytecode_mode == UNCHECKED_HASH:
-        _rehash(python, staging)
+        bytecode.rehash_with(python, staging, UNCHECKED_HASH)  # (the exporter resets every file's time)
     # Keep the unpacked tree for the next build (best effort: the archive is what counts).
     if kept is not None:
         kept.keep_copy_of(staging)

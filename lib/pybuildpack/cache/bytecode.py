@@ -184,6 +184,22 @@ def prune(root: Path, keep: set[str]) -> int:
     return removed
 
 
+def rehash_with(python: Path, root: Path, mode: str) -> None:
+    """rehash(root, mode) run by python (the interpreter whose .pyc files they are); quiet, best
+    effort: what it leaves is compiled at import, as it would have been."""
+    import subprocess
+
+    core = str(Path(__file__).resolve().parents[2])
+    program = "import sys; sys.path.insert(0, sys.argv[1]); from pybuildpack.cache.bytecode import rehash; "
+    program += "rehash(sys.argv[2], sys.argv[3])"
+    try:
+        subprocess.run(
+            [str(python), "-I", "-c", program, core, str(root), mode], capture_output=True, check=False
+        )
+    except OSError:
+        pass
+
+
 def rehash(root: str, mode: str) -> int:
     """Every timestamp-checked .pyc under root that is current for its source given the header of
     a hash-checked one, in mode (PEP 552): its code unchanged, so nothing is compiled again. Run
