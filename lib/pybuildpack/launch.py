@@ -28,8 +28,7 @@ from pybuildpack.context import (
     Layout,
 )
 from pybuildpack.environment import metadata
-from pybuildpack.natives.detect import unpacked
-from pybuildpack.natives.registry import run_variables, separator
+from pybuildpack.natives.registry import load_registry, run_variables, separator, unpacked
 from pybuildpack.profile import RUN_DEFAULTS, RUN_UNSET
 from pybuildpack.state import State
 from pybuildpack.toml import dumps_tables
@@ -81,7 +80,7 @@ def _environment(layout: Layout) -> None:
 def _natives(layout: Layout) -> list[str]:
     """The native libraries' layer, with their run-time variables (the registry's, as in
     .profile.d/python.sh) as env.launch/ files; the names of the libraries (none: no layer)."""
-    libraries = unpacked(layout)
+    libraries = unpacked(load_registry(layout.data / "native-libraries.toml"), layout.natives)
     if not libraries:
         layers.drop(layout.slug_dir, LAYER_NATIVES)
         return []
@@ -139,12 +138,14 @@ def hand_on(layout: Layout, state: State, default_web: str) -> None:
     against its source at import (it is the app's code, which may be edited in a running image):
     the exporter resets every file's time, and a timestamp .pyc would be compiled at every start."""
     root = layout.slug_dir
-    bytecode.rehash_with(layout.runtime_python, layout.build, CHECKED_HASH)
+    if any(layout.build.rglob("__pycache__")):
+        bytecode.rehash_with(layout.runtime_python, layout.build, CHECKED_HASH)
     archive, sha256 = runtime_mark(layout.runtime) or ("", "")
     runtime = {"version": state.python_version, "archive": archive, "sha256": sha256, "stack": state.stack}
     layers.write(root, LAYER_RUNTIME, ALL, {**runtime, "arch": state.arch})
     _environment(layout)
-    layers.write(root, LAYER_ENV, ALL, layer_meta(state, metadata.installed(layout.env)))
+    restored = layers.metadata(root, LAYER_ENV) if state.environment == "reuse" else None
+    layers.write(root, LAYER_ENV, ALL, restored or layer_meta(state, metadata.installed(layout.env)))
     names = _natives(layout)
     if names:
         layers.write(root, LAYER_NATIVES, {"launch", "cache"}, {"libraries": names})
