@@ -44,6 +44,11 @@ serves() {
 	printf '%s\n' '"""A FastAPI app."""' "from fastapi import FastAPI" "from fastapi.responses import PlainTextResponse" "" \
 		"app = FastAPI()" "" "" "@app.get('/', response_class=PlainTextResponse)" "def index() -> str:" \
 		"    return 'hello from fastapi'" >"${BUILD_DIR}/main.py"
+	# bin/plan says it before anything is installed
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR"
+	assert_success
+	assert_output_contains "-----> Web process (no Procfile; the servers from the requirements)" \
+		'web: uvicorn main:app --host 0.0.0.0 --port $PORT (FastAPI app in main.py:5)'
 	compile_app
 	assert_success
 	# shellcheck disable=SC2016 # the dyno's $PORT

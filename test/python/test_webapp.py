@@ -140,6 +140,15 @@ def test_the_wsgi_server_is_the_one_installed(
     assert infer(app, env_with(tmp_path, "flask", *installed)).command == command
 
 
+def test_bin_plan_names_what_the_build_would_install(app: Path, tmp_path: Path) -> None:
+    write(app, {"main.py": FASTAPI})
+    found = infer(app, env_with(tmp_path, "gunicorn"), frozenset({"fastapi", "uvicorn"}))
+    assert found.lines() == ["web: uvicorn main:app --host 0.0.0.0 --port $PORT (FastAPI app in main.py:3)"]
+    assert (
+        infer(app, tmp_path, frozenset({"fastapi"})).lines()[0].startswith("No web process: the FastAPI app")
+    )
+
+
 def test_the_installed_names_are_canonical(tmp_path: Path) -> None:
     env = env_with(tmp_path, "Uvicorn_Worker", "gunicorn", "zope.interface")
     assert servers.installed(env) == {"uvicorn-worker", "gunicorn", "zope-interface"}

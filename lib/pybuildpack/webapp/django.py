@@ -10,7 +10,8 @@ import os
 import re
 from pathlib import Path
 
-SLUG_DIR = ".heroku"  # lib/slug.sh's SLUG_DIR (not searched)
+from pybuildpack.context import Layout
+
 MAX_DEPTH = 3
 _SETTINGS = re.compile(r".*DJANGO_SETTINGS_MODULE['\"][ \t\r\f\v]*,[ \t\r\f\v]*['\"]([A-Za-z0-9_.]*)['\"]")
 _PROJECT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -20,10 +21,11 @@ _DIRECTORY = re.compile(r"[A-Za-z0-9_./-]*")
 def manage_py(root: Path) -> Path | None:
     """The shallowest manage.py (a file, not a link) up to MAX_DEPTH levels down; of those at the
     same depth, the first by path."""
+    slug_dir = Layout(app=root, build=root, buildpack=root, work=root, cache=None).slug_dir
     found: list[tuple[int, str]] = []
     for top, dirs, files in os.walk(root):
         depth = len(Path(top).relative_to(root).parts)
-        dirs[:] = [d for d in dirs if not (depth == 0 and d == SLUG_DIR) and depth + 1 < MAX_DEPTH]
+        dirs[:] = [d for d in dirs if Path(top, d) != slug_dir and depth + 1 < MAX_DEPTH]
         manage = Path(top, "manage.py")
         if "manage.py" in files and manage.is_file() and not manage.is_symlink():
             found.append((depth, str(manage)))

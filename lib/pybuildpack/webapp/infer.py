@@ -31,6 +31,10 @@ class Inference:
     why: str = ""  # "FastAPI app in main.py:5"
     warning: tuple[str, ...] = ()  # its title first
 
+    def lines(self) -> list[str]:
+        """What bin/plan shows of it."""
+        return [f"web: {self.command} ({self.why})"] if self.command else list(self.warning)
+
 
 def _pyproject(root: Path) -> dict[str, Any]:
     try:
@@ -94,8 +98,9 @@ def _script(root: Path, pyproject: dict[str, Any], env: Path) -> Inference:
     return Inference(name, "the only [project.scripts] entry in pyproject.toml")
 
 
-def infer(root: Path, env: Path) -> Inference:
-    """The web process of the app in ROOT, whose environment (a virtual environment) is ENV."""
+def infer(root: Path, env: Path, installed: frozenset[str] | None = None) -> Inference:
+    """The web process of the app in ROOT, whose environment (a virtual environment) is ENV; what
+    it installs is read there, unless INSTALLED names it (bin/plan: what the build would install)."""
     if (root / "Procfile").is_file():
         return Inference()
     command, why = django.web_process(root)
@@ -104,7 +109,7 @@ def infer(root: Path, env: Path) -> Inference:
     pyproject = _pyproject(root)
     found = source.find(root, declared_packages(pyproject))
     if len(found) == 1:
-        return _one_object(found[0], servers.installed(env))
+        return _one_object(found[0], servers.installed(env) if installed is None else installed)
     if len(found) > 1:
         return Inference(
             warning=(
