@@ -3,7 +3,7 @@
 # lib/pybuildpack/webapp, for bin/release, the build's message and the CNB default process alike),
 # and, at the end of the build, mistakes that would only show when the dyno starts (no web process,
 # a web server that is not installed) as warnings in the build log.
-# Needs lib/output.sh, lib/core.sh and lib/slug.sh.
+# Needs lib/output.sh and lib/core.sh.
 
 # Python servers a Procfile starts: their console script, and the package that installs it.
 PROCESSES_SERVERS=(gunicorn:gunicorn uvicorn:uvicorn hypercorn:hypercorn daphne:daphne waitress-serve:waitress
@@ -11,19 +11,9 @@ PROCESSES_SERVERS=(gunicorn:gunicorn uvicorn:uvicorn hypercorn:hypercorn daphne:
 # The web process processes::check inferred (empty with a Procfile, or when nothing was).
 PROCESSES_WEB=""
 
-# processes::infer BUILD_DIR ENV [--explain]: run the inference (python -m pybuildpack.webapp) from
-# the buildpack's own lib/ (no cached core: bin/release has none), isolated and writing no bytecode,
-# on the build image's python3 (or the slug's runtime). Its TOML reader on Pythons before 3.11 is
-# the vendored tomli, imported from its wheel.
+# processes::infer BUILD_DIR ENV [--explain]: run the inference (python -m pybuildpack.webapp).
 processes::infer() {
-	local python="${BOOTSTRAP_PYTHON:-}" tomli
-	[[ -n "$python" ]] || python="$(core::bootstrap_python)" || python="${1}/${SLUG_RUNTIME_PYTHON}"
-	[[ -x "$python" ]] || return 0
-	tomli="$(printf '%s\n' "${BUILDPACK_DIR}"/vendor/wheels/tomli-*.whl | head -n 1)"
-	"$python" -I -B -c 'import runpy, sys
-sys.path[:0] = sys.argv[1:3]
-del sys.argv[1:3]
-runpy.run_module("pybuildpack.webapp", run_name="__main__", alter_sys=True)' "${BUILDPACK_DIR}/lib" "$tomli" "$@"
+	core::run_lib pybuildpack.webapp "$@"
 }
 
 # processes::default_web BUILD_DIR ENV: the web process the app gets without a Procfile (or nothing);
@@ -39,8 +29,10 @@ processes::check() {
 	local build_dir="$1" env_bin="$2" line name command
 	PROCESSES_WEB=""
 	if [[ ! -f "${build_dir}/Procfile" ]]; then
-		# the messages go to the build's output, the command (fd 3) to PROCESSES_WEB
-		{ PROCESSES_WEB="$(processes::infer "$build_dir" "$(dirname -- "$env_bin")" --explain 3>&1 >&4 4>&-)"; } 4>&1
+		# the messages go to the build's output, the command (fd 3) to PROCESSES_WEB; an inference
+		# that fails (its traceback shown) infers nothing, and does not fail a build that worked
+		{ PROCESSES_WEB="$(processes::infer "$build_dir" "$(dirname -- "$env_bin")" --explain 3>&1 >&4 4>&-)"; } 4>&1 ||
+			PROCESSES_WEB=""
 		[[ -z "$PROCESSES_WEB" ]] ||
 			processes::_check_program "$env_bin" "web: ${PROCESSES_WEB} (inferred: there is no Procfile)" "$PROCESSES_WEB"
 		return 0

@@ -4,6 +4,7 @@ directories the inference reads); the module run as bin/release runs it (standar
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -332,41 +333,65 @@ def test_django_names_that_are_not_plain_infer_nothing(app: Path, tmp_path: Path
 
 
 def run_as_release(app: Path, env: Path, *args: str, fd3: int = 2) -> subprocess.CompletedProcess[str]:
-    """The module run as lib/processes.sh runs it: isolated, from lib/ and tomli's wheel only."""
-    (tomli,) = (ROOT / "vendor" / "wheels").glob("tomli-*.whl")
-    code = (
-        "import runpy, sys\nsys.path[:0] = sys.argv[1:3]\ndel sys.argv[1:3]\n"
-        "import atexit\nbefore = set(sys.modules)\n"  # (what the interpreter's own site imported)
-        "atexit.register(lambda: print(sorted({m.split('.')[0] for m in set(sys.modules) - before}"
-        " - set(sys.stdlib_module_names) - {'pybuildpack'}), file=sys.stderr))\n"
-        "runpy.run_module('pybuildpack.webapp', run_name='__main__', alter_sys=True)"
+    """The module run as bin/release and the build run it: lib/core.sh's core::run_lib."""
+    script = (
+        'source "$1/lib/core.sh" && BUILDPACK_DIR="$1" BOOTSTRAP_PYTHON="$2" core::run_lib "${@:3}" 3>&"$FD3"'
     )
-    command = [
-        sys.executable,
-        "-I",
-        "-B",
-        "-c",
-        code,
-        str(ROOT / "lib"),
-        str(tomli),
-        str(app),
-        str(env),
-        *args,
-    ]
     return subprocess.run(
-        ["bash", "-c", f'exec "$@" 3>&{fd3}', "_", *command],
+        ["bash", "-c", script, "_", ROOT, sys.executable, "pybuildpack.webapp", app, env, *args],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "FD3": str(fd3)},
         pass_fds=(fd3,) if fd3 > 2 else (),
     )
 
 
-def test_the_command_line_imports_the_standard_library_only(app: Path, tmp_path: Path) -> None:
+def _imported(module: str) -> list[str]:
+    """The modules a module of the core imports (and the packages it is in), by reading it."""
+    path = ROOT / "lib" / Path(*module.split("."))
+    source = (
+        path.with_suffix(".py") if path.with_suffix(".py").is_file() else path / "__init__.py"
+    ).read_text()
+    found = [module.rsplit(".", 1)[0]] if "." in module else []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+            for alias in node.names:
+                if (ROOT / "lib" / Path(*node.module.split("."), alias.name)).with_suffix(".py").is_file():
+                    found.append(f"{node.module}.{alias.name}")
+    return found
+
+
+def test_the_inference_needs_the_standard_library_only() -> None:
+    """bin/release runs it from lib/ with no cached core: nothing outside the standard library but
+    tomli (imported from its wheel, on a Python before 3.11)."""
+    seen: set[str] = set()
+    outside: set[str] = set()
+    todo = ["pybuildpack.webapp.__main__"]
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        for name in _imported(module):
+            if name.split(".")[0] == "pybuildpack":
+                todo.append(name)
+            else:
+                outside.add(name.split(".")[0])
+    assert "pybuildpack.webapp.django" in seen
+    assert outside - set(sys.stdlib_module_names) == {"tomli"}
+
+
+def test_the_command_line_prints_the_command(app: Path, tmp_path: Path) -> None:
     write(app, {"pyproject.toml": '[project]\nname = "my-app"\n', "src/my_app/asgi.py": FASTAPI})
     done = run_as_release(app, env_with(tmp_path, "uvicorn"))
     assert done.stdout == "uvicorn my_app.asgi:app --host 0.0.0.0 --port $PORT --app-dir src\n"
-    assert done.stderr == "[]\n"
+    assert done.stderr == ""
+    write(app, {"a/b/manage.py": "", "c/d/e/manage.py": ""})
+    assert run_as_release(app, Path(), "--manage-py").stdout == f"{app}/a/b/manage.py\n"
 
 
 def test_explain_says_it_in_the_build_and_writes_the_command_to_fd_3(app: Path, tmp_path: Path) -> None:

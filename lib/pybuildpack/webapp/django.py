@@ -42,7 +42,10 @@ def _settings_package(manage: Path) -> str:
 
 def project(directory: Path) -> str:
     """The Django project package next to DIRECTORY/manage.py that holds wsgi.py, or ""."""
-    settings = _settings_package(directory / "manage.py")
+    try:
+        settings = _settings_package(directory / "manage.py")
+    except OSError:  # an unreadable manage.py names no settings module (as sed reads it)
+        settings = ""
     if settings and (directory / settings / "wsgi.py").is_file():
         return settings
     found = [p.parent.name for p in directory.glob("*/wsgi.py") if p.is_file()]
