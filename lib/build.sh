@@ -138,7 +138,7 @@ build::run() {
 		signals::run hooks::collectstatic "$APP_DIR" "$ENV_DIR" "${PY_ENV}/bin/python" || exit "$?"
 	PATH="${PY_ENV}/bin:${PY_RUNTIME}/bin:${PATH}" build::run_hook post_compile
 	processes::check "$BUILD_DIR" "${PY_ENV}/bin"
-	[[ -z "$LAYERS_DIR" ]] || DEFAULT_WEB="$(processes::default_web "$BUILD_DIR")"
+	[[ -z "$LAYERS_DIR" ]] || DEFAULT_WEB="$PROCESSES_WEB"
 	timer::start "cache"
 	FINISHED=1
 	build::finish 0 || {

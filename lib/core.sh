@@ -98,3 +98,19 @@ core::run() {
 sys.path.insert(0, sys.argv.pop(1))
 runpy.run_module("pybuildpack", run_name="__main__", alter_sys=True)' "$core" "$@"
 }
+
+# core::run_lib MODULE ARGS...: run one of the core's modules that need the standard library only
+# (python -m MODULE) from the buildpack's own lib/, not from a cached core (bin/release has none,
+# and a hook may have removed CACHE_DIR), isolated and writing no bytecode (the buildpack's
+# directory may be read-only), on BOOTSTRAP_PYTHON or else the build image's python3. Its TOML
+# reader on Pythons before 3.11 is the vendored tomli, imported from its wheel.
+core::run_lib() {
+	local python="${BOOTSTRAP_PYTHON:-}" tomli
+	[[ -n "$python" ]] || python="$(core::bootstrap_python)" || return 1
+	tomli="$(printf '%s\n' "${BUILDPACK_DIR}"/vendor/wheels/tomli-*.whl | head -n 1)"
+	"$python" -I -B -c 'import runpy, sys
+sys.path[:0] = sys.argv[1:3]
+module = sys.argv.pop(3)
+del sys.argv[1:3]
+runpy.run_module(module, run_name="__main__", alter_sys=True)' "${BUILDPACK_DIR}/lib" "$tomli" "$@"
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The app's own build hooks (bin/pre_compile, bin/post_compile) and Django's collectstatic.
-# Needs lib/env.sh, lib/output.sh, lib/signals.sh and lib/slug.sh, and bin/compile's BUILD_DIR and CACHE_DIR.
+# Needs lib/core.sh, lib/env.sh, lib/output.sh, lib/signals.sh and lib/slug.sh, and bin/compile's BUILD_DIR and CACHE_DIR.
 
 # hooks::_run_indented ENV_DIR COMMAND...: run with all config vars, output indented; the
 # command's exit status is returned. As on Heroku, the command also gets BUILD_DIR (the slug's
@@ -65,11 +65,10 @@ hooks::fail_cache_removed() {
 		"purge it (heroku builds:cache:purge), or give the build an empty CACHE_DIR."
 }
 
-# hooks::find_manage_py APP_DIR: the shallowest manage.py up to three levels down.
+# hooks::find_manage_py APP_DIR: the shallowest manage.py up to three levels down (the rule the
+# inferred web process of a Django project starts from: lib/pybuildpack/webapp/django.py).
 hooks::find_manage_py() {
-	local build_dir="$1"
-	find "$build_dir" -maxdepth 3 -path "${build_dir}/${SLUG_DIR}" -prune -o -name manage.py -type f -print 2>/dev/null |
-		awk -F/ '{ print NF "\t" $0 }' | sort -n | head -n 1 | cut -f2-
+	core::run_lib pybuildpack.webapp "$1" --manage-py
 }
 
 # hooks::collectstatic APP_DIR ENV_DIR PYTHON: Django's collectstatic, when Django is installed and

@@ -1,31 +1,40 @@
 #!/usr/bin/env bash
-# The app's process types, checked at the end of the build: mistakes that would only show when the
-# dyno starts (no web process, a web server that is not installed) are warnings in the build log.
-# Needs lib/output.sh.
+# The app's process types: the web process an app without a Procfile gets (inferred by the core's
+# lib/pybuildpack/webapp, for bin/release, the build's message and the CNB default process alike),
+# and, at the end of the build, mistakes that would only show when the dyno starts (no web process,
+# a web server that is not installed) as warnings in the build log.
+# Needs lib/output.sh and lib/core.sh.
 
 # Python servers a Procfile starts: their console script, and the package that installs it.
 PROCESSES_SERVERS=(gunicorn:gunicorn uvicorn:uvicorn hypercorn:hypercorn daphne:daphne waitress-serve:waitress
 	celery:celery)
+# The web process processes::check inferred (empty with a Procfile, or when nothing was).
+PROCESSES_WEB=""
 
-# processes::default_web BUILD_DIR: the web process bin/release infers without a Procfile (or nothing).
-processes::default_web() {
-	"${BUILDPACK_DIR}/bin/release" "$1" | sed -n 's/^  web: "\(.*\)"$/\1/p'
+# processes::infer BUILD_DIR ENV [--explain]: run the inference (python -m pybuildpack.webapp).
+processes::infer() {
+	core::run_lib pybuildpack.webapp "$@"
 }
 
-# processes::check BUILD_DIR ENV_BIN: warn about the Procfile's (or the inferred) process types
-# (ENV_BIN: the environment's bin/, where their servers' scripts are).
+# processes::default_web BUILD_DIR ENV: the web process the app gets without a Procfile (or nothing);
+# ENV: its virtual environment (what it installs).
+processes::default_web() {
+	processes::infer "$1" "$2"
+}
+
+# processes::check BUILD_DIR ENV_BIN: say which web process was inferred, or warn why none was,
+# when there is no Procfile (PROCESSES_WEB is set to it); warn about the Procfile's (or the
+# inferred) process types (ENV_BIN: the environment's bin/, where their servers' scripts are).
 processes::check() {
 	local build_dir="$1" env_bin="$2" line name command
+	PROCESSES_WEB=""
 	if [[ ! -f "${build_dir}/Procfile" ]]; then
-		command="$(processes::default_web "$build_dir")"
-		if [[ -z "$command" ]]; then
-			output::warning "No Procfile: the app has no process types, so no web dyno starts" \
-				"Add a Procfile at the root of the app that says how to start it, for example:" \
-				"  web: gunicorn myproject.wsgi" "or, for a Flask app in app.py:" "  web: gunicorn app:app"
-			return 0
-		fi
-		line="web: ${command} (inferred: there is no Procfile)"
-		processes::_check_program "$env_bin" "$line" "$command"
+		# the messages go to the build's output, the command (fd 3) to PROCESSES_WEB; an inference
+		# that fails (its traceback shown) infers nothing, and does not fail a build that worked
+		{ PROCESSES_WEB="$(processes::infer "$build_dir" "$(dirname -- "$env_bin")" --explain 3>&1 >&4 4>&-)"; } 4>&1 ||
+			PROCESSES_WEB=""
+		[[ -z "$PROCESSES_WEB" ]] ||
+			processes::_check_program "$env_bin" "web: ${PROCESSES_WEB} (inferred: there is no Procfile)" "$PROCESSES_WEB"
 		return 0
 	fi
 	while IFS= read -r line || [[ -n "$line" ]]; do

@@ -3,7 +3,7 @@
 
 setup() {
 	load ../helpers/test_helper
-	load_lib slug env signals hooks
+	load_lib slug env signals core hooks
 	output::use_redactor python3 "${BUILDPACK_DIR}/lib"
 	# As in bin/compile, which runs with set -euo pipefail.
 	set -o pipefail

@@ -12,10 +12,12 @@ from pybuildpack.plan.show import graph_lines, tell_plan
 from pybuildpack.python_version.release import release_for
 from pybuildpack.requirements.app import read_app
 from pybuildpack.tools.export import export_lock
+from pybuildpack.webapp.infer import infer
 
 
 def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
-    """bin/plan: the Python version, the requirements graph and the install plan."""
+    """bin/plan: the Python version, the requirements graph, the install plan and the web process
+    the app gets without a Procfile."""
     app = read_app(layout, settings)
     resolution = release_for(layout, settings, stack, arch, app.source.kind, planning=True)
     default_index = pip_default_index(layout.vendor / "seed")
@@ -33,3 +35,7 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     plan = plan_for(layout, app, settings, str(resolution.version), default_index)
     title = f"Install plan (for Python {resolution.version} on {stack} {arch})"
     tell_plan(plan, app.graph, app.source.install_command, title)
+    if not (layout.build / "Procfile").is_file():
+        names = frozenset(entry.name for entry in app.graph.requirements() if entry.name)
+        output.step("Web process (no Procfile; the servers from the requirements)")
+        output.info("\n".join(infer(layout.build, layout.env, names).lines()))
