@@ -80,10 +80,21 @@ def _misspelt_requirements(app: Path) -> str | None:
 
 
 def _pyproject_is_package(path: Path) -> bool:
+    """Whether pyproject.toml declares a package; a BuildError when it can't be read, which pip,
+    building the app as a package, would meet too (and report with a traceback)."""
     try:
         data = load_toml(path)
-    except (OSError, TOMLDecodeError):
+    except OSError:
         return True  # let pip report the problem with its own words
+    except (UnicodeDecodeError, TOMLDecodeError) as exc:
+        said = f"It is not UTF-8 text ({exc.reason})." if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise BuildError(
+            "pyproject.toml is not valid TOML",
+            where="pyproject.toml",
+            details=[said, "pip builds the app as a package from it, and would stop at the same place."],
+            fix="Fix pyproject.toml (saved as UTF-8).",
+            code="app::pyproject-invalid",
+        ) from exc
     return "build-system" in data or "project" in data
 
 
@@ -207,12 +218,13 @@ def install_source(app: Path, markers_file: Path, chosen: str = "") -> InstallSo
             fix=f"Rename it: git mv '{misspelt}' {REQUIREMENTS}",
             code="app::requirements-misspelt",
         )
-    for name in ("setup.py", "pyproject.toml"):
-        path = app / name
-        if path.is_file() and (name == "setup.py" or _pyproject_is_package(path)):
-            if name == "setup.py" and not (app / "pyproject.toml").exists():
-                _refuse_empty_setup_py(path)
-            return InstallSource("package", app, f"the app is a package ({name}), no {REQUIREMENTS}")
+    setup_py, pyproject = app / "setup.py", app / "pyproject.toml"
+    declares = pyproject.is_file() and _pyproject_is_package(pyproject)  # read whenever present: pip reads it
+    if setup_py.is_file() or declares:
+        if setup_py.is_file() and not pyproject.exists():
+            _refuse_empty_setup_py(setup_py)
+        name = setup_py.name if setup_py.is_file() else pyproject.name
+        return InstallSource("package", app, f"the app is a package ({name}), no {REQUIREMENTS}")
     present = [name for name in markers(markers_file) if (app / name).is_file()]
     raise BuildError(
         "No dependencies to install: the app has no requirements.txt, lock file, setup.py or pyproject.toml",
