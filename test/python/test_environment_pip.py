@@ -86,3 +86,23 @@ def test_a_failed_install_names_the_requirement_and_its_line(
     assert any("No matching distribution found for missing-pkg==2.0" in line for line in caught.value.tail)
     assert "/missing-pkg/" in index.paths
     assert "other" not in metadata.installed(layout.env)  # pip installs all or nothing
+
+
+def test_a_git_repository_pip_could_not_fetch_is_named_with_its_line(tmp_path: Path) -> None:
+    """The real pip and git, on a repository at a port where nothing listens (trial 32): the summary
+    says which requirement could not be fetched, its line and git's words, not 'pip failed'."""
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text(
+        "six==1.17.0 ; python_version < '3'\ngit+http://127.0.0.1:9/x.git#egg=x\n"
+    )
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = Pip(layout, graph, {}, (), "BUILDPACK_INSTALLER=pip")
+
+    with pytest.raises(InstallFailed) as caught:
+        engine.install(["-r", "requirements.txt"])
+
+    assert caught.value.code == "install::vcs-failed"
+    assert caught.value.title == "pip could not fetch x from its git repository http://127.0.0.1:9/x.git"
+    assert caught.value.where == "requirements.txt:2"
+    assert any("unable to access" in line and "127.0.0.1" in line for line in caught.value.details)

@@ -44,6 +44,10 @@ _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")
 _INVALID_RE = re.compile(r"Invalid requirement: '(?P<req>[^']*)'")
 _HASHES_RE = re.compile(r"THESE PACKAGES DO NOT MATCH THE HASHES")
 _MISMATCH_RE = re.compile(r"^\s+(?P<req>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==\S+ from \S+")
+# pip cloning a VCS requirement ("Cloning URL to DIR", "Cloning URL (to revision REF) to DIR"),
+# and git's reason when it could not.
+_CLONING_RE = re.compile(r"^\s*Cloning (?P<url>\S+) ")
+_GIT_FATAL_RE = re.compile(r"^\s*fatal: (?P<said>.+)$")
 
 
 def _name_of(spec: str) -> str:
@@ -148,6 +152,25 @@ def _system_library(tail: list[str], graph: Graph, libraries: Sequence[SystemLib
     )
 
 
+def _vcs_failed(tail: list[str], graph: Graph) -> BuildError | None:
+    """pip could not clone a VCS requirement: which one, its line, and git's reason."""
+    url = next((m["url"] for line in tail if (m := _CLONING_RE.match(line))), None)
+    said = next((m["said"] for line in tail if (m := _GIT_FATAL_RE.match(line))), None)
+    if url is None or said is None:
+        return None
+    name = _name_of(_failed_package(tail))
+    return BuildError(
+        f"pip could not fetch {name or 'a package'} from its git repository {redact(url)}",
+        where=_find_line(graph, name) if name else "",
+        details=[f"git said: {redact(said)}"],
+        fix=(
+            "Check the repository's URL and ref, that the build can reach it, and its credentials\n"
+            "(in the URL, or a config var it expands); then build again."
+        ),
+        code="install::vcs-failed",
+    )
+
+
 def _index_of(page: str, spec: str) -> str:
     """The index a project page belongs to (…/simple/NAME/ -> …/simple/), without credentials."""
     clean, _ = split_auth(page)
@@ -239,6 +262,9 @@ def summarize(
             fix="Fix the line (the syntax is described in pip's 'Requirements File Format').",
             code="install::requirements-syntax",
         )
+    vcs = _vcs_failed(tail, graph)
+    if vcs is not None:
+        return vcs
     lack = _system_library(tail, graph, system_libraries)
     if lack is not None:
         return lack
