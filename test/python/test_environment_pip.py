@@ -106,3 +106,31 @@ def test_a_git_repository_pip_could_not_fetch_is_named_with_its_line(tmp_path: P
     assert caught.value.title == "pip could not fetch x from its git repository http://127.0.0.1:9/x.git"
     assert caught.value.where == "requirements.txt:2"
     assert any("unable to access" in line and "127.0.0.1" in line for line in caught.value.details)
+
+
+def test_requirements_that_conflict_are_named_with_their_lines(
+    tmp_path: Path, local_server: Callable[..., LocalServer]
+) -> None:
+    """The real pip, asked for two versions of one package (a lock that locks it twice, trial N48):
+    the summary names the conflict and the first line, not 'pip failed'."""
+    wheels = [
+        make_wheel(tmp_path / "wheels", "other", "1.0"),
+        make_wheel(tmp_path / "wheels", "other", "2.0"),
+    ]
+    index = local_server(root=simple_index(tmp_path / "index", wheels))
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text("other==1.0\nother==2.0\n")
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = Pip(layout, graph, {"PIP_INDEX_URL": index.url}, (), "BUILDPACK_INSTALLER=pip")
+
+    with pytest.raises(InstallFailed) as caught:
+        engine.install(["-r", "requirements.txt"])
+
+    assert caught.value.code == "install::requirements-conflict"
+    assert (
+        caught.value.title
+        == "The requirements conflict: pip can't install other==1.0 and other==2.0 together"
+    )
+    assert caught.value.where == "requirements.txt:1"
+    assert "The user requested other==2.0" in caught.value.details

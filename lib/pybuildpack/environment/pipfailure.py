@@ -44,6 +44,10 @@ _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")
 _INVALID_RE = re.compile(r"Invalid requirement: '(?P<req>[^']*)'")
 _HASHES_RE = re.compile(r"THESE PACKAGES DO NOT MATCH THE HASHES")
 _MISMATCH_RE = re.compile(r"^\s+(?P<req>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==\S+ from \S+")
+# Requirements pip can't satisfy together ("Cannot install a==1 and a==2 because these package
+# versions have conflicting dependencies."), and the causes it lists after it.
+_CONFLICT_RE = re.compile(r"Cannot install (?P<what>.+?) because these package versions have conflicting")
+_CAUSED_BY = "The conflict is caused by:"
 # pip cloning a VCS requirement ("Cloning URL to DIR", "Cloning URL (to revision REF) to DIR"),
 # and git's reason when it could not.
 _CLONING_RE = re.compile(r"^\s*Cloning (?P<url>\S+) ")
@@ -149,6 +153,31 @@ def _system_library(tail: list[str], graph: Graph, libraries: Sequence[SystemLib
         ],
         fix=lack.library.fix(),
         code="install::system-library-missing",
+    )
+
+
+def _conflict(tail: list[str], graph: Graph) -> BuildError | None:
+    """pip found requirements that can't be installed together: which, why, and the first one's line."""
+    conflict = next((m for line in tail if (m := _CONFLICT_RE.search(line))), None)
+    if conflict is None:
+        return None
+    what = conflict["what"]
+    first = re.split(r", | and ", what)[0]
+    starts = [i for i, line in enumerate(tail) if line.strip() == _CAUSED_BY]
+    causes = []
+    for line in tail[starts[0] + 1 :] if starts else []:
+        if not line.strip():
+            break
+        causes.append(line.strip())
+    return BuildError(
+        f"The requirements conflict: pip can't install {what} together",
+        where=_find_line(graph, _name_of(first)),
+        details=[_CAUSED_BY, *causes[:8]] if causes else ["pip's own message is shown above."],
+        fix=(
+            "Make the requirements agree on one version of each package (a lock that locks a\n"
+            "package twice: lock again with 'uv lock', 'poetry lock' or 'pipenv lock')."
+        ),
+        code="install::requirements-conflict",
     )
 
 
@@ -262,6 +291,9 @@ def summarize(
             fix="Fix the line (the syntax is described in pip's 'Requirements File Format').",
             code="install::requirements-syntax",
         )
+    conflict = _conflict(tail, graph)
+    if conflict is not None:
+        return conflict
     vcs = _vcs_failed(tail, graph)
     if vcs is not None:
         return vcs
