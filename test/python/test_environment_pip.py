@@ -134,3 +134,40 @@ def test_requirements_that_conflict_are_named_with_their_lines(
     )
     assert caught.value.where == "requirements.txt:1"
     assert "The user requested other==2.0" in caught.value.details
+
+
+def test_a_source_archive_pip_refuses_to_unpack_is_named_with_its_line(tmp_path: Path) -> None:
+    """The real pip, on an sdist holding a link to an absolute path (trials N54, N55): the summary
+    names the package, its line and pip's reason, and nothing is written outside."""
+    import io
+    import tarfile
+
+    links = tmp_path / "links"
+    links.mkdir()
+    with tarfile.open(links / "evilsdist-1.0.tar.gz", "w:gz") as archive:
+        for name, data in (
+            ("PKG-INFO", b"Metadata-Version: 2.1\nName: evilsdist\nVersion: 1.0\n"),
+            ("setup.py", b""),
+        ):
+            member = tarfile.TarInfo(f"evilsdist-1.0/{name}")
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))
+        link = tarfile.TarInfo("evilsdist-1.0/link")
+        link.type, link.linkname = tarfile.SYMTYPE, str(tmp_path / "outside")
+        archive.addfile(link)
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text(f"--no-index\n--find-links {links}\nevilsdist==1.0\n")
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = Pip(layout, graph, {}, (), "BUILDPACK_INSTALLER=pip")
+
+    with pytest.raises(InstallFailed) as caught:
+        engine.install(["-r", "requirements.txt"])
+
+    assert caught.value.code == "install::unsafe-archive"
+    assert (
+        caught.value.title
+        == "pip refused to unpack evilsdist-1.0.tar.gz: 'link' is a link to an absolute path"
+    )
+    assert caught.value.where == "requirements.txt:3"
+    assert not (tmp_path / "outside").exists()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
 from pybuildpack.errors import BuildError
 from pybuildpack.http import split_auth
@@ -48,6 +48,8 @@ _MISMATCH_RE = re.compile(r"^\s+(?P<req>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\]
 # versions have conflicting dependencies."), and the causes it lists after it.
 _CONFLICT_RE = re.compile(r"Cannot install (?P<what>.+?) because these package versions have conflicting")
 _CAUSED_BY = "The conflict is caused by:"
+# An archive pip refuses to unpack: a member that would land outside its directory.
+_UNSAFE_MEMBER_RE = re.compile(r"Invalid member in the (?:tar|zip) file (?P<archive>\S+): (?P<why>.+)$")
 # pip cloning a VCS requirement ("Cloning URL to DIR", "Cloning URL (to revision REF) to DIR"),
 # and git's reason when it could not.
 _CLONING_RE = re.compile(r"^\s*Cloning (?P<url>\S+) ")
@@ -181,6 +183,28 @@ def _conflict(tail: list[str], graph: Graph) -> BuildError | None:
     )
 
 
+def _unsafe_archive(tail: list[str], graph: Graph) -> BuildError | None:
+    """pip refused to unpack a package's archive: which one, its line, and why."""
+    unsafe = next((m for line in tail if (m := _UNSAFE_MEMBER_RE.search(line))), None)
+    if unsafe is None:
+        return None
+    archive = unsafe["archive"].rsplit("/", 1)[-1]
+    try:
+        name = str(parse_sdist_filename(archive)[0])
+    except InvalidSdistFilename:
+        name = ""
+    return BuildError(
+        f"pip refused to unpack {archive}: {unsafe['why']}",
+        where=_find_line(graph, name) if name else "",
+        details=["It would write outside the package's directory; nothing of it was installed."],
+        fix=(
+            "Use another release of the package, or a wheel of it; tell its maintainers (an archive\n"
+            "built this way may have been tampered with)."
+        ),
+        code="install::unsafe-archive",
+    )
+
+
 def _vcs_failed(tail: list[str], graph: Graph) -> BuildError | None:
     """pip could not clone a VCS requirement: which one, its line, and git's reason."""
     url = next((m["url"] for line in tail if (m := _CLONING_RE.match(line))), None)
@@ -294,6 +318,9 @@ def summarize(
     conflict = _conflict(tail, graph)
     if conflict is not None:
         return conflict
+    unsafe = _unsafe_archive(tail, graph)
+    if unsafe is not None:
+        return unsafe
     vcs = _vcs_failed(tail, graph)
     if vcs is not None:
         return vcs
