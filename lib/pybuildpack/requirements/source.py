@@ -79,6 +79,18 @@ def _misspelt_requirements(app: Path) -> str | None:
     return None
 
 
+def pyproject_invalid(exc: UnicodeDecodeError | TOMLDecodeError) -> BuildError:
+    """The error for a pyproject.toml that can't be read as TOML, wherever the build reads it (the
+    Python version's requires-python, the app built as a package)."""
+    said = f"it is not UTF-8 text ({exc.reason})" if isinstance(exc, UnicodeDecodeError) else str(exc)
+    return BuildError(
+        f"pyproject.toml is not valid TOML: {said}",
+        where="pyproject.toml",
+        fix="Fix the syntax error.",
+        code="python-version::pyproject-invalid",
+    )
+
+
 def _pyproject_is_package(path: Path) -> bool:
     """Whether pyproject.toml declares a package; a BuildError when it can't be read, which pip,
     building the app as a package, would meet too (and report with a traceback)."""
@@ -87,14 +99,7 @@ def _pyproject_is_package(path: Path) -> bool:
     except OSError:
         return True  # let pip report the problem with its own words
     except (UnicodeDecodeError, TOMLDecodeError) as exc:
-        said = f"It is not UTF-8 text ({exc.reason})." if isinstance(exc, UnicodeDecodeError) else str(exc)
-        raise BuildError(
-            "pyproject.toml is not valid TOML",
-            where="pyproject.toml",
-            details=[said, "pip builds the app as a package from it, and would stop at the same place."],
-            fix="Fix pyproject.toml (saved as UTF-8).",
-            code="app::pyproject-invalid",
-        ) from exc
+        raise pyproject_invalid(exc) from exc
     return "build-system" in data or "project" in data
 
 
