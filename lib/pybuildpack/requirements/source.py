@@ -82,11 +82,14 @@ def _misspelt_requirements(app: Path) -> str | None:
 def pyproject_invalid(exc: UnicodeDecodeError | TOMLDecodeError) -> BuildError:
     """The error for a pyproject.toml that can't be read as TOML, wherever the build reads it (the
     Python version's requires-python, the app built as a package)."""
-    said = f"it is not UTF-8 text ({exc.reason})" if isinstance(exc, UnicodeDecodeError) else str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        said, fix = f"it is not UTF-8 text ({exc.reason})", "Save pyproject.toml as UTF-8."
+    else:
+        said, fix = str(exc), "Fix the syntax error."
     return BuildError(
         f"pyproject.toml is not valid TOML: {said}",
         where="pyproject.toml",
-        fix="Fix the syntax error.",
+        fix=fix,
         code="python-version::pyproject-invalid",
     )
 
