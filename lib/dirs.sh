@@ -6,6 +6,11 @@
 # absolute (CACHE_DIR made when missing); a clear error, before anything is written, when one
 # can't be used.
 dirs::check_arguments() {
+	if [[ -z "$BUILD_DIR" ]]; then
+		output::fail "bin/compile's first argument, BUILD_DIR, is empty" \
+			"bin/compile's first argument must be the app's directory." "" \
+			"Pass one: bin/compile BUILD_DIR CACHE_DIR [ENV_DIR]"
+	fi
 	if [[ -e "$BUILD_DIR" && ! -d "$BUILD_DIR" ]]; then
 		output::fail "The build directory is not a directory: ${BUILD_DIR}" \
 			"bin/compile's first argument must be the app's directory."

@@ -45,3 +45,13 @@ yaml() {
 	run bash -c "$(declare -f yaml); BUILDPACK_DIR='${BUILDPACK_DIR}'; '${BUILDPACK_DIR}/bin/release' '${APP}' | yaml"
 	assert_equal "$output" '{"addons": [], "default_process_types": {}}'
 }
+
+@test "release without BUILD_DIR prints its usage and fails, as with a missing directory" {
+	cd "$APP" && touch requirements.txt
+	run "${BUILDPACK_DIR}/bin/release"
+	assert_failure 1
+	assert_output_contains "Usage: bin/release BUILD_DIR"
+	run "${BUILDPACK_DIR}/bin/release" "${BATS_TEST_TMPDIR}/nowhere"
+	assert_failure 1
+	assert_output_contains "Usage: bin/release BUILD_DIR" "is not a directory"
+}

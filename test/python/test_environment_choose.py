@@ -60,6 +60,7 @@ def test_a_form_uv_does_not_read_is_named_with_its_line(
     tmp_path: Path, requirements: str, why: str | None
 ) -> None:
     (tmp_path / "build" / "local").mkdir(parents=True)
+    (tmp_path / "build" / "local" / "pyproject.toml").write_text('[project]\nname = "local"\nversion = "1"\n')
     _layout, app = app_of(tmp_path, requirements)
     assert uv_unsuitable(app.graph) == why
 

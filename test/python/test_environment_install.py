@@ -75,6 +75,7 @@ def test_expanded_vars_reach_the_engine_as_values_in_files_only_the_build_can_re
 
 def test_a_lock_s_packages_install_exactly_those_with_hashes_first(tmp_path: Path) -> None:
     (tmp_path / "build" / "libs" / "x").mkdir(parents=True)
+    (tmp_path / "build" / "libs" / "x" / "pyproject.toml").write_text('[project]\nname = "x"\n')
     sha = "a" * 64
     export = f"six==1.17.0 --hash=sha256:{sha}\n./libs/x\nidna==3.10 --hash=sha256:{sha}\n"
     app = tmp_path / "build"

@@ -86,3 +86,88 @@ def test_a_failed_install_names_the_requirement_and_its_line(
     assert any("No matching distribution found for missing-pkg==2.0" in line for line in caught.value.tail)
     assert "/missing-pkg/" in index.paths
     assert "other" not in metadata.installed(layout.env)  # pip installs all or nothing
+
+
+def test_a_git_repository_pip_could_not_fetch_is_named_with_its_line(tmp_path: Path) -> None:
+    """The real pip and git, on a repository at a port where nothing listens (trial 32): the summary
+    says which requirement could not be fetched, its line and git's words, not 'pip failed'."""
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text(
+        "six==1.17.0 ; python_version < '3'\ngit+http://127.0.0.1:9/x.git#egg=x\n"
+    )
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = Pip(layout, graph, {}, (), "BUILDPACK_INSTALLER=pip")
+
+    with pytest.raises(InstallFailed) as caught:
+        engine.install(["-r", "requirements.txt"])
+
+    assert caught.value.code == "install::vcs-failed"
+    assert caught.value.title == "pip could not fetch x from its git repository http://127.0.0.1:9/x.git"
+    assert caught.value.where == "requirements.txt:2"
+    assert any("unable to access" in line and "127.0.0.1" in line for line in caught.value.details)
+
+
+def test_requirements_that_conflict_are_named_with_their_lines(
+    tmp_path: Path, local_server: Callable[..., LocalServer]
+) -> None:
+    """The real pip, asked for two versions of one package (a lock that locks it twice, trial N48):
+    the summary names the conflict and the first line, not 'pip failed'."""
+    wheels = [
+        make_wheel(tmp_path / "wheels", "other", "1.0"),
+        make_wheel(tmp_path / "wheels", "other", "2.0"),
+    ]
+    index = local_server(root=simple_index(tmp_path / "index", wheels))
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text("other==1.0\nother==2.0\n")
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = Pip(layout, graph, {"PIP_INDEX_URL": index.url}, (), "BUILDPACK_INSTALLER=pip")
+
+    with pytest.raises(InstallFailed) as caught:
+        engine.install(["-r", "requirements.txt"])
+
+    assert caught.value.code == "install::requirements-conflict"
+    assert (
+        caught.value.title
+        == "The requirements conflict: pip can't install other==1.0 and other==2.0 together"
+    )
+    assert caught.value.where == "requirements.txt:1"
+    assert "The user requested other==2.0" in caught.value.details
+
+
+def test_a_source_archive_pip_refuses_to_unpack_is_named_with_its_line(tmp_path: Path) -> None:
+    """The real pip, on an sdist holding a link to an absolute path (trials N54, N55): the summary
+    names the package, its line and pip's reason, and nothing is written outside."""
+    import io
+    import tarfile
+
+    links = tmp_path / "links"
+    links.mkdir()
+    with tarfile.open(links / "evilsdist-1.0.tar.gz", "w:gz") as archive:
+        for name, data in (
+            ("PKG-INFO", b"Metadata-Version: 2.1\nName: evilsdist\nVersion: 1.0\n"),
+            ("setup.py", b""),
+        ):
+            member = tarfile.TarInfo(f"evilsdist-1.0/{name}")
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))
+        link = tarfile.TarInfo("evilsdist-1.0/link")
+        link.type, link.linkname = tarfile.SYMTYPE, str(tmp_path / "outside")
+        archive.addfile(link)
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text(f"--no-index\n--find-links {links}\nevilsdist==1.0\n")
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    engine = Pip(layout, graph, {}, (), "BUILDPACK_INSTALLER=pip")
+
+    with pytest.raises(InstallFailed) as caught:
+        engine.install(["-r", "requirements.txt"])
+
+    assert caught.value.code == "install::unsafe-archive"
+    assert (
+        caught.value.title
+        == "pip refused to unpack evilsdist-1.0.tar.gz: 'link' is a link to an absolute path"
+    )
+    assert caught.value.where == "requirements.txt:3"
+    assert not (tmp_path / "outside").exists()

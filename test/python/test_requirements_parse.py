@@ -126,6 +126,18 @@ def test_every_form(tmp_path: Path) -> None:
         ),
         ({"requirements.txt": "./nope\n"}, "requirements::path-missing", "requirements.txt:1", "./nope"),
         (
+            {"requirements.txt": "six\n-e .\n"},
+            "requirements::path-not-a-project",
+            "requirements.txt:2",
+            "The local path '.' is not a Python project: it has no setup.py or pyproject.toml",
+        ),
+        (
+            {"requirements.txt": "./libs/x\n", "libs/x/setup.cfg": "[metadata]\nname = x\n"},
+            "requirements::path-not-a-project",
+            "requirements.txt:1",
+            "The local path './libs/x' is not a Python project",
+        ),
+        (
             {"requirements.txt": "-r http://127.0.0.1:9/r.txt\n"},
             "requirements::include-missing",
             "requirements.txt:1",

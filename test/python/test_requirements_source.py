@@ -39,6 +39,32 @@ def test_tool_config_only_pyproject_is_not_a_package(tmp_path: Path) -> None:
     assert err.value.code == "app::no-dependency-file"
 
 
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        ({"pyproject.toml": '[project\nname = "x"\n'}, "line 1, column 9"),
+        ({"pyproject.toml": b'[project]\nname = "caf\xe9"\n'}, "not UTF-8 text"),
+        (
+            {"pyproject.toml": "[tool.black\n", "setup.py": "import setuptools\nsetuptools.setup()\n"},
+            "line 1",
+        ),
+    ],
+)
+def test_a_package_app_whose_pyproject_is_not_toml_is_told_so(
+    tmp_path: Path, files: dict[str, str | bytes], said: str
+) -> None:
+    # pip would build the package and stop at the same file, with a traceback (trial 16 of round 4)
+    for name, content in files.items():
+        path = tmp_path / name
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
+    with pytest.raises(BuildError) as err:
+        install_source(tmp_path, MARKERS)
+    assert err.value.code == "python-version::pyproject-invalid"  # as when read for requires-python
+    assert err.value.title.startswith("pyproject.toml is not valid TOML: ")
+    assert said in err.value.title
+    assert err.value.where == "pyproject.toml"
+
+
 def test_pipfile_without_a_lock_says_to_lock(tmp_path: Path) -> None:
     (tmp_path / "Pipfile").write_text("")
     with pytest.raises(BuildError) as err:

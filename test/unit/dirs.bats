@@ -16,7 +16,7 @@ setup() {
 	[[ "$ENV_DIR" == "${BATS_TEST_TMPDIR}/env" ]] || fail "ENV_DIR: $ENV_DIR"
 }
 
-@test "dirs::check_arguments refuses a CACHE_DIR inside BUILD_DIR, an empty one, a missing BUILD_DIR" {
+@test "dirs::check_arguments refuses a CACHE_DIR inside BUILD_DIR, an empty one, a missing or empty BUILD_DIR" {
 	run bash -c 'source "$1/lib/output.sh"; source "$1/lib/slug.sh"; source "$1/lib/dirs.sh"
 		BUILD_DIR=app CACHE_DIR=app/cache ENV_DIR=; dirs::check_arguments' _ "$BUILDPACK_DIR"
 	assert_failure 1
@@ -29,6 +29,10 @@ setup() {
 		BUILD_DIR=nowhere CACHE_DIR=cache ENV_DIR=; dirs::check_arguments' _ "$BUILDPACK_DIR"
 	assert_failure 1
 	assert_output_contains "The build directory does not exist: nowhere"
+	run bash -c 'source "$1/lib/output.sh"; source "$1/lib/slug.sh"; source "$1/lib/dirs.sh"
+		BUILD_DIR= CACHE_DIR=cache ENV_DIR=; dirs::check_arguments' _ "$BUILDPACK_DIR"
+	assert_failure 1
+	assert_output_contains "bin/compile's first argument, BUILD_DIR, is empty"
 }
 
 @test "dirs::work_dir removes a killed build's work directory, keeps a running one's, and makes its own" {

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
 from pybuildpack.errors import BuildError
 from pybuildpack.http import split_auth
@@ -44,6 +44,16 @@ _FROM_LINE_RE = re.compile(r"\(from line (?P<line>\d+) of (?P<file>[^)]+)\)")
 _INVALID_RE = re.compile(r"Invalid requirement: '(?P<req>[^']*)'")
 _HASHES_RE = re.compile(r"THESE PACKAGES DO NOT MATCH THE HASHES")
 _MISMATCH_RE = re.compile(r"^\s+(?P<req>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==\S+ from \S+")
+# Requirements pip can't satisfy together ("Cannot install a==1 and a==2 because these package
+# versions have conflicting dependencies."), and the causes it lists after it.
+_CONFLICT_RE = re.compile(r"Cannot install (?P<what>.+?) because these package versions have conflicting")
+_CAUSED_BY = "The conflict is caused by:"
+# An archive pip refuses to unpack: a member that would land outside its directory.
+_UNSAFE_MEMBER_RE = re.compile(r"Invalid member in the (?:tar|zip) file (?P<archive>\S+): (?P<why>.+)$")
+# pip cloning a VCS requirement ("Cloning URL to DIR", "Cloning URL (to revision REF) to DIR"),
+# and git's reason when it could not.
+_CLONING_RE = re.compile(r"^\s*Cloning (?P<url>\S+) ")
+_GIT_FATAL_RE = re.compile(r"^\s*fatal: (?P<said>.+)$")
 
 
 def _name_of(spec: str) -> str:
@@ -148,6 +158,72 @@ def _system_library(tail: list[str], graph: Graph, libraries: Sequence[SystemLib
     )
 
 
+def _conflict(tail: list[str], graph: Graph) -> BuildError | None:
+    """pip found requirements that can't be installed together: which, why, and the first one's line."""
+    conflict = next((m for line in tail if (m := _CONFLICT_RE.search(line))), None)
+    if conflict is None:
+        return None
+    what = conflict["what"]
+    first = re.split(r", | and ", what)[0]
+    starts = [i for i, line in enumerate(tail) if line.strip() == _CAUSED_BY]
+    causes = []
+    for line in tail[starts[0] + 1 :] if starts else []:
+        if not line.strip():
+            break
+        causes.append(line.strip())
+    return BuildError(
+        f"The requirements conflict: pip can't install {what} together",
+        where=_find_line(graph, _name_of(first)),
+        details=[_CAUSED_BY, *causes[:8]] if causes else ["pip's own message is shown above."],
+        fix=(
+            "Make the requirements agree on one version of each package (a lock that locks a\n"
+            "package twice: lock again with 'uv lock', 'poetry lock' or 'pipenv lock')."
+        ),
+        code="install::requirements-conflict",
+    )
+
+
+def _unsafe_archive(tail: list[str], graph: Graph) -> BuildError | None:
+    """pip refused to unpack a package's archive: which one, its line, and why."""
+    unsafe = next((m for line in tail if (m := _UNSAFE_MEMBER_RE.search(line))), None)
+    if unsafe is None:
+        return None
+    archive = unsafe["archive"].rsplit("/", 1)[-1]
+    try:
+        name = str(parse_sdist_filename(archive)[0])
+    except InvalidSdistFilename:
+        name = ""
+    return BuildError(
+        f"pip refused to unpack {archive}: {unsafe['why']}",
+        where=_find_line(graph, name) if name else "",
+        details=["It would write outside the package's directory; nothing of it was installed."],
+        fix=(
+            "Use another release of the package, or a wheel of it; tell its maintainers (an archive\n"
+            "built this way may have been tampered with)."
+        ),
+        code="install::unsafe-archive",
+    )
+
+
+def _vcs_failed(tail: list[str], graph: Graph) -> BuildError | None:
+    """pip could not clone a VCS requirement: which one, its line, and git's reason."""
+    url = next((m["url"] for line in tail if (m := _CLONING_RE.match(line))), None)
+    said = next((m["said"] for line in tail if (m := _GIT_FATAL_RE.match(line))), None)
+    if url is None or said is None:
+        return None
+    name = _name_of(_failed_package(tail))
+    return BuildError(
+        f"pip could not fetch {name or 'a package'} from its git repository {redact(url)}",
+        where=_find_line(graph, name) if name else "",
+        details=[f"git said: {redact(said)}"],
+        fix=(
+            "Check the repository's URL and ref, that the build can reach it, and its credentials\n"
+            "(in the URL, or a config var it expands); then build again."
+        ),
+        code="install::vcs-failed",
+    )
+
+
 def _index_of(page: str, spec: str) -> str:
     """The index a project page belongs to (…/simple/NAME/ -> …/simple/), without credentials."""
     clean, _ = split_auth(page)
@@ -239,6 +315,15 @@ def summarize(
             fix="Fix the line (the syntax is described in pip's 'Requirements File Format').",
             code="install::requirements-syntax",
         )
+    conflict = _conflict(tail, graph)
+    if conflict is not None:
+        return conflict
+    unsafe = _unsafe_archive(tail, graph)
+    if unsafe is not None:
+        return unsafe
+    vcs = _vcs_failed(tail, graph)
+    if vcs is not None:
+        return vcs
     lack = _system_library(tail, graph, system_libraries)
     if lack is not None:
         return lack

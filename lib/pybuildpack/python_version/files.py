@@ -14,6 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pybuildpack import nesting
 from pybuildpack.errors import BuildError
 from pybuildpack.python_version.resolve import Request
+from pybuildpack.requirements.source import pyproject_invalid
 from pybuildpack.toml import TOMLDecodeError, loads_toml
 
 VERSION_RE = re.compile(r"^(?P<v>\d+\.\d+(?:\.\d+)?)$")
@@ -234,12 +235,7 @@ def from_pyproject(path: Path) -> Request | None:
     try:
         data = loads_toml(read_text(path, name))
     except TOMLDecodeError as exc:
-        raise BuildError(
-            f"{name} is not valid TOML: {exc}",
-            where=name,
-            fix="Fix the syntax error.",
-            code="python-version::pyproject-invalid",
-        ) from exc
+        raise pyproject_invalid(exc) from exc
     value = (data.get("project") or {}).get("requires-python")
     if not value:
         return None

@@ -16,6 +16,8 @@ from pybuildpack.redact import redact
 from pybuildpack.requirements.graph import VCS_SCHEMES, Entry, Origin
 
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
+# What makes a directory a project pip and uv can build (their "neither setup.py nor pyproject.toml").
+PROJECT_FILES = ("setup.py", "pyproject.toml")
 _EGG_RE = re.compile(r"[#&]egg=(?P<name>[^&]+)")
 URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
@@ -100,6 +102,16 @@ def classify(
                 root,
                 "Fix the path: local paths in requirements files are relative to the app's root directory.",
                 "requirements::path-missing",
+            )
+        if local.is_dir() and not any((local / name).is_file() for name in PROJECT_FILES):
+            raise requirements_error(
+                f"The local path '{shorten(_split_url_markers(shown)[0])}' is not a Python project: "
+                "it has no setup.py or pyproject.toml",
+                origin,
+                root,
+                "pip and uv build a local directory as a package from its setup.py or pyproject.toml:\n"
+                "add one, or fix the path (relative to the app's root directory).",
+                "requirements::path-not-a-project",
             )
         return Entry(origin, shown, "path", None, editable=editable, path=local)
     try:

@@ -79,11 +79,30 @@ def _misspelt_requirements(app: Path) -> str | None:
     return None
 
 
+def pyproject_invalid(exc: UnicodeDecodeError | TOMLDecodeError) -> BuildError:
+    """The error for a pyproject.toml that can't be read as TOML, wherever the build reads it (the
+    Python version's requires-python, the app built as a package)."""
+    if isinstance(exc, UnicodeDecodeError):
+        said, fix = f"it is not UTF-8 text ({exc.reason})", "Save pyproject.toml as UTF-8."
+    else:
+        said, fix = str(exc), "Fix the syntax error."
+    return BuildError(
+        f"pyproject.toml is not valid TOML: {said}",
+        where="pyproject.toml",
+        fix=fix,
+        code="python-version::pyproject-invalid",
+    )
+
+
 def _pyproject_is_package(path: Path) -> bool:
+    """Whether pyproject.toml declares a package; a BuildError when it can't be read, which pip,
+    building the app as a package, would meet too (and report with a traceback)."""
     try:
         data = load_toml(path)
-    except (OSError, TOMLDecodeError):
+    except OSError:
         return True  # let pip report the problem with its own words
+    except (UnicodeDecodeError, TOMLDecodeError) as exc:
+        raise pyproject_invalid(exc) from exc
     return "build-system" in data or "project" in data
 
 
@@ -207,12 +226,13 @@ def install_source(app: Path, markers_file: Path, chosen: str = "") -> InstallSo
             fix=f"Rename it: git mv '{misspelt}' {REQUIREMENTS}",
             code="app::requirements-misspelt",
         )
-    for name in ("setup.py", "pyproject.toml"):
-        path = app / name
-        if path.is_file() and (name == "setup.py" or _pyproject_is_package(path)):
-            if name == "setup.py" and not (app / "pyproject.toml").exists():
-                _refuse_empty_setup_py(path)
-            return InstallSource("package", app, f"the app is a package ({name}), no {REQUIREMENTS}")
+    setup_py, pyproject = app / "setup.py", app / "pyproject.toml"
+    declares = pyproject.is_file() and _pyproject_is_package(pyproject)  # read whenever present: pip reads it
+    if setup_py.is_file() or declares:
+        if setup_py.is_file() and not pyproject.exists():
+            _refuse_empty_setup_py(setup_py)
+        name = setup_py.name if setup_py.is_file() else pyproject.name
+        return InstallSource("package", app, f"the app is a package ({name}), no {REQUIREMENTS}")
     present = [name for name in markers(markers_file) if (app / name).is_file()]
     raise BuildError(
         "No dependencies to install: the app has no requirements.txt, lock file, setup.py or pyproject.toml",
