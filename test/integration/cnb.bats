@@ -100,6 +100,21 @@ mirror_with_patch() {
 	[[ ! -e "${STATE}/image" ]]
 }
 
+@test "cnb: a failing build exits non-zero with the classic message and reason code; nothing is exported" {
+	needs_build
+	cnb_app missing-package
+	cnb_build
+	assert_failure 51 # (the lifecycle's: the buildpack's build failed)
+	assert_output_contains \
+		" !     Error: pip could not find this-package-does-not-exist-pybuildpack==1.0 on the package index" \
+		" !     Where: requirements.txt:2"
+	refute_output_contains "Internal error"
+	[[ ! -e "${STATE}/image" ]] || fail "a failed build exported an image"
+	run python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["failure_reason"])' \
+		"${STATE}/layers/${BP_LAYERS_NAME}/cache/python/report.json"
+	assert_equal "$output" "install::requirement-not-found"
+}
+
 @test "cnb: Django + gunicorn served by web; no .pyc rewritten at launch; unchanged, one added, a patch change" {
 	needs_build
 	mirror_with_patch 3.13.99
