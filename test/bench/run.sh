@@ -59,6 +59,11 @@ fresh_build_dir() {
 	discard "${WORK}/build" && cp -a "${1:-$APP}" "${WORK}/build"
 }
 
+# fresh_workspace: a fresh copy of the bench app as WORK/workspace (the CNB builds' app directory).
+fresh_workspace() {
+	discard "${WORK}/workspace" && cp -a "$APP" "${WORK}/workspace"
+}
+
 # timed_compile PHASE ENGINE [PREFIX...]: bin/compile on WORK/build with the cache WORK/cache-PHASE's
 # engine, run under PREFIX (such as `unshare -n`); its log in WORK/PHASE.log. Prints the seconds.
 timed_compile() {
@@ -75,7 +80,7 @@ timed_compile() {
 	elapsed "$start" "$(now)"
 }
 
-# timed_build PHASE [PREFIX...]: bin/build (CNB) on a fresh copy of WORK/build as the working
+# timed_build PHASE [PREFIX...]: bin/build (CNB) on WORK/workspace (fresh_workspace) as the working
 # directory, with the layers WORK/layers and the platform WORK/platform (the mirror's URL as a
 # platform env file); its log in WORK/PHASE.log. Prints the seconds.
 timed_build() {
@@ -87,7 +92,7 @@ timed_build() {
 	# shellcheck disable=SC1091
 	distro="$(. /etc/os-release && printf '%s %s' "$ID" "$VERSION_ID")"
 	start="$(now)"
-	(cd "${WORK}/build" && "$@" env -u STACK CNB_LAYERS_DIR="${WORK}/layers" CNB_PLATFORM_DIR="${WORK}/platform" \
+	(cd "${WORK}/workspace" && "$@" env -u STACK CNB_LAYERS_DIR="${WORK}/layers" CNB_PLATFORM_DIR="${WORK}/platform" \
 		CNB_BP_PLAN_PATH=/dev/null CNB_TARGET_OS=linux CNB_TARGET_DISTRO_NAME="${distro% *}" \
 		CNB_TARGET_DISTRO_VERSION="${distro#* }" "${ROOT}/bin/build") >"${WORK}/${phase}.log" 2>&1 || {
 		cat "${WORK}/${phase}.log" >&2
@@ -172,13 +177,13 @@ for run in $(seq 1 "$RUNS"); do
 	record "$run" locked-added "$added"
 	echo "   uv.lock: cold ${cold}s, warm ${warm}s, one added ${added}s"
 	discard "${WORK}/layers"
-	fresh_build_dir
+	fresh_workspace
 	cold="$(timed_build cnb-cold)"
-	fresh_build_dir
+	fresh_workspace
 	warm="$(timed_build cnb-rebuild unshare -n)"
 	grep -q "Reusing the cached environment" "${WORK}/cnb-rebuild.log"
-	fresh_build_dir
-	echo "humanize==4.17.0" >>"${WORK}/build/requirements.txt"
+	fresh_workspace
+	echo "humanize==4.17.0" >>"${WORK}/workspace/requirements.txt"
 	added="$(timed_build cnb-added)"
 	record "$run" cnb-cold "$cold"
 	record "$run" cnb-rebuild "$warm"
