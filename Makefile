@@ -38,10 +38,9 @@ pytest: tools
 unit: tools
 	PATH="$(TOOLS_BIN):$$PATH" bats --jobs $(BATS_JOBS) test/unit
 
-# One pool: the tests that build with the pip engine whatever the run's engine ("pip engine: ..."
-# in requirement_forms.bats and ordered_install.bats) run beside the rest. TEST_INSTALLER=pip runs
-# every suite with pip. test/integration/setup_suite.bash builds the run's bytecode seed first
-# (test/helpers/seed.bash).
+# One pool: the test that builds with the pip engine whatever the run's engine ("pip engine: ..." in
+# ordered_install.bats) runs beside the rest. TEST_INSTALLER=pip runs every suite with pip.
+# test/integration/setup_suite.bash builds the run's bytecode seed first (test/helpers/seed.bash).
 integration: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TMPDIR="$$(bash test/helpers/tests_tmpdir.sh)" \
 		bats --timing --jobs $(BATS_JOBS) test/integration
