@@ -4,15 +4,20 @@
 
 load ../helpers/suite
 
+# plain_pip ARGS...: plain pip install ARGS (no configuration) into a new venv (one without a pip of
+# its own: the test tools' pip installs into it, which spares the venv's 4 s of CPU).
+plain_pip() {
+	python3 -m venv --without-pip "${BATS_TEST_TMPDIR}/plain"
+	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null pip --python "${BATS_TEST_TMPDIR}/plain/bin/python" install "$@"
+}
+
 # plain_pip_install PACKAGE FIXTURE: the fixture app's requirements.txt installed by plain pip in a
 # new venv, with PACKAGE on the fixture index.
 plain_pip_install() {
 	start_index "$1"
 	new_app "$2"
-	python3 -m venv "${BATS_TEST_TMPDIR}/plain"
 	cd "$BUILD_DIR"
-	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "${BATS_TEST_TMPDIR}/plain/bin/pip" install \
-		--extra-index-url "$INDEX_URL" -r requirements.txt
+	plain_pip --extra-index-url "$INDEX_URL" -r requirements.txt
 }
 
 @test "a sdist whose setup.py imports numpy fails under plain pip" {
@@ -177,18 +182,11 @@ print(fastcluster.linkage(numpy.array([1.0, 5.0, 4.0])).shape, round(pesq.pesq(1
 	new_app learn-numpy
 	printf '%s' "$index" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
 
-	# plain pip fails; so does the buildpack with detection (and so learning) off
-	python3 -m venv "${BATS_TEST_TMPDIR}/plain"
-	run env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null "${BATS_TEST_TMPDIR}/plain/bin/pip" install \
-		--extra-index-url "$index" -r "${BUILD_DIR}/requirements.txt"
+	# plain pip fails (and the build's first attempt fails too: "retrying" below; with detection
+	# off, nothing is learned, as the ordered-numpy app's test shows)
+	plain_pip --extra-index-url "$index" -r "${BUILD_DIR}/requirements.txt"
 	assert_failure
 	assert_output_contains "No module named 'numpy'"
-	printf '0' >"${ENV_DIR}/BUILDPACK_DETECT_PREREQUISITES"
-	compile_app
-	assert_failure 1
-	assert_output_contains "No module named 'numpy'"
-	refute_output_contains "learned from pip's failure"
-	rm "${ENV_DIR}/BUILDPACK_DETECT_PREREQUISITES"
 
 	compile_app
 	assert_success
