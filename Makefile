@@ -6,7 +6,7 @@ TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
 BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
-	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) test/helpers/tests_tmpdir.sh .ci/run
+	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) test/integration/setup_suite.bash test/helpers/tests_tmpdir.sh .ci/run
 # The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
 # take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
 # shared cores, 4 at a time with lint, pytest and the unit suites beside them took as long as 2
@@ -38,9 +38,9 @@ pytest: tools
 unit: tools
 	PATH="$(TOOLS_BIN):$$PATH" bats --jobs $(BATS_JOBS) test/unit
 
-# One pool: the tests that build with the pip engine whatever the run's engine ("pip engine: ..."
-# in requirement_forms.bats and ordered_install.bats) run beside the rest. TEST_INSTALLER=pip runs
-# every suite with pip.
+# One pool: the test that builds with the pip engine whatever the run's engine ("pip engine: ..." in
+# ordered_install.bats) runs beside the rest. TEST_INSTALLER=pip runs every suite with pip.
+# test/integration/setup_suite.bash builds the run's bytecode seed first (test/helpers/seed.bash).
 integration: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TMPDIR="$$(bash test/helpers/tests_tmpdir.sh)" \
 		bats --timing --jobs $(BATS_JOBS) test/integration

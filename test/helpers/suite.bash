@@ -25,6 +25,12 @@ suite_teardown() {
 	cleanup_app
 	chmod -R u+rwX -- "${BATS_TEST_TMPDIR:?}" 2>/dev/null || true
 	rm -rf -- "${BATS_TEST_TMPDIR:?}"/* "${BATS_TEST_TMPDIR:?}"/.[!.]* 2>/dev/null || true
+	# TEST_CPU_LOG=FILE: a line per test (its file, the user and system CPU time of all it ran, its
+	# name), to see what a run costs whatever else the machine does meanwhile.
+	if [[ -n "${TEST_CPU_LOG:-}" ]]; then
+		times >"${BATS_TEST_TMPDIR}/times"
+		printf '%s\t%s\t%s\n' "${BATS_TEST_FILENAME##*/}" "$(tail -n 1 "${BATS_TEST_TMPDIR}/times")" "$BATS_TEST_DESCRIPTION" >>"$TEST_CPU_LOG"
+	fi
 }
 
 setup() {

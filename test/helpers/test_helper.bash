@@ -6,6 +6,8 @@ BUILDPACK_DIR="$(cd "${BATS_TEST_DIRNAME}/../.." && pwd)"
 export BUILDPACK_DIR
 MIRROR_DIR="${MIRROR_DIR:-${BUILDPACK_DIR}/.mirror}"
 FIXTURES="${BUILDPACK_DIR}/test/fixtures"
+# shellcheck source=test/helpers/seed.bash
+source "${BUILDPACK_DIR}/test/helpers/seed.bash"
 # The marker that says /app was made by a test (and may be removed by one).
 APP_MARKER=".pybuildpack-test-slug"
 
@@ -105,13 +107,14 @@ assert_equal() {
 }
 
 # new_app FIXTURE [DIRNAME]: copy a fixture app to a fresh build directory; sets BUILD_DIR,
-# CACHE_DIR and ENV_DIR.
+# CACHE_DIR and ENV_DIR. The test's CACHE_DIR, when new, holds the run's bytecode seed (seed.bash).
 new_app() {
 	local fixture="$1" dirname="${2:-build}"
 	BUILD_DIR="${BATS_TEST_TMPDIR}/${dirname}"
 	CACHE_DIR="${BATS_TEST_TMPDIR}/cache"
 	ENV_DIR="${BATS_TEST_TMPDIR}/env"
 	rm -rf -- "$BUILD_DIR"
+	[[ -e "$CACHE_DIR" ]] || seed_cache "$CACHE_DIR"
 	mkdir -p -- "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	cp -a -- "${FIXTURES}/${fixture}/." "$BUILD_DIR/"
 	# the engine of this run, or of a test (TEST_INSTALLER=pip: the "pip engine: ..." tests, or a whole run)

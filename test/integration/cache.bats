@@ -5,9 +5,29 @@
 
 load ../helpers/suite
 
+# setup_file: cache-app built once from a cold cache (its output in warm.log), for the tests that
+# start from that build (warm_app).
+setup_file() {
+	local BATS_TEST_TMPDIR="${BATS_FILE_TMPDIR}/warm"
+	mkdir -p "$BATS_TEST_TMPDIR"
+	new_app cache-app
+	compile_app
+	printf '%s\n' "$output" >"${BATS_FILE_TMPDIR}/warm.log"
+	assert_success
+}
+
 setup() {
 	suite_setup
 	new_app cache-app
+}
+
+# warm_app: this test's app, cache and config are a copy of setup_file's (one copy, so that what
+# the slug and the cache share stays shared), as when a platform builds an app again in another
+# directory; the first build's output in $output.
+warm_app() {
+	rm -rf -- "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	cp -a -- "${BATS_FILE_TMPDIR}/warm/." "$BATS_TEST_TMPDIR/"
+	output="$(cat "${BATS_FILE_TMPDIR}/warm.log")"
 }
 
 teardown() {
@@ -23,8 +43,7 @@ teardown() {
 EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
 
 @test "nothing changed: the cached environment is reused as it is" {
-	compile_app
-	assert_success
+	warm_app
 	assert_output_contains "-----> Creating the environment (no cached environment)"
 	rebuild
 	assert_success
@@ -34,8 +53,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 }
 
 @test "a removed requirement is gone from the slug; a change in a nested -r file is picked up" {
-	compile_app
-	assert_success
+	warm_app
 	printf 'six==1.17.0\nitsdangerous==2.2.0\n' >"${BUILD_DIR}/requirements/base.txt"
 	rebuild
 	assert_success
@@ -47,8 +65,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 }
 
 @test "a change in a local path package is picked up" {
-	compile_app
-	assert_success
+	warm_app
 	printf 'VALUE = "changed"\n' >"${BUILD_DIR}/libs/localpkg/localpkg.py"
 	rebuild
 	assert_success
@@ -58,8 +75,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 }
 
 @test "a Python version change rebuilds the environment" {
-	compile_app
-	assert_success
+	warm_app
 	printf '3.11\n' >"${BUILD_DIR}/.python-version"
 	rebuild
 	assert_success
@@ -92,8 +108,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 # after install and the save), and inside the install, each while the build changes the cache. A
 # kill inside the save (save, save-swap) is test_cache_environment_killed.py's, with a real SIGKILL.
 @test "killed (SIGKILL) between the build's steps and during the install: the next build works and is right" {
-	compile_app
-	assert_success
+	warm_app
 	local point changed="itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
 	local -a want=("$changed" "$EXPECTED" "$changed")
 	local -a base=($'six==1.17.0\nitsdangerous==2.2.0\n' $'six==1.17.0\nblinker==1.9.0\n' $'six==1.17.0\nitsdangerous==2.2.0\n')
@@ -118,8 +133,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 # test_cache_environment.py's (test_damage_is_detected_and_the_entry_discarded); here, a whole
 # build after each kind: the entry's, the core's bytecode, and garbage across the cache.
 @test "a damaged cache is detected, discarded with a message, and the build succeeds" {
-	compile_app
-	assert_success
+	warm_app
 	local entry
 	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
 
@@ -296,33 +310,30 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_failure
 }
 
+# With the run's engine (uv; pip with TEST_INSTALLER=pip): pip's own retry after a damaged wheel in
+# its cache (emptied once, said once) is test_commands_install.py's, with the real pip.
 @test "cache damage: every file of a warm cache truncated, the installer's built wheels too: the next build works" {
 	plain_app
 	printf 'docopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
-	local installer
-	for installer in uv pip; do
-		CACHE_DIR="${BATS_TEST_TMPDIR}/cache-${installer}"
-		printf '%s' "$installer" >"${ENV_DIR}/BUILDPACK_INSTALLER"
-		rebuild
-		assert_success
-		if [[ "$installer" == pip ]]; then
-			run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
-		else
-			run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'docopt-*.whl'
-		fi
-		[[ -n "$output" ]] || fail "${installer} cached no wheel of docopt: the test proves nothing"
-		find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
-		rebuild
-		assert_success
-		if [[ "$installer" == pip ]]; then
-			assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
-		fi
-		in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
-		assert_output_contains "0.6.2"
-		rebuild
-		assert_success
-		assert_output_contains "Reusing the cached environment"
-	done
+	compile_app
+	assert_success
+	if [[ "$(engine)" == pip ]]; then
+		run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
+	else
+		run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'docopt-*.whl'
+	fi
+	[[ -n "$output" ]] || fail "$(engine) cached no wheel of docopt: the test proves nothing"
+	find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
+	rebuild
+	assert_success
+	if [[ "$(engine)" == pip ]]; then
+		assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
+	fi
+	in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
+	assert_output_contains "0.6.2"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
 }
 
 @test "cache damage: bytes that are not text in every small file of a warm cache: the next builds work" {

@@ -2,6 +2,8 @@
 # The install engines: uv (the default) gives the same environment as pip
 # (BUILDPACK_INSTALLER=pip); pip installs when the requirements hold a form uv does not accept
 # (with the reason), and pip again when uv fails; bin/report says which engine installed each step.
+# When uv can't be had (the mirror's copy damaged), pip installs, saying why: test_commands_install.py
+# and test_environment_choose.py, with the real pip.
 
 load ../helpers/suite
 
@@ -62,12 +64,13 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 }
 
 @test "uv engine: fixture apps of other forms get the same distributions and versions with uv as with pip" {
-	# One app of each form the first test does not show: a nested -r and a local path package, the
-	# app itself a package (pyproject.toml, on Python 3.11; setup.py), a framework's unpinned
-	# dependencies. (The heavier fixtures, built from sources and with native libraries, run
+	# One app of each form the first test does not show: the app itself a package (pyproject.toml,
+	# on Python 3.11; setup.py). (A nested -r and local path packages are installed by each engine
+	# in requirement_forms.bats, each package at its version; unpinned dependencies resolve alike in
+	# the first test. The heavier fixtures, built from sources and with native libraries, run
 	# through the requirement-forms and ordered-install suites with each engine.)
 	local app engine with_pip
-	for app in cache-app pyproject-app setup-py-app django-app; do
+	for app in pyproject-app setup-py-app; do
 		for engine in pip uv; do
 			new_app "$app" "${app}-${engine}"
 			CACHE_DIR="${BATS_TEST_TMPDIR}/cache-${engine}"
@@ -126,27 +129,6 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 	in_slug /app 'python -c "import editvcs, six; print(editvcs.VALUE, editvcs.__file__)"'
 	assert_success
 	assert_output_contains "stable /app/.heroku/venv/src/editvcs/editvcs.py"
-}
-
-@test "uv engine: when uv can't be had (the mirror's copy is damaged), pip installs, saying why" {
-	local mirror="${BATS_TEST_TMPDIR}/mirror"
-	mkdir -p "${mirror}/tools"
-	cp -a "${MIRROR_DIR}/index.txt" "${MIRROR_DIR}"/python-3.13.15-* "$mirror/"
-	local wheel
-	for wheel in "${MIRROR_DIR}"/tools/uv-*.whl; do
-		head -c 4096 "$wheel" >"${mirror}/tools/${wheel##*/}" # truncated: its checksum fails
-		cp "${wheel}.sha256" "${mirror}/tools/" 2>/dev/null || true
-	done
-	plain_app
-	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
-	compile_app BUILDPACK_MIRROR_URL="file://${mirror}"
-	assert_success
-	assert_output_contains "Installing with pip, not uv: uv could not be fetched"
-	assert_installed six==1.17.0
-	[[ "$(installs)" == "dependencies from requirements.txt: pip 26.3 (uv could not be fetched"* ]] ||
-		fail "the report does not say why pip installed: $(installs)"
-	in_slug "$BUILD_DIR" 'python -c "import six; print(six.__version__)"'
-	assert_output_contains "1.17.0"
 }
 
 # Each engine's launchers in each kind of path (short, with a space, 150 characters), moved, are

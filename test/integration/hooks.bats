@@ -70,6 +70,7 @@ and a second line"
 @test "hooks: a hook that removes CACHE_DIR fails the build, which says so and saves nothing; the next build starts afresh" {
 	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
 	mkdir -p "${BUILD_DIR}/bin"
+	rm -rf -- "${CACHE_DIR:?}" # cold: not even the run's bytecode seed (below)
 	local hook
 	for hook in pre_compile post_compile; do
 		rm -f "${BUILD_DIR}"/bin/*

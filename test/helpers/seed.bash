@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034,SC2153,SC2154 # variables shared with the bats files that load this
+# The run's bytecode seed: the bytecode store (CACHE_DIR/python/bytecode) of a build of an app with
+# no dependencies on each Python the suites build with, made once per run by setup_suite, and copied
+# into the cache of each test's new app. A cold build compiles about 700 modules of the
+# environment's seed packages (pip, setuptools, wheel), 2.3 s of CPU each time; with the seed, a
+# test's first build copies them from the store, as a build on a platform whose cache held another
+# app's does. The compiling itself is still done, and checked, by every build with a CACHE_DIR of
+# its own (the engines' tests, the cache's own tests of a cold or unusable CACHE_DIR), by the
+# seed's builds, and by test_environment_bytecode.py.
+
+# seed_dir: where the run's seed is (it exists once seed_build has made it).
+seed_dir() {
+	echo "${BATS_SUITE_TMPDIR:-/nonexistent}/bytecode-seed"
+}
+
+# seed_build: the seed, from a build per Python of an app with no dependencies, the builds at once.
+# Without a mirror nothing is made (each test then says what is missing).
+seed_build() {
+	local seed version pids=() status=0 work
+	seed="$(seed_dir)"
+	[[ -f "${MIRROR_DIR}/index.txt" ]] || return 0
+	work="${BATS_SUITE_TMPDIR}/seed-builds"
+	for version in 3.13 3.11; do
+		mkdir -p "${work}/${version}/build" "${work}/${version}/cache" "${work}/${version}/env"
+		printf '%s\n' "$version" >"${work}/${version}/build/.python-version"
+		: >"${work}/${version}/build/requirements.txt"
+		env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/compile" \
+			"${work}/${version}/build" "${work}/${version}/cache" "${work}/${version}/env" >"${work}/${version}.log" 2>&1 &
+		pids+=("$!")
+	done
+	for version in "${!pids[@]}"; do
+		wait "${pids[$version]}" || status=1
+	done
+	if ((status)); then
+		cat "${work}"/*.log >&2
+		fail "the run's bytecode seed: a build of an app with no dependencies failed"
+	fi
+	mkdir -p "${seed}.partial"
+	for version in 3.13 3.11; do
+		cp -a "${work}/${version}/cache/python/bytecode/." "${seed}.partial/"
+	done
+	mv "${seed}.partial" "$seed"
+	rm -rf -- "$work"
+}
+
+# seed_cache DIR: the run's seed copied into the cache DIR (a copy: a test may damage its store).
+seed_cache() {
+	local seed
+	seed="$(seed_dir)"
+	[[ -d "$seed" ]] || return 0
+	mkdir -p -- "${1}/python"
+	cp -a -- "$seed" "${1}/python/bytecode"
+}
