@@ -53,11 +53,15 @@ dirs::check_arguments() {
 # The work directories of builds that were killed (their process is gone) are
 # removed first.
 dirs::work_dir() {
-	local stale pid dir
+	local stale pid dir watchdog
 	for stale in "${TMPDIR:-/tmp}"/pybuildpack.*/pid; do
 		[[ -f "$stale" && -O "$stale" ]] || continue
 		pid="$(<"$stale")"
 		if [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null; then
+			# A killed build's watchdog (signals::watchdog) may still be stopping what it started,
+			# which it does only while the directory is there.
+			watchdog="$(cat -- "${stale%/pid}/watchdog" 2>/dev/null || true)"
+			[[ "$watchdog" =~ ^[0-9]+$ ]] && kill -0 "$watchdog" 2>/dev/null && continue
 			rm -rf -- "${stale%/pid}"
 		fi
 	done

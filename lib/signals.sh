@@ -131,6 +131,8 @@ signals::watchdog() {
 			((fd > 2)) && eval "exec ${fd}>&-" 2>/dev/null
 		done
 		exec </dev/null >/dev/null 2>&1
+		# (another build's dirs::work_dir leaves the work directory alone while this one watches)
+		echo "$BASHPID" >"${work_dir}/watchdog"
 		# tail polls the process twice a second; the loop is the fallback where tail can't
 		tail --pid="$build" -s 0.5 -f /dev/null
 		while kill -0 "$build"; do

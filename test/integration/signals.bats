@@ -48,9 +48,14 @@ setup() {
 }
 
 # kill_build_when FILE [COMMAND]: start bin/COMMAND (compile) in the background, wait for FILE to
-# exist, then SIGKILL bin/COMMAND alone; the processes that were below it then, in STARTED.
+# exist, then SIGKILL bin/COMMAND alone; the processes that were below it then, in STARTED. Right
+# after the kill another build starts in the same TMPDIR (its dirs::work_dir sweeps killed builds'
+# work directories), as on a machine that builds several apps at once: the killed build's
+# watchdog must still stop what it started.
 kill_build_when() {
-	env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+	local tmp="${BATS_TEST_TMPDIR}/tmp"
+	mkdir -p "$tmp"
+	env -u STACK TMPDIR="$tmp" BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
 		"${BUILDPACK_DIR}/bin/${2:-compile}" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR" >"${BATS_TEST_TMPDIR}/build.log" 2>&1 &
 	local build=$! _
 	for _ in $(seq 1 600); do
@@ -61,6 +66,8 @@ kill_build_when() {
 	mapfile -t STARTED < <(signals::descendants "$build")
 	kill -KILL "$build"
 	wait "$build" || true
+	load_lib dirs
+	rm -rf -- "$(TMPDIR="$tmp" dirs::work_dir)"
 }
 
 # assert_all_stopped: none of STARTED runs any more (within 5 s).

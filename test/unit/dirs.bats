@@ -35,9 +35,9 @@ setup() {
 	assert_output_contains "bin/compile's first argument, BUILD_DIR, is empty"
 }
 
-@test "dirs::work_dir removes a killed build's work directory, keeps a running one's, and makes its own" {
+@test "dirs::work_dir removes a killed build's work directory, keeps a running one's and one whose watchdog still works, and makes its own" {
 	export TMPDIR="${BATS_TEST_TMPDIR}/tmp"
-	mkdir -p "${TMPDIR}/pybuildpack.dead" "${TMPDIR}/pybuildpack.alive"
+	mkdir -p "${TMPDIR}/pybuildpack.dead" "${TMPDIR}/pybuildpack.alive" "${TMPDIR}/pybuildpack.watched"
 	sleep 60 &
 	local alive=$!
 	echo "$alive" >"${TMPDIR}/pybuildpack.alive/pid"
@@ -45,11 +45,16 @@ setup() {
 	local dead=$!
 	wait "$dead"
 	echo "$dead" >"${TMPDIR}/pybuildpack.dead/pid"
+	# A killed build whose watchdog is still stopping what it started (signals::watchdog): kept,
+	# or the watchdog, finding no directory, would take the build for one that ended cleanly.
+	echo "$dead" >"${TMPDIR}/pybuildpack.watched/pid"
+	echo "$alive" >"${TMPDIR}/pybuildpack.watched/watchdog"
 	local work
 	work="$(dirs::work_dir)"
 	kill "$alive"
 	[[ ! -e "${TMPDIR}/pybuildpack.dead" ]] || fail "the killed build's directory is still there"
 	[[ -d "${TMPDIR}/pybuildpack.alive" ]] || fail "the running build's directory was removed"
+	[[ -d "${TMPDIR}/pybuildpack.watched" ]] || fail "the watched build's directory was removed"
 	[[ "$work" == "${TMPDIR}"/pybuildpack.* && "$(<"${work}/pid")" == "$$" ]] || fail "work dir: $work"
 }
 
