@@ -174,16 +174,26 @@ slug_to_app() {
 	flock "$APP_LOCK_FD"
 	if [[ -e /app ]]; then
 		[[ -f "/app/${APP_MARKER}" ]] || fail "/app exists and was not made by a test; refusing to touch it"
-		rm -rf /app
+		remove_app
 	fi
 	touch "${BUILD_DIR}/${APP_MARKER}"
 	mv -- "$BUILD_DIR" /app
 }
 
+# remove_app: /app renamed away at once, then removed: never half there. (A runtime's build-time
+# configuration names /app/.heroku/python: setuptools compiles a parallel test's C extension
+# against /app's Python headers while /app exists, and failed on a half-removed one.)
+remove_app() {
+	local gone
+	gone="$(mktemp -d /app-gone.XXXXXX)" # (beside /app: a rename, not a copy across filesystems)
+	mv -- /app "${gone}/app"
+	rm -rf -- "$gone"
+}
+
 cleanup_app() {
 	if [[ -n "${APP_LOCK_FD:-}" ]]; then
 		if [[ -f "/app/${APP_MARKER}" ]]; then
-			rm -rf /app
+			remove_app
 		fi
 		exec {APP_LOCK_FD}>&-
 		APP_LOCK_FD=""
