@@ -177,12 +177,18 @@ slug_to_app() {
 		remove_app
 	fi
 	touch "${BUILD_DIR}/${APP_MARKER}"
-	mv -- "$BUILD_DIR" /app
+	# Moved beside /app first (a copy, from the tests' tmpfs), then renamed: never half there.
+	local staging
+	staging="$(mktemp -d /app-new.XXXXXX)"
+	mv -- "$BUILD_DIR" "${staging}/app"
+	mv -- "${staging}/app" /app
+	rmdir -- "$staging"
 }
 
 # remove_app: /app renamed away at once, then removed: never half there. (A runtime's build-time
 # configuration names /app/.heroku/python: setuptools compiles a parallel test's C extension
-# against /app's Python headers while /app exists, and failed on a half-removed one.)
+# against /app's Python headers while /app exists, and failed on a half-removed or half-copied
+# one.)
 remove_app() {
 	local gone
 	gone="$(mktemp -d /app-gone.XXXXXX)" # (beside /app: a rename, not a copy across filesystems)

@@ -7,6 +7,17 @@
 
 load ../helpers/suite
 
+# The uv engine's own suite: its builds use uv whatever TEST_INSTALLER says (a whole run with
+# TEST_INSTALLER=pip runs the other suites with pip; the tests here that want pip say so).
+setup() {
+	unset TEST_INSTALLER
+	suite_setup
+}
+
+teardown() {
+	suite_teardown
+}
+
 # An app with a source-only package, extras, markers, a constraint and a range.
 forms_app() {
 	plain_app "$1"

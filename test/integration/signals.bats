@@ -102,6 +102,7 @@ assert_all_stopped() {
 	printf 'import pathlib, time\npathlib.Path(%s).touch()\ntime.sleep(30)\nfrom setuptools import setup\nsetup(name="slowpkg", version="1.0")\n' \
 		"'${BATS_TEST_TMPDIR}/setup.started'" >"${BUILD_DIR}/slowpkg/setup.py"
 	printf './slowpkg\n' >"${BUILD_DIR}/requirements.txt"
+	rm -f "${ENV_DIR}/BUILDPACK_INSTALLER" # (uv, the default, whatever TEST_INSTALLER says)
 	kill_build_when "${BATS_TEST_TMPDIR}/setup.started"
 	grep -q "Installing with uv" "${BATS_TEST_TMPDIR}/build.log" || fail "not uv" "$(cat "${BATS_TEST_TMPDIR}/build.log")"
 	assert_all_stopped
