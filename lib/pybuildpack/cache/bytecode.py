@@ -45,6 +45,11 @@ def store_dir(cache: Path, mode: str = TIMESTAMP) -> Path:
     return cache / f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}{suffix}"
 
 
+def timestamp_fields(source: os.stat_result) -> tuple[int, int]:
+    """What a timestamp-checked .pyc records of its source: its mtime and its size (32 bits each)."""
+    return int(source.st_mtime) & 0xFFFFFFFF, source.st_size & 0xFFFFFFFF
+
+
 def mode_of(store: Path | None) -> str:
     """The mode of a store_dir (what serve and copy_from_store are handed)."""
     if store is not None:
@@ -214,10 +219,8 @@ def rehash(root: str, mode: str) -> int:
             data = pyc.read_bytes()
             if data[:4] != importlib.util.MAGIC_NUMBER or data[4:8] != bytes(4):
                 continue
-            stat = source.stat()
-            if data[8:16] != (int(stat.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little") + (
-                stat.st_size & 0xFFFFFFFF
-            ).to_bytes(4, "little"):
+            recorded = (int.from_bytes(data[8:12], "little"), int.from_bytes(data[12:16], "little"))
+            if recorded != timestamp_fields(source.stat()):
                 continue  # not current: left to be compiled at import, as it would have been
             hashed = importlib.util.source_hash(source.read_bytes())
             _write_new(pyc, data[:4] + flags + hashed + data[16:])

@@ -21,7 +21,16 @@ from pathlib import Path
 from queue import Empty, Queue
 
 from pybuildpack import output
-from pybuildpack.cache.bytecode import FLAGS, HEADER, TIMESTAMP, Lookup, copy_from_store, digest, holds_any
+from pybuildpack.cache.bytecode import (
+    FLAGS,
+    HEADER,
+    TIMESTAMP,
+    Lookup,
+    copy_from_store,
+    digest,
+    holds_any,
+    timestamp_fields,
+)
 
 # A compiling process: serve() in the runtime's interpreter, isolated, with the core on its path.
 _COMPILER = (
@@ -69,8 +78,7 @@ def _current(pyc: Path, source: Path, mode: str = TIMESTAMP) -> bool:
     """The .pyc is this interpreter's and was checked against this source (its mtime and size, or
     its hash), in mode."""
     if mode == TIMESTAMP:
-        stat = source.stat()
-        return _header(pyc) == (0, int(stat.st_mtime) & 0xFFFFFFFF, stat.st_size & 0xFFFFFFFF)
+        return _header(pyc) == (0, *timestamp_fields(source.stat()))
     header = _header(pyc)
     if header is None or header[0] != FLAGS[mode]:
         return False
