@@ -39,8 +39,8 @@ def pyc(source: Path) -> Path:
     return Path(importlib.util.cache_from_source(str(source)))
 
 
-def imports_from_bytecode(site: Path, module: str) -> bool:
-    """Python itself takes the .pyc (python -v says it matches the source)."""
+def verbose_import(site: Path, module: str) -> str:
+    """What python -v says (on stderr) while importing module from site, writing no bytecode."""
     result = subprocess.run(
         [sys.executable, "-v", "-c", f"import {module}"],
         env={**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"},
@@ -48,7 +48,12 @@ def imports_from_bytecode(site: Path, module: str) -> bool:
         text=True,
         check=True,
     )
-    return f"matches {site / module.replace('.', '/')}" in result.stderr
+    return result.stderr
+
+
+def imports_from_bytecode(site: Path, module: str) -> bool:
+    """Python itself takes the .pyc (python -v says it matches the source)."""
+    return f"matches {site / module.replace('.', '/')}" in verbose_import(site, module)
 
 
 def test_compiles_what_was_installed_since_the_snapshot_and_stores_it(tmp_path: Path) -> None:
@@ -157,14 +162,7 @@ EXPORTED = 315532801  # 1980-01-01T00:00:01Z: every file's modification time in 
 
 def loads_from(site: Path, module: str, compiled: Path) -> bool:
     """Python imports the module from this .pyc (python -v names the code object's file)."""
-    result = subprocess.run(
-        [sys.executable, "-v", "-c", f"import {module}"],
-        env={**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return f"code object from '{compiled}'" in result.stderr
+    return f"code object from '{compiled}'" in verbose_import(site, module)
 
 
 def test_hash_checked_bytecode_survives_the_exporter_and_has_a_store_of_its_own(tmp_path: Path) -> None:
