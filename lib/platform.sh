@@ -23,30 +23,34 @@ platform::heroku_stacks() {
 # stack for the Ubuntu releases Heroku's runtime archives are built for, else ID-VERSION; nothing
 # when the lifecycle names no distribution.
 platform::target_stack() {
-	local name="${CNB_TARGET_DISTRO_NAME:-}" version="${CNB_TARGET_DISTRO_VERSION:-}" heroku ubuntu
+	local name="${CNB_TARGET_DISTRO_NAME:-}" version="${CNB_TARGET_DISTRO_VERSION:-}"
 	[[ -n "$name" && -n "$version" ]] || return 0
+	platform::_heroku_pair 2 "${name}-${version}" || echo "${name}-${version}"
+}
+
+# platform::_heroku_pair COLUMN VALUE: the other half of platform::heroku_stacks's line whose
+# COLUMN (1: the Heroku stack, 2: its Ubuntu release) is VALUE; 1 when no line has it.
+platform::_heroku_pair() {
+	local heroku ubuntu
 	while read -r heroku ubuntu; do
-		if [[ "${name}-${version}" == "$ubuntu" ]]; then
+		if [[ "$1" == 1 && "$2" == "$heroku" ]]; then
+			echo "$ubuntu"
+			return 0
+		elif [[ "$1" == 2 && "$2" == "$ubuntu" ]]; then
 			echo "$heroku"
 			return 0
 		fi
 	done <<<"$(platform::heroku_stacks)" # (read whole first: a return mid-list breaks no pipe)
-	echo "${name}-${version}"
+	return 1
 }
 
 # platform::stack prints the stack name. $STACK wins when set (Heroku sets it; a Heroku stack is
 # named by its Ubuntu release); otherwise it is derived from /etc/os-release (PLATFORM_OS_RELEASE
 # overrides the file, for tests), e.g. debian-12.
 platform::stack() {
-	local stack="${STACK:-}" heroku ubuntu
+	local stack="${STACK:-}"
 	if [[ -n "$stack" ]]; then
-		while read -r heroku ubuntu; do
-			if [[ "$stack" == "$heroku" ]]; then
-				echo "$ubuntu"
-				return 0
-			fi
-		done <<<"$(platform::heroku_stacks)" # (read whole first: a return mid-list breaks no pipe)
-		echo "$stack"
+		platform::_heroku_pair 1 "$stack" || echo "$stack"
 		return 0
 	fi
 	local os_release="${PLATFORM_OS_RELEASE:-/etc/os-release}"
