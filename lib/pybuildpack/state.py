@@ -101,6 +101,9 @@ class State:
     default_index: str | None = None  # pip's own default index
     package_manager: str = ""  # what the app is locked with, and the tool's version: "uv 0.13.9"
     installs: list[InstallStep] = field(default_factory=list)  # what install did, step by step
+    # the groups and extras installed besides the default set (BUILDPACK_INSTALL_GROUPS, _EXTRAS)
+    install_groups: list[str] = field(default_factory=list)
+    install_extras: list[str] = field(default_factory=list)
     format: int = FORMAT
 
     def write(self, work: Path) -> None:

@@ -3,7 +3,7 @@ graph is its export, once decide has made it: tools/export.py), and its config v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pybuildpack import output
 from pybuildpack.context import ConfigVars, Layout, Settings
@@ -11,6 +11,7 @@ from pybuildpack.requirements import locked
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.lockformats import reader_for
+from pybuildpack.requirements.selection import declared_by, select
 from pybuildpack.requirements.source import InstallSource, install_source
 
 
@@ -33,10 +34,14 @@ def read_app(layout: Layout, settings: Settings) -> App:
     unusable). A lock file's graph is its export (tools/export.py), once decide has made it."""
     config = ConfigVars.read(layout.env_dir)
     source = install_source(layout.app, layout.data / "app-markers.txt", settings.package_manager)
+    if source.locked:
+        reader_for(source.kind).check(layout.app)  # (before its groups are read from its files)
+    if settings.install_groups or settings.install_extras:
+        declared = declared_by(layout.app, source.kind)
+        source = replace(source, selection=select(settings.install_groups, settings.install_extras, declared))
     if not source.locked:
         return App(source, load_graph(layout.app, source, config.for_expansion()), config, settings)
     reader = reader_for(source.kind)
-    reader.check(layout.app)
     export = locked.export_path(layout.work, source)
     inputs = reader.inputs(layout.app)
     if export.is_file():

@@ -1,7 +1,7 @@
 """uv.lock: checked against pyproject.toml, and exported by uv itself (tools/uv.py's Uv.export: the
-packages of the default dependencies for the target, no dependency groups, the app's own package
-when it is one), what uv said read here, and the credentials of the app's indexes added, for
-requirements/locked.py to read into the graph."""
+packages of the default dependencies for the target, no dependency groups but those selected, the
+app's own package when it is one, with the extras selected), what uv said read here, and the
+credentials of the app's indexes added, for requirements/locked.py to read into the graph."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.selection import Declared, names
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "uv.lock"
@@ -53,6 +54,24 @@ def check_files(app: Path) -> None:
         raise _LOCK.error(
             f"it locks no package, while {PROJECT} asks for some", f"{LOCK} has no [[package]] table."
         )
+
+
+def declared(app: Path) -> Declared:
+    """The dependency groups ([dependency-groups], and uv's older tool.uv.dev-dependencies as
+    'dev') and extras ([project.optional-dependencies]) of pyproject.toml (checked by check_files)."""
+    project = _load(app / PROJECT)
+    groups = names(project.get("dependency-groups") or {})
+    if ((project.get("tool") or {}).get("uv") or {}).get("dev-dependencies"):
+        groups.setdefault("dev", "dev")
+    extras = names((project.get("project") or {}).get("optional-dependencies") or {})
+    return Declared(
+        PROJECT,
+        groups,
+        extras,
+        where_groups="[dependency-groups]",
+        where_extras="[project.optional-dependencies]",
+        fix=", then run 'uv lock'",
+    )
 
 
 def _packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
@@ -146,7 +165,9 @@ def _export(request: ExportRequest) -> None:
         raise RuntimeError("uv.lock is exported by uv, and no uv was given")
     target = request.target
     target.parent.mkdir(parents=True, exist_ok=True)
-    result = request.tool.export(request.app, request.python, target, groups=request.groups)
+    result = request.tool.export(
+        request.app, request.python, target, groups=request.groups, selection=request.selection
+    )
     if result.returncode == 0 and target.is_file():
         _add_credentials(request.app, target, request.config)
         return
@@ -184,5 +205,6 @@ READER = LockReader(
     check=check_files,
     inputs=lambda app: [app / PROJECT],
     export=_export,
+    declared=declared,
     tool="uv",
 )

@@ -57,6 +57,8 @@ def export_lock(
     inputs = reader.inputs(layout.app)
     pinned = tool_versions(layout.vendor).get(app.source.kind, "")
     facts = [pinned, version, str(groups), str(default_index), *sorted(app.config.values)]
+    if app.source.selection:
+        facts.append(app.source.selection.describe())
     key = locked.export_key(app.source, inputs, facts)
     keep = layout.cache is not None and python is not None and version and not groups
     saved = layout.cached("lock-export.txt") if keep else None
@@ -75,6 +77,7 @@ def export_lock(
             python=python,
             bound=layout.build,
             tool=_tool(layout, app, arch, reader.tool, default_index),
+            selection=app.source.selection,
         )
         reader.export(request)
         locked.save_export(saved, key, export)
@@ -88,6 +91,8 @@ def export_lock(
 def export_for_build(layout: Layout, app: App, arch: str, version: str) -> App:
     """decide's export of a locked app's lock, for the runtime of release version, as it says."""
     output.step(f"Reading {app.source.path.name} ({app.source.manager})")
+    if app.source.selection:
+        output.info(f"with {app.source.selection.shown()}")
     default_index = pip_default_index(layout.vendor / "seed")
     app = export_lock(layout, app, arch, layout.runtime_python, default_index, version=version)
     target = marker_environment(Version(version))
