@@ -154,15 +154,18 @@ def _export(
     app: Path,
     tmp_path: Path,
     selection: Selection,
+    *,
+    groups: bool = False,
     **more: object,
 ) -> set[str]:
+    """What the reader's export of the app installs (groups: every group, bin/test-compile's)."""
     target = tmp_path / "export.txt"
     request = ExportRequest(
         app=app,
         target=target,
         config={},
         default_index=INDEX,
-        groups=False,
+        groups=groups,
         environment=marker_environment(Version("3.13.5")),
         python=None,
         bound=app,
@@ -192,6 +195,9 @@ def test_uv_installs_the_groups_it_is_told_with_those_they_include_and_the_extra
         uvlock.READER.export, app, tmp_path, select(("worker", "dev"), (), declared), tool=uv
     )
     assert only_worker == {"six", "packaging", "docopt"}
+    # bin/test-compile: every group, and the extras selected
+    tests = _export(uvlock.READER.export, app, tmp_path, Selection((), ("redis",)), groups=True, tool=uv)
+    assert tests == {"six", "certifi", "packaging", "docopt", "idna"}
 
 
 def test_a_group_or_extra_the_app_does_not_declare_fails_with_those_it_does(locked: dict[str, Path]) -> None:
@@ -225,6 +231,8 @@ def test_poetry_installs_the_groups_as_poetry_sync_only_would_and_decides_extras
     assert _export(export, app, tmp_path, select(("prod",), (), declared)) == {"six", "certifi", "packaging"}
     with_http = _export(export, app, tmp_path, select((), ("http",), declared))
     assert {"six", "requests", "urllib3", "idna", "certifi", "charset-normalizer"} == with_http
+    everything = {"six", "certifi", "packaging", "docopt"}  # bin/test-compile's, without the extra
+    assert _export(export, app, tmp_path, NOTHING, groups=True) == everything
     with pytest.raises(BuildError) as caught:
         select(("docs",), (), declared)
     assert caught.value.code == "app::group-unknown"
@@ -241,10 +249,11 @@ def test_pipenv_installs_the_categories_it_is_told_and_has_no_extras(
     export = pipfilelock.READER.export
     assert _export(export, app, tmp_path, NOTHING) == {"six"}
     assert _export(export, app, tmp_path, select(("worker",), (), declared)) == {"six", "packaging"}
-    assert _export(export, app, tmp_path, select(("packages", "dev-packages"), (), declared)) == {
-        "six",
-        "docopt",
-    }
+    both = _export(export, app, tmp_path, select(("packages", "dev-packages"), (), declared))
+    assert both == {"six", "docopt"}
+    # bin/test-compile: dev-packages, and the categories selected
+    tests = _export(export, app, tmp_path, Selection(("worker",), ()), groups=True)
+    assert tests == {"six", "docopt", "packaging"}
     with pytest.raises(BuildError) as caught:
         select((), ("redis",), declared)
     assert caught.value.code == "app::extra-unknown"
