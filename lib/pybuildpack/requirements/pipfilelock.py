@@ -254,7 +254,10 @@ def declared(app: Path) -> Declared:
         group_word="Pipenv category",
         default=frozenset({"packages", "default"}),
         where_groups="(its package categories)",
-        note='A Pipfile lists the extras of a package in its entry: app = {file = ".", extras = ["redis"]}.',
+        notes=(
+            "",
+            'A Pipfile names the extras of a package in its entry: app = {file = ".", extras = ["redis"]}.',
+        ),
         fix=", then run 'pipenv lock'",
     )
 

@@ -1,11 +1,12 @@
 """poetry.lock: checked against pyproject.toml as `poetry check --lock` does (the lock records a
 hash of the pyproject's dependency tables, `content-hash`) and turned into a requirements file of
-the main group (every group for bin/test-compile): each package at its locked version with its
-hashes and the marker under which the group needs it (with the groups and extras the app selects,
-as `poetry sync --only main,GROUP --extras EXTRA` installs them); path, file, URL and git dependencies; the
-lock's indexes, with credentials from Poetry's config vars. No tool is needed: a lock of format 2.1
-(Poetry 2) records each package's groups and markers, so the set to install is read, not solved;
-one of format 2.0 (Poetry 1.5 to 1.8) is walked from the project's dependencies for the target."""
+the main group and the groups and extras the app selects, as `poetry sync --only main,GROUP
+--extras EXTRA` installs them (every group for bin/test-compile): each package at its locked
+version with its hashes and the marker under which the groups need it; path, file, URL and git
+dependencies; the lock's indexes, with credentials from Poetry's config vars. No tool is needed:
+a lock of format 2.1 (Poetry 2) records each package's groups and markers, so the set to install
+is read, not solved; one of format 2.0 (Poetry 1.5 to 1.8) is walked from the project's
+dependencies for the target."""
 
 from __future__ import annotations
 
@@ -321,12 +322,7 @@ def _walked(
         for name, g in (poetry.get("group") or {}).items()
         if groups is None or name in groups
     ]
-    chosen = {
-        canonicalize_name(re.split(r"[\s(\[;<>=!~]", str(item), maxsplit=1)[0])
-        for extra, items in (poetry.get("extras") or {}).items()
-        if extra in extras
-        for item in items
-    }
+    chosen = _extra_names(poetry, set(extras))  # the project's optional dependencies they name
     by_name: dict[str, dict[str, Any]] = {}
     for package in lock.get("package") or []:
         if isinstance(package, dict) and package.get("name"):

@@ -55,7 +55,8 @@ class Declared:
     where_groups: str = ""  # the table that declares them ("[dependency-groups]")
     where_extras: str = ""
     fix: str = ""  # what follows declaring one (", then run 'uv lock'")
-    note: str = ""  # a line more for the error (what declares groups when this app can't)
+    # a line more for an error about groups, or about extras (where they come from instead)
+    notes: tuple[str, str] = ("", "")
 
 
 def names(values: list[object] | dict[str, object] | object) -> dict[str, str]:
@@ -74,7 +75,7 @@ def _unknown(kind: str, asked: list[str], known: dict[str, str], declared: Decla
         where=f"config var {var}",
         details=[
             f"{declared.file}{' ' + where if where else ''} declares: {listed}.",
-            *filter(None, [declared.note]),
+            *filter(None, [declared.notes[0 if kind == "groups" else 1]]),
         ],
         fix=(
             f"Set {var} to names {declared.file} declares (or unset it),\n"
@@ -111,7 +112,7 @@ def select(groups: tuple[str, ...], extras: tuple[str, ...], declared: Declared)
     )
 
 
-_PIP_GROUPS = "Groups are read from uv.lock and poetry.lock, categories from Pipfile.lock."
+_PIP_GROUPS = "Groups are read from a lock: uv.lock, poetry.lock (and Pipfile.lock's categories)."
 
 
 def declared_by(app: Path, kind: str) -> Declared:
@@ -125,8 +126,13 @@ def declared_by(app: Path, kind: str) -> Declared:
         return reader_for(kind).declared(app)
     if kind == "package":
         file, extras = declared_extras(app)
-        return Declared(file, extras=extras, where_extras="(its optional dependencies)", note=_PIP_GROUPS)
+        return Declared(
+            file, extras=extras, where_extras="(its optional dependencies)", notes=(_PIP_GROUPS, "")
+        )
     return Declared(
         "requirements.txt",
-        note=f"{_PIP_GROUPS} Extras: the app's own, when it is installed as a package (no requirements.txt).",
+        notes=(
+            _PIP_GROUPS,
+            "requirements.txt names the extras of what it installs: the app's own as .[redis].",
+        ),
     )
