@@ -65,7 +65,7 @@ cnb_boot() {
 	WEB_PORT="$(free_port)"
 	python3 "$LIFECYCLE" launch --state "$STATE" --env "PORT=${WEB_PORT}" >"${CNB_ROOT}/web.log" 2>&1 &
 	WEB_PID=$!
-	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 150 ||
+	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 600 ||
 		fail "the web process did not answer" "$(cat "${CNB_ROOT}/web.log")"
 }
 

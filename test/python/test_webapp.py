@@ -5,7 +5,6 @@ directories the inference reads); the module run as bin/release runs it (standar
 from __future__ import annotations
 
 import ast
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.webapp import servers, source
+from pybuildpack.context import Layout
+from pybuildpack.webapp import django, servers, source
 from pybuildpack.webapp.infer import NO_PROCFILE, Inference, infer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -332,18 +332,14 @@ def test_django_names_that_are_not_plain_infer_nothing(app: Path, tmp_path: Path
     assert infer(app, tmp_path) == Inference(warning=NO_PROCFILE)
 
 
-def run_as_release(app: Path, env: Path, *args: str, fd3: int = 2) -> subprocess.CompletedProcess[str]:
-    """The module run as bin/release and the build run it: lib/core.sh's core::run_lib."""
-    script = (
-        'source "$1/lib/core.sh" && BUILDPACK_DIR="$1" BOOTSTRAP_PYTHON="$2" core::run_lib "${@:3}" 3>&"$FD3"'
-    )
+def run_as_release(app: Path, env: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The module run as bin/release runs it: lib/core.sh's core::run_lib."""
+    script = 'source "$1/lib/core.sh" && BUILDPACK_DIR="$1" BOOTSTRAP_PYTHON="$2" core::run_lib "${@:3}"'
     return subprocess.run(
         ["bash", "-c", script, "_", ROOT, sys.executable, "pybuildpack.webapp", app, env, *args],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "FD3": str(fd3)},
-        pass_fds=(fd3,) if fd3 > 2 else (),
     )
 
 
@@ -390,17 +386,39 @@ def test_the_command_line_prints_the_command(app: Path, tmp_path: Path) -> None:
     done = run_as_release(app, env_with(tmp_path, "uvicorn"))
     assert done.stdout == "uvicorn my_app.asgi:app --host 0.0.0.0 --port $PORT --app-dir src\n"
     assert done.stderr == ""
-    write(app, {"a/b/manage.py": "", "c/d/e/manage.py": ""})
-    assert run_as_release(app, Path(), "--manage-py").stdout == f"{app}/a/b/manage.py\n"
 
 
-def test_explain_says_it_in_the_build_and_writes_the_command_to_fd_3(app: Path, tmp_path: Path) -> None:
-    write(app, {"wsgi.py": "def application(environ, start_response):\n    return []\n"})
-    read, written = os.pipe()
-    try:
-        done = run_as_release(app, env_with(tmp_path, "gunicorn"), "--explain", fd3=written)
-    finally:
-        os.close(written)
-    with os.fdopen(read) as fd3:
-        assert fd3.read() == "gunicorn wsgi:application\n"
-    assert done.stdout == "-----> web process: gunicorn wsgi:application (WSGI application in wsgi.py:1)\n"
+def test_manage_py_the_shallowest_file_up_to_three_levels_down(app: Path) -> None:
+    assert django.manage_py(app) is None
+    write(app, {"a/b/c/manage.py": ""})
+    assert django.manage_py(app) is None  # four levels down
+    write(app, {"src/site/manage.py": ""})
+    assert django.manage_py(app) == app / "src" / "site" / "manage.py"
+    write(app, {"zz/manage.py": ""})
+    assert django.manage_py(app) == app / "zz" / "manage.py"
+    write(app, {"manage.py": ""})
+    assert django.manage_py(app) == app / "manage.py"
+
+
+def test_manage_py_not_in_the_buildpacks_directory_nor_a_directory_of_that_name(app: Path) -> None:
+    write(app, {".heroku/manage.py": "", ".heroku/venv/manage.py": ""})
+    (app / "manage.py").mkdir()
+    assert django.manage_py(app) is None
+    write(app, {"app/deep/manage.py": ""})
+    assert django.manage_py(app) == app / "app" / "deep" / "manage.py"
+
+
+def test_collectstatic_runs_the_manage_py_of_an_environment_with_django(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    layout = Layout(app=app, build=app, buildpack=ROOT, work=tmp_path / "work", cache=None)
+    layout.work.mkdir()
+    write(app, {"site/manage.py": ""})
+    told = layout.work / django.COLLECTSTATIC_FILE
+    django.hand_collectstatic(layout)
+    assert told.read_text() == ""  # Django is not installed
+    (layout.env / "lib" / "python3.13" / "site-packages" / "Django-5.2.1.dist-info").mkdir(parents=True)
+    django.hand_collectstatic(layout)
+    assert told.read_text() == str(app / "site" / "manage.py")
+    (app / "site" / "manage.py").unlink()
+    django.hand_collectstatic(layout)
+    assert told.read_text() == ""  # no manage.py

@@ -12,7 +12,7 @@ from pybuildpack.plan.show import graph_lines, tell_plan
 from pybuildpack.python_version.release import release_for
 from pybuildpack.requirements.app import read_app
 from pybuildpack.tools.export import export_lock
-from pybuildpack.webapp.infer import infer
+from pybuildpack.webapp import procfile
 
 
 def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
@@ -35,7 +35,7 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     plan = plan_for(layout, app, settings, str(resolution.version), default_index)
     title = f"Install plan (for Python {resolution.version} on {stack} {arch})"
     tell_plan(plan, app.graph, app.source.install_command, title)
-    if not (layout.build / "Procfile").is_file():
-        names = frozenset(entry.name for entry in app.graph.requirements() if entry.name)
-        output.step("Web process (no Procfile; the servers from the requirements)")
-        output.info("\n".join(infer(layout.build, layout.env, names).lines()))
+    names = frozenset(entry.name for entry in app.graph.requirements() if entry.name)
+    title, lines = procfile.planned(layout.build, layout.env, names)
+    output.step(title)
+    output.info("\n".join(lines))

@@ -3,7 +3,6 @@ its requirements bring in; decide's choice of them (for_build), said and put int
 
 from __future__ import annotations
 
-import urllib.error
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +30,7 @@ def needed_libraries(
             continue
         try:
             names = extra_names(entry, sources, graph.root, downloads)
-        except (urllib.error.URLError, OSError, ValueError):
+        except (OSError, ValueError):  # (urllib's URLError is an OSError)
             continue  # the index is unreachable: pip will say so with its own words
         for name in sorted(names & wanted):
             through_extras.setdefault(name, entry)

@@ -11,8 +11,12 @@ import re
 from pathlib import Path
 
 from pybuildpack.context import Layout
+from pybuildpack.files import replace_file
+from pybuildpack.webapp.servers import installed
 
 MAX_DEPTH = 3
+# In the work directory: the manage.py that collectstatic runs (lib/hooks.sh), or nothing.
+COLLECTSTATIC_FILE = "collectstatic"
 _SETTINGS = re.compile(r".*DJANGO_SETTINGS_MODULE['\"][ \t\r\f\v]*,[ \t\r\f\v]*['\"]([A-Za-z0-9_.]*)['\"]")
 _PROJECT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DIRECTORY = re.compile(r"[A-Za-z0-9_./-]*")
@@ -65,3 +69,11 @@ def web_process(root: Path) -> tuple[str, str]:
         return "", ""
     chdir = f"--chdir {relative} " if relative else ""
     return f"gunicorn {chdir}{name}.wsgi", f"Django project {name}, {manage.relative_to(root).as_posix()}"
+
+
+def hand_collectstatic(layout: Layout) -> None:
+    """Tell bash which manage.py collectstatic runs (COLLECTSTATIC_FILE: its path, or empty when
+    the app has none or its environment does not install Django). Written by the core's last run
+    before collectstatic: decide when the cached environment is reused as it is, else install."""
+    manage = manage_py(layout.app) if "django" in installed(layout.env) else None
+    replace_file(layout.work / COLLECTSTATIC_FILE, str(manage) if manage else "")
