@@ -137,7 +137,7 @@ build::run() {
 	PATH="${PY_ENV}/bin:${PY_RUNTIME}/bin:${PATH}" \
 		signals::run hooks::collectstatic "$APP_DIR" "$ENV_DIR" "${PY_ENV}/bin/python" || exit "$?"
 	PATH="${PY_ENV}/bin:${PY_RUNTIME}/bin:${PATH}" build::run_hook post_compile
-	processes::check "$BUILD_DIR" "${PY_ENV}/bin"
+	processes::check "$BUILD_DIR" "${PY_ENV}/bin" "$APP_DIR"
 	[[ -z "$LAYERS_DIR" ]] || DEFAULT_WEB="$PROCESSES_WEB"
 	timer::start "cache"
 	FINISHED=1

@@ -11,27 +11,29 @@ PROCESSES_SERVERS=(gunicorn:gunicorn uvicorn:uvicorn hypercorn:hypercorn daphne:
 # The web process processes::check inferred (empty with a Procfile, or when nothing was).
 PROCESSES_WEB=""
 
-# processes::infer BUILD_DIR ENV [--explain]: run the inference (python -m pybuildpack.webapp).
+# processes::infer BUILD_DIR ENV APP_DIR [--explain]: run the inference (python -m pybuildpack.webapp).
 processes::infer() {
-	core::run_lib pybuildpack.webapp "$@"
+	core::run_lib pybuildpack.webapp "$1" "$2" --app "$3" "${@:4}"
 }
 
-# processes::default_web BUILD_DIR ENV: the web process the app gets without a Procfile (or nothing);
-# ENV: its virtual environment (what it installs).
+# processes::default_web BUILD_DIR ENV [APP_DIR]: the web process the app in APP_DIR (BUILD_DIR by
+# default; BUILDPACK_APP_SUBDIR) gets without a Procfile (or nothing), run from BUILD_DIR; ENV: its
+# virtual environment (what it installs).
 processes::default_web() {
-	processes::infer "$1" "$2"
+	processes::infer "$1" "$2" "${3:-$1}"
 }
 
-# processes::check BUILD_DIR ENV_BIN: say which web process was inferred, or warn why none was,
-# when there is no Procfile (PROCESSES_WEB is set to it); warn about the Procfile's (or the
-# inferred) process types (ENV_BIN: the environment's bin/, where their servers' scripts are).
+# processes::check BUILD_DIR ENV_BIN [APP_DIR]: say which web process was inferred for the app in
+# APP_DIR (BUILD_DIR by default), or warn why none was, when there is no Procfile (PROCESSES_WEB is
+# set to it); warn about the Procfile's (or the inferred) process types (ENV_BIN: the environment's
+# bin/, where their servers' scripts are).
 processes::check() {
-	local build_dir="$1" env_bin="$2" line name command
+	local build_dir="$1" env_bin="$2" app_dir="${3:-$1}" line name command
 	PROCESSES_WEB=""
 	if [[ ! -f "${build_dir}/Procfile" ]]; then
 		# the messages go to the build's output, the command (fd 3) to PROCESSES_WEB; an inference
 		# that fails (its traceback shown) infers nothing, and does not fail a build that worked
-		{ PROCESSES_WEB="$(processes::infer "$build_dir" "$(dirname -- "$env_bin")" --explain 3>&1 >&4 4>&-)"; } 4>&1 ||
+		{ PROCESSES_WEB="$(processes::infer "$build_dir" "$(dirname -- "$env_bin")" "$app_dir" --explain 3>&1 >&4 4>&-)"; } 4>&1 ||
 			PROCESSES_WEB=""
 		[[ -z "$PROCESSES_WEB" ]] ||
 			processes::_check_program "$env_bin" "web: ${PROCESSES_WEB} (inferred: there is no Procfile)" "$PROCESSES_WEB"

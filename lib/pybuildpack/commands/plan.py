@@ -38,4 +38,4 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     if not (layout.build / "Procfile").is_file():
         names = frozenset(entry.name for entry in app.graph.requirements() if entry.name)
         output.step("Web process (no Procfile; the servers from the requirements)")
-        output.info("\n".join(infer(layout.build, layout.env, names).lines()))
+        output.info("\n".join(infer(layout.build, layout.env, names, layout.app).lines()))

@@ -1,6 +1,7 @@
-"""python -m pybuildpack.webapp APP_DIR ENV [--explain]: print the web process an app without a
-Procfile gets (nothing when none). With --explain, say what was inferred (a step), or why nothing
-was (a warning), and write the command to file descriptor 3 instead.
+"""python -m pybuildpack.webapp BUILD_DIR ENV [--app APP_DIR] [--explain]: print the web process an
+app without a Procfile gets (nothing when none); APP_DIR: the app's directory in the slug
+(BUILDPACK_APP_SUBDIR). With --explain, say what was inferred (a step), or why nothing was (a
+warning), and write the command to file descriptor 3 instead.
 python -m pybuildpack.webapp APP_DIR --manage-py: print the Django project's manage.py (the
 shallowest, up to three levels down), for collectstatic."""
 
@@ -18,7 +19,10 @@ from pybuildpack.webapp.infer import infer
 
 def main(argv: list[str] | None = None) -> int:
     top = argparse.ArgumentParser(prog="pybuildpack.webapp")
-    top.add_argument("app", help="the app's directory (where its Procfile would be)")
+    top.add_argument("app", help="the slug's directory (where its Procfile would be)")
+    top.add_argument(
+        "--app", dest="subdir", default="", help="the app's directory in it (BUILDPACK_APP_SUBDIR)"
+    )
     top.add_argument("env", nargs="?", default="", help="the app's virtual environment (what it installs)")
     top.add_argument("--manage-py", action="store_true", help="print the Django project's manage.py")
     top.add_argument("--explain", action="store_true", help="print the build's message; the command to fd 3")
@@ -28,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         if manage is not None:
             print(manage)
         return 0
-    found = infer(Path(args.app), Path(args.env))
+    found = infer(Path(args.app), Path(args.env), app=Path(args.subdir) if args.subdir else None)
     if not args.explain:
         if found.command:
             print(found.command)
