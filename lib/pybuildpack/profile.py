@@ -116,6 +116,7 @@ def record_app_subdir(layout: Layout) -> None:
     if subdir == ".":
         record.unlink(missing_ok=True)
     else:
+        record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(subdir + "\n")
 
 
