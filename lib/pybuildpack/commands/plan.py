@@ -31,7 +31,7 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     if triggers:
         output.step("Native libraries")
         for trigger in triggers:
-            output.info(trigger.describe(layout.app))
+            output.info(trigger.describe(app.graph.root))
     plan = plan_for(layout, app, settings, str(resolution.version), default_index)
     title = f"Install plan (for Python {resolution.version} on {stack} {arch})"
     tell_plan(plan, app.graph, app.source.install_command, title)
