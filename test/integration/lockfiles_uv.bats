@@ -232,7 +232,8 @@ TOML
 	printf 'services/api' >"${ENV_DIR}/BUILDPACK_APP_SUBDIR"
 	compile_app
 	assert_success
-	assert_output_contains "-----> Reading uv.lock (uv workspace member api)" \
+	assert_output_contains "-----> Python 3.13.15 (newest matching from ../../.python-version:1)" \
+		"-----> Reading uv.lock (uv workspace member api)" \
 		"-----> Installing dependencies from uv.lock (uv workspace member api)" \
 		"-----> web process: gunicorn --chdir services/api app:application (WSGI application in services/api/app.py:6)"
 	assert_installed shared==1.0.0 six==1.17.0 gunicorn==23.0.0

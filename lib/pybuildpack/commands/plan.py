@@ -19,7 +19,10 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     """bin/plan: the Python version, the requirements graph, the install plan and the web process
     the app gets without a Procfile."""
     app = read_app(layout, settings)
-    resolution = release_for(layout, settings, stack, arch, app.source.kind, planning=True)
+    workspace = app.source.workspace
+    resolution = release_for(
+        layout, settings, stack, arch, app.source.kind, planning=True, workspace=workspace
+    )
     default_index = pip_default_index(layout.vendor / "seed")
     if app.source.locked:
         app = export_lock(layout, app, arch, None, default_index)

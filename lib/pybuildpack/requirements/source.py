@@ -37,6 +37,11 @@ class InstallSource:
     member: str = ""  # the uv workspace member the app is (the lock is the workspace's), else ""
 
     @property
+    def workspace(self) -> Path | None:
+        """The root of the uv workspace the app is a member of, or None."""
+        return self.path.parent if self.member else None
+
+    @property
     def root(self) -> Path:
         """The directory of the app's dependency files, against which their relative paths are
         read: the app's, or a uv workspace's root (where its uv.lock is)."""
