@@ -4,8 +4,9 @@
 # build's own check of the process types is the core's: webapp/procfile.py, run by finish).
 # Needs lib/core.sh.
 
-# processes::default_web BUILD_DIR ENV: the web process the app gets without a Procfile (or
-# nothing); ENV: its virtual environment (what it installs).
+# processes::default_web BUILD_DIR ENV [APP_DIR]: the web process the app in APP_DIR (BUILD_DIR by
+# default; BUILDPACK_APP_SUBDIR) gets without a Procfile (or nothing), run from BUILD_DIR; ENV: its
+# virtual environment (what it installs).
 processes::default_web() {
-	core::run_lib pybuildpack.webapp "$1" "$2"
+	core::run_lib pybuildpack.webapp "$1" "$2" --app "${3:-$1}"
 }

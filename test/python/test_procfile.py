@@ -158,3 +158,15 @@ def test_the_plan_shows_the_procfile_or_the_web_process_the_requirements_would_g
     )
     (app / "Procfile").write_text("# nothing\n")
     assert procfile.planned(app, env(app), frozenset()) == ("Process types (Procfile)", ["(none)"])
+
+
+def test_an_app_in_a_subdirectory_is_inferred_there_and_run_from_there(
+    app: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (app / "services" / "api").mkdir(parents=True)
+    (app / "services" / "api" / "app.py").write_text("from flask import Flask\n\napp = Flask(__name__)\n")
+    site_packages(app, "flask", "gunicorn")
+    installed(app, "gunicorn")
+    found = procfile.check(app, env(app), app / "services" / "api")
+    assert [(p.kind, p.command) for p in found] == [("web", "gunicorn --chdir services/api app:app")]
+    assert "(Flask app in services/api/app.py:3)" in said(capsys)

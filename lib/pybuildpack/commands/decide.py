@@ -20,7 +20,7 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     (cache/environment.py's Restoring, begun by the caller before this module was imported)."""
     app = read_app(layout, settings)  # fails before any download when the app's files are unusable
     check_read(layout, app)
-    resolution = release_for(layout, settings, stack, arch, app.source.kind)
+    resolution = release_for(layout, settings, stack, arch, app.source.kind, workspace=app.source.workspace)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
     state.write(layout.work)  # the report knows the version from here on
     # Without a cached environment the install will need uv: fetched while the runtime unpacks.

@@ -63,7 +63,7 @@ def _processes(layout: Layout) -> list[procfile.Process]:
     """The app's process types, said (procfile.check). An inference that fails (its traceback
     shown) infers nothing: it does not fail a build that worked."""
     try:
-        return procfile.check(layout.build, layout.env)
+        return procfile.check(layout.build, layout.env, layout.app)
     except Exception:  # any fault of the inference: say it, build on
         traceback.print_exc()
         return procfile.read(layout.build) or []

@@ -69,8 +69,8 @@ def for_build(
                 f"{library.name} {library.version}: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)"
             )
             continue
-        output.info(trigger.describe(layout.app))
-        needed_by = f"{entry.name or entry.text} at {entry.origin.show(layout.app)}"
+        output.info(trigger.describe(app.graph.root))
+        needed_by = f"{entry.name or entry.text} at {entry.origin.show(app.graph.root)}"
         libraries.append(LibraryUse(library.name, library.version, needed_by))
     return libraries
 

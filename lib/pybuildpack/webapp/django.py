@@ -57,18 +57,20 @@ def project(directory: Path) -> str:
     return found[0] if len(found) == 1 else ""
 
 
-def web_process(root: Path) -> tuple[str, str]:
-    """(the command, where it comes from) of the Django project in ROOT, or ("", "")."""
+def web_process(root: Path, home: str = "") -> tuple[str, str]:
+    """(the command, where it comes from) of the Django project in ROOT, or ("", ""); HOME: where
+    ROOT is in the slug, whose root the command runs from."""
     manage = manage_py(root)
     if manage is None:
         return "", ""
     name = project(manage.parent)
-    relative = manage.parent.relative_to(root).as_posix()
-    relative = "" if relative == "." else relative
+    below = manage.parent.relative_to(root).as_posix()
+    relative = "/".join(filter(None, (home, "" if below == "." else below)))
     if not (_PROJECT.fullmatch(name) and _DIRECTORY.fullmatch(relative)):
         return "", ""
     chdir = f"--chdir {relative} " if relative else ""
-    return f"gunicorn {chdir}{name}.wsgi", f"Django project {name}, {manage.relative_to(root).as_posix()}"
+    shown = "/".join(filter(None, (home, manage.relative_to(root).as_posix())))
+    return f"gunicorn {chdir}{name}.wsgi", f"Django project {name}, {shown}"
 
 
 def hand_collectstatic(layout: Layout) -> None:

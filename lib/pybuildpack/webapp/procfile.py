@@ -68,12 +68,13 @@ def missing_server(command: str, env_bin: Path) -> str:
     return ""
 
 
-def check(app: Path, env: Path) -> list[Process]:
-    """The app's process types, said: the web process inferred without a Procfile (a step), or
-    why there is none (a warning); a warning for each process whose server is not installed."""
-    processes = read(app)
+def check(root: Path, env: Path, app: Path | None = None) -> list[Process]:
+    """The process types of the slug in ROOT (its Procfile's), said: without a Procfile the web
+    process inferred for the app in APP (ROOT by default; BUILDPACK_APP_SUBDIR) as a step, or why
+    there is none (a warning); a warning for each process whose server is not installed."""
+    processes = read(root)
     if processes is None:
-        found = infer(app, env)
+        found = infer(root, env, app=app)
         if found.command:
             output.step(f"web process: {found.command} ({output.printable(found.why)})")
             where = f"web: {found.command} (inferred: there is no Procfile)"
@@ -96,10 +97,12 @@ def check(app: Path, env: Path) -> list[Process]:
     return processes
 
 
-def planned(app: Path, env: Path, names: frozenset[str]) -> tuple[str, list[str]]:
+def planned(root: Path, env: Path, names: frozenset[str], app: Path | None = None) -> tuple[str, list[str]]:
     """What bin/plan shows of the process types (a title, its lines): the Procfile's, or the web
-    process inferred with the servers the requirements name (NAMES), as nothing is installed."""
-    processes = read(app)
+    process inferred for the app in APP with the servers the requirements name (NAMES), as nothing
+    is installed."""
+    processes = read(root)
     if processes is not None:
         return "Process types (Procfile)", [f"{p.kind}: {p.command}" for p in processes] or ["(none)"]
-    return "Web process (no Procfile; the servers from the requirements)", infer(app, env, names).lines()
+    found = infer(root, env, names, app)
+    return "Web process (no Procfile; the servers from the requirements)", found.lines()
