@@ -9,8 +9,9 @@ from pathlib import Path
 from pybuildpack import launch, output, profile, report
 from pybuildpack.cache import entries
 from pybuildpack.cache.environment import check_shared
-from pybuildpack.context import Layout
+from pybuildpack.context import Layout, Settings
 from pybuildpack.python_version.release import remember
+from pybuildpack.sbom import place as sbom
 from pybuildpack.state import State
 
 
@@ -28,6 +29,7 @@ def finish(layout: Layout, args: argparse.Namespace) -> None:
             profile.hand_on(layout)  # .profile.d and export
         else:
             launch.hand_on(layout, state, args.default_web)  # the layers' files and launch.toml
+        sbom.hand_on(layout, state, Settings.from_env())  # the bill of materials
         if layout.cache is not None:
             check_shared(layout)
             entries.remove_unknown(layout.cache)
