@@ -217,6 +217,12 @@ build/${BP_LAYERS_NAME}/tools/sbom.cdx.json"
 	cnb_build
 	assert_success
 	assert_output_contains "-----> Installing dependencies from uv.lock (uv)"
+	# The bill names the file the lock offers that was installed (the wheel of the installed tags)
+	# and its hash, and the package's line in the lock.
+	local wheel
+	wheel="$(grep -io 'django-5\.1\.1-py3-none-any\.whl", hash = "sha256:[0-9a-f]*' "${APP}/uv.lock")"
+	run sbom_check show "${STATE}/layers/${BP_LAYERS_NAME}/venv.sbom.cdx.json"
+	assert_output_contains "pypi:django@5.1.1 sha256=${wheel##*sha256:} file=${wheel%%\"*} origin=uv.lock:$(grep -n '^name = "django"$' "${APP}/uv.lock" | cut -d: -f1) relationship=direct"
 	cnb_launch -- python -c 'import django, numpy; print(django.__version__, numpy.__version__); import pytest'
 	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
 	cnb_boot

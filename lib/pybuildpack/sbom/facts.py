@@ -26,7 +26,7 @@ from pybuildpack.state import Declared, State
 from pybuildpack.tools.pins import ToolWheel, pinned
 
 PROPERTY = "pybuildpack:"  # the prefix of the bill's own properties
-RUNTIME = "application"
+APPLICATION = "application"  # CycloneDX component types
 LIBRARY = "library"
 # The tools an install step or a lock's export names ("uv 0.13.9", "pip 26.3 (uv failed)").
 _TOOL = re.compile(r"\b(uv|pip|poetry|pipenv) (\d[\w.+]*)")
@@ -77,7 +77,7 @@ def runtime(layout: Layout, state: State, settings: Settings) -> Component:
     )
     return Component(
         ref=f"runtime:python@{state.python_version}",
-        kind=RUNTIME,
+        kind=APPLICATION,
         name="python",
         version=state.python_version,
         layer=LAYER_RUNTIME,
@@ -283,7 +283,7 @@ def tools(layout: Layout, state: State) -> list[Component]:
         found.append(
             Component(
                 ref=f"tool:{name}@{version}",
-                kind=RUNTIME,
+                kind=APPLICATION,
                 name=name,
                 version=version,
                 layer=LAYER_TOOLS,
