@@ -66,7 +66,10 @@ def a_build(tmp_path: Path, *, layers: bool = False, natives: bool = True) -> tu
                 ],
             ),
             make_wheel(wheels, "lib_c", "3.0", metadata=["License: Apache-2.0"]),
-            make_wheel(wheels, "lib_d", "4.0"),
+            make_wheel(
+                wheels, "lib_d", "4.0", metadata=["License-Expression: (MIT OR Apache-2.0) AND BSD-3-Clause"]
+            ),
+            make_wheel(wheels, "lib_e", "5.0", metadata=["License: MIT License (MIT)"]),
         ],
     )
     layout.runtime.mkdir(parents=True, exist_ok=True)
@@ -132,6 +135,8 @@ def test_the_bill_of_a_real_environment(tmp_path: Path) -> None:
     assert props(found["pypi:lib-c@3.0"]) == {"relationship": "undeclared"}
     assert found["pypi:lib-c@3.0"]["licenses"] == [{"license": {"id": "Apache-2.0"}}]
     assert props(found["pypi:lib-d@4.0"]) == {"origin": "requirements.txt:2", "relationship": "direct"}
+    assert found["pypi:lib-d@4.0"]["licenses"] == [{"expression": "(MIT OR Apache-2.0) AND BSD-3-Clause"}]
+    assert found["pypi:lib-e@5.0"]["licenses"] == [{"license": {"name": "MIT License (MIT)"}}]
     assert props(found["pypi:pip@26.3"])["relationship"] == "seed"
     uv = found["tool:uv@0.13.9"]
     assert (uv["scope"] == "excluded" and "scope" not in app) or app["scope"] == "required"
