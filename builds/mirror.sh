@@ -19,6 +19,7 @@
 #      checked against the checksum of apt's source index) and built with the recipe into the
 #      build cache,
 #   3. then copied into MIRROR_DIR.
+# Each archive gets NAME.source beside it: the Debian source package and version it was built from.
 # Finally MIRROR_DIR/index.txt lists every archive of the mirror that has a .sha256, sorted.
 # PYBUILDPACK_BUILD_CACHE defaults to ~/.cache/pybuildpack. Progress goes to stderr.
 set -euo pipefail
@@ -71,6 +72,14 @@ started=$SECONDS
 verify() {
 	[[ -f "$1/$2" && -f "$1/$2.sha256" ]] || return 1
 	(cd "$1" && sha256sum --status -c "$2.sha256") 2>/dev/null
+}
+
+# record_source NAME: MIRROR_DIR/NAME.source, the Debian source package and version the archive was
+# built from ("python3.13 3.13.15-1"), which builds name in their bill of materials (an optional
+# file: a mirror without it still serves).
+record_source() {
+	printf '%s %s\n' "$pkg" "$debver" >"$mirror/.$1.source.tmp.$$"
+	mv -f "$mirror/.$1.source.tmp.$$" "$mirror/$1.source"
 }
 
 # copy_pair FROMDIR TODIR NAME: copies NAME and NAME.sha256 so that a reader never sees a partial
@@ -182,11 +191,13 @@ for spec in "${specs[@]}"; do
 			build::log "$tag: copying $name from build cache"
 			copy_pair "$built_dir" "$mirror" "$name"
 		fi
+		record_source "$name"
 		continue
 	fi
 	if verify "$mirror" "$name"; then
 		build::log "$tag: $name already in mirror (not in build cache: copying it back)"
 		copy_pair "$mirror" "$built_dir" "$name"
+		record_source "$name"
 		continue
 	fi
 	[[ -f "$recipe" ]] || build::die "$tag: no recipe for source package $pkg (expected ${recipe#"$here"/})"
@@ -217,6 +228,7 @@ for spec in "${specs[@]}"; do
 	verify "$built_dir" "$name" || build::die "built archive $name does not verify"
 	build::log "$tag: built $name in $((SECONDS - step))s; copying to mirror"
 	copy_pair "$built_dir" "$mirror" "$name"
+	record_source "$name"
 done
 
 # tools/: the package managers' tools vendor/tools.toml pins for this architecture (uv), so that

@@ -83,6 +83,22 @@ class LibraryUse:
     name: str
     version: str
     needed_by: str  # "pylibmc at requirements/base.txt:2"
+    sha256: str = ""  # of the archive it was unpacked from (the bill of materials')
+    source: str = ""  # what the archive was built from, as the mirror says ("lzo2 2.10-3")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A requirement the app's files declare, for the bill of materials (sbom/): the distribution
+    it names (canonical; "" for a URL or path without a name), where it is written (file:line, or
+    the lock's line of the package), the sha256 values it allows (--hash, a lock's hashes) and its
+    URL (a URL, VCS or path requirement)."""
+
+    name: str
+    origin: str
+    hashes: list[str] = field(default_factory=list)
+    url: str = ""
+    extras: list[str] = field(default_factory=list)  # the extras it asks for
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,8 @@ class State:
     default_index: str | None = None  # pip's own default index
     package_manager: str = ""  # what the app is locked with, and the tool's version: "uv 0.13.9"
     installs: list[InstallStep] = field(default_factory=list)  # what install did, step by step
+    declared: list[Declared] = field(default_factory=list)  # the app's requirements (decide)
+    locked: bool = False  # the requirements are a lock's packages (all of them, not only direct ones)
     format: int = FORMAT
 
     def write(self, work: Path) -> None:
@@ -130,6 +148,7 @@ class State:
         try:
             data["libraries"] = [LibraryUse(**item) for item in data.get("libraries", [])]
             data["installs"] = [InstallStep(**item) for item in data.get("installs", [])]
+            data["declared"] = [Declared(**item) for item in data.get("declared", [])]
         except TypeError as exc:
             raise ValueError(f"{work / STATE_FILE} has a library entry of another shape: {exc}") from exc
         return cls(**data)

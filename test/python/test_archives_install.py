@@ -204,3 +204,35 @@ def test_a_library_archive_without_lib_is_damaged(tmp_path: Path, mirror: Path) 
     assert caught.value.code == "natives::archive-damaged"
     assert list(layout.natives.iterdir()) == []
     assert not (tmp_path / "cache/python/libraries" / name).exists()
+
+
+def test_what_the_mirror_says_an_archive_was_built_from_is_kept_with_it(
+    tmp_path: Path, mirror: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """NAME.source (builds/mirror.sh's) goes with its archive into the cache and into the runtime's
+    mark or the library's use, from a download or the cache; a mirror without one gives ""."""
+    from pybuildpack.committed import runtime_mark, runtime_source
+
+    lzo = archive_name("lzo2", "2.10", STACK, ARCH)
+    publish(mirror, RUNTIME, PYTHON, tmp_path)
+    publish(mirror, lzo, library_files(LZO), tmp_path)
+    publish(mirror, archive_name("libmemcached", "1.1.4", STACK, ARCH), library_files(MEMCACHED), tmp_path)
+    (mirror / f"{RUNTIME}.source").write_text("python3.13 3.13.5-1\n")
+    (mirror / f"{lzo}.source").write_text("lzo2 2.10-3\n")
+    runtime_sha, lzo_sha = ((mirror / f"{name}.sha256").read_text().split()[0] for name in (RUNTIME, lzo))
+    for build in ("build1", "build2"):  # a download, then the cache's copy
+        layout = make_layout(tmp_path, build)
+        install_runtime(layout, settings(), VERSION, STACK, ARCH)
+        found = install_libraries(layout, settings(), [LZO, MEMCACHED], STACK, ARCH)
+        assert runtime_source(layout.runtime) == "python3.13 3.13.5-1"
+        assert runtime_mark(layout.runtime) == (RUNTIME, runtime_sha)
+        assert found == {
+            "lzo2": (lzo_sha, "lzo2 2.10-3"),
+            "libmemcached": (found["libmemcached"][0], ""),
+        }
+        for path in mirror.iterdir():
+            path.unlink()  # the second build downloads nothing
+    cached = sorted(p.name for p in (tmp_path / "cache/python/libraries").iterdir())
+    assert f"{lzo}.source" in cached
+    install_libraries(make_layout(tmp_path, "build3"), settings(), [MEMCACHED], STACK, ARCH)
+    assert not (tmp_path / "cache/python/libraries" / f"{lzo}.source").exists()  # gone with its archive

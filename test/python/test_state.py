@@ -84,8 +84,8 @@ def test_a_list_is_no_state(tmp_path: Path) -> None:
 
 
 def test_an_unknown_library_field_is_refused(tmp_path: Path) -> None:
-    stored(tmp_path, libraries=[{"name": "lzo2", "version": "2.10", "needed_by": "x", "sha256": "0"}])
-    with pytest.raises(ValueError, match="sha256"):
+    stored(tmp_path, libraries=[{"name": "lzo2", "version": "2.10", "needed_by": "x", "checksum": "0"}])
+    with pytest.raises(ValueError, match="checksum"):
         State.read(tmp_path)
 
 

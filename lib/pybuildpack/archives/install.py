@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from pybuildpack import output
-from pybuildpack.archives.mirror import Mirror
+from pybuildpack.archives.mirror import SOURCE_SUFFIX, Mirror
 from pybuildpack.archives.names import archive_name
 from pybuildpack.cache import bytecode, recorded, tree
 from pybuildpack.committed import mark_runtime, runtime_mark
@@ -39,12 +39,15 @@ def _store(download: Path, cached: Path) -> Path:
     try:
         digest = download.with_name(download.name + ".sha256").read_text(errors="replace").split()[0]
         cached.parent.mkdir(parents=True, exist_ok=True)
+        source = download.with_name(download.name + SOURCE_SUFFIX)
+        if source.is_file():
+            shutil.copyfile(source, cached.with_name(cached.name + SOURCE_SUFFIX))
         shutil.copyfile(download, tmp)
         os.replace(tmp, cached)
         recorded.write_record(cached, record, digest)  # its size and time too: checked without hashing
         return cached
     except (OSError, IndexError):
-        for target in (cached, record, tmp):
+        for target in (cached, record, tmp, cached.with_name(cached.name + SOURCE_SUFFIX)):
             target.unlink(missing_ok=True)
         output.warning(
             [
@@ -84,13 +87,17 @@ def _discard(*paths: Path) -> None:
         else:
             path.unlink(missing_ok=True)
             path.with_name(path.name + ".sha256").unlink(missing_ok=True)
+            path.with_name(path.name + SOURCE_SUFFIX).unlink(missing_ok=True)
 
 
 def _keep_only(directory: Path, names: set[str]) -> None:
     if not directory.is_dir():
         return
     for path in directory.iterdir():
-        if path.name not in names and path.name.removesuffix(".sha256") not in names:
+        if (
+            path.name not in names
+            and path.name.removesuffix(".sha256").removesuffix(SOURCE_SUFFIX) not in names
+        ):
             _discard(path)
 
 
@@ -100,6 +107,14 @@ def _move_into_place(staging: Path, target: Path) -> None:
     elif target.exists():
         shutil.rmtree(target)
     os.replace(staging, target)
+
+
+def _source(archive: Path) -> str:
+    """Where the archive was built from, as the mirror's NAME.source says (or "")."""
+    try:
+        return archive.with_name(archive.name + SOURCE_SUFFIX).read_text(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def _checksum(archive: Path) -> str:
@@ -137,7 +152,7 @@ def install_runtime(layout: Layout, settings: Settings, version: str, stack: str
             output.step(f"Installing Python {version} (cached runtime, no download)")
             (staging / tree.MANIFEST).unlink(missing_ok=True)
             _move_into_place(staging, target)
-            mark_runtime(target, name)
+            mark_runtime(target, name, _checksum(archive), _source(archive))
             return
     if trees is not None:
         shutil.rmtree(trees, ignore_errors=True)
@@ -182,17 +197,19 @@ def install_runtime(layout: Layout, settings: Settings, version: str, stack: str
     if kept is not None:
         kept.keep_copy_of(staging)
     _move_into_place(staging, target)
-    mark_runtime(target, name, _checksum(unpack_from))
+    mark_runtime(target, name, _checksum(unpack_from), _source(unpack_from))
 
 
 def install_libraries(
     layout: Layout, settings: Settings, uses: list[LibraryUse], stack: str, arch: str
-) -> None:
+) -> dict[str, tuple[str, str]]:
     """Each library (its name and version, and what needs it) into .heroku/vendor/NAME; the cache
-    keeps only these archives."""
+    keeps only these archives. Returns {library: (the verified sha256 of its archive, where the
+    mirror says it was built from)}."""
     mirror = Mirror.required(settings)
     cache_dir = layout.cached("libraries")
     used: set[str] = set()
+    checksums: dict[str, tuple[str, str]] = {}
     for library in uses:
         name = archive_name(library.name, library.version, stack, arch)
         used.add(name)
@@ -215,8 +232,10 @@ def install_libraries(
                 fix=_DAMAGED_FIX,
                 code="natives::archive-damaged",
             )
+        checksums[library.name] = _checksum(archive), _source(archive)
         _move_into_place(staging, layout.natives / library.name)
     if cache_dir is not None:
         _keep_only(cache_dir, used)
     if layout.layers is not None:  # (the layer was restored with what the last build used)
         _keep_only(layout.natives, {library.name for library in uses})
+    return checksums

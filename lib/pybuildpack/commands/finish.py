@@ -8,10 +8,10 @@ import traceback
 from pathlib import Path
 
 from pybuildpack import launch, output, profile, report
-from pybuildpack.cache import entries
-from pybuildpack.cache.environment import check_shared
-from pybuildpack.context import Layout
+from pybuildpack.cache.environment import tidy_after_build
+from pybuildpack.context import Layout, Settings
 from pybuildpack.python_version.release import remember
+from pybuildpack.sbom import place as sbom
 from pybuildpack.state import State
 from pybuildpack.webapp import procfile
 
@@ -19,10 +19,8 @@ from pybuildpack.webapp import procfile
 def finish(layout: Layout, args: argparse.Namespace) -> None:
     """After a successful build (args.status 0): the app's process types said (webapp/procfile.py),
     .profile.d and export written (profile.hand_on; with layers, the layers' files and launch.toml:
-    launch.hand_on),
-    what the build's code wrote into files shared with the cache dropped (check_shared), what the
-    cache table does not know removed, and the Python version kept for the next build. Then the
-    report (args.report), for any build."""
+    launch.hand_on), the bill of materials (sbom/place.py), the cache tidied (tidy_after_build),
+    and the Python version kept for the next build. Then the report (args.report), for any build."""
     if args.status == 0:
         state = State.read(layout.work)
         if state is None:
@@ -32,9 +30,9 @@ def finish(layout: Layout, args: argparse.Namespace) -> None:
             profile.hand_on(layout)  # .profile.d and export
         else:
             launch.hand_on(layout, state, found)  # the layers' files and launch.toml
+        sbom.hand_on(layout, state, Settings.from_env())  # the bill of materials
         if layout.cache is not None:
-            check_shared(layout)
-            entries.remove_unknown(layout.cache)
+            tidy_after_build(layout)
             remember(layout, state.python_version)
     if args.report:
         try:

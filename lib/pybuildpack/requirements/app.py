@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from pybuildpack import output
 from pybuildpack.context import ConfigVars, Layout, Settings
+from pybuildpack.redact import redact
 from pybuildpack.requirements import locked
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.lockformats import reader_for
 from pybuildpack.requirements.source import InstallSource, install_source
+from pybuildpack.state import Declared
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,18 @@ def warn_unpinned(app: App) -> None:
                     f"Pin it to a commit (its full sha) and run '{command}' again.",
                 ]
             )
+
+
+def declared(layout: Layout, app: App) -> list[Declared]:
+    """The app's requirements as the bill of materials records them (state.Declared, sbom/facts.py):
+    each one's distribution, where it is written, the sha256 values it allows and its URL, taken
+    by decide from the graph it reads anyway, so that finish knows each distribution's origin
+    without reading the app again. Constraints install nothing: left out."""
+    found = []
+    for entry in app.graph.requirements():
+        hashes = {h.split(":", 1)[1].lower() for h in entry.hashes if h.lower().startswith("sha256:")}
+        url = entry.url or (entry.path.as_uri() if entry.path is not None else "")
+        extras = sorted(entry.requirement.extras) if entry.requirement is not None else []
+        origin = entry.origin.show(layout.app)
+        found.append(Declared(entry.name or "", origin, sorted(hashes), redact(url), extras))
+    return found
