@@ -27,8 +27,18 @@ build::run_logged() {
 }
 
 # build::install_deps PKG...: installs (apt-get) the packages dpkg-query does not report installed;
-# runs apt-get update only when something is missing.
+# runs apt-get update only when something is missing. One at a time (mirror.sh runs recipes side by
+# side, and apt-get takes no second install at once).
 build::install_deps() {
+	local lock status=0
+	exec {lock}>>/tmp/pybuildpack-build-deps.lock
+	flock "$lock"
+	build::_install_deps "$@" || status=$?
+	exec {lock}>&-
+	return "$status"
+}
+
+build::_install_deps() {
 	local pkg status missing=() sudo=()
 	for pkg in "$@"; do
 		status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
