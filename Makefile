@@ -45,10 +45,14 @@ integration: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TMPDIR="$$(bash test/helpers/tests_tmpdir.sh)" \
 		bats --timing --jobs $(BATS_JOBS) test/integration
 
+# make mirror: every archive of builds/mirror-versions.txt; what the mirror lacks is built side by
+# side (MIRROR_JOBS at a time, default the cores).
 mirror:
 	bash builds/mirror.sh $(MIRROR_DIR)
 
-demo: mirror
+# make demo: the mirror gets only what the demo app needs, the runtime of its .python-version.
+demo:
+	bash builds/mirror.sh $(MIRROR_DIR) python$$(cat test/fixtures/flask-app/.python-version)
 	bash test/demo.sh
 
 vendor:

@@ -15,7 +15,7 @@ from pybuildpack.archives.mirror import SOURCE_SUFFIX, Mirror
 from pybuildpack.archives.names import archive_name
 from pybuildpack.cache import bytecode, recorded, tree
 from pybuildpack.committed import mark_runtime, runtime_mark
-from pybuildpack.context import UNCHECKED_HASH, Layout, Settings
+from pybuildpack.context import CHECKED_HASH, UNCHECKED_HASH, Layout, Settings
 from pybuildpack.errors import BuildError
 from pybuildpack.state import LibraryUse
 
@@ -125,6 +125,16 @@ def _checksum(archive: Path) -> str:
         return ""
 
 
+def _ships_hash_based_bytecode(runtime: Path) -> bool:
+    """Whether the runtime's standard library comes compiled in a hash-based mode (the os module's
+    .pyc says), and is used as it is in every mode: builds/runtimes/build-python.sh's runtimes
+    are, and Heroku's since 2022; older ones (timestamp) are rewritten for the CNB mode."""
+    for pyc in runtime.glob("lib/python3*/__pycache__/os.*.pyc"):
+        if ".opt-" not in pyc.name:
+            return bytecode.mode_of_pyc(pyc) in (UNCHECKED_HASH, CHECKED_HASH)
+    return False
+
+
 def install_runtime(layout: Layout, settings: Settings, version: str, stack: str, arch: str) -> None:
     """The runtime into .heroku/python, from the mirror the settings configure (via the cache); with
     layers, into the runtime's layer, which is reused as it is when it holds this archive's."""
@@ -191,7 +201,7 @@ def install_runtime(layout: Layout, settings: Settings, version: str, stack: str
             fix=f"The archive is not a runtime built for {stack} {arch}.",
             code="runtime::not-a-runtime",
         )
-    if layout.bytecode_mode == UNCHECKED_HASH:
+    if layout.bytecode_mode == UNCHECKED_HASH and not _ships_hash_based_bytecode(staging):
         bytecode.rehash_with(python, staging, UNCHECKED_HASH)  # (the exporter resets every file's time)
     # Keep the unpacked tree for the next build (best effort: the archive is what counts).
     if kept is not None:
