@@ -117,14 +117,17 @@ copy_pair() {
 
 # recipe_digest RECIPE: the first 16 hex digits of the sha256 of what builds with RECIPE: the files
 # of its directory, the shared build scripts (common.sh, and libraries/lib.sh for a library) and the
-# slug's layout (the prefix). Any change to them makes the build cache and the mirror build again.
+# prefixes the recipes build for (lib/slug.sh's: its other lines are not the archives' business).
+# Any change to them makes the build cache and the mirror build again.
 recipe_digest() {
-	local recipe="$1" inputs=()
-	inputs=("$(dirname "$recipe")"/* "$here/common.sh" "$here/../lib/slug.sh")
+	local recipe="$1" inputs=() prefixes
+	inputs=("$(dirname "$recipe")"/* "$here/common.sh")
 	if [[ "$recipe" == "$here/libraries/"* ]]; then
 		inputs+=("$here/libraries/lib.sh")
 	fi
-	(cd "$here/.." && sha256sum -- "${inputs[@]#"$here/../"}") | sha256sum | cut -c1-16
+	# shellcheck source=lib/slug.sh
+	prefixes="$(source "$here/../lib/slug.sh" && echo "${SLUG_HOME}/${SLUG_RUNTIME} ${SLUG_HOME}/${SLUG_NATIVES}")"
+	{ (cd "$here/.." && sha256sum -- "${inputs[@]#"$here/../"}") && echo "$prefixes"; } | sha256sum | cut -c1-16
 }
 
 # prune_other_recipes DIR NAME RECIPE: NAME built by any other recipe than RECIPE (DIR/*/NAME, and
