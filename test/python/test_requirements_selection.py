@@ -25,7 +25,7 @@ from pybuildpack.requirements import pipfilelock, poetrylock, uvlock
 from pybuildpack.requirements.lockformats import ExportRequest
 from pybuildpack.requirements.package import declared_extras, package_dependencies
 from pybuildpack.requirements.parse import parse_requirements
-from pybuildpack.requirements.selection import NOTHING, Selection, declared_by, select
+from pybuildpack.requirements.selection import NOTHING, Selection, choices_of, select
 from pybuildpack.requirements.source import InstallSource
 from pybuildpack.tools.uv import Uv
 
@@ -180,7 +180,7 @@ def test_uv_installs_the_groups_it_is_told_with_those_they_include_and_the_extra
     locked: dict[str, Path], uv: Uv, tmp_path: Path
 ) -> None:
     app = locked["uv"]
-    declared = uvlock.declared(app)
+    declared = uvlock.choices(app)
     assert sorted(declared.groups.values()) == ["dev", "prod", "worker"]
     selection = select(("Prod",), ("REDIS",), declared)
     assert selection == Selection(("prod",), ("redis",))
@@ -201,7 +201,7 @@ def test_uv_installs_the_groups_it_is_told_with_those_they_include_and_the_extra
 
 
 def test_a_group_or_extra_the_app_does_not_declare_fails_with_those_it_does(locked: dict[str, Path]) -> None:
-    declared = uvlock.declared(locked["uv"])
+    declared = uvlock.choices(locked["uv"])
     with pytest.raises(BuildError) as caught:
         select(("prod", "prdo"), (), declared)
     assert caught.value.code == "app::group-unknown"
@@ -221,7 +221,7 @@ def test_poetry_installs_the_groups_as_poetry_sync_only_would_and_decides_extras
     locked: dict[str, Path], tmp_path: Path
 ) -> None:
     app = locked["poetry"]
-    declared = poetrylock.declared(app)
+    declared = poetrylock.choices(app)
     assert sorted(declared.groups.values()) == ["dev", "prod", "worker"]
     assert sorted((declared.extras or {}).values()) == ["http"]
     assert select(("main", "prod"), (), declared) == Selection(("prod",), ())  # main: always
@@ -244,7 +244,7 @@ def test_pipenv_installs_the_categories_it_is_told_and_has_no_extras(
     locked: dict[str, Path], tmp_path: Path
 ) -> None:
     app = locked["pipenv"]
-    declared = pipfilelock.declared(app)
+    declared = pipfilelock.choices(app)
     assert sorted(declared.groups.values()) == ["dev-packages", "worker"]
     export = pipfilelock.READER.export
     assert _export(export, app, tmp_path, NOTHING) == {"six"}
@@ -293,18 +293,18 @@ def test_a_package_app_installs_itself_with_its_extras_and_its_graph_has_their_d
         '[project]\nname = "a"\nversion = "1"\ndependencies = ["six"]\n'
         '[project.optional-dependencies]\nredis = ["redis>=5"]\nsocks = ["pysocks"]\n'
     )
-    selection = select((), ("redis",), declared_by(tmp_path, "package"))
+    selection = select((), ("redis",), choices_of(tmp_path, "package"))
     source = InstallSource("package", tmp_path, "", selection)
     assert source.install_args == [".[redis]"]
     assert source.install_command == "pip install .[redis]"
     assert [e.name for e in package_dependencies(tmp_path, selection.extras)] == ["six", "redis"]
     with pytest.raises(BuildError) as caught:
-        select(("prod",), (), declared_by(tmp_path, "package"))
+        select(("prod",), (), choices_of(tmp_path, "package"))
     assert caught.value.code == "app::group-unknown"
 
 
 def test_a_requirements_file_declares_no_group_and_no_extra(tmp_path: Path) -> None:
-    declared = declared_by(tmp_path, "requirements")
+    declared = choices_of(tmp_path, "requirements")
     assert select((), (), declared) == NOTHING
     for groups, extras, code, said in (
         (("prod",), (), "app::group-unknown", "Groups are read from a lock: uv.lock, poetry.lock"),

@@ -348,6 +348,14 @@ def check_shared(layout: Layout) -> None:
             shutil.rmtree(kept, ignore_errors=True)  # the next build unpacks the (checked) archive
 
 
+def tidy_after_build(layout: Layout) -> None:
+    """After a successful build: what its own code wrote into files shared with the cache dropped
+    (check_shared), and what the cache table does not know removed (entries.remove_unknown)."""
+    check_shared(layout)
+    if layout.cache is not None:
+        entries.remove_unknown(layout.cache)
+
+
 def begin_saving(layout: Layout, state: State) -> Path | None:
     """Start putting a fresh environment into the cache while its bytecode is still being compiled
     (all of it but its __pycache__ directories); None when there is nothing to start."""

@@ -21,7 +21,7 @@ from pybuildpack import nesting
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
-from pybuildpack.requirements.selection import Declared, names
+from pybuildpack.requirements.selection import Choices, names
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "Pipfile.lock"
@@ -233,7 +233,7 @@ def _index_lines(lock: dict[str, Any]) -> list[str]:
     return lines
 
 
-def declared(app: Path) -> Declared:
+def choices(app: Path) -> Choices:
     """The Pipfile's package categories: [dev-packages] and its own sections ([packages] is always
     installed); without a Pipfile, the lock's. A Pipfile declares no extras of the app."""
     pipfile = load_pipfile(app)
@@ -248,7 +248,7 @@ def declared(app: Path) -> Declared:
     categories = names(found)
     if pipfile is None or "dev-packages" in pipfile:
         categories.setdefault("dev-packages", "dev-packages")
-    return Declared(
+    return Choices(
         file,
         categories,
         group_word="Pipenv category",
@@ -321,6 +321,6 @@ READER = LockReader(
     check=check_files,
     inputs=lambda app: [app / PIPFILE],
     export=_export,
-    declared=declared,
+    choices=choices,
     describe=describe,
 )

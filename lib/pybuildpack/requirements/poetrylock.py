@@ -24,7 +24,7 @@ from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, package_lines, with_credentials
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
-from pybuildpack.requirements.selection import NOTHING, Declared, Selection, names
+from pybuildpack.requirements.selection import NOTHING, Choices, Selection, names
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "poetry.lock"
@@ -76,7 +76,7 @@ def _check_project(project: dict[str, Any]) -> None:
         )
 
 
-def declared(app: Path) -> Declared:
+def choices(app: Path) -> Choices:
     """pyproject.toml's groups ([tool.poetry.group.NAME], [dependency-groups], 'dev' for Poetry 1's
     dev-dependencies; 'main' is always installed) and extras ([project.optional-dependencies],
     [tool.poetry.extras]); checked by check_files."""
@@ -89,7 +89,7 @@ def declared(app: Path) -> Declared:
         **names((project.get("project") or {}).get("optional-dependencies") or {}),
         **names(poetry.get("extras") or {}),
     }
-    return Declared(
+    return Choices(
         PROJECT,
         groups,
         extras,
@@ -432,6 +432,6 @@ READER = LockReader(
     check=check_files,
     inputs=lambda app: [app / PROJECT],
     export=_export,
-    declared=declared,
+    choices=choices,
     describe=describe,
 )

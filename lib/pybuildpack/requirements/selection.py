@@ -1,7 +1,7 @@
 """What the app installs besides its default set: the groups of its lock (uv's dependency groups,
 Poetry's groups, Pipenv's categories) and its own extras, as BUILDPACK_INSTALL_GROUPS and
 BUILDPACK_INSTALL_EXTRAS name them (context.Settings), checked against what the app declares (each
-format's reader says, lockformats.LockReader.declared; an app installed as a package, its
+format's reader says, lockformats.LockReader.choices; an app installed as a package, its
 metadata). A name the app does not declare fails the build, listing those it does."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ NOTHING = Selection()  # the default set only
 
 
 @dataclass(frozen=True)
-class Declared:
+class Choices:
     """What an app declares that a selection may name: {canonical name: name as written}.
     extras None: the app's extras can't be read without running its build (dynamic metadata),
     and are passed on unchecked."""
@@ -65,7 +65,7 @@ def names(values: list[object] | dict[str, object] | object) -> dict[str, str]:
     return {canonicalize_name(str(name)): str(name) for name in items}
 
 
-def _unknown(kind: str, asked: list[str], known: dict[str, str], declared: Declared, var: str) -> BuildError:
+def _unknown(kind: str, asked: list[str], known: dict[str, str], declared: Choices, var: str) -> BuildError:
     where = declared.where_groups if kind == "groups" else declared.where_extras
     word = declared.group_word if kind == "groups" else "extra"
     listed = ", ".join(sorted(known.values())) if known else f"no {word}"
@@ -86,7 +86,7 @@ def _unknown(kind: str, asked: list[str], known: dict[str, str], declared: Decla
 
 
 def _chosen(
-    kind: str, asked: tuple[str, ...], known: dict[str, str] | None, declared: Declared
+    kind: str, asked: tuple[str, ...], known: dict[str, str] | None, declared: Choices
 ) -> tuple[str, ...]:
     """asked, named as the app declares them (the default group left out: it is installed anyway)."""
     if known is None:
@@ -103,7 +103,7 @@ def _chosen(
     return tuple(dict.fromkeys(chosen))
 
 
-def select(groups: tuple[str, ...], extras: tuple[str, ...], declared: Declared) -> Selection:
+def select(groups: tuple[str, ...], extras: tuple[str, ...], declared: Choices) -> Selection:
     """The groups and extras named (BUILDPACK_INSTALL_GROUPS, _EXTRAS), checked against those the
     app declares (compared as uv and pip compare them, normalized: Prod is prod, a_b is a-b)."""
     return Selection(
@@ -115,7 +115,7 @@ def select(groups: tuple[str, ...], extras: tuple[str, ...], declared: Declared)
 _PIP_GROUPS = "Groups are read from a lock: uv.lock, poetry.lock (and Pipfile.lock's categories)."
 
 
-def declared_by(app: Path, kind: str) -> Declared:
+def choices_of(app: Path, kind: str) -> Choices:
     """What an app of install source kind declares (InstallSource.kind): a lock's reader says; an
     app installed as a package, its metadata (extras only); a requirements file declares neither."""
     from pybuildpack.requirements.lockformats import reader_for
@@ -123,13 +123,13 @@ def declared_by(app: Path, kind: str) -> Declared:
     from pybuildpack.requirements.source import LOCKED
 
     if kind in LOCKED:
-        return reader_for(kind).declared(app)
+        return reader_for(kind).choices(app)
     if kind == "package":
         file, extras = declared_extras(app)
-        return Declared(
+        return Choices(
             file, extras=extras, where_extras="(its optional dependencies)", notes=(_PIP_GROUPS, "")
         )
-    return Declared(
+    return Choices(
         "requirements.txt",
         notes=(
             _PIP_GROUPS,
