@@ -53,6 +53,10 @@ def write(
         data["native_libraries"] = {use.name: use.version for use in state.libraries}
         if state.package_manager:
             data["package_manager"] = state.package_manager
+        if state.install_groups:
+            data["install_groups"] = state.install_groups
+        if state.install_extras:
+            data["install_extras"] = state.install_extras
         if state.installs:
             data["installs"] = [{"step": s.step, "engine": s.engine} for s in state.installs]
     if status != 0:

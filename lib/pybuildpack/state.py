@@ -124,6 +124,9 @@ class State:
     default_index: str | None = None  # pip's own default index
     package_manager: str = ""  # what the app is locked with, and the tool's version: "uv 0.13.9"
     installs: list[InstallStep] = field(default_factory=list)  # what install did, step by step
+    # the groups and extras installed besides the default set (BUILDPACK_INSTALL_GROUPS, _EXTRAS)
+    install_groups: list[str] = field(default_factory=list)
+    install_extras: list[str] = field(default_factory=list)
     declared: list[Declared] = field(default_factory=list)  # the app's requirements (decide)
     locked: bool = False  # the requirements are a lock's packages (all of them, not only direct ones)
     format: int = FORMAT

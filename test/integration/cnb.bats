@@ -207,7 +207,7 @@ build/${BP_LAYERS_NAME}/tools/sbom.cdx.json"
 	assert_output_contains "5.2.19"
 }
 
-@test "cnb: a uv.lock app gets the locked versions and its Procfile's web process serves them" {
+@test "cnb: a uv.lock app gets the locked versions and its Procfile's web process serves them; a group selected and unselected syncs the venv layer" {
 	needs_build
 	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
 	cnb_app uv-django
@@ -228,6 +228,30 @@ build/${BP_LAYERS_NAME}/tools/sbom.cdx.json"
 	cnb_boot
 	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
 	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
+	stop_pid "$WEB_PID"
+	WEB_PID=""
+
+	# The dev group selected (a config var in the platform's env/): synced into the venv layer in
+	# place, the python layer reused; unselected, it is removed again.
+	local python
+	python="$(layer_digest python)"
+	printf 'dev' >"${PLATFORM}/env/BUILDPACK_INSTALL_GROUPS"
+	cnb_build
+	assert_success
+	assert_output_contains "       with groups dev (BUILDPACK_INSTALL_GROUPS)" \
+		"-----> Updating the cached environment: BUILDPACK_INSTALL_GROUPS (none) -> dev"
+	refute_output_contains "Collecting django" " + django=="
+	assert_equal "$(layer_digest python)" "$python"
+	cnb_launch -- python -c 'import pytest; print(pytest.__version__)'
+	assert_success
+	assert_output_contains "8.3.3"
+	rm "${PLATFORM}/env/BUILDPACK_INSTALL_GROUPS"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: BUILDPACK_INSTALL_GROUPS dev -> (none)" \
+		"-----> Removing packages no longer required"
+	cnb_launch -- python -c 'import pytest'
+	assert_output_contains "No module named 'pytest'"
 }
 
 @test "cnb: a uv workspace's member in BUILDPACK_APP_SUBDIR: its sibling from the venv layer, its inferred web process from its directory" {

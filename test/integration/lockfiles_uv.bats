@@ -272,3 +272,58 @@ TOML
 		"The workspace's members: libs/shared, services/api, services/worker." \
 		"Add 'tools/cli' to [tool.uv.workspace] members in pyproject.toml and run 'uv lock', or give"
 }
+
+@test "uv: BUILDPACK_INSTALL_GROUPS and _EXTRAS add groups (with those they include) and extras; a change syncs; an undeclared one fails, listing those declared" {
+	plain_app
+	cat >"${BUILD_DIR}/pyproject.toml" <<-'TOML'
+		[project]
+		name = "grouped"
+		version = "0.1.0"
+		requires-python = ">=3.11"
+		dependencies = ["six"]
+
+		[project.optional-dependencies]
+		redis = ["idna"]
+
+		[dependency-groups]
+		dev = ["iniconfig"]
+		prod = ["certifi", {include-group = "worker"}]
+		worker = ["docopt"]
+	TOML
+	rm "${BUILD_DIR}/requirements.txt"
+	lock
+	printf 'Prod' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	printf 'redis' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Reading uv.lock (uv)" \
+		"       with groups prod; extras redis (BUILDPACK_INSTALL_GROUPS, BUILDPACK_INSTALL_EXTRAS)"
+	assert_installed six certifi docopt idna
+	[[ " $(installed_set) " != *" iniconfig=="* ]] || fail "the dev group was installed" "$(installed_set)"
+	run bash -c '"$1/bin/report" "$2" "$3" | python3 -c "import json, sys; d = json.load(sys.stdin); print(d[\"install_groups\"], d[\"install_extras\"])"' _ "$BUILDPACK_DIR" "$BUILD_DIR" "$CACHE_DIR"
+	assert_equal "$output" "['prod'] ['redis']"
+	# another selection: the cached environment synced to it
+	printf 'worker' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rm "${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	rebuild
+	assert_success
+	assert_output_contains \
+		"-----> Updating the cached environment: BUILDPACK_INSTALL_EXTRAS redis -> (none); BUILDPACK_INSTALL_GROUPS prod -> worker" \
+		"-----> Removing packages no longer required"
+	assert_installed six docopt
+	[[ " $(installed_set) " != *" certifi=="* && " $(installed_set) " != *" idna=="* ]] ||
+		fail "certifi and idna are still installed" "$(installed_set)"
+	# a misspelt group: nothing installed, nothing saved (the next build reuses the environment)
+	printf 'worker,prdo' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rebuild
+	assert_failure 1
+	assert_output_contains "Error: BUILDPACK_INSTALL_GROUPS names prdo: pyproject.toml declares no such dependency group" \
+		"Where: config var BUILDPACK_INSTALL_GROUPS" "pyproject.toml [dependency-groups] declares: dev, prod, worker."
+	refute_output_contains "-----> Installing" "-----> Updating the cached environment"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "app::group-unknown"'
+	printf 'worker' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
+}

@@ -22,6 +22,8 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     check_read(layout, app)
     resolution = release_for(layout, settings, stack, arch, app.source.kind, workspace=app.source.workspace)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
+    state.install_groups = list(app.source.selection.groups)
+    state.install_extras = list(app.source.selection.extras)
     state.write(layout.work)  # the report knows the version from here on
     # Without a cached environment the install will need uv: fetched while the runtime unpacks.
     if reuse.is_cold(layout):

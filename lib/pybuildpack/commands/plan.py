@@ -26,6 +26,9 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     default_index = pip_default_index(layout.vendor / "seed")
     if app.source.locked:
         app = export_lock(layout, app, arch, None, default_index)
+    if app.source.selection:
+        output.step("Groups and extras installed besides the default set")
+        output.info(app.source.selection.shown())
     output.step("Requirements graph")
     output.info("\n".join(graph_lines(app.graph)) or "(no requirements)")
     triggers = native_libraries(

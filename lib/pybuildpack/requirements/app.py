@@ -3,7 +3,7 @@ graph is its export, once decide has made it: tools/export.py), and its config v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pybuildpack import output
 from pybuildpack.context import ConfigVars, Layout, Settings
@@ -12,6 +12,7 @@ from pybuildpack.requirements import locked
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.lockformats import reader_for
+from pybuildpack.requirements.selection import choices_of, select
 from pybuildpack.requirements.source import InstallSource, install_source
 from pybuildpack.state import Declared
 
@@ -36,10 +37,14 @@ def read_app(layout: Layout, settings: Settings) -> App:
     config = ConfigVars.read(layout.env_dir)
     markers = layout.data / "app-markers.txt"
     source = install_source(layout.app, markers, settings.package_manager, layout.build)
+    if source.locked:
+        reader_for(source.kind).check(source.root)  # (before its groups are read from its files)
+    if settings.install_groups or settings.install_extras:
+        choices = choices_of(layout.app, source.kind)
+        source = replace(source, selection=select(settings.install_groups, settings.install_extras, choices))
     if not source.locked:
         return App(source, load_graph(layout.app, source, config.for_expansion()), config, settings)
     reader = reader_for(source.kind)
-    reader.check(source.root)
     export = locked.export_path(layout.work, source)
     inputs = reader.inputs(source.root)
     if export.is_file():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pybuildpack.errors import BuildError
+from pybuildpack.requirements.selection import NOTHING, Selection
 from pybuildpack.setup_py import holds_no_code
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
@@ -34,6 +35,7 @@ class InstallSource:
     kind: str  # "requirements" | "package" | a package manager of LOCKED
     path: Path  # requirements.txt, the lock file, or the app's directory
     reason: str
+    selection: Selection = NOTHING  # the groups and extras installed too (as the app declares them)
     member: str = ""  # the uv workspace member the app is (the lock is the workspace's), else ""
 
     @property
@@ -62,7 +64,10 @@ class InstallSource:
         A lock file's packages are installed from the files environment/install.py writes."""
         if self.locked:
             return []
-        return ["-r", self.path.name] if self.kind == "requirements" else ["."]
+        if self.kind == "requirements":
+            return ["-r", self.path.name]
+        extras = self.selection.extras
+        return [f".[{','.join(extras)}]" if extras else "."]
 
     @property
     def install_command(self) -> str:

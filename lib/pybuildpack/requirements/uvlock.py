@@ -1,9 +1,9 @@
 """uv.lock: checked against pyproject.toml, and exported by uv itself (tools/uv.py's Uv.export: the
-packages of the default dependencies for the target, no dependency groups, the app's own package
-when it is one; a uv workspace member's own, uv export --package, requirements/uvworkspace.py),
-what uv said read here, and the credentials of the app's indexes added, for requirements/locked.py
-to read into the graph. A workspace's lock is made from the root's and every member's
-pyproject.toml (its inputs)."""
+packages of the default dependencies for the target, no dependency groups but those selected, the
+app's own package when it is one, with the extras selected; a uv workspace member's own, uv export
+--package, requirements/uvworkspace.py), what uv said read here, and the credentials of the app's
+indexes added, for requirements/locked.py to read into the graph. A workspace's lock is made from
+the root's and every member's pyproject.toml (its inputs)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.selection import Choices, names
 from pybuildpack.requirements.uvworkspace import Workspace
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
@@ -56,6 +57,24 @@ def check_files(app: Path) -> None:
         raise _LOCK.error(
             f"it locks no package, while {PROJECT} asks for some", f"{LOCK} has no [[package]] table."
         )
+
+
+def choices(app: Path) -> Choices:
+    """The dependency groups ([dependency-groups], and uv's older tool.uv.dev-dependencies as
+    'dev') and extras ([project.optional-dependencies]) of pyproject.toml (checked by check_files)."""
+    project = _load(app / PROJECT)
+    groups = names(project.get("dependency-groups") or {})
+    if ((project.get("tool") or {}).get("uv") or {}).get("dev-dependencies"):
+        groups.setdefault("dev", "dev")
+    extras = names((project.get("project") or {}).get("optional-dependencies") or {})
+    return Choices(
+        PROJECT,
+        groups,
+        extras,
+        where_groups="[dependency-groups]",
+        where_extras="[project.optional-dependencies]",
+        fix=", then run 'uv lock'",
+    )
 
 
 def _packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
@@ -164,7 +183,14 @@ def _export(request: ExportRequest) -> None:
     target = request.target
     target.parent.mkdir(parents=True, exist_ok=True)
     package = request.package
-    result = request.tool.export(request.app, request.python, target, groups=request.groups, package=package)
+    result = request.tool.export(
+        request.app,
+        request.python,
+        target,
+        groups=request.groups,
+        selection=request.selection,
+        package=package,
+    )
     if result.returncode == 0 and target.is_file():
         _add_credentials(request.app, target, request.config)
         return
@@ -202,5 +228,6 @@ READER = LockReader(
     check=check_files,
     inputs=lambda root: Workspace.at(root).projects(),
     export=_export,
+    choices=choices,
     tool="uv",
 )

@@ -59,6 +59,8 @@ def export_lock(
     facts = [pinned, version, str(groups), str(default_index), *sorted(app.config.values)]
     if app.source.member:  # a uv workspace's lock exports each member's own packages
         facts.append(f"member={app.source.member}")
+    if app.source.selection:
+        facts.append(app.source.selection.describe())
     key = locked.export_key(app.source, inputs, facts)
     keep = layout.cache is not None and python is not None and version and not groups
     saved = layout.cached("lock-export.txt") if keep else None
@@ -78,6 +80,7 @@ def export_lock(
             bound=layout.build,
             tool=_tool(layout, app, arch, reader.tool, default_index),
             package=app.source.member,
+            selection=app.source.selection,
         )
         reader.export(request)
         locked.save_export(saved, key, export)
@@ -93,6 +96,8 @@ def export_for_build(layout: Layout, app: App, arch: str, version: str) -> App:
     """decide's export of a locked app's lock, for the runtime of release version, as it says."""
     member = f"uv workspace member {app.source.member}" if app.source.member else ""
     output.step(f"Reading {app.source.path.name} ({member or app.source.manager})")
+    if app.source.selection:
+        output.info(f"with {app.source.selection.shown()}")
     default_index = pip_default_index(layout.vendor / "seed")
     app = export_lock(layout, app, arch, layout.runtime_python, default_index, version=version)
     target = marker_environment(Version(version))
