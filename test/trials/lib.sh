@@ -46,6 +46,7 @@ new() {
 	NOTE=""
 	UNEXPORTED=""
 	if [[ $MODE == cnb ]]; then
+		chmod 0777 "$D" # (hooks run as the build user, and some write their findings here)
 		CACHE=$T/state
 		rm -rf "$CACHE"
 		LAYERS=$CACHE/layers/$BPID
