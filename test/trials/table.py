@@ -1,8 +1,8 @@
 """table.py ROUND4_MD RESULTS_TSV [VERDICTS_TSV]: the rows of a run (run.sh's results.tsv) beside
 round 4's (the classic table, with its "After the fixes" rows), one markdown row per trial:
 id, input, classic exit and first line, this run's exit, first line and next good build, and a
-verdict: the one VERDICTS_TSV gives (id, verdict, notes), else "same as classic" when the exit
-and the first line (paths aside) are the same, else "differs" (to be judged by hand)."""
+verdict: the one VERDICTS_TSV gives (id, verdict, notes), else classic's verdict when the exit and
+the first line (paths aside) are the same ("as classic"), else "differs" (to be judged by hand)."""
 
 from __future__ import annotations
 
@@ -77,14 +77,15 @@ def main(argv: list[str]) -> int:
             if len(parts) >= 2 and not line.startswith("#"):
                 verdicts[parts[0]] = parts
     print(
-        "| id | input / fault | classic (round 4): exit, first line | CNB: exit | CNB: first line | next "
-        "| verdict | notes |"
+        "| id | input / fault | classic (round 4): exit, first line (verdict) | CNB: exit | CNB: first line "
+        "| next | CNB verdict | notes |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for rid, row in classic.items():
         got = results.get(rid)
+        classic_cell = f"{row['exit']}: {row['first']} ({row['verdict']})"
         if got is None:
-            print(f"| {rid} | {row['input']} | {row['exit']}: {row['first']} | not run | - | - | - | |")
+            print(f"| {rid} | {row['input']} | {classic_cell} | not run | - | - | - | |")
             continue
         _, ex, first, nxt, notes = got[:5]
         if rid in verdicts:
@@ -93,14 +94,11 @@ def main(argv: list[str]) -> int:
         elif ex == "n/a":
             verdict = "n/a"
         elif same(ex, row["exit"]) and plain(first)[:60] == plain(row["first"])[:60]:
-            verdict = "same as classic"
+            verdict = f"{row['verdict']} (as classic)"
         else:
             verdict = "differs"
         esc = [plain(x).replace("|", "\\|") for x in (first, notes)]
-        print(
-            f"| {rid} | {row['input']} | {row['exit']}: {row['first']} | {ex} | {esc[0]} | {nxt} | "
-            f"{verdict} | {esc[1]} |"
-        )
+        print(f"| {rid} | {row['input']} | {classic_cell} | {ex} | {esc[0]} | {nxt} | {verdict} | {esc[1]} |")
     return 0
 
 

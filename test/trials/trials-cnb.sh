@@ -22,6 +22,15 @@ direct_build() {
 	RC=$?
 	LRC=$RC
 }
+# unmount DIR: a file system a trial mounted, once what the build left running has let go of it
+unmount() {
+	local _
+	for _ in 1 2 3 4 5; do
+		umount "$1" 2>/dev/null && return 0
+		sleep 2
+	done
+	umount "$1"
+}
 # nobody_dirs DIR...: DIR made and given to the build user
 nobody_dirs() {
 	mkdir -p "$@"
@@ -86,7 +95,7 @@ c_58() {
 	first
 	note "STATE (layers and all) on a 40 MB tmpfs; $(grep -a -c . "$OUT") lines"
 	next
-	umount "$CACHE"
+	unmount "$CACHE"
 	rec
 }
 c_59() {
@@ -211,7 +220,7 @@ c_N95() {
 	note "with space back: $RC"
 	slugpy -c 'import django' >/dev/null 2>&1 && note "imports django"
 	next
-	umount "$CACHE"
+	unmount "$CACHE"
 	rec
 }
 c_N105() { ID=N105; na "the lifecycle passes absolute CNB_LAYERS_DIR and CNB_PLATFORM_DIR"; }
