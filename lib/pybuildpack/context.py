@@ -211,6 +211,12 @@ class Layout:
         return self.build / ".profile.d"
 
     @property
+    def app_subdir_record(self) -> Path:
+        """The slug's record of where the app is in it (BUILDPACK_APP_SUBDIR), for bin/release,
+        which gets the slug alone: its inferred web process runs from there (profile.py writes it)."""
+        return self.build / ".heroku" / "app-subdir"
+
+    @property
     def export_file(self) -> Path:
         """What later buildpacks of the same build source (profile.py writes it)."""
         return self.buildpack / "export"

@@ -5,7 +5,7 @@ channel that crosses it, in one place. There are four.
 `COMMAND --work WORK_DIR ...` to the package run isolated (`python -I`, lib/core.sh's core::run;
 __main__.py's parser is the list of flags: nine that every command takes, --work --build --app
 --buildpack --cache --env-dir --stack --arch --layers (CNB_LAYERS_DIR from bin/build, empty from
-bin/compile); finish's --status --timers --step --step-started --report --default-web;
+bin/compile); finish's --status --timers --step --step-started --report;
 install-test's --requirements). bin/build runs the same three, from lib/build.sh as bin/compile
 does:
 
@@ -13,7 +13,7 @@ does:
    download when they are unusable), picks the Python version, installs the runtime, restores the
    cached environment or decides to create one, and installs the native libraries the app needs.
 2. `install` (the app's runtime): creates or syncs the environment and installs the dependencies
-   (returns at once when the cached environment is reused as it is).
+   (not run when decide reuses the cached environment as it is: bash reads `environment`).
 3. `finish`  (the build image's python3; also from bin/compile's EXIT trap, for failed builds):
    after a successful build writes .profile.d and `export` (profile.py) and saves to the cache;
    for every build, writes the build report.
@@ -26,6 +26,11 @@ the stack's archive name, which bash derives (lib/platform.sh, the owner of Hero
 - `state.json` in WORK_DIR, Python to Python: written by `decide` (and by `install`, which adds
   what it installed with which engine), read by `install` and `finish` (State, below; its fields
   are the schema, checked when it is read);
+- `environment` in WORK_DIR, written with state.json: its decision alone (reuse, sync, fresh),
+  for bash, which runs no install when it says reuse;
+- `collectstatic` in WORK_DIR, written by decide and again by install (webapp/django.py's
+  hand_collectstatic): the manage.py that Django's collectstatic runs, or empty (no manage.py,
+  or no Django installed);
 - `failure` in WORK_DIR, the reason of the first failure, written by whichever side fails (bash's
   output::fail, the core's BuildError): line 1 the reason code (`area::reason`, listed in the
   README), line 2 one line of detail. `finish` puts them in the report;
@@ -67,6 +72,8 @@ from pybuildpack.files import replace_file
 FORMAT = 1
 STATE_FILE = "state.json"
 FAILURE_FILE = "failure"
+# The environment's decision alone (state.environment), for bash: install runs unless it is "reuse".
+ENVIRONMENT_FILE = "environment"
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ class State:
 
     def write(self, work: Path) -> None:
         replace_file(work / STATE_FILE, json.dumps(asdict(self), indent=1, sort_keys=True))
+        replace_file(work / ENVIRONMENT_FILE, self.environment)
 
     @classmethod
     def read(cls, work: Path) -> State | None:

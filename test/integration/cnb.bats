@@ -65,7 +65,7 @@ cnb_boot() {
 	WEB_PORT="$(free_port)"
 	python3 "$LIFECYCLE" launch --state "$STATE" --env "PORT=${WEB_PORT}" >"${CNB_ROOT}/web.log" 2>&1 &
 	WEB_PID=$!
-	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 150 ||
+	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 600 ||
 		fail "the web process did not answer" "$(cat "${CNB_ROOT}/web.log")"
 }
 
@@ -198,6 +198,24 @@ mirror_with_patch() {
 	cnb_boot
 	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
 	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
+}
+
+@test "cnb: a uv workspace's member in BUILDPACK_APP_SUBDIR: its sibling from the venv layer, its inferred web process from its directory" {
+	needs_build
+	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
+	cnb_app uv-workspace
+	(cd "$APP" && UV_SYSTEM_CERTS=1 uv lock --quiet) || fail "uv lock failed"
+	printf 'services/api' >"${PLATFORM}/env/BUILDPACK_APP_SUBDIR"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Installing dependencies from uv.lock (uv workspace member api)" \
+		"-----> web process: gunicorn --chdir services/api app:application (WSGI application in services/api/app.py:6)"
+	cnb_launch -- python -c 'import shared, six; print(shared.__file__); import idna'
+	assert_output_contains "${STATE}/layers/${BP_LAYERS_NAME}/venv/lib/python3.13/site-packages/shared/__init__.py" \
+		"No module named 'idna'"
+	cnb_boot
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "hello from api, with shared"
 }
 
 @test "cnb: pylibmc finds libmemcached in its launch layer at run time and talks to memcached" {

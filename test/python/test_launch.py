@@ -19,6 +19,7 @@ from pybuildpack.cache.environment import mark_shared, restore_layer
 from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout
 from pybuildpack.state import InstallStep, LibraryUse, State
+from pybuildpack.webapp import procfile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +62,7 @@ def test_every_layer_says_what_it_is_and_what_it_holds(layout: Layout) -> None:
     mark_runtime(layout.runtime, "python-3.13.15-debian-12-amd64.tar.zst", "ab" * 32)
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
     (layout.layers / "tools").mkdir()
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     found = {path.stem: read(path) for path in layout.layers.glob("*.toml") if path.name != "launch.toml"}
     assert {name: data["types"] for name, data in found.items()} == {
         "python": {"launch": True, "build": True, "cache": True},
@@ -99,18 +100,18 @@ def test_every_layer_says_what_it_is_and_what_it_holds(layout: Layout) -> None:
 def test_a_layer_the_app_no_longer_uses_is_dropped(layout: Layout) -> None:
     assert layout.layers is not None
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     assert (layout.layers / "natives.toml").is_file()
     for child in layout.natives.iterdir():
         if child.name == "libmemcached":
             subprocess.run(["rm", "-rf", str(child)], check=True)
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     assert not (layout.layers / "natives.toml").exists() and not layout.natives.exists()
 
 
 def test_the_launch_environment_files(layout: Layout) -> None:
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     env = {p.name: p.read_text() for p in (layout.env / "env").iterdir()}
     assert env == {
         "PATH.prepend": str(layout.env / "bin"),
@@ -150,7 +151,7 @@ def exec_d(program: Path, env: dict[str, str]) -> dict[str, object]:
 
 
 def test_exec_d_hands_on_web_concurrency_as_toml(layout: Layout) -> None:
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     program = layout.env / "exec.d" / "web_concurrency"
     assert os.access(program, os.X_OK)
     # The user's number is kept; what is not a number is never written into the TOML.
@@ -164,15 +165,19 @@ def test_processes_from_the_procfile_or_the_inferred_web(layout: Layout) -> None
     (layout.build / "Procfile").write_text(
         "web: gunicorn app:app\r\nworker: celery -A x worker\n# no\nbad line\n"
     )
-    assert launch.processes(layout, "gunicorn inferred.wsgi") == [
+    assert launch.processes(procfile.check(layout.build, layout.env)) == [
         {"type": "web", "command": ["bash", "-c", "gunicorn app:app"], "default": True},
         {"type": "worker", "command": ["bash", "-c", "celery -A x worker"], "default": False},
     ]
     (layout.build / "Procfile").unlink()
-    assert launch.processes(layout, "gunicorn inferred.wsgi") == [
-        {"type": "web", "command": ["bash", "-c", "gunicorn inferred.wsgi"], "default": True}
+    (layout.build / "wsgi.py").write_text("def application(environ, start_response):\n    return []\n")
+    site = layout.env / "lib" / "python3.13" / "site-packages"
+    (site / "gunicorn-1.0.dist-info").mkdir(parents=True)
+    assert launch.processes(procfile.check(layout.build, layout.env)) == [
+        {"type": "web", "command": ["bash", "-c", "gunicorn wsgi:application"], "default": True}
     ]
-    assert launch.processes(layout, "") == []
+    (layout.build / "wsgi.py").unlink()
+    assert launch.processes(procfile.check(layout.build, layout.env)) == []
 
 
 def test_restore_layer_discards_a_layer_it_cannot_read(layout: Layout) -> None:
@@ -217,7 +222,7 @@ def test_a_layer_the_apps_code_wrote_into_is_not_cached(
     mark()
 
     def types() -> dict[str, object]:
-        launch.hand_on(layout, state(), "")
+        launch.hand_on(layout, state(), [])
         return {name: read(layout.layers / f"{name}.toml")["types"]["cache"] for name in ("venv", "python")}  # type: ignore[index]
 
     assert types() == {"venv": True, "python": True}

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +34,9 @@ class _Missing(Exception):
 
 def _download(url: str, dest: Path, retries: int) -> None:
     """url to dest. Raises _Missing (no such file) or OSError (anything else, after retries)."""
+    import urllib.error  # (the network's modules only when something is downloaded: pybuildpack.http)
+    import urllib.request
+
     if url.startswith("file://"):
         path = Path(unquote(urlsplit(url).path))
         if not path.exists():

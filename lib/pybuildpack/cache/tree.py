@@ -20,7 +20,6 @@ import shutil
 import stat
 import subprocess
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -172,6 +171,8 @@ def _hash_all(paths: list[str]) -> list[str]:
     workers = max(1, min(4, len(os.sched_getaffinity(0))))
     if workers == 1 or len(paths) < 64:
         return [sha256_of(path) for path in paths]
+    from concurrent.futures import ThreadPoolExecutor  # (imported by a build that hashes only)
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sha256") as pool:
         return list(pool.map(sha256_of, paths, chunksize=64))
 

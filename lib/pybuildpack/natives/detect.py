@@ -3,7 +3,6 @@ its requirements bring in; decide's choice of them (for_build), said and put int
 
 from __future__ import annotations
 
-import urllib.error
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +30,7 @@ def needed_libraries(
             continue
         try:
             names = extra_names(entry, sources, graph.root, downloads)
-        except (urllib.error.URLError, OSError, ValueError):
+        except (OSError, ValueError):  # (urllib's URLError is an OSError)
             continue  # the index is unreachable: pip will say so with its own words
         for name in sorted(names & wanted):
             through_extras.setdefault(name, entry)
@@ -70,8 +69,8 @@ def for_build(
                 f"{library.name} {library.version}: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)"
             )
             continue
-        output.info(trigger.describe(layout.app))
-        needed_by = f"{entry.name or entry.text} at {entry.origin.show(layout.app)}"
+        output.info(trigger.describe(app.graph.root))
+        needed_by = f"{entry.name or entry.text} at {entry.origin.show(app.graph.root)}"
         libraries.append(LibraryUse(library.name, library.version, needed_by))
     return libraries
 

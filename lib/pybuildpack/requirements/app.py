@@ -32,22 +32,23 @@ def read_app(layout: Layout, settings: Settings) -> App:
     """The app's dependency files as a graph (a BuildError, before any download, when they are
     unusable). A lock file's graph is its export (tools/export.py), once decide has made it."""
     config = ConfigVars.read(layout.env_dir)
-    source = install_source(layout.app, layout.data / "app-markers.txt", settings.package_manager)
+    markers = layout.data / "app-markers.txt"
+    source = install_source(layout.app, markers, settings.package_manager, layout.build)
     if not source.locked:
         return App(source, load_graph(layout.app, source, config.for_expansion()), config, settings)
     reader = reader_for(source.kind)
-    reader.check(layout.app)
+    reader.check(source.root)
     export = locked.export_path(layout.work, source)
-    inputs = reader.inputs(layout.app)
+    inputs = reader.inputs(source.root)
     if export.is_file():
-        graph = locked.graph_from_export(layout.app, source, export, inputs, config.for_expansion())
+        graph = locked.graph_from_export(source.root, source, export, inputs, config.for_expansion())
         return App(source, graph, config, settings)
-    return App(source, locked.empty_graph(layout.app, source, inputs), config, settings)
+    return App(source, locked.empty_graph(source.root, source, inputs), config, settings)
 
 
 def lock_made_by(layout: Layout, source: InstallSource) -> str:
     """What made the app's lock, for the report, where the lock says ("" where it does not)."""
-    return reader_for(source.kind).describe(layout.app) if source.locked else ""
+    return reader_for(source.kind).describe(source.root) if source.locked else ""
 
 
 def check_paths(layout: Layout, app: App) -> None:

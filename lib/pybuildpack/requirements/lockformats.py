@@ -20,9 +20,12 @@ from pybuildpack.process import Completed
 class LockTool(Protocol):
     """A package manager's program that exports its lock (tools/uv.py's Uv)."""
 
-    def export(self, app: Path, python: Path | None, target: Path, *, groups: bool) -> Completed:
+    def export(
+        self, app: Path, python: Path | None, target: Path, *, groups: bool, package: str = ""
+    ) -> Completed:
         """The lock's packages for the runtime python (None: the lock is not checked) into
-        target, with every dependency group when groups."""
+        target, with every dependency group when groups; a workspace member's only, when package
+        names one."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class ExportRequest:
     python: Path | None  # the runtime (None: bin/plan, which checks nothing)
     bound: Path  # the directory local paths must be in (the build directory)
     tool: LockTool | None = None  # the reader's tool, when it names one
+    package: str = ""  # the uv workspace member to export (app: the workspace's root), or ""
 
 
 def _nothing(_app: Path) -> str:

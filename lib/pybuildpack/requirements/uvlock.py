@@ -1,7 +1,9 @@
 """uv.lock: checked against pyproject.toml, and exported by uv itself (tools/uv.py's Uv.export: the
 packages of the default dependencies for the target, no dependency groups, the app's own package
-when it is one), what uv said read here, and the credentials of the app's indexes added, for
-requirements/locked.py to read into the graph."""
+when it is one; a uv workspace member's own, uv export --package, requirements/uvworkspace.py),
+what uv said read here, and the credentials of the app's indexes added, for requirements/locked.py
+to read into the graph. A workspace's lock is made from the root's and every member's
+pyproject.toml (its inputs)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.localpaths import outside
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.uvworkspace import Workspace
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "uv.lock"
@@ -91,34 +94,48 @@ def _locked_requirements(items: list[Any]) -> dict[str, str]:
     }
 
 
-def what_is_stale(app: Path) -> list[str]:
-    """What pyproject.toml asks for that uv.lock was not made for (best effort: [] when it can't tell)."""
-    try:
-        project = load_toml(app / PROJECT)
-        lock = load_toml(app / LOCK)
-    except (OSError, TOMLDecodeError):
-        return []
+def _stale_project(project: dict[str, Any], shown: str, packages: list[Any]) -> list[str]:
+    """What one project of the lock (its pyproject.toml, shown as shown) asks for that the lock
+    was not made for."""
     table = project.get("project") or {}
     name = canonicalize_name(str(table.get("name", "")))
-    packages = lock.get("package", [])
     root = next((p for p in packages if canonicalize_name(str(p.get("name", ""))) == name), None)
     if root is None:
-        return [f"{LOCK} has no package '{table.get('name', '')}', the project {PROJECT} names"]
+        return [f"{LOCK} has no package '{table.get('name', '')}', the project {shown} names"]
     metadata = root.get("metadata") or {}
     wanted = _requirements(list(table.get("dependencies") or []))
     locked = _locked_requirements(list(metadata.get("requires-dist") or []))
     out = []
     for dep in sorted(set(wanted) | set(locked)):
         if dep not in locked:
-            out.append(f"{PROJECT} asks for {dep}{wanted[dep]}, which {LOCK} does not lock")
+            out.append(f"{shown} asks for {dep}{wanted[dep]}, which {LOCK} does not lock")
         elif dep not in wanted:
-            out.append(f"{LOCK} locks {dep}, which {PROJECT} no longer asks for")
+            out.append(f"{LOCK} locks {dep}, which {shown} no longer asks for")
         elif wanted[dep] != locked[dep]:
             asked, made = wanted[dep] or "any", locked[dep] or "any"
-            out.append(f"{dep}: {PROJECT} asks for '{asked}', {LOCK} was made for '{made}'")
-    asked, made = str(table.get("requires-python", "")), str(lock.get("requires-python", ""))
-    if asked != made:
-        out.append(f"requires-python: {PROJECT} says '{asked}', {LOCK} was made for '{made}'")
+            out.append(f"{dep}: {shown} asks for '{asked}', {LOCK} was made for '{made}'")
+    return out
+
+
+def what_is_stale(root: Path) -> list[str]:
+    """What the pyproject.toml files a lock is made from (the project's, or a uv workspace's root
+    and members') ask for that uv.lock was not made for (best effort: [] when it can't tell)."""
+    projects = Workspace.at(root).projects()
+    try:
+        lock = load_toml(root / LOCK)
+        read = [(load_toml(path), path.relative_to(root).as_posix()) for path in projects]
+    except (OSError, TOMLDecodeError):
+        return []
+    packages = lock.get("package", [])
+    out = []
+    for project, shown in read:
+        if project.get("project") or len(read) == 1:
+            out += _stale_project(project, shown, packages)
+    if len(read) == 1:
+        table = read[0][0].get("project") or {}
+        asked, made = str(table.get("requires-python", "")), str(lock.get("requires-python", ""))
+        if asked != made:
+            out.append(f"requires-python: {PROJECT} says '{asked}', {LOCK} was made for '{made}'")
     return out
 
 
@@ -171,7 +188,8 @@ def _export(request: ExportRequest) -> None:
         raise RuntimeError("uv.lock is exported by uv, and no uv was given")
     target = request.target
     target.parent.mkdir(parents=True, exist_ok=True)
-    result = request.tool.export(request.app, request.python, target, groups=request.groups)
+    package = request.package
+    result = request.tool.export(request.app, request.python, target, groups=request.groups, package=package)
     if result.returncode == 0 and target.is_file():
         _add_credentials(request.app, target, request.config)
         return
@@ -207,7 +225,7 @@ READER = LockReader(
     kind="uv",
     command="uv lock",
     check=check_files,
-    inputs=lambda app: [app / PROJECT],
+    inputs=lambda root: Workspace.at(root).projects(),
     export=_export,
     tool="uv",
 )

@@ -56,9 +56,11 @@ def export_lock(
         return app
     reader = reader_for(app.source.kind)
     export = locked.export_path(layout.work, app.source)
-    inputs = reader.inputs(layout.app)
+    inputs = reader.inputs(app.source.root)
     pinned = tool_versions(layout.vendor).get(app.source.kind, "")
     facts = [pinned, version, str(groups), str(default_index), *sorted(app.config.values)]
+    if app.source.member:  # a uv workspace's lock exports each member's own packages
+        facts.append(f"member={app.source.member}")
     key = locked.export_key(app.source, inputs, facts)
     keep = layout.cache is not None and python is not None and version and not groups
     saved = layout.cached("lock-export.txt") if keep else None
@@ -68,7 +70,7 @@ def export_lock(
         export.write_text(text)
     else:
         request = ExportRequest(
-            app=layout.app,
+            app=app.source.root,
             target=export,
             config=app.config.values,
             default_index=default_index,
@@ -77,10 +79,12 @@ def export_lock(
             python=python,
             bound=layout.build,
             tool=_tool(layout, app, arch, reader.tool, default_index),
+            package=app.source.member,
         )
         reader.export(request)
         locked.save_export(saved, key, export)
-    graph = locked.graph_from_export(layout.app, app.source, export, inputs, app.config.for_expansion())
+    root = app.source.root
+    graph = locked.graph_from_export(root, app.source, export, inputs, app.config.for_expansion())
     app = replace(app, graph=graph)
     check_paths(layout, app)
     warn_unpinned(app)
@@ -89,7 +93,8 @@ def export_lock(
 
 def export_for_build(layout: Layout, app: App, arch: str, version: str) -> App:
     """decide's export of a locked app's lock, for the runtime of release version, as it says."""
-    output.step(f"Reading {app.source.path.name} ({app.source.manager})")
+    member = f"uv workspace member {app.source.member}" if app.source.member else ""
+    output.step(f"Reading {app.source.path.name} ({member or app.source.manager})")
     default_index = pip_default_index(layout.vendor / "seed")
     app = export_lock(layout, app, arch, layout.runtime_python, default_index, version=version)
     target = marker_environment(Version(version))

@@ -9,7 +9,6 @@ import hashlib
 import os
 import shutil
 import stat
-import zipfile
 from pathlib import Path
 
 from pybuildpack import output
@@ -77,6 +76,8 @@ def _download(
 
 
 def _unpack(archive: Path, member: str, program: Path) -> None:
+    import zipfile  # (with a download only: a warm build's core start does without it)
+
     staging = program.parent.with_name(f"{program.parent.name}.tmp.{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -108,6 +109,8 @@ def provide(
     if _verified(program):
         os.utime(program.parent)  # in use: the cache keeps it
         return program
+    import zipfile
+
     output.info(f"Fetching {wheel.tool} {wheel.version}")
     downloads = layout.scratch / "tool-downloads"
     downloads.mkdir(parents=True, exist_ok=True)

@@ -76,11 +76,16 @@ class Uv:
     def run(self, args: Sequence[str], *, cwd: Path, quiet: bool = True) -> Completed:
         return run([str(self.program), *args], cwd=cwd, env=self.environment(), quiet=quiet)
 
-    def export(self, app: Path, python: Path | None, target: Path, *, groups: bool) -> Completed:
+    def export(
+        self, app: Path, python: Path | None, target: Path, *, groups: bool, package: str = ""
+    ) -> Completed:
         """uv's export of app's uv.lock into target: checked against pyproject.toml for the runtime
         python (None: --frozen, unchecked, for bin/plan), with every dependency group when groups,
-        else none (requirements/lockformats.py's LockTool)."""
+        else none; only the workspace member package's dependencies when it names one
+        (requirements/lockformats.py's LockTool)."""
         args = [*EXPORT_ARGS, "--output-file", str(target)]
+        if package:
+            args += ["--package", package]
         if groups:
             args[args.index("--no-default-groups")] = "--all-groups"
         if python is None:
