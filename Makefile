@@ -5,7 +5,7 @@ SHELL := /bin/bash
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh test/reproducible/run.sh \
+BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh test/reproducible/run.sh $(wildcard test/trials/*.sh) \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) test/integration/setup_suite.bash test/helpers/tests_tmpdir.sh .ci/run
 # The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
 # take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
@@ -29,8 +29,8 @@ $(TOOLS)/.installed: test/requirements.txt
 
 lint: tools
 	$(TOOLS_BIN)/shellcheck -x $(BASH_FILES)
-	$(TOOLS_BIN)/ruff check lib test/python builds test/cnb test/helpers test/reproducible
-	$(TOOLS_BIN)/ruff format --check lib test/python builds test/cnb test/helpers test/reproducible
+	$(TOOLS_BIN)/ruff check lib test/python builds test/cnb test/helpers test/reproducible test/trials
+	$(TOOLS_BIN)/ruff format --check lib test/python builds test/cnb test/helpers test/reproducible test/trials
 
 pytest: tools
 	$(TOOLS_BIN)/pytest -q test/python

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from pybuildpack.cache import bytecode, layers
-from pybuildpack.cache.environment import layer_meta
+from pybuildpack.cache.environment import layer_meta, say_discarded, written_layers
 from pybuildpack.committed import runtime_mark
 from pybuildpack.context import (
     CHECKED_HASH,
@@ -121,20 +121,30 @@ def label(state: State) -> str:
     )
 
 
+def _kept(types: set[str], name: str, written: dict[str, str]) -> set[str]:
+    """A layer's types, without the cache when the build's own code wrote into it (written_layers):
+    the image has what it wrote, the next build starts without it."""
+    return types - {"cache"} if name in written else types
+
+
 def hand_on(layout: Layout, state: State, found: list[Process]) -> None:
     """Every layer's file and content for the lifecycle, and launch.toml. The app's own bytecode
     that the build wrote (collectstatic, a hook importing the app) is made hash-checked, checked
     against its source at import (it is the app's code, which may be edited in a running image):
     the exporter resets every file's time, and a timestamp .pyc would be compiled at every start."""
     root = layout.slug_dir
+    written = written_layers(layout)  # before anything below writes into the layers
+    if LAYER_ENV in written:
+        say_discarded(written[LAYER_ENV])
     if any(layout.build.rglob("__pycache__")):
         bytecode.rehash_with(layout.runtime_python, layout.build, CHECKED_HASH)
     archive, sha256 = runtime_mark(layout.runtime) or ("", "")
     runtime = {"version": state.python_version, "archive": archive, "sha256": sha256, "stack": state.stack}
-    layers.write(root, LAYER_RUNTIME, ALL, {**runtime, "arch": state.arch})
+    layers.write(root, LAYER_RUNTIME, _kept(ALL, LAYER_RUNTIME, written), {**runtime, "arch": state.arch})
     _environment(layout)
     restored = layers.metadata(root, LAYER_ENV) if state.environment == "reuse" else None
-    layers.write(root, LAYER_ENV, ALL, restored or layer_meta(state, metadata.installed(layout.env)))
+    env_meta = restored or layer_meta(state, metadata.installed(layout.env))
+    layers.write(root, LAYER_ENV, _kept(ALL, LAYER_ENV, written), env_meta)
     names = _natives(layout)
     if names:
         layers.write(root, LAYER_NATIVES, {"launch", "cache"}, {"libraries": names})

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
+import os
 import py_compile
 import subprocess
 import sys
@@ -282,3 +284,24 @@ def test_cnb_uses_a_runtime_with_hash_based_bytecode_as_it_is(
         for module in ("os", "json")
     }
     assert compiled == {"os": "unchecked-hash", "json": json_after}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs: run as root")
+def test_a_full_disk_while_unpacking_is_no_damaged_archive(tmp_path: Path, mirror: Path) -> None:
+    """Trial 58 through bin/build (the layers on a full file system): tar's 'No space left on
+    device' was 'The Python archive is damaged', and the good archive was thrown away. It is the
+    machine's: the build's I/O error (__main__: 'The build could not use a file it needs'), the
+    cached archive kept, nothing half unpacked."""
+    publish(mirror, RUNTIME, {**PYTHON, "lib/big.bin": os.urandom(3 << 20).hex()}, tmp_path)
+    layout = make_layout(tmp_path)
+    slug = layout.build / ".heroku"
+    slug.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(slug)], check=True)
+    try:
+        with pytest.raises(OSError) as caught:
+            install_runtime(layout, settings(), VERSION, STACK, ARCH)
+        assert caught.value.errno == errno.ENOSPC
+        assert list(slug.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(slug)], check=True)
+    assert (tmp_path / "cache/python/runtimes" / RUNTIME).is_file()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import tomllib
 
 from pybuildpack import launch
 from pybuildpack.cache import layers
-from pybuildpack.cache.environment import restore_layer
+from pybuildpack.cache.environment import mark_shared, restore_layer
 from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout
 from pybuildpack.state import InstallStep, LibraryUse, State
@@ -195,3 +196,47 @@ def test_restore_layer_without_the_layers_files_is_a_fresh_environment(layout: L
     subprocess.run(["rm", "-rf", str(layout.env)], check=True)
     assert restore_layer(layout.layers, layout.env) == (None, "no cached environment (no build cache)")
     assert not (layout.layers / "venv.toml").exists()
+
+
+def test_a_layer_the_apps_code_wrote_into_is_not_cached(
+    layout: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Trial 66 in CNB mode: the environment's layer is the image's and the cache's at once, so a
+    post_compile hook's edit of it was reused by every later build, the hook long gone (classic's
+    cache keeps its own copy: cache/environment.py's check_shared). What the buildpack wrote before
+    the mark is its own (the layers stay cached); what the app's code wrote after it (a file
+    written, added or removed, in the environment or the runtime) keeps the layer out of the cache
+    (the image has it: this build is not affected)."""
+    assert layout.layers is not None
+    (layout.env / "lib" / "six.py").write_text("V = 1\n")
+    (layout.runtime / "lib").mkdir()
+    layout.work.mkdir()
+
+    def mark() -> None:
+        """The mark, then a pause: an app's code runs later than it by more than a tick of the
+        clock file times come from (a few milliseconds; the buildpack's last writes may share
+        the mark's tick)."""
+        mark_shared(layout)
+        time.sleep(0.05)
+
+    mark()
+
+    def types() -> dict[str, object]:
+        launch.hand_on(layout, state(), [])
+        return {name: read(layout.layers / f"{name}.toml")["types"]["cache"] for name in ("venv", "python")}  # type: ignore[index]
+
+    assert types() == {"venv": True, "python": True}
+    assert "Discarding" not in capsys.readouterr().out
+    mark()  # (hand_on's own files are written after its check: the next build's)
+    (layout.env / "lib" / "six.py").write_text("V = 2\n")  # a hook's edit
+    assert types() == {"venv": False, "python": True}
+    assert capsys.readouterr().out == (
+        "-----> Discarding the cached environment: lib/six.py was written (by collectstatic or a hook)\n"
+        "       The next build makes a fresh one; this build is not affected.\n"
+    )
+    mark()
+    (layout.runtime / "lib" / "planted.py").write_text("")  # a file added to the runtime
+    assert types() == {"venv": True, "python": False}
+    mark()
+    (layout.env / "lib" / "six.py").unlink()  # removed: its directory changed
+    assert types() == {"venv": False, "python": True}

@@ -5,6 +5,7 @@ and moved into place, so that nothing half-unpacked is ever used."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -65,8 +66,13 @@ def _fetch(layout: Layout, mirror: Mirror, name: str, cached: Path | None, what:
     return _store(download, cached) if cached is not None else download
 
 
+# tar's words when the file system, not the archive, failed it: the machine's I/O error.
+_FULL = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT}
+
+
 def _unpack(archive: Path, staging: Path) -> str | None:
-    """Unpack into a fresh staging directory; tar's complaint when it fails."""
+    """Unpack into a fresh staging directory; tar's complaint when it fails. A full file system
+    is an OSError (the build's I/O error, the archive kept), with nothing left unpacked."""
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     result = subprocess.run(
@@ -76,6 +82,10 @@ def _unpack(archive: Path, staging: Path) -> str | None:
         check=False,
     )
     if result.returncode != 0:
+        for words, number in _FULL.items():
+            if words in result.stderr:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise OSError(number, words, str(staging.parent))
         return "\n".join(result.stderr.splitlines()[:3]) or f"exit status {result.returncode}"
     return None
 

@@ -266,6 +266,26 @@ def touched_since(root: Path, expected: Manifest, since: Path) -> str | None:
     return None
 
 
+def written_since(root: Path, since: Path) -> str | None:
+    """The first entry under root (a file, a link or a directory: new, changed or with an entry
+    removed) whose inode changed after the file since was made (its ctime, which nothing can put
+    back): what the build's own code wrote into a tree used in place, with no manifest (a CNB
+    layer); None when there is none, or no mark. (find: a warm build's whole environment is
+    looked at, in C.)"""
+    if not since.is_file():
+        return None
+    result = subprocess.run(
+        ["find", str(root), "-cnewer", str(since), "-printf", "%P\\n", "-quit"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 and not result.stdout:
+        return f"it can't be read ({result.stderr.strip()[:200]})"
+    found = result.stdout.rstrip("\n")
+    return f"{found or '.'} was written" if result.stdout else None
+
+
 def read_manifest(path: Path) -> Manifest | None:
     """A manifest written by manifest(); None when it is missing, unreadable or of an older
     format (no checksums)."""

@@ -51,6 +51,8 @@ def _decide_environment(
     if meta.fingerprint == inputs.digest() and not volatile:
         output.step("Reusing the cached environment (requirements unchanged)")
         relocate(layout.env, layout.runtime)
+        if layout.layers is not None:
+            mark_shared(layout)  # the layers as the buildpack leaves them (install does not run)
         return "reuse", libraries, []
     if any(change.rebuilds for change in changes):
         shown = [str(c) for c in changes if fingerprint.kind_of(c.key) != fingerprint.HASHES]

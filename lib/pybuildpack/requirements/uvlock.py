@@ -16,6 +16,7 @@ from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
+from pybuildpack.requirements.localpaths import outside
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
 from pybuildpack.requirements.selection import Choices, names
@@ -174,10 +175,34 @@ def _add_credentials(app: Path, target: Path, config: Mapping[str, str]) -> None
     target.write_text("\n".join(lines) + "\n")
 
 
+# The keys of a [[package]]'s source that name a local path (relative to the lock's directory).
+_LOCAL_SOURCES = ("directory", "editable", "path", "virtual")
+
+
+def _check_local_sources(app: Path, bound: Path) -> None:
+    """Every local path a package's source gives is inside bound, before uv reads any of them: a
+    path outside the app is refused naming the lock's package, whether it exists or not (uv's
+    own error for a missing one names only the path)."""
+    lock = _load(app / LOCK)
+    for number, package in enumerate(_packages(lock)):
+        source = package.get("source", {})
+        if not isinstance(source, dict):
+            continue
+        place = _LOCK.at("package").at(number).at("source")
+        for key in _LOCAL_SOURCES:
+            if key in source:
+                written = values.text(place.at(key), source[key])
+                resolved = (app / written).resolve()
+                if outside(resolved, bound):
+                    values.local_path(place.at(key), written, app, bound)
+
+
 def _export(request: ExportRequest) -> None:
     """uv's export of the lock (request.tool: uv) for the runtime (None: no check of the lock
     against pyproject.toml, for bin/plan, which has no runtime), with the app's index credentials;
-    a BuildError that says what is wrong with the lock when uv refuses it."""
+    a BuildError that says what is wrong with the lock when uv refuses it (or before, for a local
+    path outside the app)."""
+    _check_local_sources(request.app, request.bound)
     if request.tool is None:
         raise RuntimeError("uv.lock is exported by uv, and no uv was given")
     target = request.target

@@ -33,7 +33,9 @@ def _tool(layout: Layout, app: App, arch: str, name: str, default_index: str | N
     from pybuildpack.archives.mirror import Mirror
     from pybuildpack.tools.uv import Uv
 
-    return Uv(layout, arch, tool_index(app, default_index), Mirror.configured(app.settings))
+    return Uv(
+        layout, arch, tool_index(app, default_index), Mirror.configured(app.settings), "the app's lock file"
+    )
 
 
 def export_lock(

@@ -40,12 +40,18 @@ def uv_wheel(layout: Layout, arch: str) -> ToolWheel:
 
 
 class Uv:
-    def __init__(self, layout: Layout, arch: str, index_url: str | None, mirror: Mirror | None) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        arch: str,
+        index_url: str | None,
+        mirror: Mirror | None,
+        needed_by: str | None = None,
+    ) -> None:
         self.layout = layout
         self.wheel = uv_wheel(layout, arch)
-        self.program = provide(
-            layout, self.wheel, _MEMBER.format(version=self.wheel.version), index_url, mirror
-        )
+        member = _MEMBER.format(version=self.wheel.version)
+        self.program = provide(layout, self.wheel, member, index_url, mirror, needed_by)
 
     @property
     def version(self) -> str:
