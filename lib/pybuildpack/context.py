@@ -67,8 +67,10 @@ class ConfigVars:
         return {name: value for name, value in self.values.items() if name in PIP_ALLOWLIST}
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
+def _flag(name: str, default: bool = True) -> bool:
+    """A switch: on unless 0, false, no or off; when unset or empty, default."""
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value not in ("0", "false", "no", "off")
 
 
 def _setting(name: str, default: _T) -> _T:
@@ -91,6 +93,7 @@ class Settings:
     mirror_url: str = _setting("BUILDPACK_MIRROR_URL", "")  # "": Heroku's archives on its stacks
     stack: str = _setting("STACK", "")  # the platform's stack name, as it sets it
     mirror_retries: int = _setting("MIRROR_RETRIES", 3)  # retries of a failed download
+    compile_all: bool = _setting("BUILDPACK_COMPILE_ALL", False)  # packages' test suites compiled too
 
     # ENV_SETTINGS the core never reads: bash uses them before the core runs.
     BASH_ONLY: ClassVar[dict[str, str]] = {
@@ -109,6 +112,7 @@ class Settings:
             mirror_url=os.environ.get("BUILDPACK_MIRROR_URL", ""),
             stack=os.environ.get("STACK", ""),
             mirror_retries=int(os.environ.get("MIRROR_RETRIES", "3") or 3),
+            compile_all=_flag("BUILDPACK_COMPILE_ALL", default=False),
         )
 
     @classmethod

@@ -63,6 +63,7 @@ def inputs(
     python: str = "3.13.5",
     pip_config: dict[str, str] | None = None,
     package_app: bool = False,
+    compile_all: bool = False,
 ) -> Inputs:
     graph = parse_requirements(app / "requirements.txt", app, env={})
     return collect(
@@ -73,6 +74,7 @@ def inputs(
         buildpack=vendor,
         pip_config=pip_config or {},
         package_app=package_app,
+        compile_all=compile_all,
     )
 
 
@@ -141,6 +143,15 @@ def test_the_buildpack_files_and_config_vars_are_inputs(app: Path, vendor: Path)
     after = inputs(app, vendor, pip_config={"PIP_INDEX_URL": "https://user:s3cret@example.invalid/simple"})
     assert words(after, before) == ["config var PIP_INDEX_URL added", "the buildpack's version changed"]
     assert "s3cret" not in repr(after.items)  # config values are hashed, never kept in clear
+
+
+def test_compiling_every_module_is_an_input_that_rebuilds_only_when_set(app: Path, vendor: Path) -> None:
+    before = inputs(app, vendor)
+    assert fingerprint.COMPILE_ALL not in before.items  # an environment cached before it stays reused
+    after = inputs(app, vendor, compile_all=True)
+    assert words(after, before) == ["config var BUILDPACK_COMPILE_ALL added"]
+    assert words(before, after) == ["config var BUILDPACK_COMPILE_ALL removed"]
+    assert [change.rebuilds for change in after.changes(before.items)] == [True]
 
 
 def test_the_app_itself_is_an_input_when_installed_as_a_package(app: Path, vendor: Path) -> None:

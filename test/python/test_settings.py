@@ -68,6 +68,7 @@ def test_each_field_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch) -
         "BUILDPACK_MIRROR_URL": ("file:///srv/m", "file:///srv/m"),
         "STACK": ("heroku-24", "heroku-24"),
         "MIRROR_RETRIES": ("7", 7),
+        "BUILDPACK_COMPILE_ALL": ("yes", True),
     }
     assert set(given) == set(Settings.variables())
     for name, (value, _) in given.items():

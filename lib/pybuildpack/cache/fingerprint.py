@@ -82,9 +82,10 @@ LOCAL_PACKAGE = "local-package"  # LOCAL_PACKAGE:path
 APP_PACKAGE = "app-package"
 TOOL = "tool"  # TOOL:NAME, the version of the package manager that exports a lock file
 HASHES = "hashes"  # HASHES:NAME, the version and --hash values a requirement pins
-# Inputs whose change makes the old environment useless (compiled extensions, the seed packages):
-# it is rebuilt, not synced.
-REBUILD_ON = frozenset({PYTHON_VERSION, STACK, ARCH, BUILDPACK})
+COMPILE_ALL = "compile-all"  # BUILDPACK_COMPILE_ALL, only when on (the packages' test suites compiled)
+# Inputs whose change makes the old environment useless (compiled extensions, the seed packages)
+# or not what a fresh one would be (its bytecode): it is rebuilt, not synced.
+REBUILD_ON = frozenset({PYTHON_VERSION, STACK, ARCH, BUILDPACK, COMPILE_ALL})
 _VALUED = frozenset({PYTHON_VERSION, STACK, ARCH})  # a change shows the old and new value
 _NAMES = {
     PYTHON_VERSION: "python version",
@@ -96,6 +97,7 @@ _NAMES = {
     LOCAL_PACKAGE: "local package {}",
     TOOL: "{}'s version",
     HASHES: "the hashes of {}",
+    COMPILE_ALL: "config var BUILDPACK_COMPILE_ALL",
     FILE: "{}",
 }
 
@@ -172,6 +174,7 @@ def collect(
     pip_config: dict[str, str],
     package_app: bool,
     tools: dict[str, str] | None = None,
+    compile_all: bool = False,
 ) -> Inputs:
     inputs = Inputs()
     items = inputs.items
@@ -202,4 +205,6 @@ def collect(
         items[APP_PACKAGE] = tree_digest(root)
     for name, version in sorted((tools or {}).items()):
         items[f"{TOOL}:{name}"] = version
+    if compile_all:  # (absent when off: the fingerprints of environments cached before it are kept)
+        items[COMPILE_ALL] = "1"
     return inputs
