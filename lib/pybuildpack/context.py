@@ -94,6 +94,7 @@ class Settings:
     stack: str = _setting("STACK", "")  # the platform's stack name, as it sets it
     mirror_retries: int = _setting("MIRROR_RETRIES", 3)  # retries of a failed download
     compile_all: bool = _setting("BUILDPACK_COMPILE_ALL", False)  # packages' test suites compiled too
+    slug_size_warning: int = _setting("BUILDPACK_SLUG_SIZE_WARNING", 300)  # MB: the largest named above it
 
     # ENV_SETTINGS the core never reads: bash uses them before the core runs.
     BASH_ONLY: ClassVar[dict[str, str]] = {
@@ -113,12 +114,29 @@ class Settings:
             stack=os.environ.get("STACK", ""),
             mirror_retries=int(os.environ.get("MIRROR_RETRIES", "3") or 3),
             compile_all=_flag("BUILDPACK_COMPILE_ALL", default=False),
+            slug_size_warning=_megabytes("BUILDPACK_SLUG_SIZE_WARNING", 300),
         )
 
     @classmethod
     def variables(cls) -> dict[str, str]:
         """{environment variable: field} of every setting the core reads."""
         return {f.metadata["env"]: f.name for f in fields(cls)}
+
+
+def _megabytes(name: str, default: int) -> int:
+    """A size in MB, a whole number (default when unset or empty); anything else is an error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.isdigit() and raw.isascii():
+        return int(raw)
+    raise BuildError(
+        f"{name}={raw[:40]!r}{'...' if len(raw) > 40 else ''} is not a size in MB",
+        where=f"config var {name}",
+        details=["It is a whole number of megabytes (1,000,000 bytes), such as 300 (the default)."],
+        fix=f"Set it to a whole number (heroku config:set {name}=300), or unset it for 300.",
+        code="config::size",
+    )
 
 
 INSTALLERS = ("uv", "pip")

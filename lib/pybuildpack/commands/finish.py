@@ -6,21 +6,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pybuildpack import launch, output, profile, report
+from pybuildpack import launch, output, profile, report, size
 from pybuildpack.cache import entries
 from pybuildpack.cache.environment import check_shared
-from pybuildpack.context import Layout
+from pybuildpack.context import Layout, Settings
 from pybuildpack.python_version.release import remember
 from pybuildpack.state import State
 
 
-def finish(layout: Layout, args: argparse.Namespace) -> None:
+def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None:
     """After a successful build (args.status 0): .profile.d and export written (profile.hand_on;
     with layers, the layers' files and launch.toml: launch.hand_on),
     what the build's code wrote into files shared with the cache dropped (check_shared), what the
-    cache table does not know removed, and the Python version kept for the next build. Then the
-    report (args.report), for any build."""
+    cache table does not know removed, the Python version kept for the next build, and the size
+    of what the build hands on said (size.py; measured meanwhile). Then the report (args.report),
+    for any build."""
     if args.status == 0:
+        measuring = size.start(layout)
         state = State.read(layout.work)
         if state is None:
             raise RuntimeError("finish ran without the state decide writes")
@@ -32,6 +34,7 @@ def finish(layout: Layout, args: argparse.Namespace) -> None:
             check_shared(layout)
             entries.remove_unknown(layout.cache)
             remember(layout, state.python_version)
+        size.tell(layout, measuring, settings.slug_size_warning)
     if args.report:
         try:
             report.write(

@@ -62,19 +62,35 @@ def installed_since(env: Path, before: dict[str, int]) -> list[Path]:
     files: set[Path] = set()
     top = env.resolve()
     for site in env.glob("lib/python*/site-packages"):
-        root = site.resolve()
         for record in site.glob("*.dist-info/RECORD"):
             try:
                 if before.get(record.parent.name) == record.stat().st_ino:
                     continue
-                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
             except OSError:
                 continue
-            for row in rows:
-                path = Path(os.path.normpath(root / row[0])) if row else None
-                if path is not None and path.is_relative_to(top) and path.is_file():
-                    files.add(path)
+            files.update(_recorded(record, site.resolve(), top))
     return sorted(files)
+
+
+def _recorded(record: Path, site: Path, top: Path) -> list[Path]:
+    """The files a RECORD lists (relative to site, the resolved site-packages) that are in the
+    environment (top, resolved) and exist."""
+    try:
+        rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+    except OSError:
+        return []
+    paths = (Path(os.path.normpath(site / row[0])) for row in rows if row)
+    return [path for path in paths if path.is_relative_to(top) and path.is_file()]
+
+
+def files_by_distribution(env: Path) -> dict[str, list[Path]]:
+    """{NAME VERSION: the files its RECORD lists} of every distribution in the environment."""
+    top = env.resolve()
+    found: dict[str, list[Path]] = {}
+    for name, (info, message) in _distributions(env).items():
+        shown = f"{message['Name'] or name} {message['Version'] or ''}".strip()
+        found[shown] = _recorded(info / "RECORD", info.parent.resolve(), top)
+    return found
 
 
 def resolved_from_report(report_path: Path) -> dict[str, str]:
