@@ -62,34 +62,40 @@ def installed_since(env: Path, before: dict[str, int]) -> list[Path]:
     files: set[Path] = set()
     top = env.resolve()
     for site in env.glob("lib/python*/site-packages"):
+        root = site.resolve()
         for record in site.glob("*.dist-info/RECORD"):
             try:
                 if before.get(record.parent.name) == record.stat().st_ino:
                     continue
             except OSError:
                 continue
-            files.update(_recorded(record, site.resolve(), top))
+            files.update(_recorded(record, root, top))
     return sorted(files)
+
+
+def _listed(record: Path, site: Path) -> list[str]:
+    """The paths a RECORD lists, made whole from site (its site-packages) and normalised."""
+    try:
+        rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+    except OSError:
+        return []
+    return [os.path.normpath(site / row[0]) for row in rows if row]
 
 
 def _recorded(record: Path, site: Path, top: Path) -> list[Path]:
     """The files a RECORD lists (relative to site, the resolved site-packages) that are in the
     environment (top, resolved) and exist."""
-    try:
-        rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
-    except OSError:
-        return []
-    paths = (Path(os.path.normpath(site / row[0])) for row in rows if row)
+    paths = (Path(path) for path in _listed(record, site))
     return [path for path in paths if path.is_relative_to(top) and path.is_file()]
 
 
-def files_by_distribution(env: Path) -> dict[str, list[Path]]:
-    """{NAME VERSION: the files its RECORD lists} of every distribution in the environment."""
-    top = env.resolve()
-    found: dict[str, list[Path]] = {}
+def listed_by_distribution(env: Path) -> dict[str, list[str]]:
+    """{NAME VERSION: the paths its RECORD lists, under env as given} of every distribution in the
+    environment (read only: nothing is looked up on disk)."""
+    found: dict[str, list[str]] = {}
     for name, (info, message) in _distributions(env).items():
         shown = f"{message['Name'] or name} {message['Version'] or ''}".strip()
-        found[shown] = _recorded(info / "RECORD", info.parent.resolve(), top)
+        found[shown] = _listed(info / "RECORD", info.parent)
     return found
 
 
