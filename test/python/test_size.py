@@ -101,12 +101,12 @@ def test_above_the_warning_size_the_largest_distributions_are_named(
 def test_a_distributions_size_counts_the_bytecode_the_build_compiled(tmp_path: Path) -> None:
     layout = layout_of(tmp_path)
     site = install(layout, tmp_path)
-    before = dict(size.largest(layout.env, 10))
+    before = dict(size.largest(layout.env, size.start(layout).each(), 10))
     # (no RECORD lists the build's bytecode; it is the runtime's, not the interpreter's running finish)
     (site / "mid" / "__pycache__").mkdir()
     (site / "mid" / "__pycache__" / "__init__.cpython-399.pyc").write_bytes(b"\0" * 50_000)
     (site / "mid" / "__pycache__" / "data.cpython-399.pyc").write_bytes(b"\0" * 7)  # (data.bin's: no)
-    after = dict(size.largest(layout.env, 10))
+    after = dict(size.largest(layout.env, size.start(layout).each(), 10))
     assert after["mid 1.0"] - before["mid 1.0"] == 50_000
     assert after["big 2.0"] == before["big 2.0"]
 
