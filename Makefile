@@ -1,11 +1,11 @@
-# Python buildpack: make test | lint | mirror | demo | bench | corpus | vendor | buildpackage
+# Python buildpack: make test | lint | mirror | demo | bench | corpus | vendor | buildpackage | reproducible
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh \
+BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh test/reproducible/run.sh $(wildcard test/trials/*.sh) \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) test/integration/setup_suite.bash test/helpers/tests_tmpdir.sh .ci/run
 # The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
 # take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
@@ -13,7 +13,7 @@ BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report b
 # at a time alone).
 BATS_JOBS ?= 4
 
-.PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor buildpackage clean
+.PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor buildpackage reproducible clean
 
 # make test: lint, pytest and the unit suites run while the integration suites do (they share no
 # files, ports or /app); each one's output is printed whole when it ends.
@@ -29,8 +29,8 @@ $(TOOLS)/.installed: test/requirements.txt
 
 lint: tools
 	$(TOOLS_BIN)/shellcheck -x $(BASH_FILES)
-	$(TOOLS_BIN)/ruff check lib test/python builds test/cnb
-	$(TOOLS_BIN)/ruff format --check lib test/python builds test/cnb
+	$(TOOLS_BIN)/ruff check lib test/python builds test/cnb test/helpers test/reproducible test/trials
+	$(TOOLS_BIN)/ruff format --check lib test/python builds test/cnb test/helpers test/reproducible test/trials
 
 pytest: tools
 	$(TOOLS_BIN)/pytest -q test/python
@@ -45,10 +45,14 @@ integration: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TMPDIR="$$(bash test/helpers/tests_tmpdir.sh)" \
 		bats --timing --jobs $(BATS_JOBS) test/integration
 
+# make mirror: every archive of builds/mirror-versions.txt; what the mirror lacks is built side by
+# side (MIRROR_JOBS at a time, default the cores).
 mirror:
 	bash builds/mirror.sh $(MIRROR_DIR)
 
-demo: mirror
+# make demo: the mirror gets only what the demo app needs, the runtime of its .python-version.
+demo:
+	bash builds/mirror.sh $(MIRROR_DIR) python$$(cat test/fixtures/flask-app/.python-version)
 	bash test/demo.sh
 
 vendor:
@@ -68,3 +72,8 @@ bench: tools mirror
 
 corpus: mirror
 	bash test/corpus/run.sh
+
+# make reproducible [FIXTURES="flask-app django-app"]: each app built twice, cold, in two build
+# directories a minute apart, classic (the slugs diffed) and CNB (the layers' digests compared).
+reproducible: tools mirror
+	PATH="$(TOOLS_BIN):$$PATH" bash test/reproducible/run.sh

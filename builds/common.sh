@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shared by the build scripts (mirror.sh, runtimes/build-python.sh, runtimes/install-build-deps.sh,
-# libraries/lib.sh): logging, logged steps, build dependencies, fetching and unpacking sources.
+# libraries/lib.sh): logging, logged steps, build dependencies, fetching and unpacking sources,
+# relocatable pkg-config files.
 #   BUILD_LOG_TAG  names the script at the start of every log line (default "build")
 #   BUILD_WORK     the script's temporary directory: step logs, downloads and unpacked sources
 
@@ -26,8 +27,18 @@ build::run_logged() {
 }
 
 # build::install_deps PKG...: installs (apt-get) the packages dpkg-query does not report installed;
-# runs apt-get update only when something is missing.
+# runs apt-get update only when something is missing. One at a time (mirror.sh runs recipes side by
+# side, and apt-get takes no second install at once).
 build::install_deps() {
+	local lock status=0
+	exec {lock}>>/tmp/pybuildpack-build-deps.lock
+	flock "$lock"
+	build::_install_deps "$@" || status=$?
+	exec {lock}>&-
+	return "$status"
+}
+
+build::_install_deps() {
 	local pkg status missing=() sudo=()
 	for pkg in "$@"; do
 		status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
@@ -79,4 +90,24 @@ build::unpack() {
 	[[ ${#topdirs[@]} -eq 1 ]] ||
 		build::die "expected one top-level directory in $tarball, found ${#topdirs[@]}"
 	echo "${topdirs[0]%/}"
+}
+
+# build::relocate_pc ROOT PREFIX: prefix=${pcfiledir}/../.. in every .pc file of ROOT/lib/pkgconfig
+# (a symlink to one is left as it is), and the absolute PREFIX elsewhere in them replaced by
+# ${prefix}: pkg-config then gives paths inside wherever the tree is unpacked.
+build::relocate_pc() {
+	local root="$1" prefix="$2" pc
+	shopt -s nullglob
+	local pcs=("$root"/lib/pkgconfig/*.pc)
+	shopt -u nullglob
+	for pc in "${pcs[@]}"; do
+		[[ -L "$pc" ]] && continue
+		grep -q '^prefix=' "$pc" || build::die "$(basename "$pc") has no prefix= line"
+		# shellcheck disable=SC2016 # ${pcfiledir} and ${prefix} are pkg-config variables
+		sed -i -e 's|^prefix=.*$|prefix=${pcfiledir}/../..|' \
+			-e "/^prefix=/!s|${prefix//./\\.}|\${prefix}|g" "$pc"
+		if grep -n -F "$prefix" "$pc" >&2; then
+			build::die "$(basename "$pc") still names $prefix (above)"
+		fi
+	done
 }

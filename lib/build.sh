@@ -2,7 +2,7 @@
 # One build, for both contracts: bin/compile (classic: the slug in BUILD_DIR, CACHE_DIR) and
 # bin/build (Cloud Native Buildpacks: the layers in LAYERS_DIR, the cache layer as CACHE_DIR).
 # Bash orchestrates (config, hooks, the report's timers); the Python core, run three times
-# (decide, install, finish), does the rest, .profile.d and export (or the layers' files and
+# (decide, install unless decide reuses the environment as it is, finish), does the rest, .profile.d and export (or the layers' files and
 # launch.toml) included. lib/pybuildpack/state.py describes the seam.
 #
 # The caller sources the other modules (see bin/compile), sets BUILD_DIR, CACHE_DIR, ENV_DIR and
@@ -26,7 +26,7 @@ build::finish() {
 	[[ -n "${CORE_DIR:-}" ]] || return 0
 	core::run "$BOOTSTRAP_PYTHON" "$CORE_DIR" finish "${core_args[@]}" --status "$status" \
 		--timers "$(report::timers)" --step "${TIMER_CURRENT:-}" --step-started "${TIMER_STARTED:-0}" \
-		--report "$(report::path "$CACHE_DIR" "$STATE_DIR")" --default-web "${DEFAULT_WEB:-}"
+		--report "$(report::path "$CACHE_DIR" "$STATE_DIR")"
 }
 
 # shellcheck disable=SC2329 # the EXIT trap calls it
@@ -130,15 +130,16 @@ build::run() {
 	faults::checkpoint "libraries"
 
 	timer::start "dependencies"
-	signals::run core::run "${PY_RUNTIME}/bin/python3" "$CORE_DIR" install "${core_args[@]}" || exit "$?"
+	# (decide's answer: an environment reused as it is needs no install, and no interpreter started)
+	if [[ "$(cat -- "${WORK_DIR}/environment" 2>/dev/null)" != reuse ]]; then
+		signals::run core::run "${PY_RUNTIME}/bin/python3" "$CORE_DIR" install "${core_args[@]}" || exit "$?"
+	fi
 	faults::checkpoint "dependencies"
 
 	timer::start "finish"
-	PATH="${PY_ENV}/bin:${PY_RUNTIME}/bin:${PATH}" \
-		signals::run hooks::collectstatic "$APP_DIR" "$ENV_DIR" "${PY_ENV}/bin/python" || exit "$?"
+	PATH="${PY_ENV}/bin:${PY_RUNTIME}/bin:${PATH}" signals::run hooks::collectstatic "$APP_DIR" "$ENV_DIR" \
+		"${PY_ENV}/bin/python" "$(cat -- "${WORK_DIR}/collectstatic" 2>/dev/null)" || exit "$?"
 	PATH="${PY_ENV}/bin:${PY_RUNTIME}/bin:${PATH}" build::run_hook post_compile
-	processes::check "$BUILD_DIR" "${PY_ENV}/bin"
-	[[ -z "$LAYERS_DIR" ]] || DEFAULT_WEB="$PROCESSES_WEB"
 	timer::start "cache"
 	FINISHED=1
 	build::finish 0 || {

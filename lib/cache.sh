@@ -6,8 +6,11 @@
 
 # cache::prepare CACHE_DIR THROWAWAY: print the state directory to use. When CACHE_DIR can't be
 # written, warn and use THROWAWAY (a directory the build removes) so that the build still succeeds.
+# A state directory that is a link (an earlier build's hook can write CACHE_DIR) is dropped, never
+# followed: the cache starts empty.
 cache::prepare() {
 	local cache_dir="$1" state="$1/python" throwaway="$2"
+	[[ ! -L "$state" ]] || rm -f -- "$state" 2>/dev/null || true
 	if mkdir -p -- "$state" 2>/dev/null && [[ -w "$state" ]] && touch -- "${state}/.probe" 2>/dev/null; then
 		rm -f -- "${state}/.probe"
 		echo "$state"

@@ -16,16 +16,20 @@ ENV_SETTINGS=(
 	BUILDPACK_BOOTSTRAP_LIBRARIES
 	BUILDPACK_PACKAGE_MANAGER
 	BUILDPACK_INSTALLER
+	BUILDPACK_INSTALL_GROUPS
+	BUILDPACK_INSTALL_EXTRAS
 	BUILDPACK_COMPILE_ALL
 	BUILDPACK_SLUG_SIZE_WARNING
 )
 
-# env::_each ENV_DIR CALLBACK: CALLBACK NAME PATH for every config var in ENV_DIR.
+# env::_each ENV_DIR CALLBACK: CALLBACK NAME PATH for every config var in ENV_DIR. A file the
+# build's user can't read is none (a CNB build runs unprivileged; the core skips it too:
+# context.ConfigVars).
 env::_each() {
 	local env_dir="$1" callback="$2" path name
 	[[ -n "$env_dir" && -d "$env_dir" ]] || return 0
 	for path in "$env_dir"/* "$env_dir"/.[!.]*; do
-		[[ -f "$path" ]] || continue
+		[[ -f "$path" && -r "$path" ]] || continue
 		name="${path##*/}"
 		[[ "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || continue
 		"$callback" "$name" "$path"
@@ -87,10 +91,10 @@ env::app_dir() {
 	(cd "${build_dir}/${subdir}" && pwd)
 }
 
-# env::get ENV_DIR NAME: one config var's value (nothing when it is not set).
+# env::get ENV_DIR NAME: one config var's value (nothing when it is not set, or can't be read).
 env::get() {
 	local env_dir="$1" name="$2"
-	if [[ -n "$env_dir" && "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -f "${env_dir}/${name}" ]]; then
+	if [[ -n "$env_dir" && "$name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -f "${env_dir}/${name}" && -r "${env_dir}/${name}" ]]; then
 		printf '%s' "$(<"${env_dir}/${name}")"
 	fi
 }

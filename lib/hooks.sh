@@ -65,19 +65,13 @@ hooks::fail_cache_removed() {
 		"purge it (heroku builds:cache:purge), or give the build an empty CACHE_DIR."
 }
 
-# hooks::find_manage_py APP_DIR: the shallowest manage.py up to three levels down (the rule the
-# inferred web process of a Django project starts from: lib/pybuildpack/webapp/django.py).
-hooks::find_manage_py() {
-	core::run_lib pybuildpack.webapp "$1" --manage-py
-}
-
-# hooks::collectstatic APP_DIR ENV_DIR PYTHON: Django's collectstatic, when Django is installed and
-# the app has a manage.py. DISABLE_COLLECTSTATIC=1 (config var) skips it.
+# hooks::collectstatic APP_DIR ENV_DIR PYTHON MANAGE_PY: Django's collectstatic with the app's
+# MANAGE_PY; none (empty) when Django is not installed or the app has no manage.py (the core's
+# answer, lib/pybuildpack/webapp/django.py's hand_collectstatic: the shallowest manage.py up to
+# three levels down). DISABLE_COLLECTSTATIC=1 (config var) skips it.
 hooks::collectstatic() {
-	local build_dir="$1" env_dir="$2" python="$3" manage status=0 disabled=""
-	manage="$(hooks::find_manage_py "$build_dir")"
+	local build_dir="$1" env_dir="$2" python="$3" manage="$4" status=0 disabled=""
 	[[ -n "$manage" ]] || return 0
-	"$python" -c 'import django' >/dev/null 2>&1 || return 0
 	disabled="$(env::get "$env_dir" DISABLE_COLLECTSTATIC)"
 	if [[ -n "$disabled" && "$disabled" != "0" ]]; then
 		output::step "Skipping Django collectstatic (DISABLE_COLLECTSTATIC=${disabled})"

@@ -15,6 +15,7 @@ SLUG_ENV=.heroku/venv                        # the app's virtual environment
 SLUG_ENV_PYTHON=.heroku/venv/bin/python
 SLUG_NATIVES=.heroku/vendor                  # native libraries, one directory each (NAME/lib, ...)
 SLUG_PROFILE_D=.profile.d                    # run-time settings, sourced at dyno start
+SLUG_APP_SUBDIR=.heroku/app-subdir           # where the app is in the slug (BUILDPACK_APP_SUBDIR), for bin/release
 
 # The Cloud Native Buildpack shape (bin/build): layers of CNB_LAYERS_DIR in place of the slug's
 # .heroku/ and of CACHE_DIR (the cache layer is bin/build's CACHE_DIR).

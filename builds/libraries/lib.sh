@@ -67,24 +67,6 @@ library::prune() {
 	done
 }
 
-# library::relocate_pc ROOT PREFIX: prefix=${pcfiledir}/../.. in every .pc file, and the absolute
-# PREFIX elsewhere in them replaced by ${prefix}.
-library::relocate_pc() {
-	local root="$1" prefix="$2" pc
-	shopt -s nullglob
-	local pcs=("$root"/lib/pkgconfig/*.pc)
-	shopt -u nullglob
-	for pc in "${pcs[@]}"; do
-		grep -q '^prefix=' "$pc" || build::die "$(basename "$pc") has no prefix= line"
-		# shellcheck disable=SC2016 # ${pcfiledir} and ${prefix} are pkg-config variables
-		sed -i -e 's|^prefix=.*$|prefix=${pcfiledir}/../..|' \
-			-e "/^prefix=/!s|${prefix//./\\.}|\${prefix}|g" "$pc"
-		if grep -n -F "$prefix" "$pc" >&2; then
-			build::die "$(basename "$pc") still names $prefix (above)"
-		fi
-	done
-}
-
 # library::check_needed ROOT: every shared object of ROOT/lib needs only system base libraries and
 # libraries of ROOT/lib, and has no RPATH/RUNPATH other than $ORIGIN. Logs the NEEDED lists.
 library::check_needed() {
@@ -227,7 +209,7 @@ library::main() {
 	build::log "build and install done ($((SECONDS - step))s)"
 
 	library::prune "$root"
-	library::relocate_pc "$root" "$prefix"
+	build::relocate_pc "$root" "$prefix"
 	find "$root/lib" -maxdepth 1 -type f -name '*.so*' -exec strip --strip-debug {} +
 
 	local members=() member

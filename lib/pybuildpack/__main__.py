@@ -54,6 +54,9 @@ def _decide(args: argparse.Namespace) -> int:
 
         layout.scratch.mkdir(parents=True, exist_ok=True)
         decide(layout, Settings.from_env(), args.stack, args.arch, restoring)
+    from pybuildpack.webapp.django import hand_collectstatic
+
+    hand_collectstatic(layout)  # (bash runs no install when the environment is reused as it is)
     return 0
 
 
@@ -67,8 +70,11 @@ def _install(args: argparse.Namespace) -> int:
         return 0
     from pybuildpack.commands.install import install
     from pybuildpack.context import Settings
+    from pybuildpack.webapp.django import hand_collectstatic
 
-    install(_layout(args), Settings.from_env(), state)
+    layout = _layout(args)
+    install(layout, Settings.from_env(), state)
+    hand_collectstatic(layout)
     return 0
 
 
@@ -127,7 +133,6 @@ def parser() -> argparse.ArgumentParser:
             command.add_argument("--step", default="", help="the step running now (the one that failed)")
             command.add_argument("--step-started", type=float, default=0.0, help="when it started (epoch)")
             command.add_argument("--report", default="", help="where to write the report")
-            command.add_argument("--default-web", default="", help="the inferred web process (bin/release's)")
         if name == "install-test":
             command.add_argument("--requirements", required=True)
         command.set_defaults(func=func)

@@ -16,9 +16,13 @@ RUNTIME_MARK = ".pybuildpack-runtime"
 _SHOWN = 8  # entries of the directory shown in the error
 
 
-def mark_runtime(runtime: Path, archive: str, sha256: str = "") -> None:
-    """archive: the name of the archive the runtime was unpacked from (and its checksum)."""
-    (runtime / RUNTIME_MARK).write_text(archive + "\n" + (sha256 + "\n" if sha256 else ""))
+def mark_runtime(runtime: Path, archive: str, sha256: str = "", source: str = "") -> None:
+    """archive: the name of the archive the runtime was unpacked from (and its checksum, and what
+    the mirror says it was built from)."""
+    lines = [archive, sha256, source]
+    while not lines[-1]:
+        lines.pop()
+    (runtime / RUNTIME_MARK).write_text("".join(f"{line}\n" for line in lines))
 
 
 def runtime_mark(runtime: Path) -> tuple[str, str] | None:
@@ -28,6 +32,15 @@ def runtime_mark(runtime: Path) -> tuple[str, str] | None:
     except OSError:
         return None
     return (lines[0], lines[1] if len(lines) > 1 else "") if lines else None
+
+
+def runtime_source(runtime: Path) -> str:
+    """What the runtime's archive was built from, as mark_runtime recorded it (or "")."""
+    try:
+        lines = (runtime / RUNTIME_MARK).read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return lines[2] if len(lines) > 2 else ""
 
 
 def _contents(directory: Path, root: Path) -> list[str]:

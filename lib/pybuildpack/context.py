@@ -73,6 +73,11 @@ def _flag(name: str, default: bool = True) -> bool:
     return default if not value else value not in ("0", "false", "no", "off")
 
 
+def _names(name: str) -> tuple[str, ...]:
+    """A list of names, separated by commas or whitespace ("prod, worker"), each once, in order."""
+    return tuple(n for n in dict.fromkeys(re.split(r"[\s,]+", os.environ.get(name, ""))) if n)
+
+
 def _setting(name: str, default: _T) -> _T:
     """A field of Settings read from the environment variable `name`."""
     return field(default=default, metadata={"env": name})
@@ -90,6 +95,10 @@ class Settings:
     bootstrap_libraries: bool = _setting("BUILDPACK_BOOTSTRAP_LIBRARIES", True)
     installer: str = _setting("BUILDPACK_INSTALLER", "uv")  # uv or pip
     package_manager: str = _setting("BUILDPACK_PACKAGE_MANAGER", "")  # "": as the app's files say
+    # the lock's groups (uv, Poetry) or categories (Pipenv) and the app's own extras to install
+    # besides its default set, as named (requirements/selection.py checks them against the app's)
+    install_groups: tuple[str, ...] = _setting("BUILDPACK_INSTALL_GROUPS", ())
+    install_extras: tuple[str, ...] = _setting("BUILDPACK_INSTALL_EXTRAS", ())
     mirror_url: str = _setting("BUILDPACK_MIRROR_URL", "")  # "": Heroku's archives on its stacks
     stack: str = _setting("STACK", "")  # the platform's stack name, as it sets it
     mirror_retries: int = _setting("MIRROR_RETRIES", 3)  # retries of a failed download
@@ -110,6 +119,8 @@ class Settings:
             bootstrap_libraries=_flag("BUILDPACK_BOOTSTRAP_LIBRARIES"),
             installer=_installer(),
             package_manager=os.environ.get("BUILDPACK_PACKAGE_MANAGER", ""),
+            install_groups=_names("BUILDPACK_INSTALL_GROUPS"),
+            install_extras=_names("BUILDPACK_INSTALL_EXTRAS"),
             mirror_url=os.environ.get("BUILDPACK_MIRROR_URL", ""),
             stack=os.environ.get("STACK", ""),
             mirror_retries=int(os.environ.get("MIRROR_RETRIES", "3") or 3),
@@ -231,6 +242,12 @@ class Layout:
     def profile_d(self) -> Path:
         """Run-time settings, sourced at dyno start (profile.py writes the buildpack's)."""
         return self.build / ".profile.d"
+
+    @property
+    def app_subdir_record(self) -> Path:
+        """The slug's record of where the app is in it (BUILDPACK_APP_SUBDIR), for bin/release,
+        which gets the slug alone: its inferred web process runs from there (profile.py writes it)."""
+        return self.build / ".heroku" / "app-subdir"
 
     @property
     def export_file(self) -> Path:

@@ -9,13 +9,16 @@ Through a proxy (the *_proxy variables) and for other schemes, each GET is urlli
 from __future__ import annotations
 
 import base64
-import http.client
 import io
-import ssl
 import threading
-import urllib.error
-import urllib.request
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit, urlunsplit
+
+# The network's modules (ssl, http.client, urllib.request: a third of a core run's start) are
+# imported by the functions that use them: a build that downloads nothing never loads them.
+if TYPE_CHECKING:
+    import http.client
+    import ssl
 
 ACCEPT = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
 _REDIRECTS = 5
@@ -40,6 +43,8 @@ def fetch(url: str, timeout: float = 30.0, accept: str = ACCEPT) -> tuple[bytes,
     """GET url (credentials in it become a Basic auth header): (body, content type). Raises
     urllib.error.HTTPError for an error status, and OSError (urllib.error.URLError) when the
     server can't be reached, as urllib does."""
+    import urllib.error
+
     clean, auth = split_auth(url)
     headers = {"Accept": accept, "User-Agent": "python-buildpack"}
     for _ in range(_REDIRECTS + 1):
@@ -62,6 +67,8 @@ def fetch(url: str, timeout: float = 30.0, accept: str = ACCEPT) -> tuple[bytes,
 
 
 def _urllib(url: str, headers: dict[str, str], auth: str | None, timeout: float) -> tuple[bytes, str]:
+    import urllib.request
+
     request = urllib.request.Request(url, headers=headers)
     if auth:
         request.add_header("Authorization", auth)
@@ -70,10 +77,14 @@ def _urllib(url: str, headers: dict[str, str], auth: str | None, timeout: float)
 
 
 def _proxied(parts: SplitResult) -> bool:
+    import urllib.request
+
     return parts.scheme in urllib.request.getproxies() and not urllib.request.proxy_bypass(parts.netloc)
 
 
 def _context() -> ssl.SSLContext:
+    import ssl
+
     with _tls_lock:
         if not _tls:
             _tls.append(ssl.create_default_context())  # SSL_CERT_FILE / SSL_CERT_DIR honoured
@@ -85,6 +96,9 @@ def _get(
 ) -> tuple[int, str, http.client.HTTPMessage, bytes]:
     """One GET on this thread's connection to the server (opened when it has none, and again when
     the server closed the one kept)."""
+    import http.client
+    import urllib.error
+
     connections: dict[tuple[str, str, int | None], http.client.HTTPConnection] = _local.__dict__.setdefault(
         "connections", {}
     )

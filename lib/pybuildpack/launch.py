@@ -2,7 +2,7 @@
 contract: each layer's types and metadata (LAYERS/NAME.toml, cache/layers.py), the launch
 environment as layer env files (the CNB launcher sources no .profile.d), an exec.d program for
 WEB_CONCURRENCY (lib/profile.d/WEB_CONCURRENCY.sh's rule, one rule for both contracts), and
-launch.toml: the Procfile's processes (or the inferred web process) and the build's label.
+launch.toml: the app's process types (webapp/procfile.py) and the build's label.
 Written by finish after a successful build.
 
 The layers: python (build, launch, cache) the runtime; venv (build, launch, cache) the app's
@@ -12,11 +12,10 @@ cache) the package managers; cache (cache) what classic keeps in CACHE_DIR/pytho
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from pybuildpack.cache import bytecode, layers
-from pybuildpack.cache.environment import layer_meta
+from pybuildpack.cache.environment import layer_meta, say_discarded, written_layers
 from pybuildpack.committed import runtime_mark
 from pybuildpack.context import (
     CHECKED_HASH,
@@ -32,11 +31,10 @@ from pybuildpack.natives.registry import load_registry, run_variables, separator
 from pybuildpack.profile import RUN_DEFAULTS, RUN_UNSET
 from pybuildpack.state import State
 from pybuildpack.toml import dumps_tables
+from pybuildpack.webapp.procfile import Process
 
 ALL = {"build", "launch", "cache"}
 LABEL = "io.pybuildpack.build"
-# A Procfile line, as lib/processes.sh reads it: TYPE: COMMAND.
-_PROCFILE_LINE = re.compile(r"^([A-Za-z0-9_-]+):[ \t]*(.*)$")
 _EXEC_D_OUTPUT = """
 # exec.d's output (TOML, to file descriptor 3): what the rule above set, when it is a number.
 for _pybp_name in WEB_CONCURRENCY DYNO_RAM; do
@@ -100,21 +98,12 @@ def _natives(layout: Layout) -> list[str]:
     return [library.name for library in libraries]
 
 
-def processes(layout: Layout, default_web: str) -> list[dict[str, object]]:
-    """launch.toml's processes: one per Procfile line (run by bash, as a dyno runs it), web the
-    default; without a Procfile, the inferred web process (bin/release's) when there is one."""
-    procfile = layout.build / "Procfile"
-    found: list[tuple[str, str]] = []
-    if procfile.is_file():
-        for line in procfile.read_text(errors="replace").splitlines():
-            matched = _PROCFILE_LINE.match(line.rstrip("\r"))
-            if matched and matched[2].strip():
-                found.append((matched[1], matched[2]))
-    elif default_web:
-        found.append(("web", default_web))
+def processes(found: list[Process]) -> list[dict[str, object]]:
+    """launch.toml's processes: one per process type (the Procfile's lines, or the inferred web
+    process: webapp/procfile.py), run by bash as a dyno runs it; web the default."""
     return [
-        {"type": kind, "command": ["bash", "-c", command], "default": kind == "web"}
-        for kind, command in dict(found).items()
+        {"type": process.kind, "command": ["bash", "-c", process.command], "default": process.kind == "web"}
+        for process in found
     ]
 
 
@@ -132,20 +121,30 @@ def label(state: State) -> str:
     )
 
 
-def hand_on(layout: Layout, state: State, default_web: str) -> None:
+def _kept(types: set[str], name: str, written: dict[str, str]) -> set[str]:
+    """A layer's types, without the cache when the build's own code wrote into it (written_layers):
+    the image has what it wrote, the next build starts without it."""
+    return types - {"cache"} if name in written else types
+
+
+def hand_on(layout: Layout, state: State, found: list[Process]) -> None:
     """Every layer's file and content for the lifecycle, and launch.toml. The app's own bytecode
     that the build wrote (collectstatic, a hook importing the app) is made hash-checked, checked
     against its source at import (it is the app's code, which may be edited in a running image):
     the exporter resets every file's time, and a timestamp .pyc would be compiled at every start."""
     root = layout.slug_dir
+    written = written_layers(layout)  # before anything below writes into the layers
+    if LAYER_ENV in written:
+        say_discarded(written[LAYER_ENV])
     if any(layout.build.rglob("__pycache__")):
         bytecode.rehash_with(layout.runtime_python, layout.build, CHECKED_HASH)
     archive, sha256 = runtime_mark(layout.runtime) or ("", "")
     runtime = {"version": state.python_version, "archive": archive, "sha256": sha256, "stack": state.stack}
-    layers.write(root, LAYER_RUNTIME, ALL, {**runtime, "arch": state.arch})
+    layers.write(root, LAYER_RUNTIME, _kept(ALL, LAYER_RUNTIME, written), {**runtime, "arch": state.arch})
     _environment(layout)
     restored = layers.metadata(root, LAYER_ENV) if state.environment == "reuse" else None
-    layers.write(root, LAYER_ENV, ALL, restored or layer_meta(state, metadata.installed(layout.env)))
+    env_meta = restored or layer_meta(state, metadata.installed(layout.env))
+    layers.write(root, LAYER_ENV, _kept(ALL, LAYER_ENV, written), env_meta)
     names = _natives(layout)
     if names:
         layers.write(root, LAYER_NATIVES, {"launch", "cache"}, {"libraries": names})
@@ -153,5 +152,5 @@ def hand_on(layout: Layout, state: State, default_web: str) -> None:
         layers.write(root, LAYER_TOOLS, {"build", "cache"}, {})
     if (root / LAYER_CACHE).is_dir():
         layers.write(root, LAYER_CACHE, {"cache"}, {})
-    launch = {"processes": processes(layout, default_web), "labels": [{"key": LABEL, "value": label(state)}]}
+    launch = {"processes": processes(found), "labels": [{"key": LABEL, "value": label(state)}]}
     (root / "launch.toml").write_text(dumps_tables({k: v for k, v in launch.items() if v}))

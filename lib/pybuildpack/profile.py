@@ -108,10 +108,24 @@ def export_text(layout: Layout, libraries: list[Library]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def record_app_subdir(layout: Layout) -> None:
+    """Where the app is in the slug (BUILDPACK_APP_SUBDIR), for bin/release; no record for an app
+    at the slug's root."""
+    record = layout.app_subdir_record
+    subdir = Path(os.path.relpath(layout.app, layout.build)).as_posix()
+    if subdir == ".":
+        record.unlink(missing_ok=True)
+    else:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(subdir + "\n")
+
+
 def hand_on(layout: Layout) -> None:
-    """Write .profile.d (python.sh, and the scripts of lib/profile.d as they are) and `export`.
-    An `export` that can't be written is a warning: the slug is whole without it."""
+    """Write .profile.d (python.sh, and the scripts of lib/profile.d as they are), `export`, and
+    where the app is in the slug. An `export` that can't be written is a warning: the slug is
+    whole without it."""
     libraries = unpacked(layout)
+    record_app_subdir(layout)
     layout.profile_d.mkdir(parents=True, exist_ok=True)
     (layout.profile_d / "python.sh").write_text(profile_text(layout, libraries))
     for script in sorted((layout.buildpack / "lib" / "profile.d").glob("*.sh")):

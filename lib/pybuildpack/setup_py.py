@@ -15,9 +15,8 @@ def _literal_strings(node: ast.AST, assignments: dict[str, ast.AST]) -> list[str
     return None
 
 
-def setup_keyword(source: str, keyword: str) -> list[str] | None:
-    """The list of strings setup.py passes to setup() as KEYWORD (install_requires,
-    setup_requires), written as a literal or a name bound to one at the top; None otherwise."""
+def _setup_argument(source: str, keyword: str) -> tuple[ast.AST, dict[str, ast.AST]] | None:
+    """The value setup.py passes to setup() as KEYWORD, with the names bound at its top."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -34,7 +33,30 @@ def setup_keyword(source: str, keyword: str) -> list[str] | None:
                 continue
             for item in node.keywords:
                 if item.arg == keyword:
-                    return _literal_strings(item.value, assignments)
+                    return item.value, assignments
+    return None
+
+
+def setup_keyword(source: str, keyword: str) -> list[str] | None:
+    """The list of strings setup.py passes to setup() as KEYWORD (install_requires,
+    setup_requires), written as a literal or a name bound to one at the top; None otherwise."""
+    found = _setup_argument(source, keyword)
+    return _literal_strings(*found) if found is not None else None
+
+
+def setup_extras(source: str) -> list[str] | None:
+    """The extras setup.py declares: the keys of its extras_require, a literal dict (or a name
+    bound to one at the top); [] without extras_require, None when they can't be read."""
+    found = _setup_argument(source, "extras_require")
+    if found is None:
+        return []
+    node, assignments = found
+    if isinstance(node, ast.Name) and node.id in assignments:
+        node = assignments[node.id]
+    if isinstance(node, ast.Dict) and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys
+    ):
+        return [k.value for k in node.keys]  # type: ignore[union-attr]
     return None
 
 

@@ -5,7 +5,7 @@ channel that crosses it, in one place. There are four.
 `COMMAND --work WORK_DIR ...` to the package run isolated (`python -I`, lib/core.sh's core::run;
 __main__.py's parser is the list of flags: nine that every command takes, --work --build --app
 --buildpack --cache --env-dir --stack --arch --layers (CNB_LAYERS_DIR from bin/build, empty from
-bin/compile); finish's --status --timers --step --step-started --report --default-web;
+bin/compile); finish's --status --timers --step --step-started --report;
 install-test's --requirements). bin/build runs the same three, from lib/build.sh as bin/compile
 does:
 
@@ -13,7 +13,7 @@ does:
    download when they are unusable), picks the Python version, installs the runtime, restores the
    cached environment or decides to create one, and installs the native libraries the app needs.
 2. `install` (the app's runtime): creates or syncs the environment and installs the dependencies
-   (returns at once when the cached environment is reused as it is).
+   (not run when decide reuses the cached environment as it is: bash reads `environment`).
 3. `finish`  (the build image's python3; also from bin/compile's EXIT trap, for failed builds):
    after a successful build writes .profile.d and `export` (profile.py) and saves to the cache;
    for every build, writes the build report.
@@ -26,6 +26,11 @@ the stack's archive name, which bash derives (lib/platform.sh, the owner of Hero
 - `state.json` in WORK_DIR, Python to Python: written by `decide` (and by `install`, which adds
   what it installed with which engine), read by `install` and `finish` (State, below; its fields
   are the schema, checked when it is read);
+- `environment` in WORK_DIR, written with state.json: its decision alone (reuse, sync, fresh),
+  for bash, which runs no install when it says reuse;
+- `collectstatic` in WORK_DIR, written by decide and again by install (webapp/django.py's
+  hand_collectstatic): the manage.py that Django's collectstatic runs, or empty (no manage.py,
+  or no Django installed);
 - `failure` in WORK_DIR, the reason of the first failure, written by whichever side fails (bash's
   output::fail, the core's BuildError): line 1 the reason code (`area::reason`, listed in the
   README), line 2 one line of detail. `finish` puts them in the report;
@@ -67,6 +72,8 @@ from pybuildpack.files import replace_file
 FORMAT = 1
 STATE_FILE = "state.json"
 FAILURE_FILE = "failure"
+# The environment's decision alone (state.environment), for bash: install runs unless it is "reuse".
+ENVIRONMENT_FILE = "environment"
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,22 @@ class LibraryUse:
     name: str
     version: str
     needed_by: str  # "pylibmc at requirements/base.txt:2"
+    sha256: str = ""  # of the archive it was unpacked from (the bill of materials')
+    source: str = ""  # what the archive was built from, as the mirror says ("lzo2 2.10-3")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A requirement the app's files declare, for the bill of materials (sbom/): the distribution
+    it names (canonical; "" for a URL or path without a name), where it is written (file:line, or
+    the lock's line of the package), the sha256 values it allows (--hash, a lock's hashes) and its
+    URL (a URL, VCS or path requirement)."""
+
+    name: str
+    origin: str
+    hashes: list[str] = field(default_factory=list)
+    url: str = ""
+    extras: list[str] = field(default_factory=list)  # the extras it asks for
 
 
 @dataclass(frozen=True)
@@ -101,10 +124,16 @@ class State:
     default_index: str | None = None  # pip's own default index
     package_manager: str = ""  # what the app is locked with, and the tool's version: "uv 0.13.9"
     installs: list[InstallStep] = field(default_factory=list)  # what install did, step by step
+    # the groups and extras installed besides the default set (BUILDPACK_INSTALL_GROUPS, _EXTRAS)
+    install_groups: list[str] = field(default_factory=list)
+    install_extras: list[str] = field(default_factory=list)
+    declared: list[Declared] = field(default_factory=list)  # the app's requirements (decide)
+    locked: bool = False  # the requirements are a lock's packages (all of them, not only direct ones)
     format: int = FORMAT
 
     def write(self, work: Path) -> None:
         replace_file(work / STATE_FILE, json.dumps(asdict(self), indent=1, sort_keys=True))
+        replace_file(work / ENVIRONMENT_FILE, self.environment)
 
     @classmethod
     def read(cls, work: Path) -> State | None:
@@ -122,6 +151,7 @@ class State:
         try:
             data["libraries"] = [LibraryUse(**item) for item in data.get("libraries", [])]
             data["installs"] = [InstallStep(**item) for item in data.get("installs", [])]
+            data["declared"] = [Declared(**item) for item in data.get("declared", [])]
         except TypeError as exc:
             raise ValueError(f"{work / STATE_FILE} has a library entry of another shape: {exc}") from exc
         return cls(**data)

@@ -19,8 +19,17 @@ before any layer's env files; a `.delim` file applies to the same directory's `.
 a prepend or append to an empty variable adds no delimiter; file contents are used exactly as they
 are (a trailing newline stays).
 
+SBOMs ("Software-Bill-of-Materials"; platform.md "Exporter"): after the build, every
+<layers>/<name>.sbom.<ext> must have an extension of the spec's table whose media type buildpack.toml
+declares (sbom-formats), be JSON, and name launch, build or a layer with a <layer>.toml (else the
+build fails, as lifecycle's SBOM check fails it); a layer's SBOM is kept with its metadata in the
+image and the cache and restored beside it; the image gets an SBOM layer of
+<layers>/sbom/launch/<buildpack id>/[<layer>/]sbom.<ext> (launch = true layers and launch.sbom) and
+the build SBOM stays in <layers>/sbom/build/ (the other layers and build.sbom); last-build.json lists
+both.
+
 What it does NOT do: no OCI images, no registry, no run image, no rebasing, no image extensions, no
-SBOMs, no slices (the whole app directory is one layer), one buildpack group of one buildpack (no
+slices (the whole app directory is one layer), one buildpack group of one buildpack (no
 order resolution across several, no build layers of earlier buildpacks in the build environment).
 
 State between builds lives in one directory, STATE: `image/` (the exported image: one tar per layer
@@ -63,6 +72,13 @@ NORMALIZED_MTIME = 315532801
 USER_ID = 65534
 GROUP_ID = 65534
 RESERVED_LAYER_NAMES = ("build", "launch", "store")
+# "Software-Bill-of-Materials": the SBOM files' extensions and their media types.
+SBOM_MEDIA_TYPES = {
+    "cdx.json": "application/vnd.cyclonedx+json",
+    "spdx.json": "application/spdx+json",
+    "syft.json": "application/vnd.syft+json",
+}
+SBOM_FILE = re.compile(r"^(?P<name>[^.]+)\.sbom\.(?P<ext>.+)$")
 PROCESS_TYPE = re.compile(r"^[A-Za-z0-9._-]+$")
 # What passes from the caller's environment into detect and build (clear-env = true: none of the
 # platform's env files): the lifecycle's own environment, as a build image would hold it.
@@ -162,6 +178,7 @@ class Buildpack:
     api: str
     clear_env: bool
     targets: list[dict[str, Any]]
+    sbom_formats: tuple[str, ...] = ()
 
     @classmethod
     def read(cls, root: Path) -> Buildpack:
@@ -180,6 +197,7 @@ class Buildpack:
             api=api,
             clear_env=bool(section.get("clear-env", False)),
             targets=list(descriptor.get("targets", [])),
+            sbom_formats=tuple(str(media) for media in section.get("sbom-formats", [])),
         )
 
     @property
@@ -506,20 +524,22 @@ def restore(state: State, buildpack: Buildpack, layers: Path) -> dict[str, str]:
             build, cached, launch = types_of(in_cache["metadata"])
         else:
             build, cached, launch = types_of(in_image["metadata"])
-        metadata: Mapping[str, Any] | None = None
+        record: Mapping[str, Any] | None = None
         contents = False
         if cached and launch:
             # "*": only if the layer's digest in the previous image is the cache's.
             if in_image is not None and in_cache is not None and in_image["digest"] == in_cache["digest"]:
-                metadata, contents = in_image["metadata"], True
+                record, contents = in_image, True
         elif cached:
             if in_cache is not None:
-                metadata, contents = in_cache["metadata"], True
+                record, contents = in_cache, True
         elif launch and not build and in_image is not None:
-            metadata = in_image["metadata"]
-        if metadata is None:
+            record = in_image
+        if record is None:
             continue
-        (layers / f"{name}.toml").write_text(toml_dumps(without_types(metadata)), encoding="utf-8")
+        (layers / f"{name}.toml").write_text(toml_dumps(without_types(record["metadata"])), encoding="utf-8")
+        for ext, text in record.get("sbom", {}).items():  # "Metadata and SBOM Restored"
+            (layers / f"{name}.sbom.{ext}").write_text(text, encoding="utf-8")
         if contents:
             extract_layer(tar_path(state.cache, in_cache["digest"]), layers / name)
         restored[name] = "metadata and contents" if contents else "metadata"
@@ -563,6 +583,38 @@ def layer_metadata(layers: Path) -> dict[str, dict[str, Any]]:
         if name in RESERVED_LAYER_NAMES:
             continue
         found[name] = read_toml(path)
+    return found
+
+
+def layer_sboms(
+    buildpack: Buildpack, layers: Path, metadata: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, str]]:
+    """{launch, build or a layer: {extension: content}} of the SBOM files the buildpack left,
+    each checked: an extension of the spec's table, a media type buildpack.toml declares, JSON, and
+    what it describes (launch, build, or a layer that has its <layer>.toml)."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(layers.glob("*.sbom.*")):
+        matched = SBOM_FILE.match(path.name)
+        if matched is None or not path.is_file():
+            continue
+        name, ext = matched["name"], matched["ext"]
+        media = SBOM_MEDIA_TYPES.get(ext)
+        if media is None:
+            problem = f"{path.name}: .{ext} is not an SBOM extension of the spec"
+            raise LifecycleError(problem, EXIT_BUILD_LIFECYCLE)
+        if media not in buildpack.sbom_formats:
+            raise LifecycleError(
+                f"{path.name}: buildpack.toml's sbom-formats does not declare {media}", EXIT_BUILD_LIFECYCLE
+            )
+        if name not in ("launch", "build") and name not in metadata:
+            problem = f"{path.name} describes no layer (there is no {name}.toml)"
+            raise LifecycleError(problem, EXIT_BUILD_LIFECYCLE)
+        text = path.read_text(encoding="utf-8")
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            raise LifecycleError(f"{path.name} is not JSON: {exc}", EXIT_BUILD_LIFECYCLE) from exc
+        found.setdefault(name, {})[ext] = text
     return found
 
 
@@ -610,6 +662,7 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
     previous_layers: dict[str, Any] = previous.get("layers", {}).get(buildpack.id, {})
     previous_cache: dict[str, Any] = (state.cache_config() or {}).get("layers", {}).get(buildpack.id, {})
     metadata = layer_metadata(layers)
+    sboms = layer_sboms(buildpack, layers, metadata)
     new_image = state.root / "image.new"
     new_cache = state.root / "cache.new"
     for directory in (new_image, new_cache):
@@ -636,7 +689,7 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
                     f"layer {name!r} is launch = true with no directory and no layer in the previous image",
                     EXIT_EXPORT,
                 )
-            image_layers[name] = {"digest": digest, "metadata": layer}
+            image_layers[name] = {"digest": digest, "metadata": layer, "sbom": sboms.get(name, {})}
             before = previous_layers.get(name, {}).get("digest")
             report[name] = {
                 "digest": digest,
@@ -660,7 +713,7 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
             else:
                 log(f"layer {name!r} is cache = true with no directory and nothing cached: not cached")
                 continue
-            cache_layers[name] = {"digest": digest, "metadata": layer}
+            cache_layers[name] = {"digest": digest, "metadata": layer, "sbom": sboms.get(name, {})}
             if not launch:
                 before = previous_cache.get(name, {}).get("digest")
                 report[name] = {
@@ -673,6 +726,7 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
                     "cache": True,
                 }
 
+    sbom_layer, sbom_files = sbom_trees(state, buildpack, metadata, sboms, new_image)
     app_digest = write_layer_tar(state.workspace, new_image)
     launch_toml = read_toml(layers / "launch.toml") if (layers / "launch.toml").exists() else {}
     processes, default = merge_processes(launch_toml)
@@ -687,6 +741,7 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
         "default_process": default,
         "labels": labels,
         "store": {buildpack.id: store} if store is not None else {},
+        "sbom": {"digest": sbom_layer} if sbom_layer else {},
         "user": {"uid": USER_ID, "gid": GROUP_ID},
     }
     write_json(new_image / "config.json", config)
@@ -701,9 +756,39 @@ def export(state: State, buildpack: Buildpack, layers: Path, restored: Mapping[s
         "processes": processes,
         "default_process": default,
         "labels": labels,
+        "sbom": sbom_files,
     }
     write_json(state.root / "last-build.json", last)
     return last
+
+
+def sbom_trees(
+    state: State,
+    buildpack: Buildpack,
+    metadata: Mapping[str, Mapping[str, Any]],
+    sboms: Mapping[str, Mapping[str, str]],
+    new_image: Path,
+) -> tuple[str | None, dict[str, list[str]]]:
+    """platform.md "Exporter": <layers>/sbom/launch/<id>/sbom.<ext> (launch.sbom) and
+    .../<id>/<layer>/sbom.<ext> for launch = true layers, written as the image's SBOM layer;
+    <layers>/sbom/build/ likewise for build.sbom and the other layers (the build SBOM, kept there).
+    Returns the SBOM layer's digest (None without one) and {launch, build: the files' paths}."""
+    root = state.layers_root / "sbom"
+    shutil.rmtree(root, ignore_errors=True)
+    files: dict[str, list[str]] = {"launch": [], "build": []}
+    for name, by_ext in sorted(sboms.items()):
+        if name in ("launch", "build"):
+            kind, below = name, Path(buildpack.escaped_id)
+        else:
+            kind = "launch" if types_of(metadata[name])[2] else "build"
+            below = Path(buildpack.escaped_id) / name
+        for ext, text in sorted(by_ext.items()):
+            path = root / kind / below / f"sbom.{ext}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            files[kind].append(str(path.relative_to(root)))
+    digest = write_layer_tar(root / "launch", new_image) if files["launch"] else None
+    return digest, files
 
 
 # ---- the commands --------------------------------------------------------------------------------------

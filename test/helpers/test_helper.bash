@@ -155,6 +155,12 @@ require_mirror() {
 	fi
 }
 
+# sbom_check COMMAND ARGS...: test/helpers/sbom_check.py (validate, independent, show) run by the
+# test tools' python, which has CycloneDX's schema validator and cyclonedx-py.
+sbom_check() {
+	"${BUILDPACK_DIR}/.tools/bin/python" "${BUILDPACK_DIR}/test/helpers/sbom_check.py" "$@"
+}
+
 # mirror_archive NAME VERSION: the file name of an archive of the mirror for this machine's platform
 # (NAME-VERSION-STACK-ARCH.tar.zst), in ARCHIVE_NAME, and its path in MIRROR_DIR, in ARCHIVE; fails
 # with the way to build it when it or its .sha256 is missing.

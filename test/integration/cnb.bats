@@ -54,6 +54,13 @@ cnb_launch() {
 	run python3 "$LIFECYCLE" launch --state "$STATE" "$@"
 }
 
+# image_sboms: the SBOM files of the last build as the exporter placed them (last-build.json's
+# "sbom": the image's launch SBOM layer, the build SBOM), one per line.
+image_sboms() {
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["sbom"]; print("\n".join(d["launch"] + d["build"]))' \
+		"${STATE}/last-build.json"
+}
+
 # layer_digest LAYER: the layer's digest in the last build (last-build.json).
 layer_digest() {
 	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["layers"][sys.argv[2]]["digest"])' \
@@ -65,7 +72,7 @@ cnb_boot() {
 	WEB_PORT="$(free_port)"
 	python3 "$LIFECYCLE" launch --state "$STATE" --env "PORT=${WEB_PORT}" >"${CNB_ROOT}/web.log" 2>&1 &
 	WEB_PID=$!
-	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 150 ||
+	wait_for_url "http://127.0.0.1:${WEB_PORT}/" 600 ||
 		fail "the web process did not answer" "$(cat "${CNB_ROOT}/web.log")"
 }
 
@@ -130,6 +137,20 @@ mirror_with_patch() {
 	local python venv
 	python="$(layer_digest python)"
 	venv="$(layer_digest venv)"
+	# The bill of materials, a file beside each layer it describes (Buildpack API 0.10), each valid;
+	# the exporter put the launch layers' in the image's SBOM layer, the tools' in the build SBOM.
+	local layers="${STATE}/layers/${BP_LAYERS_NAME}" bill
+	run sbom_check validate "$layers"/{python,venv,tools}.sbom.cdx.json
+	assert_success
+	run image_sboms
+	assert_equal "$output" "launch/${BP_LAYERS_NAME}/python/sbom.cdx.json
+launch/${BP_LAYERS_NAME}/venv/sbom.cdx.json
+build/${BP_LAYERS_NAME}/tools/sbom.cdx.json"
+	run sbom_check show "${layers}/venv.sbom.cdx.json"
+	assert_output_contains "pypi:django@5.2.19 sha256= origin=requirements.txt:1 relationship=direct"
+	run sbom_check show "${layers}/python.sbom.cdx.json"
+	assert_output_contains "runtime:python@3.13.15 sha256=$(cut -d' ' -f1 "${PATCH_MIRROR}/${ARCHIVE_NAME}.sha256")"
+	bill="$(cat "${layers}/venv.sbom.cdx.json")"
 
 	# The web process (no Procfile: the inferred one) serves the app's page.
 	cnb_boot
@@ -161,6 +182,7 @@ mirror_with_patch() {
 	refute_output_contains "Downloading python-" "Installing dependencies from"
 	assert_equal "$(layer_digest python)" "$python"
 	assert_equal "$(layer_digest venv)" "$venv"
+	assert_equal "$(cat "${layers}/venv.sbom.cdx.json")" "$bill"
 
 	# One requirement added: synced into the environment; the python layer reused as it is.
 	printf 'six==1.17.0\n' >>"${APP}/requirements.txt"
@@ -170,6 +192,8 @@ mirror_with_patch() {
 	refute_output_contains "Downloading python-" " + django==" "Collecting django"
 	assert_equal "$(layer_digest python)" "$python"
 	[[ "$(layer_digest venv)" != "$venv" ]] || fail "the venv layer did not change"
+	run sbom_check show "${layers}/venv.sbom.cdx.json" # (before a launch, which unpacks the image there)
+	assert_output_contains "pypi:six@1.17.0 sha256= origin=requirements.txt:3 relationship=direct"
 	cnb_launch -- python -c "import six, django; print(six.__version__, django.__version__)"
 	assert_success
 	assert_output_contains "1.17.0 5.2.19"
@@ -186,7 +210,7 @@ mirror_with_patch() {
 	assert_output_contains "5.2.19"
 }
 
-@test "cnb: a uv.lock app gets the locked versions and its Procfile's web process serves them" {
+@test "cnb: a uv.lock app gets the locked versions and its Procfile's web process serves them; a group selected and unselected syncs the venv layer" {
 	needs_build
 	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
 	cnb_app uv-django
@@ -196,11 +220,59 @@ mirror_with_patch() {
 	cnb_build
 	assert_success
 	assert_output_contains "-----> Installing dependencies from uv.lock (uv)"
+	# The bill names the file the lock offers that was installed (the wheel of the installed tags)
+	# and its hash, and the package's line in the lock.
+	local wheel
+	wheel="$(grep -io 'django-5\.1\.1-py3-none-any\.whl", hash = "sha256:[0-9a-f]*' "${APP}/uv.lock")"
+	run sbom_check show "${STATE}/layers/${BP_LAYERS_NAME}/venv.sbom.cdx.json"
+	assert_output_contains "pypi:django@5.1.1 sha256=${wheel##*sha256:} file=${wheel%%\"*} origin=uv.lock:$(grep -n '^name = "django"$' "${APP}/uv.lock" | cut -d: -f1) relationship=direct"
 	cnb_launch -- python -c 'import django, numpy; print(django.__version__, numpy.__version__); import pytest'
 	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
 	cnb_boot
 	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
 	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
+	stop_pid "$WEB_PID"
+	WEB_PID=""
+
+	# The dev group selected (a config var in the platform's env/): synced into the venv layer in
+	# place, the python layer reused; unselected, it is removed again.
+	local python
+	python="$(layer_digest python)"
+	printf 'dev' >"${PLATFORM}/env/BUILDPACK_INSTALL_GROUPS"
+	cnb_build
+	assert_success
+	assert_output_contains "       with groups dev (BUILDPACK_INSTALL_GROUPS)" \
+		"-----> Updating the cached environment: BUILDPACK_INSTALL_GROUPS (none) -> dev"
+	refute_output_contains "Collecting django" " + django=="
+	assert_equal "$(layer_digest python)" "$python"
+	cnb_launch -- python -c 'import pytest; print(pytest.__version__)'
+	assert_success
+	assert_output_contains "8.3.3"
+	rm "${PLATFORM}/env/BUILDPACK_INSTALL_GROUPS"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: BUILDPACK_INSTALL_GROUPS dev -> (none)" \
+		"-----> Removing packages no longer required"
+	cnb_launch -- python -c 'import pytest'
+	assert_output_contains "No module named 'pytest'"
+}
+
+@test "cnb: a uv workspace's member in BUILDPACK_APP_SUBDIR: its sibling from the venv layer, its inferred web process from its directory" {
+	needs_build
+	command -v uv >/dev/null || fail "uv is not on PATH: run 'make tools'"
+	cnb_app uv-workspace
+	(cd "$APP" && UV_SYSTEM_CERTS=1 uv lock --quiet) || fail "uv lock failed"
+	printf 'services/api' >"${PLATFORM}/env/BUILDPACK_APP_SUBDIR"
+	cnb_build
+	assert_success
+	assert_output_contains "-----> Installing dependencies from uv.lock (uv workspace member api)" \
+		"-----> web process: gunicorn --chdir services/api app:application (WSGI application in services/api/app.py:6)"
+	cnb_launch -- python -c 'import shared, six; print(shared.__file__); import idna'
+	assert_output_contains "${STATE}/layers/${BP_LAYERS_NAME}/venv/lib/python3.13/site-packages/shared/__init__.py" \
+		"No module named 'idna'"
+	cnb_boot
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "hello from api, with shared"
 }
 
 @test "cnb: pylibmc finds libmemcached in its launch layer at run time and talks to memcached" {

@@ -111,6 +111,32 @@ PY
 	assert_output_contains "hi (3, 11)"
 }
 
+@test "an app installed as a package: BUILDPACK_INSTALL_EXTRAS installs its extras (pip install .[cli]), bin/plan shows them, unset they are removed; an undeclared one fails" {
+	new_app pyproject-app
+	printf '\n[project.optional-dependencies]\ncli = ["docopt==0.6.2"]\n' >>"${BUILD_DIR}/pyproject.toml"
+	printf 'cli' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Groups and extras installed besides the default set" \
+		"       extras cli (BUILDPACK_INSTALL_EXTRAS)" "docopt==0.6.2" "pip install .[cli]"
+	compile_app
+	assert_success
+	assert_installed pyproject-app six==1.17.0 docopt==0.6.2
+	rm "${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: BUILDPACK_INSTALL_EXTRAS cli -> (none)" \
+		"-----> Removing packages no longer required" "docopt 0.6.2"
+	[[ " $(installed_set) " != *" docopt=="* ]] || fail "docopt is still installed" "$(installed_set)"
+	printf 'cli redis' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	rebuild
+	assert_failure 1
+	assert_output_contains "Error: BUILDPACK_INSTALL_EXTRAS names redis: pyproject.toml declares no such extra" \
+		"pyproject.toml (its optional dependencies) declares: cli."
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "app::extra-unknown"'
+}
+
 @test "runtime.txt, the default, and the version the cache last used" {
 	new_app no-deps
 	# Beside .python-version, runtime.txt decides (as in Heroku's classic buildpack), with a warning.

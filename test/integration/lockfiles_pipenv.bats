@@ -132,3 +132,41 @@ PY
 	in_slug /app 'cd / && python -c "import localpkg, webapp; print(localpkg.__file__, webapp.GREETING)"'
 	assert_output_contains "/app/packages/localpkg/localpkg/__init__.py hello from the app"
 }
+
+@test "pipenv: BUILDPACK_INSTALL_GROUPS installs the Pipfile's categories it names; an undeclared one or an extra fails, listing those declared" {
+	rm -f "${BUILD_DIR}/Pipfile" "${BUILD_DIR}/Pipfile.lock"
+	cat >"${BUILD_DIR}/Pipfile.in" <<-'TOML'
+		[[source]]
+		name = "pypi"
+		url = "${INDEX_URL}"
+		verify_ssl = true
+
+		[packages]
+		six = "*"
+
+		[dev-packages]
+		iniconfig = "*"
+
+		[worker]
+		docopt = "*"
+	TOML
+	lock_pipfile "$BUILD_DIR" "$BATS_TEST_TMPDIR"
+	printf 'worker' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	compile_app
+	assert_success
+	assert_output_contains "       with groups worker (BUILDPACK_INSTALL_GROUPS)"
+	assert_installed six docopt
+	[[ " $(installed_set) " != *" iniconfig=="* ]] || fail "dev-packages were installed" "$(installed_set)"
+	printf 'workers' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: BUILDPACK_INSTALL_GROUPS names workers: Pipfile declares no such Pipenv category" \
+		"Pipfile (its package categories) declares: dev-packages, worker."
+	rm "${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	printf 'redis' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: BUILDPACK_INSTALL_EXTRAS names redis: Pipfile declares no such extra" "Pipfile declares: no extra."
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "app::extra-unknown"'
+}

@@ -134,3 +134,57 @@ app_from() {
 	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import django, helper, sqlparse, asgiref; print('main group')"
 	assert_output_contains "main group"
 }
+
+@test "poetry: BUILDPACK_INSTALL_GROUPS installs groups as poetry sync --only main,GROUP would (with included groups), _EXTRAS the optional packages; an undeclared group fails" {
+	plain_app
+	rm "${BUILD_DIR}/requirements.txt"
+	cat >"${BUILD_DIR}/pyproject.toml" <<-'TOML'
+		[tool.poetry]
+		name = "grouped"
+		version = "0.1.0"
+		description = ""
+		authors = []
+		package-mode = false
+
+		[tool.poetry.dependencies]
+		python = ">=3.11"
+		six = "*"
+		docopt = {version = "*", optional = true}
+
+		[tool.poetry.extras]
+		cli = ["docopt"]
+
+		[tool.poetry.group.prod]
+		include-groups = ["worker"]
+
+		[tool.poetry.group.prod.dependencies]
+		certifi = "*"
+
+		[tool.poetry.group.worker.dependencies]
+		idna = "*"
+
+		[tool.poetry.group.dev.dependencies]
+		iniconfig = "*"
+	TOML
+	(cd "$BUILD_DIR" && poetry lock --no-interaction >"${BATS_TEST_TMPDIR}/lock.log" 2>&1) || fail "poetry lock failed" "$(cat "${BATS_TEST_TMPDIR}/lock.log")"
+	printf 'main prod' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	printf 'cli' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	compile_app
+	assert_success
+	assert_output_contains "       with groups prod; extras cli (BUILDPACK_INSTALL_GROUPS, BUILDPACK_INSTALL_EXTRAS)"
+	assert_installed six certifi idna docopt
+	[[ " $(installed_set) " != *" iniconfig=="* ]] || fail "the dev group was installed" "$(installed_set)"
+	printf 'dev' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: BUILDPACK_INSTALL_GROUPS prod -> dev"
+	assert_installed six docopt iniconfig
+	[[ " $(installed_set) " != *" certifi=="* ]] || fail "certifi is still installed" "$(installed_set)"
+	printf 'docs' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rebuild
+	assert_failure 1
+	assert_output_contains "Error: BUILDPACK_INSTALL_GROUPS names docs: pyproject.toml declares no such Poetry group" \
+		"pyproject.toml ([tool.poetry.group.NAME], [dependency-groups]) declares: dev, prod, worker."
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "app::group-unknown"'
+}

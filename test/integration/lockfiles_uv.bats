@@ -225,3 +225,105 @@ TOML
 	in_slug "$BUILD_DIR" 'python -c "import boundpkg; print(boundpkg.VALUE)"'
 	assert_output_contains "bound"
 }
+
+@test "uv workspace: a member in BUILDPACK_APP_SUBDIR gets its own dependencies from the root's uv.lock, its sibling from /app" {
+	new_app uv-workspace
+	lock
+	printf 'services/api' >"${ENV_DIR}/BUILDPACK_APP_SUBDIR"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Python 3.13.15 (newest matching from ../../.python-version:1)" \
+		"-----> Reading uv.lock (uv workspace member api)" \
+		"-----> Installing dependencies from uv.lock (uv workspace member api)" \
+		"-----> web process: gunicorn --chdir services/api app:application (WSGI application in services/api/app.py:6)"
+	assert_installed shared==1.0.0 six==1.17.0 gunicorn==23.0.0
+	refute_output_contains "idna" # the worker's
+	[[ "$(installed_set)" != *idna* && "$(installed_set)" != *worker* ]] || fail "the worker's dependencies are installed" "$(installed_set)"
+	slug_to_app
+	in_slug /app 'cd services/api && python -c "import app, shared; print(shared.__file__); print(app.greeting(\"x\"))"'
+	assert_success
+	assert_output_contains "/app/.heroku/venv/lib/python3.13/site-packages/shared/__init__.py" "hello from x, with shared"
+	# its web process, inferred in its directory without a Procfile, as bin/release gives it
+	run "${BUILDPACK_DIR}/bin/release" /app
+	assert_output_contains '  web: "gunicorn --chdir services/api app:application"'
+	boot /app "gunicorn --chdir services/api app:application"
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "hello from api, with shared"
+	stop_pid "$WEB_PID"
+	WEB_PID=""
+	cleanup_app
+
+	# the lock's freshness is the workspace's: the other member asks for more than uv.lock locks
+	new_app uv-workspace
+	lock
+	sed -i 's/"idna==3.10"/"idna==3.10", "docopt"/' "${BUILD_DIR}/services/worker/pyproject.toml"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: uv.lock is out of date: it no longer matches pyproject.toml" \
+		"services/worker/pyproject.toml asks for docopt, which uv.lock does not lock"
+	refute_output_contains "-----> Installing dependencies"
+
+	# a directory the workspace's members do not match
+	printf 'tools/cli' >"${ENV_DIR}/BUILDPACK_APP_SUBDIR"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: The app in tools/cli is not a member of the uv workspace whose uv.lock is uv.lock" \
+		"Where: pyproject.toml [tool.uv.workspace] members" \
+		"The workspace's members: libs/shared, services/api, services/worker." \
+		"Add 'tools/cli' to [tool.uv.workspace] members in pyproject.toml and run 'uv lock', or give"
+}
+
+@test "uv: BUILDPACK_INSTALL_GROUPS and _EXTRAS add groups (with those they include) and extras; a change syncs; an undeclared one fails, listing those declared" {
+	plain_app
+	cat >"${BUILD_DIR}/pyproject.toml" <<-'TOML'
+		[project]
+		name = "grouped"
+		version = "0.1.0"
+		requires-python = ">=3.11"
+		dependencies = ["six"]
+
+		[project.optional-dependencies]
+		redis = ["idna"]
+
+		[dependency-groups]
+		dev = ["iniconfig"]
+		prod = ["certifi", {include-group = "worker"}]
+		worker = ["docopt"]
+	TOML
+	rm "${BUILD_DIR}/requirements.txt"
+	lock
+	printf 'Prod' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	printf 'redis' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Reading uv.lock (uv)" \
+		"       with groups prod; extras redis (BUILDPACK_INSTALL_GROUPS, BUILDPACK_INSTALL_EXTRAS)"
+	assert_installed six certifi docopt idna
+	[[ " $(installed_set) " != *" iniconfig=="* ]] || fail "the dev group was installed" "$(installed_set)"
+	run bash -c '"$1/bin/report" "$2" "$3" | python3 -c "import json, sys; d = json.load(sys.stdin); print(d[\"install_groups\"], d[\"install_extras\"])"' _ "$BUILDPACK_DIR" "$BUILD_DIR" "$CACHE_DIR"
+	assert_equal "$output" "['prod'] ['redis']"
+	# another selection: the cached environment synced to it
+	printf 'worker' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rm "${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	rebuild
+	assert_success
+	assert_output_contains \
+		"-----> Updating the cached environment: BUILDPACK_INSTALL_EXTRAS redis -> (none); BUILDPACK_INSTALL_GROUPS prod -> worker" \
+		"-----> Removing packages no longer required"
+	assert_installed six docopt
+	[[ " $(installed_set) " != *" certifi=="* && " $(installed_set) " != *" idna=="* ]] ||
+		fail "certifi and idna are still installed" "$(installed_set)"
+	# a misspelt group: nothing installed, nothing saved (the next build reuses the environment)
+	printf 'worker,prdo' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rebuild
+	assert_failure 1
+	assert_output_contains "Error: BUILDPACK_INSTALL_GROUPS names prdo: pyproject.toml declares no such dependency group" \
+		"Where: config var BUILDPACK_INSTALL_GROUPS" "pyproject.toml [dependency-groups] declares: dev, prod, worker."
+	refute_output_contains "-----> Installing" "-----> Updating the cached environment"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "app::group-unknown"'
+	printf 'worker' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
+}

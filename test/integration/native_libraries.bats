@@ -21,6 +21,10 @@ setup() {
 		"libmemcached 1.1.4: downloading libmemcached-1.1.4-"
 	assert_installed pylibmc==1.6.3
 	[[ -f "${BUILD_DIR}/.heroku/vendor/libmemcached/lib/libmemcached.so" ]]
+	# The bill of materials names the library, its archive's checksum and what needs it.
+	mirror_archive libmemcached 1.1.4
+	run sbom_check show "${BUILD_DIR}/.heroku/python-sbom.cdx.json"
+	assert_output_contains "native:libmemcached@1.1.4 sha256=$(cut -d' ' -f1 "${ARCHIVE}.sha256") archive=${ARCHIVE_NAME} needed-by=pylibmc at requirements/base.txt:2"
 
 	slug_to_app
 	start_memcached

@@ -50,6 +50,54 @@ unpack() {
 	[ -L "$PY_HOME/bin/python" ] || [ -x "$PY_HOME/bin/python" ]
 }
 
+@test "trimmed as Heroku's runtimes: the standard library compiled once, unchecked-hash; one libpython; no prefix-bound scripts; stripped" {
+	unpack
+	# one level of bytecode, every file hash-based and unchecked (PEP 552 flags 0b01)
+	run find "$PY_HOME" -name '*.opt-*.pyc'
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "$PY_HOME/bin/python3" -I -c '
+import pathlib, sys
+flags = {p.read_bytes()[4:8] for p in pathlib.Path(sys.argv[1]).rglob("*.pyc")}
+print(sorted(flags), len(list(pathlib.Path(sys.argv[1]).rglob("*.py"))) > 500)' "$PY_HOME/lib/python$PY_MM"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "[b'\x01\x00\x00\x00'] True" ]
+	[ -f "$PY_HOME/lib/python$PY_MM/os.py" ]
+	[ -f "$PY_HOME/lib/python$PY_MM/__pycache__/os.cpython-${PY_MM/./}.pyc" ]
+	# the static libpython once; LIBPL's is a link to it
+	[ -f "$PY_HOME/lib/libpython$PY_MM.a" ] && [ ! -L "$PY_HOME/lib/libpython$PY_MM.a" ]
+	[ -L "$PY_HOME/lib/python$PY_MM/config-$PY_MM-x86_64-linux-gnu/libpython$PY_MM.a" ] ||
+		[ -L "$PY_HOME/lib/python$PY_MM/config-$PY_MM-aarch64-linux-gnu/libpython$PY_MM.a" ]
+	[ "$(find "$PY_HOME" -name "libpython*.a" -type f | wc -l)" -eq 1 ]
+	run bash -c 'ls "$1/bin" | grep -E "^(idle|pydoc|2to3)"' _ "$PY_HOME"
+	[ "$status" -eq 1 ]
+	# stripped: no symbol table or debug info in the interpreter and the extension modules
+	run bash -c 'for f in "$1/bin/python$2" "$1"/lib/python$2/lib-dynload/*.so; do readelf -S "$f" | grep -E "\.(symtab|debug_)" && echo "$f"; done; true' _ "$PY_HOME" "$PY_MM"
+	echo "$output"
+	[ -z "$output" ]
+}
+
+@test "sysconfig's build-time paths and pkg-config's name the unpack directory, not the prefix it was built for" {
+	unpack
+	run env -u PYTHONHOME -u PYTHONPATH "$PY_HOME/bin/python3" -c '
+import sysconfig
+for var in ("INCLUDEPY", "CONFINCLUDEPY", "LIBPL", "LIBDIR", "prefix"):
+    print(sysconfig.get_config_var(var))'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$PY_HOME/include/python$PY_MM" ]
+	[ "${lines[1]}" = "$PY_HOME/include/python$PY_MM" ]
+	[[ "${lines[2]}" == "$PY_HOME/lib/python$PY_MM/config-$PY_MM-"* ]]
+	[ "${lines[3]}" = "$PY_HOME/lib" ]
+	[ "${lines[4]}" = "$PY_HOME" ]
+	# (pkg-config's quoting of the space undone by xargs)
+	run bash -c 'PKG_CONFIG_LIBDIR="$1/lib/pkgconfig" pkg-config --cflags-only-I python3 | xargs printf "%s\n"' _ "$PY_HOME"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(realpath -m "${output#-I}")" = "$PY_HOME/include/python$PY_MM" ]
+}
+
 @test "python3 imports ssl, sqlite3, ctypes, lzma, bz2, zlib, decimal, readline" {
 	unpack
 	run "$PY_HOME/bin/python3" -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, decimal, readline; print(ssl.OPENSSL_VERSION)'

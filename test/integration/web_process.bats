@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # The web process of an app without a Procfile, inferred from its source and the servers its
 # environment installs (lib/pybuildpack/webapp; test/python/test_webapp.py has every case): two
-# builds, each an environment that serves two apps, each app's inferred process started as a
-# dyno starts it (.profile.d sourced, PORT set) from /app, serving its page.
+# builds, each an environment that serves three apps (an application factory the third), each
+# app's inferred process started as a dyno starts it (.profile.d sourced, PORT set) from /app,
+# serving its page. An app in BUILDPACK_APP_SUBDIR: lockfiles_uv.bats (a uv workspace's member),
+# and cnb.bats for the CNB default process.
 
 load ../helpers/suite
 
@@ -36,6 +38,13 @@ serves() {
 		"    start_response('200 OK', [('Content-Type', 'text/plain')])" \
 		"    return [b'hello from wsgi']" >/app/wsgi.py
 	serves "gunicorn wsgi:application" "hello from wsgi"
+	# a Flask application factory in the package the app declares: gunicorn calls it
+	rm /app/wsgi.py
+	printf '[project]\nname = "flaskr"\nversion = "1"\n' >/app/pyproject.toml
+	mkdir /app/flaskr
+	printf '%s\n' "from flask import Flask" "" "" "def create_app(test_config=None):" "    app = Flask(__name__)" \
+		"    app.add_url_rule('/', 'index', lambda: 'hello from a flask factory')" "    return app" >/app/flaskr/__init__.py
+	serves "gunicorn 'flaskr:create_app()'" "hello from a flask factory"
 }
 
 @test "a FastAPI app and a Starlette app without a Procfile: uvicorn on \$PORT, said by the build, serves them" {
@@ -66,4 +75,12 @@ serves() {
 		>/app/src/asgi.py
 	# shellcheck disable=SC2016
 	serves 'uvicorn asgi:app --host 0.0.0.0 --port $PORT --app-dir src' "hello from starlette"
+	# a FastAPI application factory: uvicorn --factory calls it
+	rm -r /app/src
+	printf '%s\n' "from fastapi import FastAPI" "from fastapi.responses import PlainTextResponse" "" "" \
+		"def create_app() -> FastAPI:" "    app = FastAPI()" \
+		"    app.get('/', response_class=PlainTextResponse)(lambda: 'hello from a fastapi factory')" \
+		"    return app" >/app/main.py
+	# shellcheck disable=SC2016
+	serves 'uvicorn main:create_app --factory --host 0.0.0.0 --port $PORT' "hello from a fastapi factory"
 }

@@ -4,9 +4,12 @@ environments (make_venv) and wheels (make_wheel) for the tests of the install's 
 
 from __future__ import annotations
 
+import atexit
 import base64
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,10 +21,29 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SBOM_WHEELS = (
+    "cyclonedx_python_lib-",
+    "packageurl_python-",
+    "py_serializable-",
+    "sortedcontainers-",
+    "license_expression-",
+    "boolean_py-",
+    "defusedxml-",
+    "typing_extensions-",
+)
 sys.path.insert(0, str(ROOT / "lib"))
 for wheel in sorted((ROOT / "vendor" / "wheels").glob("*.whl")):
     if wheel.name.startswith(("packaging-", "tomli-", "installer-")):
         sys.path.insert(1, str(wheel))
+# The bill of materials' cyclonedx-python-lib and what it imports, unpacked as lib/core.sh unpacks
+# the core's wheels (it reads its data files from the file system, not from a zip).
+_UNPACKED = Path(tempfile.mkdtemp(prefix="pybuildpack-vendor-"))
+atexit.register(shutil.rmtree, _UNPACKED, True)
+for wheel in sorted((ROOT / "vendor" / "wheels").glob("*.whl")):
+    if wheel.name.startswith(SBOM_WHEELS):
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(_UNPACKED)
+sys.path.insert(1, str(_UNPACKED))
 
 # A page: its body (200, text/html), or (status, headers, body).
 Answer = bytes | tuple[int, Mapping[str, str], bytes]
@@ -138,14 +160,22 @@ def local_server() -> Iterator[Callable[..., LocalServer]]:
         server.stop()
 
 
-def make_wheel(directory: Path, name: str, version: str, files: Mapping[str, str] | None = None) -> Path:
-    """A pure-Python wheel of name at version (a module of the name, unless files says otherwise)."""
+def make_wheel(
+    directory: Path,
+    name: str,
+    version: str,
+    files: Mapping[str, str] | None = None,
+    metadata: Sequence[str] = (),
+) -> Path:
+    """A pure-Python wheel of name at version (a module of the name, unless files says otherwise;
+    metadata: more METADATA lines, such as "Requires-Dist: x")."""
     directory.mkdir(parents=True, exist_ok=True)
     wheel = directory / f"{name}-{version}-py3-none-any.whl"
     info = f"{name}-{version}.dist-info"
     contents = {
         **(files if files is not None else {f"{name}.py": f"VERSION = {version!r}\n"}),
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"{line}\n" for line in metadata),
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
     with zipfile.ZipFile(wheel, "w") as archive:

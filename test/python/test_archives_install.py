@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import errno
 import hashlib
+import importlib.util
+import os
+import py_compile
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pybuildpack.archives.install import install_libraries, install_runtime
 from pybuildpack.archives.names import archive_name
+from pybuildpack.cache import bytecode
 from pybuildpack.context import Layout, Settings
 from pybuildpack.errors import BuildError
 from pybuildpack.state import LibraryUse
@@ -204,3 +210,98 @@ def test_a_library_archive_without_lib_is_damaged(tmp_path: Path, mirror: Path) 
     assert caught.value.code == "natives::archive-damaged"
     assert list(layout.natives.iterdir()) == []
     assert not (tmp_path / "cache/python/libraries" / name).exists()
+
+
+def test_what_the_mirror_says_an_archive_was_built_from_is_kept_with_it(
+    tmp_path: Path, mirror: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """NAME.source (builds/mirror.sh's) goes with its archive into the cache and into the runtime's
+    mark or the library's use, from a download or the cache; a mirror without one gives ""."""
+    from pybuildpack.committed import runtime_mark, runtime_source
+
+    lzo = archive_name("lzo2", "2.10", STACK, ARCH)
+    publish(mirror, RUNTIME, PYTHON, tmp_path)
+    publish(mirror, lzo, library_files(LZO), tmp_path)
+    publish(mirror, archive_name("libmemcached", "1.1.4", STACK, ARCH), library_files(MEMCACHED), tmp_path)
+    (mirror / f"{RUNTIME}.source").write_text("python3.13 3.13.5-1\n")
+    (mirror / f"{lzo}.source").write_text("lzo2 2.10-3\n")
+    runtime_sha, lzo_sha = ((mirror / f"{name}.sha256").read_text().split()[0] for name in (RUNTIME, lzo))
+    for build in ("build1", "build2"):  # a download, then the cache's copy
+        layout = make_layout(tmp_path, build)
+        install_runtime(layout, settings(), VERSION, STACK, ARCH)
+        found = install_libraries(layout, settings(), [LZO, MEMCACHED], STACK, ARCH)
+        assert runtime_source(layout.runtime) == "python3.13 3.13.5-1"
+        assert runtime_mark(layout.runtime) == (RUNTIME, runtime_sha)
+        assert found == {
+            "lzo2": (lzo_sha, "lzo2 2.10-3"),
+            "libmemcached": (found["libmemcached"][0], ""),
+        }
+        for path in mirror.iterdir():
+            path.unlink()  # the second build downloads nothing
+    cached = sorted(p.name for p in (tmp_path / "cache/python/libraries").iterdir())
+    assert f"{lzo}.source" in cached
+    install_libraries(make_layout(tmp_path, "build3"), settings(), [MEMCACHED], STACK, ARCH)
+    assert not (tmp_path / "cache/python/libraries" / f"{lzo}.source").exists()  # gone with its archive
+
+
+def publish_compiled(mirror: Path, tmp: Path, os_mode: str) -> None:
+    """A runtime whose python3 is this interpreter, with os and json compiled: os in os_mode (what
+    the runtime ships), json timestamp-checked (current for its source)."""
+    tree = tmp / "tree-compiled"
+    stdlib = tree / "lib/python3.13"
+    stdlib.mkdir(parents=True)
+    (tree / "bin").mkdir()
+    (tree / "bin/python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (tree / "bin/python3").chmod(0o755)
+    for module, mode in (("os", os_mode), ("json", "timestamp")):
+        source = stdlib / f"{module}.py"
+        source.write_text(f"NAME = {module!r}\n")
+        checked = py_compile.PycInvalidationMode[mode.upper().replace("-", "_")]
+        py_compile.compile(
+            str(source), importlib.util.cache_from_source(str(source)), invalidation_mode=checked
+        )
+    subprocess.run(["tar", "--zstd", "-cf", str(mirror / RUNTIME), "-C", str(tree), "."], check=True)
+    digest = hashlib.sha256((mirror / RUNTIME).read_bytes()).hexdigest()
+    (mirror / f"{RUNTIME}.sha256").write_text(f"{digest}  {RUNTIME}\n")
+
+
+@pytest.mark.parametrize(
+    ("shipped", "json_after"), [("unchecked-hash", "timestamp"), ("timestamp", "unchecked-hash")]
+)
+def test_cnb_uses_a_runtime_with_hash_based_bytecode_as_it_is(
+    tmp_path: Path, mirror: Path, shipped: str, json_after: str
+) -> None:
+    """CNB's layers need hash-based bytecode (the exporter resets the files' times): a runtime that
+    ships it (this project's, Heroku's since 2022) is used as it is, an older one is rewritten."""
+    publish_compiled(mirror, tmp_path, shipped)
+    plain = make_layout(tmp_path)
+    layers = tmp_path / "layers"
+    layout = Layout(plain.app, plain.build, plain.buildpack, plain.work, plain.cache, layers=layers)
+    install_runtime(layout, settings(), VERSION, STACK, ARCH)
+    stdlib = layout.runtime / "lib/python3.13"
+    compiled = {
+        module: bytecode.mode_of_pyc(Path(importlib.util.cache_from_source(str(stdlib / f"{module}.py"))))
+        for module in ("os", "json")
+    }
+    assert compiled == {"os": "unchecked-hash", "json": json_after}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs: run as root")
+def test_a_full_disk_while_unpacking_is_no_damaged_archive(tmp_path: Path, mirror: Path) -> None:
+    """Trial 58 through bin/build (the layers on a full file system): tar's 'No space left on
+    device' was 'The Python archive is damaged', and the good archive was thrown away. It is the
+    machine's: the build's I/O error (__main__: 'The build could not use a file it needs'), the
+    cached archive kept, nothing half unpacked."""
+    publish(mirror, RUNTIME, {**PYTHON, "lib/big.bin": os.urandom(3 << 20).hex()}, tmp_path)
+    layout = make_layout(tmp_path)
+    slug = layout.build / ".heroku"
+    slug.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(slug)], check=True)
+    try:
+        with pytest.raises(OSError) as caught:
+            install_runtime(layout, settings(), VERSION, STACK, ARCH)
+        assert caught.value.errno == errno.ENOSPC
+        assert list(slug.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(slug)], check=True)
+    assert (tmp_path / "cache/python/runtimes" / RUNTIME).is_file()

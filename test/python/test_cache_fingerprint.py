@@ -8,6 +8,7 @@ import pytest
 from pybuildpack.cache import fingerprint
 from pybuildpack.cache.fingerprint import Inputs, collect, describe, tree_digest
 from pybuildpack.requirements.parse import parse_requirements
+from pybuildpack.requirements.selection import NOTHING, Selection
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -63,6 +64,7 @@ def inputs(
     python: str = "3.13.5",
     pip_config: dict[str, str] | None = None,
     package_app: bool = False,
+    selection: Selection | None = None,
     compile_all: bool = False,
 ) -> Inputs:
     graph = parse_requirements(app / "requirements.txt", app, env={})
@@ -74,6 +76,7 @@ def inputs(
         buildpack=vendor,
         pip_config=pip_config or {},
         package_app=package_app,
+        selection=selection,
         compile_all=compile_all,
     )
 
@@ -143,6 +146,22 @@ def test_the_buildpack_files_and_config_vars_are_inputs(app: Path, vendor: Path)
     after = inputs(app, vendor, pip_config={"PIP_INDEX_URL": "https://user:s3cret@example.invalid/simple"})
     assert words(after, before) == ["config var PIP_INDEX_URL added", "the buildpack's version changed"]
     assert "s3cret" not in repr(after.items)  # config values are hashed, never kept in clear
+
+
+def test_the_groups_and_extras_selected_are_inputs_that_sync_and_none_adds_nothing(
+    app: Path, vendor: Path
+) -> None:
+    before = inputs(app, vendor)
+    assert inputs(app, vendor, selection=NOTHING).items == before.items  # an app without: as before
+    prod = inputs(app, vendor, selection=Selection(("prod",), ()))
+    assert words(prod, before) == ["BUILDPACK_INSTALL_GROUPS (none) -> prod"]
+    both = inputs(app, vendor, selection=Selection(("prod", "worker"), ("redis",)))
+    assert words(both, prod) == [
+        "BUILDPACK_INSTALL_EXTRAS (none) -> redis",
+        "BUILDPACK_INSTALL_GROUPS prod -> prod,worker",
+    ]
+    assert not any(change.rebuilds for change in both.changes(prod.items))  # synced, not rebuilt
+    assert words(before, both)[-1] == "BUILDPACK_INSTALL_GROUPS prod,worker -> (none)"
 
 
 def test_compiling_every_module_is_an_input_that_rebuilds_only_when_set(app: Path, vendor: Path) -> None:

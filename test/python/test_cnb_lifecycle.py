@@ -33,6 +33,7 @@ id = "{BP_ID}"
 version = "0.0.1"
 name = "Tiny"
 clear-env = true
+sbom-formats = ["application/vnd.cyclonedx+json"]
 [[targets]]
 os = "linux"
 """
@@ -148,6 +149,14 @@ put "$layers/buildonly/x" x
 printf '[types]\nbuild = true\n' >"$layers/buildonly.toml"
 put "$layers/ignored/x" x
 printf '[metadata]\nnote = "no types"\n' >"$layers/ignored.toml"
+
+# SBOMs: a file in the layers directory for each line of the app's sbom-files, JSON unless "bad".
+if [[ -f sbom-files ]]; then
+    while read -r name; do
+        [[ "$name" == bad* ]] && { echo "not JSON" >"$layers/${name#bad }"; continue; }
+        printf '{"bomFormat": "CycloneDX", "content": "%s"}\n' "$(<content)" >"$layers/$name"
+    done <sbom-files
+fi
 
 printf 'built by the buildpack\n' >built.txt
 cat >"$layers/launch.toml" <<'EOF'
@@ -318,6 +327,53 @@ def test_a_failed_build_exports_nothing(buildpack: Path, app: Path, platform: Pa
 
 
 # ---- build, restore, export ------------------------------------------------------------------------------
+
+
+def test_layer_sboms_go_to_the_image_or_the_build_sbom_and_come_back_with_their_layers(
+    buildpack: Path, app: Path, platform: Path, space: Path
+) -> None:
+    state = space / "state"
+    names = ["stable.sbom.cdx.json", "cached.sbom.cdx.json", "launch.sbom.cdx.json", "build.sbom.cdx.json"]
+    (app / "sbom-files").write_text("\n".join(names) + "\n")
+    built(buildpack, app, state, platform)
+    escaped = BP_ID.replace("/", "_")
+    assert last_build(state)["sbom"] == {
+        "launch": [f"launch/{escaped}/sbom.cdx.json", f"launch/{escaped}/stable/sbom.cdx.json"],
+        "build": [f"build/{escaped}/sbom.cdx.json", f"build/{escaped}/cached/sbom.cdx.json"],
+    }
+    image = json.loads((state / "image" / "config.json").read_text())
+    with tarfile.open(state / "image" / f"{image['sbom']['digest'].removeprefix('sha256:')}.tar") as tar:
+        files = sorted(m.name.split("/sbom/launch/", 1)[1] for m in tar.getmembers() if m.isfile())
+    assert files == [f"{escaped}/sbom.cdx.json", f"{escaped}/stable/sbom.cdx.json"]
+    # The next build finds the layers' SBOMs beside their metadata, never launch's or build's.
+    (app / "sbom-files").write_text("")
+    out = built(buildpack, app, state, platform).stdout
+    restored = out.split("build: restored: ")[1].splitlines()[0].split()
+    assert [name for name in restored if ".sbom." in name] == ["cached.sbom.cdx.json", "stable.sbom.cdx.json"]
+    # (the buildpack left the restored ones as they were: exported again)
+    assert last_build(state)["sbom"] == {
+        "launch": [f"launch/{escaped}/stable/sbom.cdx.json"],
+        "build": [f"build/{escaped}/cached/sbom.cdx.json"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("stable.sbom.xml", ".xml is not an SBOM extension of the spec"),
+        ("stable.sbom.spdx.json", "sbom-formats does not declare application/spdx+json"),
+        ("nolayer.sbom.cdx.json", "describes no layer"),
+        ("bad stable.sbom.cdx.json", "is not JSON"),
+    ],
+)
+def test_an_sbom_the_spec_or_the_buildpack_does_not_allow_fails_the_build(
+    buildpack: Path, app: Path, platform: Path, space: Path, line: str, says: str
+) -> None:
+    (app / "sbom-files").write_text(line + "\n")
+    result = build(buildpack, app, space / "state", platform)
+    assert result.returncode == 52, result.stdout + result.stderr
+    assert says in result.stderr
+    assert not (space / "state" / "image").exists()
 
 
 def test_the_build_runs_as_nobody_in_the_app_with_its_inputs(

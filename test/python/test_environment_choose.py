@@ -121,3 +121,27 @@ def test_pip_when_the_mirrors_uv_is_damaged_says_why(
         f"       Fetching uv {UV_VERSION}\n       Installing with pip, not uv: uv could not be fetched ("
     )
     assert not list((layout.cache / "package-managers").glob("uv-*/uv"))  # nothing of it kept
+
+
+def test_pip_when_no_uv_can_be_had_names_no_lock_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial N68: no uv on the mirror and the index unreachable, for a requirements app: pip
+    installs, and the note says uv could not be downloaded, not that a lock file needs it (the app
+    has none; an app's lock that needs uv says so: test_environment_reuse.py)."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "index.txt").write_text(
+        "".join(
+            f"{line}\n"
+            for line in (MIRROR / "index.txt").read_text().split()
+            if not line.startswith("tools/")
+        )
+    )
+    monkeypatch.setenv("BUILDPACK_MIRROR_URL", mirror.as_uri())
+    layout, app = app_of(tmp_path, "six==1.17.0\n")
+    app = App(app.source, app.graph, ConfigVars({"PIP_INDEX_URL": "http://127.0.0.1:9/simple"}), app.settings)
+    engine = engine_for(layout, app, "amd64", "uv")
+    assert isinstance(engine, Pip)
+    assert engine.why == f"uv could not be fetched (Could not download uv {UV_VERSION})"
+    assert "lock file" not in capsys.readouterr().out

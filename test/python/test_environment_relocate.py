@@ -230,3 +230,28 @@ def test_the_engines_launchers_work_after_the_environment_moves(
         )
         assert out.returncode == 0, (name, written[name], out.stderr)
         assert out.stdout.split("[")[1] == "'x y']\n"
+
+
+def test_a_rewritten_script_s_record_row_has_its_new_hash(tmp_path: Path) -> None:
+    """The engine's RECORD names the launcher it wrote (with the build directory in it): the row
+    gets the portable script's hash and size, so that two builds in two directories write the
+    same RECORD; rows of other files stay as they were, byte for byte."""
+    import base64
+    import hashlib
+
+    env = tmp_path / "build" / ".heroku" / "venv"
+    site = env / "lib" / "python3.13" / "site-packages"
+    info = site / "tool-1.0.dist-info"
+    info.mkdir(parents=True)
+    (env / "bin").mkdir()
+    script = env / "bin" / "tool"
+    script.write_text(f"#!{env}/bin/python\nimport tool\n")
+    other = '"tool/a,b.py",sha256=x,1\r\ntool-1.0.dist-info/RECORD,,\r\n'
+    (info / "RECORD").write_text(f"../../../bin/tool,sha256=old,{len(script.read_bytes())}\r\n" + other)
+    assert make_scripts_portable(env / "bin") == 1
+    data = script.read_bytes()
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    assert (
+        info / "RECORD"
+    ).read_bytes() == f"../../../bin/tool,sha256={digest},{len(data)}\r\n{other}".encode()
+    assert make_scripts_portable(env / "bin") == 0  # (already portable: nothing read again)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import urllib.error
 from collections.abc import Callable
 
 import pytest
@@ -40,7 +41,7 @@ def test_a_thread_keeps_its_connection_to_a_server(server: str, served: LocalSer
 
 
 def test_errors_redirects_and_credentials_as_urllib_gives_them(server: str, served: LocalServer) -> None:
-    with pytest.raises(http.urllib.error.HTTPError) as error:
+    with pytest.raises(urllib.error.HTTPError) as error:
         http.fetch(f"http://{server}/missing/")
     assert error.value.code == 404
     assert http.fetch(f"http://user:secret@{server}/moved/x/")[0] == b"/there/x/"

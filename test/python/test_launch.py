@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ import tomllib
 
 from pybuildpack import launch
 from pybuildpack.cache import layers
-from pybuildpack.cache.environment import restore_layer
+from pybuildpack.cache.environment import mark_shared, restore_layer
 from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout
 from pybuildpack.state import InstallStep, LibraryUse, State
+from pybuildpack.webapp import procfile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +62,7 @@ def test_every_layer_says_what_it_is_and_what_it_holds(layout: Layout) -> None:
     mark_runtime(layout.runtime, "python-3.13.15-debian-12-amd64.tar.zst", "ab" * 32)
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
     (layout.layers / "tools").mkdir()
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     found = {path.stem: read(path) for path in layout.layers.glob("*.toml") if path.name != "launch.toml"}
     assert {name: data["types"] for name, data in found.items()} == {
         "python": {"launch": True, "build": True, "cache": True},
@@ -98,18 +100,18 @@ def test_every_layer_says_what_it_is_and_what_it_holds(layout: Layout) -> None:
 def test_a_layer_the_app_no_longer_uses_is_dropped(layout: Layout) -> None:
     assert layout.layers is not None
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     assert (layout.layers / "natives.toml").is_file()
     for child in layout.natives.iterdir():
         if child.name == "libmemcached":
             subprocess.run(["rm", "-rf", str(child)], check=True)
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     assert not (layout.layers / "natives.toml").exists() and not layout.natives.exists()
 
 
 def test_the_launch_environment_files(layout: Layout) -> None:
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     env = {p.name: p.read_text() for p in (layout.env / "env").iterdir()}
     assert env == {
         "PATH.prepend": str(layout.env / "bin"),
@@ -149,7 +151,7 @@ def exec_d(program: Path, env: dict[str, str]) -> dict[str, object]:
 
 
 def test_exec_d_hands_on_web_concurrency_as_toml(layout: Layout) -> None:
-    launch.hand_on(layout, state(), "")
+    launch.hand_on(layout, state(), [])
     program = layout.env / "exec.d" / "web_concurrency"
     assert os.access(program, os.X_OK)
     # The user's number is kept; what is not a number is never written into the TOML.
@@ -163,15 +165,19 @@ def test_processes_from_the_procfile_or_the_inferred_web(layout: Layout) -> None
     (layout.build / "Procfile").write_text(
         "web: gunicorn app:app\r\nworker: celery -A x worker\n# no\nbad line\n"
     )
-    assert launch.processes(layout, "gunicorn inferred.wsgi") == [
+    assert launch.processes(procfile.check(layout.build, layout.env)) == [
         {"type": "web", "command": ["bash", "-c", "gunicorn app:app"], "default": True},
         {"type": "worker", "command": ["bash", "-c", "celery -A x worker"], "default": False},
     ]
     (layout.build / "Procfile").unlink()
-    assert launch.processes(layout, "gunicorn inferred.wsgi") == [
-        {"type": "web", "command": ["bash", "-c", "gunicorn inferred.wsgi"], "default": True}
+    (layout.build / "wsgi.py").write_text("def application(environ, start_response):\n    return []\n")
+    site = layout.env / "lib" / "python3.13" / "site-packages"
+    (site / "gunicorn-1.0.dist-info").mkdir(parents=True)
+    assert launch.processes(procfile.check(layout.build, layout.env)) == [
+        {"type": "web", "command": ["bash", "-c", "gunicorn wsgi:application"], "default": True}
     ]
-    assert launch.processes(layout, "") == []
+    (layout.build / "wsgi.py").unlink()
+    assert launch.processes(procfile.check(layout.build, layout.env)) == []
 
 
 def test_restore_layer_discards_a_layer_it_cannot_read(layout: Layout) -> None:
@@ -190,3 +196,47 @@ def test_restore_layer_without_the_layers_files_is_a_fresh_environment(layout: L
     subprocess.run(["rm", "-rf", str(layout.env)], check=True)
     assert restore_layer(layout.layers, layout.env) == (None, "no cached environment (no build cache)")
     assert not (layout.layers / "venv.toml").exists()
+
+
+def test_a_layer_the_apps_code_wrote_into_is_not_cached(
+    layout: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Trial 66 in CNB mode: the environment's layer is the image's and the cache's at once, so a
+    post_compile hook's edit of it was reused by every later build, the hook long gone (classic's
+    cache keeps its own copy: cache/environment.py's check_shared). What the buildpack wrote before
+    the mark is its own (the layers stay cached); what the app's code wrote after it (a file
+    written, added or removed, in the environment or the runtime) keeps the layer out of the cache
+    (the image has it: this build is not affected)."""
+    assert layout.layers is not None
+    (layout.env / "lib" / "six.py").write_text("V = 1\n")
+    (layout.runtime / "lib").mkdir()
+    layout.work.mkdir()
+
+    def mark() -> None:
+        """The mark, then a pause: an app's code runs later than it by more than a tick of the
+        clock file times come from (a few milliseconds; the buildpack's last writes may share
+        the mark's tick)."""
+        mark_shared(layout)
+        time.sleep(0.05)
+
+    mark()
+
+    def types() -> dict[str, object]:
+        launch.hand_on(layout, state(), [])
+        return {name: read(layout.layers / f"{name}.toml")["types"]["cache"] for name in ("venv", "python")}  # type: ignore[index]
+
+    assert types() == {"venv": True, "python": True}
+    assert "Discarding" not in capsys.readouterr().out
+    mark()  # (hand_on's own files are written after its check: the next build's)
+    (layout.env / "lib" / "six.py").write_text("V = 2\n")  # a hook's edit
+    assert types() == {"venv": False, "python": True}
+    assert capsys.readouterr().out == (
+        "-----> Discarding the cached environment: lib/six.py was written (by collectstatic or a hook)\n"
+        "       The next build makes a fresh one; this build is not affected.\n"
+    )
+    mark()
+    (layout.runtime / "lib" / "planted.py").write_text("")  # a file added to the runtime
+    assert types() == {"venv": True, "python": False}
+    mark()
+    (layout.env / "lib" / "six.py").unlink()  # removed: its directory changed
+    assert types() == {"venv": False, "python": True}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,13 @@ def test_a_build_directory_path_with_shell_characters(tmp_path: Path, layout: La
         sourced(odd.export_file, 'echo "$VIRTUAL_ENV|$CPATH"', {}) == f"{odd.env}|{odd.natives}/lzo2/include"
     )
     assert os.path.exists(odd.export_file)
+
+
+def test_the_slug_records_an_app_in_a_subdirectory_for_bin_release(layout: Layout) -> None:
+    hand_on(layout)
+    assert not layout.app_subdir_record.exists()
+    (layout.build / "services" / "api").mkdir(parents=True)
+    hand_on(replace(layout, app=layout.build / "services" / "api"))
+    assert layout.app_subdir_record.read_text() == "services/api\n"
+    hand_on(layout)  # the app at the root again: no record left
+    assert not layout.app_subdir_record.exists()

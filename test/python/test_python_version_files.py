@@ -212,3 +212,25 @@ def test_cache_then_default(tmp_path: Path) -> None:
     assert (req.kind, req.value) == ("minor", "3.12")
     assert "3.12.7" in req.origin
     assert app_request(tmp_path, None).kind == "default"
+
+
+def test_a_uv_workspace_members_version_file_then_the_workspaces_then_its_requires_python(
+    tmp_path: Path,
+) -> None:
+    """As uv reads them for a member: its own .python-version, else the workspace root's, before
+    its requires-python."""
+    app = tmp_path / "services" / "api"
+    app.mkdir(parents=True)
+    write(app, "pyproject.toml", '[project]\nname = "api"\nrequires-python = ">=3.11"\n')
+    assert app_request(app, None, tmp_path).origin.startswith("pyproject.toml")
+    write(tmp_path, ".python-version", "# the workspace's\n3.12\n")
+    req = app_request(app, None, tmp_path)
+    assert (req.kind, req.value, req.origin) == ("minor", "3.12", "../../.python-version:2")
+    assert app_request(app, None).origin.startswith("pyproject.toml")  # not a member: not read
+    write(app, ".python-version", "3.13\n")
+    assert app_request(app, None, tmp_path).origin == ".python-version:1"
+    write(tmp_path, ".python-version", "system\n")  # a bad one is named where it is
+    (app / ".python-version").unlink()
+    with pytest.raises(BuildError) as err:
+        app_request(app, None, tmp_path)
+    assert err.value.where == "../../.python-version:1"

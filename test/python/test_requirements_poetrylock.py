@@ -8,6 +8,7 @@ import pytest
 
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import poetrylock
+from pybuildpack.requirements.selection import Selection
 
 HASH = "sha256:" + "a" * 64
 
@@ -167,9 +168,16 @@ package-mode = false
 python = ">=3.11"
 requests = {version = "^2.31", extras = ["socks"]}
 colorama = {version = "*", markers = "sys_platform == 'win32'"}
+chardet = {version = "*", optional = true}
+
+[tool.poetry.extras]
+detect = ["chardet"]
 
 [tool.poetry.group.dev.dependencies]
 pytest = "*"
+
+[tool.poetry.group.worker.dependencies]
+iniconfig = "*"
 """
     (tmp_path / "pyproject.toml").write_text(project)
     import tomllib
@@ -201,4 +209,9 @@ pytest = "*"
     poetrylock.export(tmp_path, target, {}, all_groups=True, environment={**linux, "sys_platform": "win32"})
     assert sorted(target.read_text().split()) == sorted(
         ["requests==1.0", "idna==1.0", "pysocks==1.0", "colorama==1.0", "pytest==1.0", "iniconfig==1.0"]
+    )
+    # a selection: the groups it names, and the optional packages its extras name
+    poetrylock.export(tmp_path, target, {}, environment=linux, selection=Selection(("worker",), ("detect",)))
+    assert sorted(target.read_text().split()) == sorted(
+        ["requests==1.0", "idna==1.0", "pysocks==1.0", "iniconfig==1.0", "chardet==1.0"]
     )

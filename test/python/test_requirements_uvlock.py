@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pybuildpack.requirements import uvlock
 
 PROJECT = """
@@ -65,3 +67,36 @@ def test_a_locks_export_is_reused_only_while_what_made_it_is_unchanged(tmp_path:
     assert locked.cached_export(saved, locked.export_key(source, inputs, ["0.13.9", "3.11.2"])) is None
     (tmp_path / "pyproject.toml").write_text(PROJECT + "\n# changed\n")
     assert locked.cached_export(saved, locked.export_key(source, inputs, ["0.13.9", "3.13.15"])) is None
+
+
+def test_a_local_source_outside_the_app_is_refused_naming_the_package_before_uv_runs(tmp_path: Path) -> None:
+    """Trial N03: a package whose directory source is outside the app and does not exist was uv's
+    'Distribution not found at: file:///...'; it is refused as one that exists is (trial R3),
+    naming uv.lock's package, before uv (no tool is given here: none is needed to refuse it)."""
+    from pybuildpack.errors import BuildError
+    from pybuildpack.requirements.lockformats import ExportRequest
+
+    build = tmp_path / "build"
+    app = build / "app"
+    (app / "libs" / "inside").mkdir(parents=True)
+    (build / "shared").mkdir()
+    (app / "pyproject.toml").write_text(PROJECT)
+    lock = 'version = 1\nrequires-python = ">=3.11"\n\n'
+    lock += '[[package]]\nname = "app"\nversion = "1"\nsource = { virtual = "." }\n'
+    for name, where in (("inside", "libs/inside"), ("shared", "../shared")):
+        lock += f'\n[[package]]\nname = "{name}"\nversion = "0.1"\nsource = {{ directory = "{where}" }}\n'
+    request = ExportRequest(app, tmp_path / "export.txt", {}, None, False, None, None, build)
+    (app / "uv.lock").write_text(lock)
+    with pytest.raises(RuntimeError, match="no uv was given"):  # inside the build directory: uv's to read
+        uvlock._export(request)
+    for where in ("../../etc", "../../outside", "/"):
+        (app / "uv.lock").write_text(
+            lock + f'\n[[package]]\nname = "evil"\nversion = "0.1"\nsource = {{ directory = "{where}" }}\n'
+        )
+        with pytest.raises(BuildError) as caught:
+            uvlock._export(request)
+        assert caught.value.code == "requirements::path-outside"
+        assert (
+            caught.value.title == f"uv.lock can't be installed: the local path '{where}' is outside the app"
+        )
+        assert caught.value.where == "uv.lock: package.3.source.directory"

@@ -65,6 +65,8 @@ def test_each_field_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch) -
         "BUILDPACK_BOOTSTRAP_LIBRARIES": ("off", False),
         "BUILDPACK_INSTALLER": ("PIP", "pip"),
         "BUILDPACK_PACKAGE_MANAGER": ("poetry", "poetry"),
+        "BUILDPACK_INSTALL_GROUPS": (" prod, worker prod\n", ("prod", "worker")),
+        "BUILDPACK_INSTALL_EXTRAS": ("redis", ("redis",)),
         "BUILDPACK_MIRROR_URL": ("file:///srv/m", "file:///srv/m"),
         "STACK": ("heroku-24", "heroku-24"),
         "MIRROR_RETRIES": ("7", 7),

@@ -49,6 +49,7 @@ def layout_paths() -> dict[str, str]:
         "SLUG_ENV_PYTHON": rel(layout.env_python),
         "SLUG_NATIVES": rel(layout.natives),
         "SLUG_PROFILE_D": rel(layout.profile_d),
+        "SLUG_APP_SUBDIR": rel(layout.app_subdir_record),
     }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.state import (
+    ENVIRONMENT_FILE,
     FAILURE_FILE,
     FORMAT,
     STATE_FILE,
@@ -40,7 +41,9 @@ def test_write_read_round_trip(tmp_path: Path) -> None:
     again = State.read(tmp_path)
     assert again == state
     assert again is not None and isinstance(again.libraries[0], LibraryUse)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [STATE_FILE]  # no temporary file left
+    # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [ENVIRONMENT_FILE, STATE_FILE]
+    assert (tmp_path / ENVIRONMENT_FILE).read_text() == state.environment  # (bash's, which reads no JSON)
 
 
 def test_write_replaces_the_previous_state(tmp_path: Path) -> None:
@@ -81,8 +84,8 @@ def test_a_list_is_no_state(tmp_path: Path) -> None:
 
 
 def test_an_unknown_library_field_is_refused(tmp_path: Path) -> None:
-    stored(tmp_path, libraries=[{"name": "lzo2", "version": "2.10", "needed_by": "x", "sha256": "0"}])
-    with pytest.raises(ValueError, match="sha256"):
+    stored(tmp_path, libraries=[{"name": "lzo2", "version": "2.10", "needed_by": "x", "checksum": "0"}])
+    with pytest.raises(ValueError, match="checksum"):
         State.read(tmp_path)
 
 

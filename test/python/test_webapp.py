@@ -5,7 +5,6 @@ directories the inference reads); the module run as bin/release runs it (standar
 from __future__ import annotations
 
 import ast
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.webapp import servers, source
+from pybuildpack.context import Layout
+from pybuildpack.webapp import django, servers, source
 from pybuildpack.webapp.infer import NO_PROCFILE, Inference, infer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +79,8 @@ FLASK = "from flask import Flask\n\napp = Flask(__name__)\n"
     ],
 )
 def test_each_framework_is_found_by_reading_the_source(text: str, kind: str, interface: str) -> None:
-    ((found_kind, found_interface, line, _),) = source.objects_in("# the app\n" + text)
-    assert (found_kind, found_interface) == (kind, interface)
+    ((found_kind, found_interface, line, _, factory),) = source.objects_in("# the app\n" + text)
+    assert (found_kind, found_interface, factory) == (kind, interface, False)
     lines = ["# the app", *text.splitlines()]
     assert line == 1 + next(n for n, t in enumerate(lines) if t.startswith(("app", "application", "def")))
 
@@ -332,18 +332,14 @@ def test_django_names_that_are_not_plain_infer_nothing(app: Path, tmp_path: Path
     assert infer(app, tmp_path) == Inference(warning=NO_PROCFILE)
 
 
-def run_as_release(app: Path, env: Path, *args: str, fd3: int = 2) -> subprocess.CompletedProcess[str]:
-    """The module run as bin/release and the build run it: lib/core.sh's core::run_lib."""
-    script = (
-        'source "$1/lib/core.sh" && BUILDPACK_DIR="$1" BOOTSTRAP_PYTHON="$2" core::run_lib "${@:3}" 3>&"$FD3"'
-    )
+def run_as_release(app: Path, env: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The module run as bin/release runs it: lib/core.sh's core::run_lib."""
+    script = 'source "$1/lib/core.sh" && BUILDPACK_DIR="$1" BOOTSTRAP_PYTHON="$2" core::run_lib "${@:3}"'
     return subprocess.run(
         ["bash", "-c", script, "_", ROOT, sys.executable, "pybuildpack.webapp", app, env, *args],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, "FD3": str(fd3)},
-        pass_fds=(fd3,) if fd3 > 2 else (),
     )
 
 
@@ -390,17 +386,162 @@ def test_the_command_line_prints_the_command(app: Path, tmp_path: Path) -> None:
     done = run_as_release(app, env_with(tmp_path, "uvicorn"))
     assert done.stdout == "uvicorn my_app.asgi:app --host 0.0.0.0 --port $PORT --app-dir src\n"
     assert done.stderr == ""
-    write(app, {"a/b/manage.py": "", "c/d/e/manage.py": ""})
-    assert run_as_release(app, Path(), "--manage-py").stdout == f"{app}/a/b/manage.py\n"
 
 
-def test_explain_says_it_in_the_build_and_writes_the_command_to_fd_3(app: Path, tmp_path: Path) -> None:
-    write(app, {"wsgi.py": "def application(environ, start_response):\n    return []\n"})
-    read, written = os.pipe()
-    try:
-        done = run_as_release(app, env_with(tmp_path, "gunicorn"), "--explain", fd3=written)
-    finally:
-        os.close(written)
-    with os.fdopen(read) as fd3:
-        assert fd3.read() == "gunicorn wsgi:application\n"
-    assert done.stdout == "-----> web process: gunicorn wsgi:application (WSGI application in wsgi.py:1)\n"
+def test_manage_py_the_shallowest_file_up_to_three_levels_down(app: Path) -> None:
+    assert django.manage_py(app) is None
+    write(app, {"a/b/c/manage.py": ""})
+    assert django.manage_py(app) is None  # four levels down
+    write(app, {"src/site/manage.py": ""})
+    assert django.manage_py(app) == app / "src" / "site" / "manage.py"
+    write(app, {"zz/manage.py": ""})
+    assert django.manage_py(app) == app / "zz" / "manage.py"
+    write(app, {"manage.py": ""})
+    assert django.manage_py(app) == app / "manage.py"
+
+
+def test_manage_py_not_in_the_buildpacks_directory_nor_a_directory_of_that_name(app: Path) -> None:
+    write(app, {".heroku/manage.py": "", ".heroku/venv/manage.py": ""})
+    (app / "manage.py").mkdir()
+    assert django.manage_py(app) is None
+    write(app, {"app/deep/manage.py": ""})
+    assert django.manage_py(app) == app / "app" / "deep" / "manage.py"
+
+
+def test_collectstatic_runs_the_manage_py_of_an_environment_with_django(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    layout = Layout(app=app, build=app, buildpack=ROOT, work=tmp_path / "work", cache=None)
+    layout.work.mkdir()
+    write(app, {"site/manage.py": ""})
+    told = layout.work / django.COLLECTSTATIC_FILE
+    django.hand_collectstatic(layout)
+    assert told.read_text() == ""  # Django is not installed
+    (layout.env / "lib" / "python3.13" / "site-packages" / "Django-5.2.1.dist-info").mkdir(parents=True)
+    django.hand_collectstatic(layout)
+    assert told.read_text() == str(app / "site" / "manage.py")
+    (app / "site" / "manage.py").unlink()
+    django.hand_collectstatic(layout)
+    assert told.read_text() == ""  # no manage.py
+
+
+FLASK_FACTORY = (
+    "from flask import Flask\n\n\n"
+    "def create_app(test_config=None):\n    app = Flask(__name__)\n    return app\n"
+)
+FASTAPI_FACTORY = "import fastapi\n\n\ndef make_app() -> fastapi.FastAPI:\n    return fastapi.FastAPI()\n"
+
+
+@pytest.mark.parametrize(
+    ("names", "factory", "command"),
+    [
+        (("gunicorn",), FLASK_FACTORY, "gunicorn 'app:create_app()'"),
+        (("waitress",), FLASK_FACTORY, "waitress-serve --port=$PORT --call app:create_app"),
+        (("uvicorn",), FASTAPI_FACTORY, "uvicorn app:make_app --factory --host 0.0.0.0 --port $PORT"),
+        (
+            ("gunicorn", "uvicorn"),
+            FASTAPI_FACTORY,
+            "gunicorn -k uvicorn.workers.UvicornWorker 'app:make_app()'",
+        ),
+        (("hypercorn",), FASTAPI_FACTORY, "hypercorn 'app:make_app()' --bind 0.0.0.0:$PORT"),
+    ],
+)
+def test_an_application_factory_is_called_by_its_server(
+    app: Path, tmp_path: Path, names: tuple[str, ...], factory: str, command: str
+) -> None:
+    write(app, {"app.py": factory})
+    kind = "Flask app factory" if "flask" in factory else "FastAPI app factory"
+    assert infer(app, env_with(tmp_path, *names)) == Inference(command, f"{kind} in app.py:4")
+
+
+def test_a_factory_in_the_declared_package_and_what_is_no_factory(app: Path, tmp_path: Path) -> None:
+    write(app, {"pyproject.toml": '[project]\nname = "flaskr"\n', "flaskr/__init__.py": FLASK_FACTORY})
+    env = env_with(tmp_path, "gunicorn")
+    assert infer(app, env) == Inference(
+        "gunicorn 'flaskr:create_app()'", "Flask app factory in flaskr/__init__.py:4"
+    )
+    for text in (
+        FLASK_FACTORY.replace("test_config=None", "test_config"),  # needs an argument
+        FLASK_FACTORY.replace("create_app", "build"),  # not a factory's name
+        "def create_app():\n    return object()\n",  # makes no known application
+        "from flask import Flask\n\n\nclass create_app:\n    app = Flask(__name__)\n",  # not a function
+    ):
+        assert source.objects_in(text) == [], text
+    # a module that binds an application object offers no factory, as with Flask
+    assert [found[3] for found in source.objects_in(FLASK_FACTORY + "\napp = Flask(__name__)\n")] == ["app"]
+    # daphne calls no factory: no process, the package to add named
+    write(app, {"flaskr/__init__.py": FASTAPI_FACTORY})
+    assert infer(app, env_with(tmp_path, "daphne")).warning[1].startswith("Add uvicorn")
+
+
+@pytest.mark.parametrize(
+    ("files", "names", "command", "why"),
+    [
+        (
+            {"app.py": FLASK},
+            ("gunicorn",),
+            "gunicorn --chdir services/api app:app",
+            "Flask app in services/api/app.py:3",
+        ),
+        (
+            {"src/app.py": FLASK},
+            ("gunicorn",),
+            "gunicorn --chdir services/api/src app:app",
+            "Flask app in services/api/src/app.py:3",
+        ),
+        (
+            {"src/main.py": FASTAPI},
+            ("uvicorn",),
+            "cd services/api && uvicorn main:app --host 0.0.0.0 --port $PORT --app-dir src",
+            "FastAPI app in services/api/src/main.py:3",
+        ),
+        (
+            {"main.py": FASTAPI},
+            ("hypercorn",),
+            "cd services/api && hypercorn main:app --bind 0.0.0.0:$PORT",
+            "FastAPI app in services/api/main.py:3",
+        ),
+        (
+            {"app.py": FLASK_FACTORY},
+            ("waitress",),
+            "cd services/api && waitress-serve --port=$PORT --call app:create_app",
+            "Flask app factory in services/api/app.py:4",
+        ),
+        (
+            {"pyproject.toml": '[project]\nname = "api"\n[project.scripts]\napi-serve = "api:main"\n'},
+            ("api-serve",),
+            "cd services/api && api-serve",
+            "the only [project.scripts] entry in services/api/pyproject.toml",
+        ),
+    ],
+)
+def test_an_app_in_a_subdirectory_runs_from_its_directory(
+    tmp_path: Path, files: dict[str, str], names: tuple[str, ...], command: str, why: str
+) -> None:
+    root = tmp_path / "slug"
+    write(root / "services" / "api", files)
+    env = env_with(tmp_path, *names, scripts=names)
+    assert infer(root, env, app=root / "services" / "api") == Inference(command, why)
+    write(root, {"Procfile": "web: gunicorn --chdir services/api app:app\n"})  # the slug's Procfile wins
+    assert infer(root, env, app=root / "services" / "api") == Inference()
+
+
+def test_django_in_a_subdirectory_app_is_found_from_its_directory(tmp_path: Path) -> None:
+    root = tmp_path / "slug"
+    write(root / "services" / "api", DJANGO)
+    write(root / "services" / "admin" / "web", DJANGO)  # another app of the repository
+    assert infer(root, tmp_path, app=root / "services" / "api") == Inference(
+        "gunicorn --chdir services/api mysite.wsgi", "Django project mysite, services/api/manage.py"
+    )
+    assert infer(root, tmp_path, app=root / "services" / "admin").command == (
+        "gunicorn --chdir services/admin/web mysite.wsgi"
+    )
+    # a directory a command can't name unquoted: nothing inferred
+    write(root / "my api", {"app.py": FLASK})
+    assert infer(root, env_with(tmp_path, "gunicorn"), app=root / "my api") == Inference(warning=NO_PROCFILE)
+
+
+def test_the_command_line_takes_the_apps_directory(tmp_path: Path) -> None:
+    root = tmp_path / "slug"
+    write(root / "services" / "api", {"main.py": FASTAPI})
+    done = run_as_release(root, env_with(tmp_path, "uvicorn"), "--app", str(root / "services" / "api"))
+    assert done.stdout == "cd services/api && uvicorn main:app --host 0.0.0.0 --port $PORT\n"

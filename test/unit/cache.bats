@@ -11,6 +11,21 @@ setup() {
 	assert_equal "$output" "${BATS_TEST_TMPDIR}/cache/python"
 }
 
+@test "a state directory that is a link (to outside the cache) is replaced by a directory: nothing is written through it" {
+	# CACHE_DIR is written by earlier builds' hooks (they get CACHE_DIR); in CNB mode the cache
+	# layer is restored as it was exported (trial 60's CNB analogue wrote the cache into the link's
+	# target).
+	local outside="${BATS_TEST_TMPDIR}/outside"
+	mkdir -p "$outside" "${BATS_TEST_TMPDIR}/cache"
+	echo keep >"${outside}/keep"
+	ln -s "$outside" "${BATS_TEST_TMPDIR}/cache/python"
+	run cache::prepare "${BATS_TEST_TMPDIR}/cache" "${BATS_TEST_TMPDIR}/throwaway"
+	assert_success
+	assert_equal "$output" "${BATS_TEST_TMPDIR}/cache/python"
+	[[ -d "${BATS_TEST_TMPDIR}/cache/python" && ! -L "${BATS_TEST_TMPDIR}/cache/python" ]]
+	assert_equal "$(ls -A "$outside")" "keep"
+}
+
 @test "an unwritable CACHE_DIR gives a warning and the throw-away directory" {
 	if [[ "$(id -u)" == 0 ]]; then
 		# root ignores permissions: use a path below a file instead

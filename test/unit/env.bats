@@ -88,3 +88,30 @@ second line"
 		assert_equal "$output" ""
 	done
 }
+
+@test "a config var file the build's user can't read is skipped, as the core skips it, not the hook's failure" {
+	# CNB builds run as an unprivileged user (the platform's env files may be links it can't
+	# follow, or files it can't read); classic builds may too. The core skips such a file
+	# (context.ConfigVars); the settings, hooks and env::get skip it the same way.
+	local root
+	root="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-env.XXXXXX")"
+	chmod 755 "$root"
+	mkdir -p "${root}/env"
+	printf 'kept' >"${root}/env/APP_SETTING"
+	printf 'secret' >"${root}/env/UNREADABLE"
+	printf 'file:///srv/mirror' >"${root}/env/BUILDPACK_MIRROR_URL"
+	printf '1' >"${root}/env/DISABLE_COLLECTSTATIC"
+	chmod 600 "${root}/env/UNREADABLE" "${root}/env/BUILDPACK_MIRROR_URL" "${root}/env/DISABLE_COLLECTSTATIC"
+	run setpriv --reuid=nobody --regid=nogroup --clear-groups env -i PATH="$PATH" bash -c '
+		set -euo pipefail
+		source "$1/lib/env.sh"
+		env::load "$2"
+		echo "mirror=${BUILDPACK_MIRROR_URL:-unset}"
+		echo "collectstatic=$(env::get "$2" DISABLE_COLLECTSTATIC)"
+		env::run_with_all "$2" bash -c "echo \"hook: \${APP_SETTING:-unset} \${UNREADABLE:-unset}\""
+	' _ "$BUILDPACK_DIR" "${root}/env"
+	rm -rf -- "$root"
+	assert_success
+	assert_output_contains "mirror=unset" "collectstatic=" "hook: kept unset"
+	refute_output_contains "Permission denied"
+}

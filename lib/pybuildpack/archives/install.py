@@ -5,17 +5,18 @@ and moved into place, so that nothing half-unpacked is ever used."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 from pybuildpack import output
-from pybuildpack.archives.mirror import Mirror
+from pybuildpack.archives.mirror import SOURCE_SUFFIX, Mirror
 from pybuildpack.archives.names import archive_name
 from pybuildpack.cache import bytecode, recorded, tree
 from pybuildpack.committed import mark_runtime, runtime_mark
-from pybuildpack.context import UNCHECKED_HASH, Layout, Settings
+from pybuildpack.context import CHECKED_HASH, UNCHECKED_HASH, Layout, Settings
 from pybuildpack.errors import BuildError
 from pybuildpack.state import LibraryUse
 
@@ -39,12 +40,15 @@ def _store(download: Path, cached: Path) -> Path:
     try:
         digest = download.with_name(download.name + ".sha256").read_text(errors="replace").split()[0]
         cached.parent.mkdir(parents=True, exist_ok=True)
+        source = download.with_name(download.name + SOURCE_SUFFIX)
+        if source.is_file():
+            shutil.copyfile(source, cached.with_name(cached.name + SOURCE_SUFFIX))
         shutil.copyfile(download, tmp)
         os.replace(tmp, cached)
         recorded.write_record(cached, record, digest)  # its size and time too: checked without hashing
         return cached
     except (OSError, IndexError):
-        for target in (cached, record, tmp):
+        for target in (cached, record, tmp, cached.with_name(cached.name + SOURCE_SUFFIX)):
             target.unlink(missing_ok=True)
         output.warning(
             [
@@ -62,8 +66,13 @@ def _fetch(layout: Layout, mirror: Mirror, name: str, cached: Path | None, what:
     return _store(download, cached) if cached is not None else download
 
 
+# tar's words when the file system, not the archive, failed it: the machine's I/O error.
+_FULL = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT}
+
+
 def _unpack(archive: Path, staging: Path) -> str | None:
-    """Unpack into a fresh staging directory; tar's complaint when it fails."""
+    """Unpack into a fresh staging directory; tar's complaint when it fails. A full file system
+    is an OSError (the build's I/O error, the archive kept), with nothing left unpacked."""
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     result = subprocess.run(
@@ -73,6 +82,10 @@ def _unpack(archive: Path, staging: Path) -> str | None:
         check=False,
     )
     if result.returncode != 0:
+        for words, number in _FULL.items():
+            if words in result.stderr:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise OSError(number, words, str(staging.parent))
         return "\n".join(result.stderr.splitlines()[:3]) or f"exit status {result.returncode}"
     return None
 
@@ -84,13 +97,17 @@ def _discard(*paths: Path) -> None:
         else:
             path.unlink(missing_ok=True)
             path.with_name(path.name + ".sha256").unlink(missing_ok=True)
+            path.with_name(path.name + SOURCE_SUFFIX).unlink(missing_ok=True)
 
 
 def _keep_only(directory: Path, names: set[str]) -> None:
     if not directory.is_dir():
         return
     for path in directory.iterdir():
-        if path.name not in names and path.name.removesuffix(".sha256") not in names:
+        if (
+            path.name not in names
+            and path.name.removesuffix(".sha256").removesuffix(SOURCE_SUFFIX) not in names
+        ):
             _discard(path)
 
 
@@ -102,12 +119,30 @@ def _move_into_place(staging: Path, target: Path) -> None:
     os.replace(staging, target)
 
 
+def _source(archive: Path) -> str:
+    """Where the archive was built from, as the mirror's NAME.source says (or "")."""
+    try:
+        return archive.with_name(archive.name + SOURCE_SUFFIX).read_text(errors="replace").strip()
+    except OSError:
+        return ""
+
+
 def _checksum(archive: Path) -> str:
     """The verified sha256 the mirror's download or the cache's record names (or "")."""
     try:
         return archive.with_name(archive.name + ".sha256").read_text(errors="replace").split()[0]
     except (OSError, IndexError):
         return ""
+
+
+def _ships_hash_based_bytecode(runtime: Path) -> bool:
+    """Whether the runtime's standard library comes compiled in a hash-based mode (the os module's
+    .pyc says), and is used as it is in every mode: builds/runtimes/build-python.sh's runtimes
+    are, and Heroku's since 2022; older ones (timestamp) are rewritten for the CNB mode."""
+    for pyc in runtime.glob("lib/python3*/__pycache__/os.*.pyc"):
+        if ".opt-" not in pyc.name:
+            return bytecode.mode_of_pyc(pyc) in (UNCHECKED_HASH, CHECKED_HASH)
+    return False
 
 
 def install_runtime(layout: Layout, settings: Settings, version: str, stack: str, arch: str) -> None:
@@ -137,7 +172,7 @@ def install_runtime(layout: Layout, settings: Settings, version: str, stack: str
             output.step(f"Installing Python {version} (cached runtime, no download)")
             (staging / tree.MANIFEST).unlink(missing_ok=True)
             _move_into_place(staging, target)
-            mark_runtime(target, name)
+            mark_runtime(target, name, _checksum(archive), _source(archive))
             return
     if trees is not None:
         shutil.rmtree(trees, ignore_errors=True)
@@ -176,23 +211,25 @@ def install_runtime(layout: Layout, settings: Settings, version: str, stack: str
             fix=f"The archive is not a runtime built for {stack} {arch}.",
             code="runtime::not-a-runtime",
         )
-    if layout.bytecode_mode == UNCHECKED_HASH:
+    if layout.bytecode_mode == UNCHECKED_HASH and not _ships_hash_based_bytecode(staging):
         bytecode.rehash_with(python, staging, UNCHECKED_HASH)  # (the exporter resets every file's time)
     # Keep the unpacked tree for the next build (best effort: the archive is what counts).
     if kept is not None:
         kept.keep_copy_of(staging)
     _move_into_place(staging, target)
-    mark_runtime(target, name, _checksum(unpack_from))
+    mark_runtime(target, name, _checksum(unpack_from), _source(unpack_from))
 
 
 def install_libraries(
     layout: Layout, settings: Settings, uses: list[LibraryUse], stack: str, arch: str
-) -> None:
+) -> dict[str, tuple[str, str]]:
     """Each library (its name and version, and what needs it) into .heroku/vendor/NAME; the cache
-    keeps only these archives."""
+    keeps only these archives. Returns {library: (the verified sha256 of its archive, where the
+    mirror says it was built from)}."""
     mirror = Mirror.required(settings)
     cache_dir = layout.cached("libraries")
     used: set[str] = set()
+    checksums: dict[str, tuple[str, str]] = {}
     for library in uses:
         name = archive_name(library.name, library.version, stack, arch)
         used.add(name)
@@ -215,8 +252,10 @@ def install_libraries(
                 fix=_DAMAGED_FIX,
                 code="natives::archive-damaged",
             )
+        checksums[library.name] = _checksum(archive), _source(archive)
         _move_into_place(staging, layout.natives / library.name)
     if cache_dir is not None:
         _keep_only(cache_dir, used)
     if layout.layers is not None:  # (the layer was restored with what the last build used)
         _keep_only(layout.natives, {library.name for library in uses})
+    return checksums

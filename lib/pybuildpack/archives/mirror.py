@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +26,8 @@ HEROKU_URL = "https://heroku-buildpack-python.s3.us-east-1.amazonaws.com"
 # Heroku's stacks: lib/platform.sh's platform::heroku_stacks is the list (bash names a stack's
 # archives after its Ubuntu release before the core runs); a test holds this one to it.
 HEROKU_STACKS = ("heroku-22", "heroku-24")
+# NAME.source beside an archive: where it was built from (builds/mirror.sh), optional.
+SOURCE_SUFFIX = ".source"
 
 
 class _Missing(Exception):
@@ -36,6 +36,9 @@ class _Missing(Exception):
 
 def _download(url: str, dest: Path, retries: int) -> None:
     """url to dest. Raises _Missing (no such file) or OSError (anything else, after retries)."""
+    import urllib.error  # (the network's modules only when something is downloaded: pybuildpack.http)
+    import urllib.request
+
     if url.startswith("file://"):
         path = Path(unquote(urlsplit(url).path))
         if not path.exists():
@@ -184,8 +187,27 @@ class Mirror:
                     code="mirror::checksum-mismatch",
                 )
             tmp_sum.write_text(f"{actual}  {name}\n")
+            self._fetch_source(name, dest.with_name(dest.name + SOURCE_SUFFIX))
             os.replace(tmp_sum, dest.with_name(dest.name + ".sha256"))
             os.replace(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
             tmp_sum.unlink(missing_ok=True)
+
+    def _fetch_source(self, name: str, dest: Path) -> None:
+        """NAME.source, when the mirror has one (builds/mirror.sh writes it: the Debian source
+        package and version the archive was built from, for the bill of materials), to dest;
+        nothing when it has none. Heroku's archives have none."""
+        dest.unlink(missing_ok=True)
+        if self.url == HEROKU_URL:
+            return
+        tmp = dest.with_name(f"{dest.name}.partial.{os.getpid()}")
+        try:
+            _download(f"{self.url}/{name}{SOURCE_SUFFIX}", tmp, 0)
+            line = tmp.read_text(errors="replace").strip().splitlines()
+            if line and len(line[0]) <= 200:
+                dest.write_text(line[0] + "\n")
+        except (_Missing, OSError):
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)

@@ -50,6 +50,17 @@ def timestamp_fields(source: os.stat_result) -> tuple[int, int]:
     return int(source.st_mtime) & 0xFFFFFFFF, source.st_size & 0xFFFFFFFF
 
 
+def mode_of_pyc(pyc: Path) -> str | None:
+    """The mode a .pyc file is checked in, read from its header's flags (whichever interpreter's
+    it is); None when it can't be read or its flags are none of the modes'."""
+    try:
+        with pyc.open("rb") as handle:
+            flags = int.from_bytes(handle.read(8)[4:], "little")
+    except OSError:
+        return None
+    return next((mode for mode, bits in FLAGS.items() if bits == flags), None)
+
+
 def mode_of(store: Path | None) -> str:
     """The mode of a store_dir (what serve and copy_from_store are handed)."""
     if store is not None:

@@ -70,6 +70,12 @@ ENTRIES = (
         "the release the last successful build used",
     ),
     Entry(
+        "sbom",
+        "sbom/place.py",
+        "the last successful build's only",
+        "its bill of materials (bin/report --sbom), reused while the environment is",
+    ),
+    Entry(
         "report.json",
         "lib/report.sh",
         "one file",

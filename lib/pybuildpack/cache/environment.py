@@ -25,7 +25,7 @@ from pathlib import Path
 from pybuildpack import output
 from pybuildpack.cache import bytecode, entries, tree
 from pybuildpack.cache import layers as layers_mod
-from pybuildpack.context import Layout
+from pybuildpack.context import LAYER_ENV, LAYER_RUNTIME, Layout
 from pybuildpack.faults import checkpoint
 from pybuildpack.state import State
 
@@ -332,6 +332,28 @@ def mark_shared(layout: Layout) -> None:
     mark.touch()
 
 
+def say_discarded(why: str) -> None:
+    """The cached environment is dropped for what the build's own code wrote into it."""
+    output.step(f"Discarding the cached environment: {why} (by collectstatic or a hook)")
+    output.info("The next build makes a fresh one; this build is not affected.")
+
+
+def written_layers(layout: Layout) -> dict[str, str]:
+    """CNB: the layers used in place (the environment's, the runtime's) that the build's own code
+    (collectstatic, the hooks) wrote into since mark_shared: their names and why. The image keeps
+    what they wrote; the cache must not (launch.py writes them without the cache type), or the
+    next build would reuse it after the hook is gone."""
+    if layout.layers is None:
+        return {}
+    mark = shared_mark(layout)
+    found = {}
+    for name, root in ((LAYER_ENV, layout.env), (LAYER_RUNTIME, layout.runtime)):
+        why = tree.written_since(root, mark) if root.is_dir() else None
+        if why is not None:
+            found[name] = why
+    return found
+
+
 def check_shared(layout: Layout) -> None:
     """After collectstatic and the hooks: the cached environment and runtime tree, which the slug
     shares (hard links), lose what the build's own code wrote into them (even with its size and
@@ -341,11 +363,18 @@ def check_shared(layout: Layout) -> None:
         return
     why = check_touched(cache, shared_mark(layout))
     if why is not None:
-        output.step(f"Discarding the cached environment: {why} (by collectstatic or a hook)")
-        output.info("The next build makes a fresh one; this build is not affected.")
+        say_discarded(why)
     for kept in entries.path(cache, "runtime-tree").glob("*"):
         if tree.Kept.holding_its_manifest(kept).touched_since(shared_mark(layout)) is not None:
             shutil.rmtree(kept, ignore_errors=True)  # the next build unpacks the (checked) archive
+
+
+def tidy_after_build(layout: Layout) -> None:
+    """After a successful build: what its own code wrote into files shared with the cache dropped
+    (check_shared), and what the cache table does not know removed (entries.remove_unknown)."""
+    check_shared(layout)
+    if layout.cache is not None:
+        entries.remove_unknown(layout.cache)
 
 
 def begin_saving(layout: Layout, state: State) -> Path | None:
@@ -374,6 +403,7 @@ def save_environment(
     if layout.layers is not None:
         if state.environment != "reuse":  # the store keeps what the layer holds
             bytecode.prune(entries.path(cache, "bytecode"), tree.digests_of_modules(layout.env))
+        mark_shared(layout)  # what is written into the layers from here on is the app's code's
         return
     if state.environment == "reuse" and current_fingerprint(cache) == state.fingerprint:
         return  # the cache holds this environment already

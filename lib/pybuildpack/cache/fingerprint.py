@@ -14,6 +14,7 @@ from pybuildpack import __version__
 from pybuildpack.files import sha256_of_fd
 from pybuildpack.requirements.graph import Graph, display_path
 from pybuildpack.requirements.localpaths import OUTPUT_AT_TOP
+from pybuildpack.requirements.selection import Selection
 
 # Buildpack files whose content changes what gets installed.
 _BUILDPACK_INPUTS = ("vendor/pins.txt", "data/build-prerequisites.toml", "data/native-libraries.toml")
@@ -82,11 +83,13 @@ LOCAL_PACKAGE = "local-package"  # LOCAL_PACKAGE:path
 APP_PACKAGE = "app-package"
 TOOL = "tool"  # TOOL:NAME, the version of the package manager that exports a lock file
 HASHES = "hashes"  # HASHES:NAME, the version and --hash values a requirement pins
+GROUPS = "install-groups"  # the groups installed besides the default set (when any)
+EXTRAS = "install-extras"  # the app's own extras installed (when any)
 COMPILE_ALL = "compile-all"  # BUILDPACK_COMPILE_ALL, only when on (the packages' test suites compiled)
 # Inputs whose change makes the old environment useless (compiled extensions, the seed packages)
 # or not what a fresh one would be (its bytecode): it is rebuilt, not synced.
 REBUILD_ON = frozenset({PYTHON_VERSION, STACK, ARCH, BUILDPACK, COMPILE_ALL})
-_VALUED = frozenset({PYTHON_VERSION, STACK, ARCH})  # a change shows the old and new value
+_VALUED = frozenset({PYTHON_VERSION, STACK, ARCH, GROUPS, EXTRAS})  # a change shows the old and new value
 _NAMES = {
     PYTHON_VERSION: "python version",
     STACK: "stack",
@@ -99,6 +102,8 @@ _NAMES = {
     HASHES: "the hashes of {}",
     COMPILE_ALL: "config var BUILDPACK_COMPILE_ALL",
     FILE: "{}",
+    GROUPS: "BUILDPACK_INSTALL_GROUPS",
+    EXTRAS: "BUILDPACK_INSTALL_EXTRAS",
 }
 
 
@@ -174,6 +179,7 @@ def collect(
     pip_config: dict[str, str],
     package_app: bool,
     tools: dict[str, str] | None = None,
+    selection: Selection | None = None,
     compile_all: bool = False,
 ) -> Inputs:
     inputs = Inputs()
@@ -205,6 +211,10 @@ def collect(
         items[APP_PACKAGE] = tree_digest(root)
     for name, version in sorted((tools or {}).items()):
         items[f"{TOOL}:{name}"] = version
+    if selection is not None and selection.groups:
+        items[GROUPS] = ",".join(selection.groups)
+    if selection is not None and selection.extras:
+        items[EXTRAS] = ",".join(selection.extras)
     if compile_all:  # (absent when off: the fingerprints of environments cached before it are kept)
         items[COMPILE_ALL] = "1"
     return inputs

@@ -20,7 +20,6 @@ import shutil
 import stat
 import subprocess
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -172,6 +171,8 @@ def _hash_all(paths: list[str]) -> list[str]:
     workers = max(1, min(4, len(os.sched_getaffinity(0))))
     if workers == 1 or len(paths) < 64:
         return [sha256_of(path) for path in paths]
+    from concurrent.futures import ThreadPoolExecutor  # (imported by a build that hashes only)
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sha256") as pool:
         return list(pool.map(sha256_of, paths, chunksize=64))
 
@@ -263,6 +264,26 @@ def touched_since(root: Path, expected: Manifest, since: Path) -> str | None:
         if digest != expected[relative][2]:
             return f"{relative} was rewritten in place, its size and time put back"
     return None
+
+
+def written_since(root: Path, since: Path) -> str | None:
+    """The first entry under root (a file, a link or a directory: new, changed or with an entry
+    removed) whose inode changed after the file since was made (its ctime, which nothing can put
+    back): what the build's own code wrote into a tree used in place, with no manifest (a CNB
+    layer); None when there is none, or no mark. (find: a warm build's whole environment is
+    looked at, in C.)"""
+    if not since.is_file():
+        return None
+    result = subprocess.run(
+        ["find", str(root), "-cnewer", str(since), "-printf", "%P\\n", "-quit"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 and not result.stdout:
+        return f"it can't be read ({result.stderr.strip()[:200]})"
+    found = result.stdout.rstrip("\n")
+    return f"{found or '.'} was written" if result.stdout else None
 
 
 def read_manifest(path: Path) -> Manifest | None:

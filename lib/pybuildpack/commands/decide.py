@@ -3,8 +3,6 @@ the cached environment (reuse, sync or fresh) and the native libraries."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from pybuildpack.archives.install import install_runtime
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment import reuse
@@ -12,7 +10,7 @@ from pybuildpack.environment.choose import prefetch_uv
 from pybuildpack.faults import checkpoint
 from pybuildpack.natives import detect as natives
 from pybuildpack.python_version.release import release_for
-from pybuildpack.requirements.app import check_read, lock_made_by, read_app
+from pybuildpack.requirements.app import check_read, declared, lock_made_by, read_app
 from pybuildpack.state import State
 from pybuildpack.tools import export
 
@@ -22,13 +20,19 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     (cache/environment.py's Restoring, begun by the caller before this module was imported)."""
     app = read_app(layout, settings)  # fails before any download when the app's files are unusable
     check_read(layout, app)
-    resolution = release_for(layout, settings, stack, arch, app.source.kind)
+    resolution = release_for(layout, settings, stack, arch, app.source.kind, workspace=app.source.workspace)
     state = State(str(resolution.version), resolution.request.origin, stack, arch)
+    state.install_groups = list(app.source.selection.groups)
+    state.install_extras = list(app.source.selection.extras)
     state.write(layout.work)  # the report knows the version from here on
     # Without a cached environment the install will need uv: fetched while the runtime unpacks.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        if reuse.is_cold(layout):
+    if reuse.is_cold(layout):
+        from concurrent.futures import ThreadPoolExecutor  # (not a warm build's: its start costs)
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
             pool.submit(prefetch_uv, layout, app, arch, settings.installer)
+            install_runtime(layout, settings, state.python_version, stack, arch)
+    else:
         install_runtime(layout, settings, state.python_version, stack, arch)
     checkpoint("runtime")
     if app.source.locked:
@@ -39,5 +43,6 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     cached = reuse.decide_environment(layout, app, state, tools, restoring)
     bootstrap = settings.bootstrap_libraries
     state.libraries = natives.for_build(layout, app, state.default_index, bootstrap, cached)
-    natives.install(layout, settings, state.libraries, stack, arch)
+    state.libraries = natives.install(layout, settings, state.libraries, stack, arch)
+    state.declared, state.locked = declared(layout, app), app.source.locked
     state.write(layout.work)

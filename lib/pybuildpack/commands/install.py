@@ -4,7 +4,6 @@ says; made complete and saved to the cache."""
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from pybuildpack.cache import bytecode
 from pybuildpack.context import Layout, Settings
@@ -19,6 +18,8 @@ from pybuildpack.state import State
 
 
 def install(layout: Layout, settings: Settings, state: State) -> None:
+    from concurrent.futures import ThreadPoolExecutor  # (imported by a run that installs only)
+
     started = time.monotonic(), time.time()
     app = read_app(layout, settings)
     store = bytecode.store_for(layout)

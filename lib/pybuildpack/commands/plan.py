@@ -12,17 +12,23 @@ from pybuildpack.plan.show import graph_lines, tell_plan
 from pybuildpack.python_version.release import release_for
 from pybuildpack.requirements.app import read_app
 from pybuildpack.tools.export import export_lock
-from pybuildpack.webapp.infer import infer
+from pybuildpack.webapp import procfile
 
 
 def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None:
     """bin/plan: the Python version, the requirements graph, the install plan and the web process
     the app gets without a Procfile."""
     app = read_app(layout, settings)
-    resolution = release_for(layout, settings, stack, arch, app.source.kind, planning=True)
+    workspace = app.source.workspace
+    resolution = release_for(
+        layout, settings, stack, arch, app.source.kind, planning=True, workspace=workspace
+    )
     default_index = pip_default_index(layout.vendor / "seed")
     if app.source.locked:
         app = export_lock(layout, app, arch, None, default_index)
+    if app.source.selection:
+        output.step("Groups and extras installed besides the default set")
+        output.info(app.source.selection.shown())
     output.step("Requirements graph")
     output.info("\n".join(graph_lines(app.graph)) or "(no requirements)")
     triggers = native_libraries(
@@ -31,11 +37,11 @@ def show_plan(layout: Layout, settings: Settings, stack: str, arch: str) -> None
     if triggers:
         output.step("Native libraries")
         for trigger in triggers:
-            output.info(trigger.describe(layout.app))
+            output.info(trigger.describe(app.graph.root))
     plan = plan_for(layout, app, settings, str(resolution.version), default_index)
     title = f"Install plan (for Python {resolution.version} on {stack} {arch})"
     tell_plan(plan, app.graph, app.source.install_command, title)
-    if not (layout.build / "Procfile").is_file():
-        names = frozenset(entry.name for entry in app.graph.requirements() if entry.name)
-        output.step("Web process (no Procfile; the servers from the requirements)")
-        output.info("\n".join(infer(layout.build, layout.env, names).lines()))
+    names = frozenset(entry.name for entry in app.graph.requirements() if entry.name)
+    title, lines = procfile.planned(layout.build, layout.env, names, layout.app)
+    output.step(title)
+    output.info("\n".join(lines))

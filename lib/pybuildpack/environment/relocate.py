@@ -3,11 +3,15 @@
 A slug is built in one directory and run from another (/app on Heroku). Three things in a virtual
 environment name absolute paths: the interpreter symlinks, pyvenv.cfg's `home`, and the shebangs of
 console scripts. The symlinks are made relative, the scripts get a shebang that finds the
-environment's python next to themselves, and `home` is pointed at the runtime wherever it is now.
+environment's python next to themselves (and their RECORD rows the new content's hash), and `home`
+is pointed at the runtime wherever it is now.
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
 import os
 import re
 import shlex
@@ -53,8 +57,10 @@ def _portable_header(head: bytes) -> tuple[int, bytes] | None:
 
 
 def make_scripts_portable(bin_dir: Path) -> int:
-    """Give every Python script in bin_dir a shebang that does not name a directory."""
-    changed = 0
+    """Give every Python script in bin_dir a shebang that does not name a directory, and its row
+    in its distribution's RECORD the new content's hash and size (the engine recorded the
+    launcher it wrote, which named the build directory: the slug would differ with it)."""
+    changed: dict[Path, bytes] = {}
     for path in sorted(bin_dir.iterdir()):
         if path.is_symlink() or not path.is_file():
             continue
@@ -63,9 +69,29 @@ def make_scripts_portable(bin_dir: Path) -> int:
         if found is None:
             continue
         length, header = found
-        replace_file(path, header + data[length:], path.stat().st_mode)
-        changed += 1
-    return changed
+        changed[path] = header + data[length:]
+        replace_file(path, changed[path], path.stat().st_mode)
+    if changed:
+        _record_rewritten(bin_dir.parent, changed)
+    return len(changed)
+
+
+def _record_rewritten(env: Path, changed: dict[Path, bytes]) -> None:
+    """The RECORD rows of the rewritten files (changed: path -> content) with their content's
+    sha256 and size, as a wheel installer writes them; every other line as it was."""
+    for site in _site_packages(env):
+        for record in sorted(site.glob("*.dist-info/RECORD")):
+            lines = record.read_bytes().decode(errors="replace").splitlines(keepends=True)
+            edited = False
+            for number, line in enumerate(lines):
+                row = next(csv.reader([line]), [])
+                data = changed.get(Path(os.path.normpath(site / row[0]))) if len(row) == 3 else None
+                if data is not None:
+                    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                    lines[number] = f"{row[0]},sha256={digest},{len(data)}" + line[len(line.rstrip("\r\n")) :]
+                    edited = True
+            if edited:
+                replace_file(record, "".join(lines))
 
 
 def make_symlinks_relative(bin_dir: Path) -> None:

@@ -51,6 +51,8 @@ def _decide_environment(
     if meta.fingerprint == inputs.digest() and not volatile:
         output.step("Reusing the cached environment (requirements unchanged)")
         relocate(layout.env, layout.runtime)
+        if layout.layers is not None:
+            mark_shared(layout)  # the layers as the buildpack leaves them (install does not run)
         return "reuse", libraries, []
     if any(change.rebuilds for change in changes):
         shown = [str(c) for c in changes if fingerprint.kind_of(c.key) != fingerprint.HASHES]
@@ -81,6 +83,7 @@ def decide_environment(
         pip_config=app.pip_config,
         package_app=app.source.kind == "package",
         tools=tools,
+        selection=app.source.selection,
         compile_all=app.settings.compile_all,
     )
     state.environment, libraries, state.volatile = _decide_environment(layout, inputs, restoring)

@@ -37,7 +37,7 @@ def required_names(layout: Layout, source: InstallSource, graph: Graph) -> set[s
     installed."""
     entries: list[tuple[str | None, frozenset[str], str | None]] = []
     if source.kind == "package":
-        entries.append((None, frozenset(), layout.app.resolve().as_uri()))
+        entries.append((None, frozenset(source.selection.extras), layout.app.resolve().as_uri()))
     for entry in graph.requirements():
         if entry.from_package:
             continue  # the app (installed as a package) brings its own declared dependencies

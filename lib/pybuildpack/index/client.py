@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import urllib.error
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -60,6 +59,8 @@ def project_files(index_url: str, name: str, timeout: float = DEFAULT_TIMEOUT) -
         if key in _PAGES:
             return _PAGES[key]
         asking = _ASKING.setdefault(key, threading.Lock())
+    import urllib.error  # (the network's modules with the first request: pybuildpack.http)
+
     with asking:  # one thread asks; the others find its answer when they get the lock
         with _PAGES_LOCK:
             if key in _PAGES:
@@ -81,6 +82,8 @@ def project_files(index_url: str, name: str, timeout: float = DEFAULT_TIMEOUT) -
 
 
 def _project_files(index_url: str, name: str, timeout: float) -> list[IndexFile]:
+    import urllib.error
+
     base = index_url.rstrip("/") + "/"
     page = urljoin(base, canonicalize_name(name) + "/")
     try:

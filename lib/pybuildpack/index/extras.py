@@ -3,8 +3,6 @@ distribution's metadata on the index or from a local project, without installing
 
 from __future__ import annotations
 
-import email.parser
-import zipfile
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -18,12 +16,16 @@ from pybuildpack.toml import TOMLDecodeError, load_toml
 
 
 def _requires_dist(metadata: str) -> list[str]:
+    import email.parser  # (not with the module: a warm build's core start imports it)
+
     message = email.parser.Parser().parsestr(metadata, headersonly=True)
     return list(message.get_all("Requires-Dist") or [])
 
 
 def _metadata_from_archive(path: Path) -> str:
     """A wheel's METADATA, or an sdist's PKG-INFO."""
+    import zipfile  # (the archives' modules only where an archive is read)
+
     if path.name.endswith(".whl"):
         with zipfile.ZipFile(path) as zf:
             for name in zf.namelist():

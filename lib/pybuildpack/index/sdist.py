@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import ast
 import sys
-import tarfile
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +41,9 @@ def is_sdist(filename: str) -> bool:
 
 
 def _member_names(archive: Path) -> list[str]:
+    import tarfile  # (the archives' modules only where an archive is read)
+    import zipfile
+
     if archive.name.endswith(".zip"):
         with zipfile.ZipFile(archive) as zf:
             return zf.namelist()
@@ -52,6 +53,9 @@ def _member_names(archive: Path) -> list[str]:
 
 def top_level_members(archive: Path, names: tuple[str, ...]) -> dict[str, bytes]:
     """The files called NAMES in the archive's top directory (an sdist has one), by name."""
+    import tarfile
+    import zipfile
+
     wanted = {}
     if archive.name.endswith(".zip"):
         with zipfile.ZipFile(archive) as zf:

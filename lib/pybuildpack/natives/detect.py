@@ -3,8 +3,8 @@ its requirements bring in; decide's choice of them (for_build), said and put int
 
 from __future__ import annotations
 
-import urllib.error
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pybuildpack import output
@@ -31,7 +31,7 @@ def needed_libraries(
             continue
         try:
             names = extra_names(entry, sources, graph.root, downloads)
-        except (urllib.error.URLError, OSError, ValueError):
+        except (OSError, ValueError):  # (urllib's URLError is an OSError)
             continue  # the index is unreachable: pip will say so with its own words
         for name in sorted(names & wanted):
             through_extras.setdefault(name, entry)
@@ -70,8 +70,8 @@ def for_build(
                 f"{library.name} {library.version}: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)"
             )
             continue
-        output.info(trigger.describe(layout.app))
-        needed_by = f"{entry.name or entry.text} at {entry.origin.show(layout.app)}"
+        output.info(trigger.describe(app.graph.root))
+        needed_by = f"{entry.name or entry.text} at {entry.origin.show(app.graph.root)}"
         libraries.append(LibraryUse(library.name, library.version, needed_by))
     return libraries
 
@@ -88,9 +88,16 @@ def unpacked(layout: Layout) -> list[Library]:
     return registry_unpacked(load_registry(layout.data / "native-libraries.toml"), layout.natives)
 
 
-def install(layout: Layout, settings: Settings, uses: Sequence[LibraryUse], stack: str, arch: str) -> None:
-    """The libraries into .heroku/vendor/NAME, from the mirror via the cache (archives/install.py)."""
+def install(
+    layout: Layout, settings: Settings, uses: Sequence[LibraryUse], stack: str, arch: str
+) -> list[LibraryUse]:
+    """The libraries into .heroku/vendor/NAME, from the mirror via the cache (archives/install.py);
+    uses, each with the sha256 of the archive it was unpacked from and where that was built from."""
     from pybuildpack.archives.install import install_libraries
 
     names = {lib.name for lib in libraries_of(layout, uses)}
-    install_libraries(layout, settings, [use for use in uses if use.name in names], stack, arch)
+    found = install_libraries(layout, settings, [use for use in uses if use.name in names], stack, arch)
+    return [
+        replace(use, sha256=found[use.name][0], source=found[use.name][1]) if use.name in found else use
+        for use in uses
+    ]

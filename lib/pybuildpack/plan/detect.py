@@ -5,7 +5,6 @@ setup_requires, less what it ships and what its [build-system] declares for the 
 from __future__ import annotations
 
 import re
-import urllib.error
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -97,14 +96,14 @@ class Detector:
         elif entry.kind == "named":
             try:
                 sdist = self._sdist_to_inspect(entry)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+            except (OSError, ValueError) as exc:  # (urllib's URLError is an OSError)
                 self.notes.append(f"Could not look up {entry.name} on the index ({exc}); not inspected.")
                 return None
             if sdist is None:
                 return None
             try:
                 facts = inspect(client.download(sdist.url, self.downloads))
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+            except (OSError, ValueError) as exc:  # (urllib's URLError is an OSError)
                 self.notes.append(f"Could not inspect {sdist.filename} ({exc}).")
                 return None
             needs, why = self._needs(facts)

@@ -6,7 +6,6 @@ plan_for is the plan of an app as a build step reads it (requirements/app.py).""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from packaging.markers import default_environment
@@ -71,6 +70,8 @@ class Planner:
                 undecided.append(entry)
                 learned[id(entry)] = rules
         if self.detect:
+            from concurrent.futures import ThreadPoolExecutor  # (a plan that asks the index only)
+
             with ThreadPoolExecutor(max_workers=8) as pool:
                 for entry, found in zip(undecided, pool.map(self.detector.detect, undecided)):
                     if found is not None or learned[id(entry)]:

@@ -157,8 +157,7 @@ def _request_for(value: str, origin: str) -> Request:
     return Request(kind, value, origin)
 
 
-def from_python_version_file(path: Path) -> Request:
-    name = ".python-version"
+def from_python_version_file(path: Path, name: str = ".python-version") -> Request:
     number, value = _single_line(path, name, "3.13")
     match = VERSION_RE.match(value)
     if not match:
@@ -317,10 +316,11 @@ def _runtime_txt_warning(app: Path, chosen: Request, misspelt: list[str]) -> tup
     return (*lines, "", fix)
 
 
-def app_request(app: Path, cached_version: str | None) -> Request:
+def app_request(app: Path, cached_version: str | None, workspace: Path | None = None) -> Request:
     """The first of the app's version sources that says something, else the cache, else default:
-    runtime.txt (deprecated; with a warning), .python-version, Pipfile.lock, pyproject.toml. A
-    misspelt .python-version is an error (a warning when runtime.txt decides)."""
+    runtime.txt (deprecated; with a warning), .python-version, the .python-version at the root of
+    the uv workspace the app is a member of (workspace, as uv reads it), Pipfile.lock,
+    pyproject.toml. A misspelt .python-version is an error (a warning when runtime.txt decides)."""
     # after runtime.txt, which decides on its own (with its warning)
     sources = (
         (".python-version", from_python_version_file),
@@ -349,6 +349,9 @@ def app_request(app: Path, cached_version: str | None) -> Request:
             request = reader(path)
             if request is not None:
                 return request
+        shared = workspace / name if workspace is not None and name == ".python-version" else None
+        if shared is not None and shared.is_file():
+            return from_python_version_file(shared, os.path.relpath(shared, app))
     if cached_version and VERSION_RE.match(cached_version):
         minor = ".".join(cached_version.split(".")[:2])
         return Request("minor", minor, f"the version the cache last used ({cached_version})")

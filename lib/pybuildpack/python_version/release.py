@@ -3,6 +3,8 @@ release the last build used (kept by finish: remember), and the app's request.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pybuildpack import output
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.context import Layout, Settings
@@ -40,12 +42,18 @@ def cached_version(layout: Layout) -> str | None:
 
 
 def resolve_version(
-    layout: Layout, index_text: str | None, stack: str, arch: str, manager: str = ""
+    layout: Layout,
+    index_text: str | None,
+    stack: str,
+    arch: str,
+    manager: str = "",
+    workspace: Path | None = None,
 ) -> Resolution:
-    """manager: the package manager whose lock the app installs from (its Python is checked)."""
+    """manager: the package manager whose lock the app installs from (its Python is checked);
+    workspace: the root of the uv workspace the app is a member of (its .python-version)."""
     known = KnownVersions.load(layout.data / "python-versions.toml")
     mirror = MirrorIndex.parse(index_text, stack, arch) if index_text is not None else None
-    request = app_request(layout.app, cached_version(layout))
+    request = app_request(layout.app, cached_version(layout), workspace)
     resolution = resolve(request, known, mirror, f"{stack} {arch}")
     how = "newest matching " if request.kind != "exact" else ""
     output.step(f"Python {resolution.version} ({how}from {request.origin})")
@@ -56,12 +64,20 @@ def resolve_version(
 
 
 def release_for(
-    layout: Layout, settings: Settings, stack: str, arch: str, manager: str, *, planning: bool = False
+    layout: Layout,
+    settings: Settings,
+    stack: str,
+    arch: str,
+    manager: str,
+    *,
+    planning: bool = False,
+    workspace: Path | None = None,
 ) -> Resolution:
     """The release a build installs (the mirror required), or bin/plan shows (planning: the mirror
     when one is configured, its index not kept)."""
     mirror = Mirror.configured(settings) if planning else Mirror.required(settings)
-    return resolve_version(layout, mirror_index(layout, mirror, keep=not planning), stack, arch, manager)
+    index = mirror_index(layout, mirror, keep=not planning)
+    return resolve_version(layout, index, stack, arch, manager, workspace)
 
 
 def remember(layout: Layout, version: str) -> None:

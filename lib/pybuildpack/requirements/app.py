@@ -3,15 +3,18 @@ graph is its export, once decide has made it: tools/export.py), and its config v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pybuildpack import output
 from pybuildpack.context import ConfigVars, Layout, Settings
+from pybuildpack.redact import redact
 from pybuildpack.requirements import locked
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.lockformats import reader_for
+from pybuildpack.requirements.selection import choices_of, select
 from pybuildpack.requirements.source import InstallSource, install_source
+from pybuildpack.state import Declared
 
 
 @dataclass(frozen=True)
@@ -32,22 +35,27 @@ def read_app(layout: Layout, settings: Settings) -> App:
     """The app's dependency files as a graph (a BuildError, before any download, when they are
     unusable). A lock file's graph is its export (tools/export.py), once decide has made it."""
     config = ConfigVars.read(layout.env_dir)
-    source = install_source(layout.app, layout.data / "app-markers.txt", settings.package_manager)
+    markers = layout.data / "app-markers.txt"
+    source = install_source(layout.app, markers, settings.package_manager, layout.build)
+    if source.locked:
+        reader_for(source.kind).check(source.root)  # (before its groups are read from its files)
+    if settings.install_groups or settings.install_extras:
+        choices = choices_of(layout.app, source.kind)
+        source = replace(source, selection=select(settings.install_groups, settings.install_extras, choices))
     if not source.locked:
         return App(source, load_graph(layout.app, source, config.for_expansion()), config, settings)
     reader = reader_for(source.kind)
-    reader.check(layout.app)
     export = locked.export_path(layout.work, source)
-    inputs = reader.inputs(layout.app)
+    inputs = reader.inputs(source.root)
     if export.is_file():
-        graph = locked.graph_from_export(layout.app, source, export, inputs, config.for_expansion())
+        graph = locked.graph_from_export(source.root, source, export, inputs, config.for_expansion())
         return App(source, graph, config, settings)
-    return App(source, locked.empty_graph(layout.app, source, inputs), config, settings)
+    return App(source, locked.empty_graph(source.root, source, inputs), config, settings)
 
 
 def lock_made_by(layout: Layout, source: InstallSource) -> str:
     """What made the app's lock, for the report, where the lock says ("" where it does not)."""
-    return reader_for(source.kind).describe(layout.app) if source.locked else ""
+    return reader_for(source.kind).describe(source.root) if source.locked else ""
 
 
 def check_paths(layout: Layout, app: App) -> None:
@@ -86,3 +94,18 @@ def warn_unpinned(app: App) -> None:
                     f"Pin it to a commit (its full sha) and run '{command}' again.",
                 ]
             )
+
+
+def declared(layout: Layout, app: App) -> list[Declared]:
+    """The app's requirements as the bill of materials records them (state.Declared, sbom/facts.py):
+    each one's distribution, where it is written, the sha256 values it allows and its URL, taken
+    by decide from the graph it reads anyway, so that finish knows each distribution's origin
+    without reading the app again. Constraints install nothing: left out."""
+    found = []
+    for entry in app.graph.requirements():
+        hashes = {h.split(":", 1)[1].lower() for h in entry.hashes if h.lower().startswith("sha256:")}
+        url = entry.url or (entry.path.as_uri() if entry.path is not None else "")
+        extras = sorted(entry.requirement.extras) if entry.requirement is not None else []
+        origin = entry.origin.show(layout.app)
+        found.append(Declared(entry.name or "", origin, sorted(hashes), redact(url), extras))
+    return found

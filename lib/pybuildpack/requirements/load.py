@@ -16,5 +16,5 @@ def load_graph(app: Path, source: InstallSource, expansion: Mapping[str, str]) -
     if source.kind == "requirements":
         return parse_requirements(source.path, app, expansion)
     graph = Graph(app)
-    graph.entries.extend(package_dependencies(app))
+    graph.entries.extend(package_dependencies(app, source.selection.extras))
     return graph

@@ -15,14 +15,25 @@ from pathlib import Path
 from typing import Protocol
 
 from pybuildpack.process import Completed
+from pybuildpack.requirements.selection import NOTHING, Choices, Selection
 
 
 class LockTool(Protocol):
     """A package manager's program that exports its lock (tools/uv.py's Uv)."""
 
-    def export(self, app: Path, python: Path | None, target: Path, *, groups: bool) -> Completed:
+    def export(
+        self,
+        app: Path,
+        python: Path | None,
+        target: Path,
+        *,
+        groups: bool,
+        selection: Selection,
+        package: str = "",
+    ) -> Completed:
         """The lock's packages for the runtime python (None: the lock is not checked) into
-        target, with every dependency group when groups."""
+        target, with every dependency group when groups, and the selection's groups and extras;
+        a workspace member's only, when package names one."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,8 @@ class ExportRequest:
     python: Path | None  # the runtime (None: bin/plan, which checks nothing)
     bound: Path  # the directory local paths must be in (the build directory)
     tool: LockTool | None = None  # the reader's tool, when it names one
+    package: str = ""  # the uv workspace member to export (app: the workspace's root), or ""
+    selection: Selection = NOTHING  # the groups and extras to install too (checked: declared)
 
 
 def _nothing(_app: Path) -> str:
@@ -51,6 +64,7 @@ class LockReader:
     check: Callable[[Path], None]  # a BuildError when the lock's files are unusable
     inputs: Callable[[Path], list[Path]]  # the files the lock is made from, besides itself
     export: Callable[[ExportRequest], None]
+    choices: Callable[[Path], Choices]  # the groups and extras the app declares
     describe: Callable[[Path], str] = _nothing  # what made the lock, for the report ("" unknown)
     tool: str = ""  # the program that exports it (tools/), or "" (pure Python)
 

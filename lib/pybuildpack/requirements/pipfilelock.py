@@ -1,6 +1,7 @@
 """Pipfile.lock: checked against the Pipfile as `pipenv install --deploy` does (the lock records
 the Pipfile's hash, `_meta.hash`) and turned into a requirements file of its `[packages]` (its
-`default` section; `develop` too for bin/test-compile): exact pins with their hashes and markers,
+`default` section; `develop` too for bin/test-compile, and the categories the app selects, as
+`pipenv install --categories` installs them): exact pins with their hashes and markers,
 VCS, path and file requirements, the lock's indexes. No tool is needed: Pipfile.lock is JSON
 that says everything, and the Pipfile's hash is pipenv's published algorithm (both its forms)."""
 
@@ -20,6 +21,7 @@ from pybuildpack import nesting
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.selection import Choices, names
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "Pipfile.lock"
@@ -231,6 +233,35 @@ def _index_lines(lock: dict[str, Any]) -> list[str]:
     return lines
 
 
+def choices(app: Path) -> Choices:
+    """The Pipfile's package categories: [dev-packages] and its own sections ([packages] is always
+    installed); without a Pipfile, the lock's. A Pipfile declares no extras of the app."""
+    pipfile = load_pipfile(app)
+    if pipfile is not None:
+        found = [name for name, value in pipfile.items() if name not in _SECTIONS and isinstance(value, dict)]
+        file = PIPFILE
+    else:
+        lock = load_lock(app)
+        found = [name for name in lock if name not in ("_meta", "default", "develop")]
+        found += ["dev-packages"] if "develop" in lock else []
+        file = LOCK
+    categories = names(found)
+    if pipfile is None or "dev-packages" in pipfile:
+        categories.setdefault("dev-packages", "dev-packages")
+    return Choices(
+        file,
+        categories,
+        group_word="Pipenv category",
+        default=frozenset({"packages", "default"}),
+        where_groups="(its package categories)",
+        notes=(
+            "",
+            'A Pipfile names the extras of a package in its entry: app = {file = ".", extras = ["redis"]}.',
+        ),
+        fix=", then run 'pipenv lock'",
+    )
+
+
 def _check_not_empty(lock: dict[str, Any], pipfile: dict[str, Any] | None, develop: bool) -> None:
     """A lock that holds no package while the Pipfile asks for some is refused (a lock written by
     hand, or a section misspelt), rather than installing nothing."""
@@ -244,17 +275,25 @@ def _check_not_empty(lock: dict[str, Any], pipfile: dict[str, Any] | None, devel
 
 
 def export(
-    app: Path, target: Path, default_index: str | None, *, develop: bool = False, bound: Path | None = None
+    app: Path,
+    target: Path,
+    default_index: str | None,
+    *,
+    develop: bool = False,
+    bound: Path | None = None,
+    categories: tuple[str, ...] = (),
 ) -> None:
-    """The lock's [packages] (and [dev-packages] when develop) as a requirements file at target.
-    bound: the directory local paths must be in (the build directory; the app by default)."""
+    """The lock's [packages] (and [dev-packages] when develop, and categories, as the Pipfile names
+    them) as a requirements file at target. bound: the directory local paths must be in (the
+    build directory; the app by default)."""
     lock = load_lock(app)
     _check_not_empty(lock, load_pipfile(app), develop)
     check_current(app, lock, default_index)
-    packages = {name: ("default", spec) for name, spec in (lock.get("default") or {}).items()}
-    if develop:
-        for name, spec in (lock.get("develop") or {}).items():
-            packages.setdefault(name, ("develop", spec))
+    sections = ["default", *(["develop"] if develop else []), *(_SECTION_OF.get(c, c) for c in categories)]
+    packages: dict[str, tuple[str, Any]] = {}
+    for section in dict.fromkeys(sections):
+        for name, spec in values.field(_LOCK, lock, section, dict, {}).items():
+            packages.setdefault(name, (section, values.table(_LOCK.at(section).at(name), spec)))
     lines = _index_lines(lock)
     limit = bound or app
     lines += [
@@ -266,7 +305,14 @@ def export(
 
 
 def _export(request: ExportRequest) -> None:
-    export(request.app, request.target, request.default_index, develop=request.groups, bound=request.bound)
+    export(
+        request.app,
+        request.target,
+        request.default_index,
+        develop=request.groups,
+        bound=request.bound,
+        categories=request.selection.groups,
+    )
 
 
 READER = LockReader(
@@ -275,5 +321,6 @@ READER = LockReader(
     check=check_files,
     inputs=lambda app: [app / PIPFILE],
     export=_export,
+    choices=choices,
     describe=describe,
 )

@@ -1,10 +1,12 @@
 """poetry.lock: checked against pyproject.toml as `poetry check --lock` does (the lock records a
 hash of the pyproject's dependency tables, `content-hash`) and turned into a requirements file of
-the main group (every group for bin/test-compile): each package at its locked version with its
-hashes and the marker under which the group needs it; path, file, URL and git dependencies; the
-lock's indexes, with credentials from Poetry's config vars. No tool is needed: a lock of format 2.1
-(Poetry 2) records each package's groups and markers, so the set to install is read, not solved;
-one of format 2.0 (Poetry 1.5 to 1.8) is walked from the project's dependencies for the target."""
+the main group and the groups and extras the app selects, as `poetry sync --only main,GROUP
+--extras EXTRA` installs them (every group for bin/test-compile): each package at its locked
+version with its hashes and the marker under which the groups need it; path, file, URL and git
+dependencies; the lock's indexes, with credentials from Poetry's config vars. No tool is needed:
+a lock of format 2.1 (Poetry 2) records each package's groups and markers, so the set to install
+is read, not solved; one of format 2.0 (Poetry 1.5 to 1.8) is walked from the project's
+dependencies for the target."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, package_lines, with_credentials
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.selection import NOTHING, Choices, Selection, names
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "poetry.lock"
@@ -71,6 +74,31 @@ def _check_project(project: dict[str, Any]) -> None:
         values.field(
             where.at("group"), values.table(where.at("group").at(name), group), "dependencies", dict, {}
         )
+
+
+def choices(app: Path) -> Choices:
+    """pyproject.toml's groups ([tool.poetry.group.NAME], [dependency-groups], 'dev' for Poetry 1's
+    dev-dependencies; 'main' is always installed) and extras ([project.optional-dependencies],
+    [tool.poetry.extras]); checked by check_files."""
+    project = _load(app / PROJECT)
+    poetry = (project.get("tool") or {}).get("poetry") or {}
+    groups = {**names(project.get("dependency-groups") or {}), **names(poetry.get("group") or {})}
+    if poetry.get("dev-dependencies"):
+        groups.setdefault("dev", "dev")
+    extras = {
+        **names((project.get("project") or {}).get("optional-dependencies") or {}),
+        **names(poetry.get("extras") or {}),
+    }
+    return Choices(
+        PROJECT,
+        groups,
+        extras,
+        group_word="Poetry group",
+        default=frozenset({"main"}),
+        where_groups="([tool.poetry.group.NAME], [dependency-groups])",
+        where_extras="([project.optional-dependencies], [tool.poetry.extras])",
+        fix=", then run 'poetry lock'",
+    )
 
 
 def _declares_dependencies(project: dict[str, Any]) -> bool:
@@ -177,20 +205,38 @@ def _stale(lock: dict[str, Any], project: dict[str, Any]) -> None:
     )
 
 
-def _marker(package: dict[str, Any], groups: set[str] | None) -> str | None:
-    """The marker under which the groups need the package ("" always, None never)."""
+_EXTRA = re.compile(r"\bextra\s*[=!]=|[=!]=\s*extra\b")
+
+
+def _marker(
+    package: dict[str, Any], groups: set[str] | None, extras: tuple[str, ...], environment: Mapping[str, str]
+) -> str | None:
+    """The marker under which the groups need the package ("" always, None never). With extras
+    selected, a marker that names an extra is decided here, for the target environment: the
+    package is needed (an optional one too) when it holds for one of them (pip would see no
+    extra: the app's own extras are not its requirements')."""
     wanted = set(package.get("groups") or ["main"])
     if groups is not None:
         wanted &= groups
-    if not wanted or package.get("optional"):
+    if not wanted:
         return None
     markers = package.get("markers")
     if isinstance(markers, dict):
         found = [str(markers[g]) for g in sorted(wanted) if g in markers]
         if len(found) < len(wanted):
-            return ""  # a group that needs it always
-        return found[0] if len(found) == 1 else " or ".join(f"({m})" for m in found)
-    return str(markers or "")
+            marker = ""  # a group that needs it always
+        else:
+            marker = found[0] if len(found) == 1 else " or ".join(f"({m})" for m in found)
+    else:
+        marker = str(markers or "")
+    if extras and _EXTRA.search(marker):
+        try:
+            parsed = Marker(marker)
+        except InvalidMarker:
+            return None if package.get("optional") else marker  # the line's check names it
+        holds = any(parsed.evaluate({**environment, "extra": extra}) for extra in ("", *extras))
+        return "" if holds else None
+    return None if package.get("optional") else marker
 
 
 def _index_url(url: str, name: str, config: dict[str, str]) -> str:
@@ -257,16 +303,26 @@ def _extra_names(package: dict[str, Any], extras: set[str]) -> set[str]:
 
 
 def _walked(
-    lock: dict[str, Any], project: dict[str, Any], all_groups: bool, environment: Mapping[str, str]
+    lock: dict[str, Any],
+    project: dict[str, Any],
+    groups: set[str] | None,
+    extras: tuple[str, ...],
+    environment: Mapping[str, str],
 ) -> set[str]:
     """For a lock of format 2.0 (Poetry 1.5 to 1.8), which records no groups: the packages the
-    project's main dependencies (and the groups', when all_groups) need for the target, walked
-    through each package's dependencies, their markers and extras, as Poetry installs them."""
+    project's main dependencies (and the groups', every one when groups is None) need for the
+    target, with the optional ones its extras name, walked through each package's dependencies,
+    their markers and extras, as Poetry installs them."""
     poetry = (project.get("tool") or {}).get("poetry") or {}
     tables = [poetry.get("dependencies") or {}]
-    if all_groups:
+    if groups is None or "dev" in groups:
         tables.append(poetry.get("dev-dependencies") or {})
-        tables += [(g or {}).get("dependencies") or {} for g in (poetry.get("group") or {}).values()]
+    tables += [
+        (g or {}).get("dependencies") or {}
+        for name, g in (poetry.get("group") or {}).items()
+        if groups is None or name in groups
+    ]
+    chosen = _extra_names(poetry, set(extras))  # the project's optional dependencies they name
     by_name: dict[str, dict[str, Any]] = {}
     for package in lock.get("package") or []:
         if isinstance(package, dict) and package.get("name"):
@@ -275,7 +331,8 @@ def _walked(
     for table in tables:
         for name, value in table.items():
             for spec in _specs(value):
-                if name != "python" and not spec.get("optional") and _holds(spec, environment, set()):
+                optional = spec.get("optional") and canonicalize_name(name) not in chosen
+                if name != "python" and not optional and _holds(spec, environment, set()):
                     queue.append((canonicalize_name(name), set(spec.get("extras") or [])))
     wanted: dict[str, set[str]] = {}
     while queue:
@@ -302,10 +359,12 @@ def export(
     all_groups: bool = False,
     environment: Mapping[str, str] | None = None,
     bound: Path | None = None,
+    selection: Selection = NOTHING,
 ) -> None:
-    """The main group's packages (every group's when all_groups) as a requirements file.
-    environment: the target's marker values (a lock of format 2.0 is walked for it); bound: the
-    directory local paths must be in (the build directory; the app by default)."""
+    """The main group's packages and the selection's groups and extras (every group's when
+    all_groups) as a requirements file. environment: the target's marker values (a lock of format
+    2.0 is walked for it, markers that name an extra are decided for it); bound: the directory
+    local paths must be in (the build directory; the app by default)."""
     lock = _load(app / LOCK)
     project = _load(app / PROJECT)
     _check_project(project)
@@ -316,11 +375,12 @@ def export(
             f"it locks no package, while {PROJECT} asks for some",
             f"{LOCK} has no [[package]] table.",
         )
-    groups = None if all_groups else {"main"}
+    groups = None if all_groups else {"main", *selection.groups}
+    target_environment = dict(environment or default_environment())
     lines: list[str] = []
     walked = None
     if str((lock.get("metadata") or {}).get("lock-version", "")) == "2.0":
-        walked = _walked(lock, project, all_groups, environment or default_environment())
+        walked = _walked(lock, project, groups, selection.extras, target_environment)
     indexes: dict[str, str] = {}
     default = False
     body = []
@@ -328,7 +388,7 @@ def export(
         if walked is not None:
             marker = "" if canonicalize_name(str(package["name"])) in walked else None
         else:
-            marker = _marker(package, groups)
+            marker = _marker(package, groups, selection.extras, target_environment)
         if marker is None:
             continue
         marker = values.marker(place.at("markers"), marker) if marker else ""
@@ -362,6 +422,7 @@ def _export(request: ExportRequest) -> None:
         all_groups=request.groups,
         environment=request.environment,
         bound=request.bound,
+        selection=request.selection,
     )
 
 
@@ -371,5 +432,6 @@ READER = LockReader(
     check=check_files,
     inputs=lambda app: [app / PROJECT],
     export=_export,
+    choices=choices,
     describe=describe,
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pybuildpack.errors import BuildError
+from pybuildpack.requirements.selection import NOTHING, Selection
 from pybuildpack.setup_py import holds_no_code
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
@@ -34,6 +35,19 @@ class InstallSource:
     kind: str  # "requirements" | "package" | a package manager of LOCKED
     path: Path  # requirements.txt, the lock file, or the app's directory
     reason: str
+    selection: Selection = NOTHING  # the groups and extras installed too (as the app declares them)
+    member: str = ""  # the uv workspace member the app is (the lock is the workspace's), else ""
+
+    @property
+    def workspace(self) -> Path | None:
+        """The root of the uv workspace the app is a member of, or None."""
+        return self.path.parent if self.member else None
+
+    @property
+    def root(self) -> Path:
+        """The directory of the app's dependency files, against which their relative paths are
+        read: the app's, or a uv workspace's root (where its uv.lock is)."""
+        return self.path if self.kind == "package" else self.path.parent
 
     @property
     def locked(self) -> bool:
@@ -50,7 +64,10 @@ class InstallSource:
         A lock file's packages are installed from the files environment/install.py writes."""
         if self.locked:
             return []
-        return ["-r", self.path.name] if self.kind == "requirements" else ["."]
+        if self.kind == "requirements":
+            return ["-r", self.path.name]
+        extras = self.selection.extras
+        return [f".[{','.join(extras)}]" if extras else "."]
 
     @property
     def install_command(self) -> str:
@@ -202,8 +219,27 @@ def _refuse_empty_setup_py(path: Path) -> None:
     )
 
 
-def install_source(app: Path, markers_file: Path, chosen: str = "") -> InstallSource:
-    """What the app's dependencies are installed from (chosen: BUILDPACK_PACKAGE_MANAGER)."""
+def _workspace_member(app: Path, bound: Path) -> InstallSource | None:
+    """The app as a member of the uv workspace above it, built from the workspace's uv.lock
+    (requirements/uvworkspace.py); None when it is in none."""
+    from pybuildpack.requirements import uvworkspace
+
+    if not (app / "pyproject.toml").is_file():
+        return None
+    workspace = uvworkspace.above(app, bound)
+    if workspace is None:
+        return None
+    name = uvworkspace.member_name(app)
+    shown = workspace.lock.relative_to(bound.resolve()).as_posix()
+    return InstallSource("uv", workspace.lock, f"from {shown} (uv workspace member {name})", member=name)
+
+
+def install_source(
+    app: Path, markers_file: Path, chosen: str = "", bound: Path | None = None
+) -> InstallSource:
+    """What the app's dependencies are installed from (chosen: BUILDPACK_PACKAGE_MANAGER). An app
+    in a subdirectory of bound (the build directory) with no dependency file but its pyproject.toml
+    (or chosen uv, and no uv.lock of its own) may be a uv workspace's member."""
     requirements = app / REQUIREMENTS
     if requirements.exists() and not requirements.is_file():
         raise BuildError(
@@ -212,7 +248,12 @@ def install_source(app: Path, markers_file: Path, chosen: str = "") -> InstallSo
             fix=f"Make {REQUIREMENTS} a file that lists the app's dependencies.",
             code="app::requirements-not-a-file",
         )
-    manager = _chosen(app, _present(app), chosen)
+    present = _present(app)
+    if bound is not None and "uv" not in present and (not present or chosen.strip().lower() == "uv"):
+        member = _workspace_member(app, bound)
+        if member is not None:
+            return member
+    manager = _chosen(app, present, chosen)
     if manager in LOCKED:
         return _locked_source(app, manager)
     if manager == "pip":

@@ -1,7 +1,9 @@
 """uv.lock: checked against pyproject.toml, and exported by uv itself (tools/uv.py's Uv.export: the
-packages of the default dependencies for the target, no dependency groups, the app's own package
-when it is one), what uv said read here, and the credentials of the app's indexes added, for
-requirements/locked.py to read into the graph."""
+packages of the default dependencies for the target, no dependency groups but those selected, the
+app's own package when it is one, with the extras selected; a uv workspace member's own, uv export
+--package, requirements/uvworkspace.py), what uv said read here, and the credentials of the app's
+indexes added, for requirements/locked.py to read into the graph. A workspace's lock is made from
+the root's and every member's pyproject.toml (its inputs)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ from packaging.utils import canonicalize_name
 
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
+from pybuildpack.requirements.localpaths import outside
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
 from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.selection import Choices, names
+from pybuildpack.requirements.uvworkspace import Workspace
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
 LOCK = "uv.lock"
@@ -55,6 +60,24 @@ def check_files(app: Path) -> None:
         )
 
 
+def choices(app: Path) -> Choices:
+    """The dependency groups ([dependency-groups], and uv's older tool.uv.dev-dependencies as
+    'dev') and extras ([project.optional-dependencies]) of pyproject.toml (checked by check_files)."""
+    project = _load(app / PROJECT)
+    groups = names(project.get("dependency-groups") or {})
+    if ((project.get("tool") or {}).get("uv") or {}).get("dev-dependencies"):
+        groups.setdefault("dev", "dev")
+    extras = names((project.get("project") or {}).get("optional-dependencies") or {})
+    return Choices(
+        PROJECT,
+        groups,
+        extras,
+        where_groups="[dependency-groups]",
+        where_extras="[project.optional-dependencies]",
+        fix=", then run 'uv lock'",
+    )
+
+
 def _packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
     """The lock's [[package]] tables, with the values the build reads checked for their types."""
     out = []
@@ -90,34 +113,48 @@ def _locked_requirements(items: list[Any]) -> dict[str, str]:
     }
 
 
-def what_is_stale(app: Path) -> list[str]:
-    """What pyproject.toml asks for that uv.lock was not made for (best effort: [] when it can't tell)."""
-    try:
-        project = load_toml(app / PROJECT)
-        lock = load_toml(app / LOCK)
-    except (OSError, TOMLDecodeError):
-        return []
+def _stale_project(project: dict[str, Any], shown: str, packages: list[Any]) -> list[str]:
+    """What one project of the lock (its pyproject.toml, shown as shown) asks for that the lock
+    was not made for."""
     table = project.get("project") or {}
     name = canonicalize_name(str(table.get("name", "")))
-    packages = lock.get("package", [])
     root = next((p for p in packages if canonicalize_name(str(p.get("name", ""))) == name), None)
     if root is None:
-        return [f"{LOCK} has no package '{table.get('name', '')}', the project {PROJECT} names"]
+        return [f"{LOCK} has no package '{table.get('name', '')}', the project {shown} names"]
     metadata = root.get("metadata") or {}
     wanted = _requirements(list(table.get("dependencies") or []))
     locked = _locked_requirements(list(metadata.get("requires-dist") or []))
     out = []
     for dep in sorted(set(wanted) | set(locked)):
         if dep not in locked:
-            out.append(f"{PROJECT} asks for {dep}{wanted[dep]}, which {LOCK} does not lock")
+            out.append(f"{shown} asks for {dep}{wanted[dep]}, which {LOCK} does not lock")
         elif dep not in wanted:
-            out.append(f"{LOCK} locks {dep}, which {PROJECT} no longer asks for")
+            out.append(f"{LOCK} locks {dep}, which {shown} no longer asks for")
         elif wanted[dep] != locked[dep]:
             asked, made = wanted[dep] or "any", locked[dep] or "any"
-            out.append(f"{dep}: {PROJECT} asks for '{asked}', {LOCK} was made for '{made}'")
-    asked, made = str(table.get("requires-python", "")), str(lock.get("requires-python", ""))
-    if asked != made:
-        out.append(f"requires-python: {PROJECT} says '{asked}', {LOCK} was made for '{made}'")
+            out.append(f"{dep}: {shown} asks for '{asked}', {LOCK} was made for '{made}'")
+    return out
+
+
+def what_is_stale(root: Path) -> list[str]:
+    """What the pyproject.toml files a lock is made from (the project's, or a uv workspace's root
+    and members') ask for that uv.lock was not made for (best effort: [] when it can't tell)."""
+    projects = Workspace.at(root).projects()
+    try:
+        lock = load_toml(root / LOCK)
+        read = [(load_toml(path), path.relative_to(root).as_posix()) for path in projects]
+    except (OSError, TOMLDecodeError):
+        return []
+    packages = lock.get("package", [])
+    out = []
+    for project, shown in read:
+        if project.get("project") or len(read) == 1:
+            out += _stale_project(project, shown, packages)
+    if len(read) == 1:
+        table = read[0][0].get("project") or {}
+        asked, made = str(table.get("requires-python", "")), str(lock.get("requires-python", ""))
+        if asked != made:
+            out.append(f"requires-python: {PROJECT} says '{asked}', {LOCK} was made for '{made}'")
     return out
 
 
@@ -138,15 +175,47 @@ def _add_credentials(app: Path, target: Path, config: Mapping[str, str]) -> None
     target.write_text("\n".join(lines) + "\n")
 
 
+# The keys of a [[package]]'s source that name a local path (relative to the lock's directory).
+_LOCAL_SOURCES = ("directory", "editable", "path", "virtual")
+
+
+def _check_local_sources(app: Path, bound: Path) -> None:
+    """Every local path a package's source gives is inside bound, before uv reads any of them: a
+    path outside the app is refused naming the lock's package, whether it exists or not (uv's
+    own error for a missing one names only the path)."""
+    lock = _load(app / LOCK)
+    for number, package in enumerate(_packages(lock)):
+        source = package.get("source", {})
+        if not isinstance(source, dict):
+            continue
+        place = _LOCK.at("package").at(number).at("source")
+        for key in _LOCAL_SOURCES:
+            if key in source:
+                written = values.text(place.at(key), source[key])
+                resolved = (app / written).resolve()
+                if outside(resolved, bound):
+                    values.local_path(place.at(key), written, app, bound)
+
+
 def _export(request: ExportRequest) -> None:
     """uv's export of the lock (request.tool: uv) for the runtime (None: no check of the lock
     against pyproject.toml, for bin/plan, which has no runtime), with the app's index credentials;
-    a BuildError that says what is wrong with the lock when uv refuses it."""
+    a BuildError that says what is wrong with the lock when uv refuses it (or before, for a local
+    path outside the app)."""
+    _check_local_sources(request.app, request.bound)
     if request.tool is None:
         raise RuntimeError("uv.lock is exported by uv, and no uv was given")
     target = request.target
     target.parent.mkdir(parents=True, exist_ok=True)
-    result = request.tool.export(request.app, request.python, target, groups=request.groups)
+    package = request.package
+    result = request.tool.export(
+        request.app,
+        request.python,
+        target,
+        groups=request.groups,
+        selection=request.selection,
+        package=package,
+    )
     if result.returncode == 0 and target.is_file():
         _add_credentials(request.app, target, request.config)
         return
@@ -182,7 +251,8 @@ READER = LockReader(
     kind="uv",
     command="uv lock",
     check=check_files,
-    inputs=lambda app: [app / PROJECT],
+    inputs=lambda root: Workspace.at(root).projects(),
     export=_export,
+    choices=choices,
     tool="uv",
 )

@@ -33,7 +33,9 @@ def _tool(layout: Layout, app: App, arch: str, name: str, default_index: str | N
     from pybuildpack.archives.mirror import Mirror
     from pybuildpack.tools.uv import Uv
 
-    return Uv(layout, arch, tool_index(app, default_index), Mirror.configured(app.settings))
+    return Uv(
+        layout, arch, tool_index(app, default_index), Mirror.configured(app.settings), "the app's lock file"
+    )
 
 
 def export_lock(
@@ -54,9 +56,13 @@ def export_lock(
         return app
     reader = reader_for(app.source.kind)
     export = locked.export_path(layout.work, app.source)
-    inputs = reader.inputs(layout.app)
+    inputs = reader.inputs(app.source.root)
     pinned = tool_versions(layout.vendor).get(app.source.kind, "")
     facts = [pinned, version, str(groups), str(default_index), *sorted(app.config.values)]
+    if app.source.member:  # a uv workspace's lock exports each member's own packages
+        facts.append(f"member={app.source.member}")
+    if app.source.selection:
+        facts.append(app.source.selection.describe())
     key = locked.export_key(app.source, inputs, facts)
     keep = layout.cache is not None and python is not None and version and not groups
     saved = layout.cached("lock-export.txt") if keep else None
@@ -66,7 +72,7 @@ def export_lock(
         export.write_text(text)
     else:
         request = ExportRequest(
-            app=layout.app,
+            app=app.source.root,
             target=export,
             config=app.config.values,
             default_index=default_index,
@@ -75,10 +81,13 @@ def export_lock(
             python=python,
             bound=layout.build,
             tool=_tool(layout, app, arch, reader.tool, default_index),
+            package=app.source.member,
+            selection=app.source.selection,
         )
         reader.export(request)
         locked.save_export(saved, key, export)
-    graph = locked.graph_from_export(layout.app, app.source, export, inputs, app.config.for_expansion())
+    root = app.source.root
+    graph = locked.graph_from_export(root, app.source, export, inputs, app.config.for_expansion())
     app = replace(app, graph=graph)
     check_paths(layout, app)
     warn_unpinned(app)
@@ -87,7 +96,10 @@ def export_lock(
 
 def export_for_build(layout: Layout, app: App, arch: str, version: str) -> App:
     """decide's export of a locked app's lock, for the runtime of release version, as it says."""
-    output.step(f"Reading {app.source.path.name} ({app.source.manager})")
+    member = f"uv workspace member {app.source.member}" if app.source.member else ""
+    output.step(f"Reading {app.source.path.name} ({member or app.source.manager})")
+    if app.source.selection:
+        output.info(f"with {app.source.selection.shown()}")
     default_index = pip_default_index(layout.vendor / "seed")
     app = export_lock(layout, app, arch, layout.runtime_python, default_index, version=version)
     target = marker_environment(Version(version))

@@ -9,7 +9,6 @@ import hashlib
 import os
 import shutil
 import stat
-import zipfile
 from pathlib import Path
 
 from pybuildpack import output
@@ -34,8 +33,11 @@ def _verified(program: Path) -> bool:
     return recorded.matches(program, program.parent / _SUM)
 
 
-def _download(wheel: ToolWheel, dest: Path, index_url: str | None, mirror: Mirror | None) -> Path:
-    """The wheel, from the mirror's tools/ when it has it, else from the index; verified."""
+def _download(
+    wheel: ToolWheel, dest: Path, index_url: str | None, mirror: Mirror | None, needed_by: str | None
+) -> Path:
+    """The wheel, from the mirror's tools/ when it has it, else from the index; verified. needed_by:
+    what needs the tool, for the error (None: the install, which pip can take over)."""
     target = dest / wheel.file
     listed = mirror.index() if mirror is not None else None
     tried: list[str] = []
@@ -52,7 +54,8 @@ def _download(wheel: ToolWheel, dest: Path, index_url: str | None, mirror: Mirro
         tried.append(redact(index_url))
     if not target.is_file():
         raise BuildError(
-            f"Could not download {wheel.tool} {wheel.version}, which the app's lock file needs",
+            f"Could not download {wheel.tool} {wheel.version}"
+            + (f", which {needed_by} needs" if needed_by else ""),
             details=[f"Looked for {wheel.file} at: {', '.join(tried) or 'no mirror or index'}"],
             fix=(
                 f"Check that the package index is reachable from the build, or add\n"
@@ -73,6 +76,8 @@ def _download(wheel: ToolWheel, dest: Path, index_url: str | None, mirror: Mirro
 
 
 def _unpack(archive: Path, member: str, program: Path) -> None:
+    import zipfile  # (with a download only: a warm build's core start does without it)
+
     staging = program.parent.with_name(f"{program.parent.name}.tmp.{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -90,18 +95,26 @@ def _unpack(archive: Path, member: str, program: Path) -> None:
 
 
 def provide(
-    layout: Layout, wheel: ToolWheel, member: str, index_url: str | None, mirror: Mirror | None
+    layout: Layout,
+    wheel: ToolWheel,
+    member: str,
+    index_url: str | None,
+    mirror: Mirror | None,
+    needed_by: str | None = None,
 ) -> Path:
-    """The tool's program (MEMBER of its wheel), ready to run; fetched only when not cached."""
+    """The tool's program (MEMBER of its wheel), ready to run; fetched only when not cached.
+    needed_by: what needs it, named when it can't be had (e.g. "the app's lock file")."""
     home = tools_dir(layout)
     program = home / wheel.key / Path(member).name
     if _verified(program):
         os.utime(program.parent)  # in use: the cache keeps it
         return program
+    import zipfile
+
     output.info(f"Fetching {wheel.tool} {wheel.version}")
     downloads = layout.scratch / "tool-downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    archive = _download(wheel, downloads, index_url, mirror)
+    archive = _download(wheel, downloads, index_url, mirror, needed_by)
     try:
         home.mkdir(parents=True, exist_ok=True)
         _unpack(archive, member, program)

@@ -17,6 +17,7 @@ from pybuildpack.tools.pins import ToolWheel, pinned
 
 if TYPE_CHECKING:
     from pybuildpack.archives.mirror import Mirror
+    from pybuildpack.requirements.selection import Selection
 
 _MEMBER = "uv-{version}.data/scripts/uv"
 # uv export of a lock into requirements lines (requirements/uvlock.py reads what it says).
@@ -39,12 +40,18 @@ def uv_wheel(layout: Layout, arch: str) -> ToolWheel:
 
 
 class Uv:
-    def __init__(self, layout: Layout, arch: str, index_url: str | None, mirror: Mirror | None) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        arch: str,
+        index_url: str | None,
+        mirror: Mirror | None,
+        needed_by: str | None = None,
+    ) -> None:
         self.layout = layout
         self.wheel = uv_wheel(layout, arch)
-        self.program = provide(
-            layout, self.wheel, _MEMBER.format(version=self.wheel.version), index_url, mirror
-        )
+        member = _MEMBER.format(version=self.wheel.version)
+        self.program = provide(layout, self.wheel, member, index_url, mirror, needed_by)
 
     @property
     def version(self) -> str:
@@ -70,13 +77,28 @@ class Uv:
     def run(self, args: Sequence[str], *, cwd: Path, quiet: bool = True) -> Completed:
         return run([str(self.program), *args], cwd=cwd, env=self.environment(), quiet=quiet)
 
-    def export(self, app: Path, python: Path | None, target: Path, *, groups: bool) -> Completed:
+    def export(
+        self,
+        app: Path,
+        python: Path | None,
+        target: Path,
+        *,
+        groups: bool,
+        selection: Selection,
+        package: str = "",
+    ) -> Completed:
         """uv's export of app's uv.lock into target: checked against pyproject.toml for the runtime
         python (None: --frozen, unchecked, for bin/plan), with every dependency group when groups,
-        else none (requirements/lockformats.py's LockTool)."""
+        else the selection's only, and the selection's extras; only the workspace member package's
+        dependencies when it names one (requirements/lockformats.py's LockTool)."""
         args = [*EXPORT_ARGS, "--output-file", str(target)]
+        args += [arg for extra in selection.extras for arg in ("--extra", extra)]
+        if package:
+            args += ["--package", package]
         if groups:
             args[args.index("--no-default-groups")] = "--all-groups"
+        else:
+            args += [arg for group in selection.groups for arg in ("--group", group)]
         if python is None:
             args[args.index("--locked")] = "--frozen"
         else:

@@ -11,8 +11,12 @@ import re
 from pathlib import Path
 
 from pybuildpack.context import Layout
+from pybuildpack.files import replace_file
+from pybuildpack.webapp.servers import installed
 
 MAX_DEPTH = 3
+# In the work directory: the manage.py that collectstatic runs (lib/hooks.sh), or nothing.
+COLLECTSTATIC_FILE = "collectstatic"
 _SETTINGS = re.compile(r".*DJANGO_SETTINGS_MODULE['\"][ \t\r\f\v]*,[ \t\r\f\v]*['\"]([A-Za-z0-9_.]*)['\"]")
 _PROJECT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DIRECTORY = re.compile(r"[A-Za-z0-9_./-]*")
@@ -53,15 +57,25 @@ def project(directory: Path) -> str:
     return found[0] if len(found) == 1 else ""
 
 
-def web_process(root: Path) -> tuple[str, str]:
-    """(the command, where it comes from) of the Django project in ROOT, or ("", "")."""
+def web_process(root: Path, home: str = "") -> tuple[str, str]:
+    """(the command, where it comes from) of the Django project in ROOT, or ("", ""); HOME: where
+    ROOT is in the slug, whose root the command runs from."""
     manage = manage_py(root)
     if manage is None:
         return "", ""
     name = project(manage.parent)
-    relative = manage.parent.relative_to(root).as_posix()
-    relative = "" if relative == "." else relative
+    below = manage.parent.relative_to(root).as_posix()
+    relative = "/".join(filter(None, (home, "" if below == "." else below)))
     if not (_PROJECT.fullmatch(name) and _DIRECTORY.fullmatch(relative)):
         return "", ""
     chdir = f"--chdir {relative} " if relative else ""
-    return f"gunicorn {chdir}{name}.wsgi", f"Django project {name}, {manage.relative_to(root).as_posix()}"
+    shown = "/".join(filter(None, (home, manage.relative_to(root).as_posix())))
+    return f"gunicorn {chdir}{name}.wsgi", f"Django project {name}, {shown}"
+
+
+def hand_collectstatic(layout: Layout) -> None:
+    """Tell bash which manage.py collectstatic runs (COLLECTSTATIC_FILE: its path, or empty when
+    the app has none or its environment does not install Django). Written by the core's last run
+    before collectstatic: decide when the cached environment is reused as it is, else install."""
+    manage = manage_py(layout.app) if "django" in installed(layout.env) else None
+    replace_file(layout.work / COLLECTSTATIC_FILE, str(manage) if manage else "")

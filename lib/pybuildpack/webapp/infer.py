@@ -5,6 +5,7 @@ has it. An object with no server installed, or two objects, infer nothing and sa
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from pybuildpack.toml import TOMLDecodeError, load_toml
 from pybuildpack.webapp import django, servers, source
 
 _SCRIPT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_HOME = re.compile(r"([A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*)?")
 NO_PROCFILE = (
     "No Procfile: the app has no process types, so no web dyno starts",
     "Add a Procfile at the root of the app that says how to start it, for example:",
@@ -81,7 +83,7 @@ def _one_object(app: source.AppObject, names: frozenset[str]) -> Inference:
     )
 
 
-def _script(root: Path, pyproject: dict[str, Any], env: Path) -> Inference:
+def _script(root: Path, pyproject: dict[str, Any], env: Path, home: str) -> Inference:
     scripts = _scripts(pyproject)
     if len(scripts) != 1 or not _SCRIPT.fullmatch(scripts[0]):
         return Inference(warning=NO_PROCFILE)
@@ -95,19 +97,30 @@ def _script(root: Path, pyproject: dict[str, Any], env: Path) -> Inference:
                 "Procfile that says how to start it.",
             )
         )
-    return Inference(name, "the only [project.scripts] entry in pyproject.toml")
+    cd = f"cd {home} && " if home else ""
+    where = "/".join(filter(None, (home, "pyproject.toml")))
+    return Inference(f"{cd}{name}", f"the only [project.scripts] entry in {where}")
 
 
-def infer(root: Path, env: Path, installed: frozenset[str] | None = None) -> Inference:
-    """The web process of the app in ROOT, whose environment (a virtual environment) is ENV; what
-    it installs is read there, unless INSTALLED names it (bin/plan: what the build would install)."""
+def infer(
+    root: Path, env: Path, installed: frozenset[str] | None = None, app: Path | None = None
+) -> Inference:
+    """The web process of the slug in ROOT (where the Procfile would be), whose environment (a
+    virtual environment) is ENV, for its app in APP (BUILDPACK_APP_SUBDIR; ROOT by default), from
+    whose directory the process runs; what it installs is read in ENV, unless INSTALLED names it
+    (bin/plan: what the build would install)."""
     if (root / "Procfile").is_file():
         return Inference()
-    command, why = django.web_process(root)
+    app = root if app is None else app
+    home = os.path.relpath(app, root)
+    home = "" if home == "." else Path(home).as_posix()
+    if not _HOME.fullmatch(home):
+        return Inference(warning=NO_PROCFILE)  # a directory a command can't name unquoted
+    command, why = django.web_process(app, home)
     if command:
         return Inference(command, why)
-    pyproject = _pyproject(root)
-    found = source.find(root, declared_packages(pyproject))
+    pyproject = _pyproject(app)
+    found = source.find(app, declared_packages(pyproject), home)
     if len(found) == 1:
         return _one_object(found[0], servers.installed(env) if installed is None else installed)
     if len(found) > 1:
@@ -119,4 +132,4 @@ def infer(root: Path, env: Path, installed: frozenset[str] | None = None) -> Inf
                 f"  web: {servers.suggested_command(found[0])}",
             )
         )
-    return _script(root, pyproject, env)
+    return _script(app, pyproject, env, home)

@@ -3,7 +3,10 @@ the conventional places: app.py, main.py, wsgi.py, asgi.py, application.py, serv
 under src/, and in the package the app declares (its __init__.py too). An object is a module-level
 name bound to a known framework's application (`app = Flask(__name__)`, `app: FastAPI = FastAPI()`,
 `application = get_wsgi_application()`, the constructor imported from its framework), or a
-module-level `def NAME(environ, start_response)` (a plain WSGI application)."""
+module-level `def NAME(environ, start_response)` (a plain WSGI application); or else an application
+factory, as Flask finds one: a module-level `def create_app()` or `def make_app()` that needs no
+argument and makes a known framework's application (a module that binds an application object
+offers no factory, as with Flask)."""
 
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ CONSTRUCTORS = {
     "django.core.asgi.get_asgi_application": ("Django ASGI application", ASGI),
 }
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The names Flask looks for an application factory by (flask --app finds them the same way).
+FACTORIES = ("create_app", "make_app")
 
 
 @dataclass(frozen=True)
@@ -45,15 +50,17 @@ class AppObject:
     path: str  # the file, relative to the app's root: "src/main.py"
     line: int
     module: str  # the module a server imports: "main", "mypkg.app"
-    name: str  # the object's name in it: "app"
+    name: str  # the object's name in it: "app" (a factory's: "create_app")
     directory: str = ""  # where the module is imported from, relative to the app's root ("" the root)
+    factory: bool = False  # name is a function that makes the application
+    home: str = ""  # the app's directory in the slug (BUILDPACK_APP_SUBDIR; "" the slug's root)
 
     @property
     def target(self) -> str:
         return f"{self.module}:{self.name}"
 
     def where(self) -> str:
-        return f"{self.kind} in {self.path}:{self.line}"
+        return f"{self.kind} in {'/'.join(filter(None, (self.home, self.path)))}:{self.line}"
 
 
 def _aliases(tree: ast.Module) -> dict[str, str]:
@@ -92,9 +99,27 @@ def _is_wsgi_function(node: ast.stmt) -> bool:
     return names == ["environ", "start_response"] and not arguments.kwonlyargs
 
 
-def objects_in(source: str) -> list[tuple[str, str, int, str]]:
-    """The application objects a module's source binds at module level: (kind, interface, line,
-    name). Nothing for source that is not Python."""
+def _needs_no_argument(node: ast.FunctionDef) -> bool:
+    arguments = node.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    return len(arguments.defaults) == len(positional) and None not in arguments.kw_defaults
+
+
+def _factory(node: ast.stmt, aliases: dict[str, str]) -> tuple[str, str] | None:
+    """(kind, interface) of the application a module-level factory makes, or None."""
+    if not (isinstance(node, ast.FunctionDef) and node.name in FACTORIES and _needs_no_argument(node)):
+        return None
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call):
+            known = CONSTRUCTORS.get(_qualified(call.func, aliases))
+            if known:
+                return f"{known[0]} factory", known[1]
+    return None
+
+
+def objects_in(source: str) -> list[tuple[str, str, int, str, bool]]:
+    """The application objects a module's source binds at module level, or else its application
+    factories: (kind, interface, line, name, factory). Nothing for source that is not Python."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -110,10 +135,13 @@ def objects_in(source: str) -> list[tuple[str, str, int, str]]:
         if isinstance(target, ast.Name) and isinstance(value, ast.Call):
             known = CONSTRUCTORS.get(_qualified(value.func, aliases))
             if known:
-                found.append((known[0], known[1], node.lineno, target.id))
+                found.append((known[0], known[1], node.lineno, target.id, False))
         elif _is_wsgi_function(node):
-            found.append(("WSGI application", WSGI, node.lineno, node.name))  # type: ignore[attr-defined]
-    return found
+            found.append(("WSGI application", WSGI, node.lineno, node.name, False))  # type: ignore[attr-defined]
+    if found:
+        return found
+    factories = ((node, _factory(node, aliases)) for node in tree.body)
+    return [(made[0], made[1], node.lineno, node.name, True) for node, made in factories if made]  # type: ignore[attr-defined]
 
 
 def places(root: Path, packages: list[str]) -> list[tuple[Path, str, str]]:
@@ -131,8 +159,9 @@ def places(root: Path, packages: list[str]) -> list[tuple[Path, str, str]]:
     return found
 
 
-def find(root: Path, packages: list[str]) -> list[AppObject]:
-    """Every application object in the conventional places of the app in ROOT."""
+def find(root: Path, packages: list[str], home: str = "") -> list[AppObject]:
+    """Every application object in the conventional places of the app in ROOT (HOME: where ROOT
+    is in the slug)."""
     found = []
     for path, module, base in places(root, [p for p in packages if _IDENTIFIER.fullmatch(p)]):
         try:
@@ -142,6 +171,6 @@ def find(root: Path, packages: list[str]) -> list[AppObject]:
         except (OSError, UnicodeDecodeError):
             continue
         relative = path.relative_to(root).as_posix()
-        for kind, interface, line, name in objects_in(source):
-            found.append(AppObject(kind, interface, relative, line, module, name, base))
+        for kind, interface, line, name, factory in objects_in(source):
+            found.append(AppObject(kind, interface, relative, line, module, name, base, factory, home))
     return found

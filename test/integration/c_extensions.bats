@@ -1,0 +1,41 @@
+#!/usr/bin/env bats
+# Packages that compile against the runtime (builds/runtimes/build-python.sh): a C extension is
+# built against the runtime's own headers, whatever /app holds (sysconfig's build-time paths follow
+# where the runtime is); uWSGI, whose binary links the static libpython, builds from its sdist and
+# serves from /app.
+
+load ../helpers/suite
+
+@test "a C extension compiles against the runtime's own headers while /app/.heroku/python holds others" {
+	# Another runtime's headers in /app (a dyno's, another build's), which can't be compiled against.
+	local other="${BATS_TEST_TMPDIR}/other" header
+	mkdir -p "${other}/.heroku/python/include/python3.13"
+	for header in Python.h pyconfig.h patchlevel.h; do
+		echo '#error "the headers of the runtime in /app, not of the runtime being built with"' \
+			>"${other}/.heroku/python/include/python3.13/${header}"
+	done
+	BUILD_DIR="$other" slug_to_app
+
+	new_app c-extension-app
+	compile_app
+	assert_success
+	refute_output_contains "the headers of the runtime in /app"
+	cleanup_app
+
+	slug_to_app
+	in_slug /app 'python -c "import hello; print(hello.built_with())"'
+	assert_success
+	assert_equal "$output" "3.13.15"
+}
+
+@test "uWSGI (its binary links libpython) builds from its sdist and serves from /app" {
+	new_app uwsgi-app
+	compile_app
+	assert_success
+	assert_installed uwsgi==2.0.31
+	slug_to_app
+	boot /app "$(sed -n 's/^web: //p' /app/Procfile)"
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_success
+	assert_equal "$output" "hello from uwsgi on 3.13.15"
+}
