@@ -80,8 +80,9 @@ def _install(args: argparse.Namespace) -> int:
 
 def _finish(args: argparse.Namespace) -> int:
     from pybuildpack.commands.finish import finish
+    from pybuildpack.context import Settings
 
-    finish(_layout(args), args)
+    finish(_layout(args), args, Settings.from_env())
     return 0
 
 

@@ -67,8 +67,10 @@ class ConfigVars:
         return {name: value for name, value in self.values.items() if name in PIP_ALLOWLIST}
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "1").strip().lower() not in ("0", "false", "no", "off")
+def _flag(name: str, default: bool = True) -> bool:
+    """A switch: on unless 0, false, no or off; when unset or empty, default."""
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value not in ("0", "false", "no", "off")
 
 
 def _names(name: str) -> tuple[str, ...]:
@@ -100,6 +102,8 @@ class Settings:
     mirror_url: str = _setting("BUILDPACK_MIRROR_URL", "")  # "": Heroku's archives on its stacks
     stack: str = _setting("STACK", "")  # the platform's stack name, as it sets it
     mirror_retries: int = _setting("MIRROR_RETRIES", 3)  # retries of a failed download
+    compile_all: bool = _setting("BUILDPACK_COMPILE_ALL", False)  # packages' test suites compiled too
+    slug_size_warning: int = _setting("BUILDPACK_SLUG_SIZE_WARNING", 300)  # MB: the largest named above it
 
     # ENV_SETTINGS the core never reads: bash uses them before the core runs.
     BASH_ONLY: ClassVar[dict[str, str]] = {
@@ -120,12 +124,30 @@ class Settings:
             mirror_url=os.environ.get("BUILDPACK_MIRROR_URL", ""),
             stack=os.environ.get("STACK", ""),
             mirror_retries=int(os.environ.get("MIRROR_RETRIES", "3") or 3),
+            compile_all=_flag("BUILDPACK_COMPILE_ALL", default=False),
+            slug_size_warning=_megabytes("BUILDPACK_SLUG_SIZE_WARNING", 300),
         )
 
     @classmethod
     def variables(cls) -> dict[str, str]:
         """{environment variable: field} of every setting the core reads."""
         return {f.metadata["env"]: f.name for f in fields(cls)}
+
+
+def _megabytes(name: str, default: int) -> int:
+    """A size in MB, a whole number (default when unset or empty); anything else is an error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.isdigit() and raw.isascii():
+        return int(raw)
+    raise BuildError(
+        f"{name}={raw[:40]!r}{'...' if len(raw) > 40 else ''} is not a size in MB",
+        where=f"config var {name}",
+        details=["It is a whole number of megabytes (1,000,000 bytes), such as 300 (the default)."],
+        fix=f"Set it to a whole number (heroku config:set {name}=300), or unset it for 300.",
+        code="config::size",
+    )
 
 
 INSTALLERS = ("uv", "pip")

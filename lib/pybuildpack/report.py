@@ -6,6 +6,7 @@ import json
 import time
 from pathlib import Path
 
+from pybuildpack import output
 from pybuildpack.environment.metadata import installed
 from pybuildpack.files import replace_file
 from pybuildpack.state import State, read_failure
@@ -21,6 +22,21 @@ def _timers(text: str) -> dict[str, float]:
             except ValueError:
                 continue
     return steps
+
+
+def write_or_warn(out: Path, work: Path, env: Path, **fields: str | int | float) -> None:
+    """write(), and a warning instead of a failure when it can't be written (a full or read-only
+    cache: the build itself is not at fault)."""
+    try:
+        write(out, work, env, **fields)
+    except OSError as exc:
+        output.warning(
+            [
+                f"Could not write the build report (bin/report): {exc.strerror or exc}",
+                f"Where: {out}",
+                "The build is not affected; CACHE_DIR is full or can't be written.",
+            ]
+        )
 
 
 def write(

@@ -131,6 +131,9 @@ mirror_with_patch() {
 	cnb_build
 	assert_success
 	assert_output_contains "-----> Installing Python 3.13.15"
+	# The image's part the build made: its launch layers and the app (never the cache's layers).
+	[[ "$output" =~ "-----> Image size: "[0-9]+" MB in the launch layers and the app (python "[0-9]+" MB, venv "[0-9.]+" MB, the app "[0-9.]+" MB), the run image besides" ]] ||
+		fail "no image size by layer: $output"
 	local python venv
 	python="$(layer_digest python)"
 	venv="$(layer_digest venv)"

@@ -25,6 +25,51 @@ load ../helpers/suite
 	assert_equal "$output" ""
 }
 
+@test "the slug's size is said; above BUILDPACK_SLUG_SIZE_WARNING the largest distributions are named" {
+	new_app no-deps
+	# A distribution of 30 MB made here (a wheel of zeros, which compress to nearly nothing).
+	python3 - "${BUILD_DIR}/wheels" <<'PY'
+import pathlib, sys, zipfile
+root = pathlib.Path(sys.argv[1])
+root.mkdir()
+info = "bigdata-1.0.dist-info"
+files = {
+    "bigdata/__init__.py": b"",
+    "bigdata/model.bin": bytes(30_000_000),
+    f"{info}/METADATA": b"Metadata-Version: 2.1\nName: bigdata\nVersion: 1.0\n",
+    f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+}
+with zipfile.ZipFile(root / "bigdata-1.0-py3-none-any.whl", "w", zipfile.ZIP_DEFLATED) as wheel:
+    for name, data in files.items():
+        wheel.writestr(name, data)
+    wheel.writestr(f"{info}/RECORD", "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"]))
+PY
+	echo "./wheels/bigdata-1.0-py3-none-any.whl" >>"${BUILD_DIR}/requirements.txt"
+	printf '50' >"${ENV_DIR}/BUILDPACK_SLUG_SIZE_WARNING"
+	compile_app
+	assert_success
+	local said
+	said="$(grep -- '-----> Slug size: ' <<<"$output")" || fail "no slug size: $output"
+	[[ "$said" =~ ^"-----> Slug size: "([0-9]+)" MB (.heroku/python "[0-9]+" MB, .heroku/venv "([0-9]+)" MB, the app "([0-9.]+)" MB)"$ ]] ||
+		fail "not the slug's size by part: $said"
+	# what du says of the slug, in MB, each file once (as the build counts)
+	assert_equal "${BASH_REMATCH[1]}" "$(du -s -B1 --apparent-size "$BUILD_DIR" | awk '{ printf "%.0f", $1 / 1000000 }')"
+	((BASH_REMATCH[2] > 30)) || fail "the environment is not counted whole: $said"
+	assert_output_contains \
+		" !     Warning: The slug is ${BASH_REMATCH[1]} MB, over 50 MB (BUILDPACK_SLUG_SIZE_WARNING)" \
+		" !     The largest installed distributions:" \
+		" !       bigdata 1.0 " \
+		"in .slugignore."
+	[[ "$output" == *"The largest installed distributions:"$'\n'" !       bigdata 1.0 "*" 30 MB"$'\n'* ]] ||
+		fail "bigdata is not named first, with its size: $output"
+	# Under the warning size (the default: 300 MB), the size alone.
+	rm "${ENV_DIR}/BUILDPACK_SLUG_SIZE_WARNING"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Slug size: "
+	refute_output_contains "Warning: The slug is"
+}
+
 @test "a second build with the same cache reuses the runtime without downloading it" {
 	new_app python-version-exact
 	compile_app

@@ -50,14 +50,17 @@ forms_app() {
 	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
 		fail "the fixture does not show constraints, extras and markers: $with_pip"
 	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*docopt*' -name '*.pyc')" ]] || fail "no bytecode was compiled"
-	# every module of the environment is compiled, as pip compiles what it installs: the app's
-	# packages and the seed (pip, setuptools, wheel; _distutils_hack, which every start imports)
+	# every module an app can import at start is compiled, as pip compiles what it installs: the
+	# app's packages and the seed (pip, setuptools, wheel; _distutils_hack, which every start
+	# imports); packages' test suites (tests/) are left to their first import (pytest shows that)
 	run "${BUILD_DIR}/.heroku/venv/bin/python" -I -c '
 import importlib.util, pathlib, sys
 site = next(pathlib.Path(sys.argv[1]).glob("lib/python*/site-packages"))
 missing = []
 for source in site.rglob("*.py"):
     if "__pycache__" in source.parts or pathlib.Path(importlib.util.cache_from_source(str(source))).is_file():
+        continue
+    if "tests" in source.relative_to(site).parts[:-1]:
         continue
     try:
         compile(source.read_bytes(), str(source), "exec")

@@ -65,6 +65,7 @@ def inputs(
     pip_config: dict[str, str] | None = None,
     package_app: bool = False,
     selection: Selection | None = None,
+    compile_all: bool = False,
 ) -> Inputs:
     graph = parse_requirements(app / "requirements.txt", app, env={})
     return collect(
@@ -76,6 +77,7 @@ def inputs(
         pip_config=pip_config or {},
         package_app=package_app,
         selection=selection,
+        compile_all=compile_all,
     )
 
 
@@ -160,6 +162,15 @@ def test_the_groups_and_extras_selected_are_inputs_that_sync_and_none_adds_nothi
     ]
     assert not any(change.rebuilds for change in both.changes(prod.items))  # synced, not rebuilt
     assert words(before, both)[-1] == "BUILDPACK_INSTALL_GROUPS prod,worker -> (none)"
+
+
+def test_compiling_every_module_is_an_input_that_rebuilds_only_when_set(app: Path, vendor: Path) -> None:
+    before = inputs(app, vendor)
+    assert fingerprint.COMPILE_ALL not in before.items  # an environment cached before it stays reused
+    after = inputs(app, vendor, compile_all=True)
+    assert words(after, before) == ["config var BUILDPACK_COMPILE_ALL added"]
+    assert words(before, after) == ["config var BUILDPACK_COMPILE_ALL removed"]
+    assert [change.rebuilds for change in after.changes(before.items)] == [True]
 
 
 def test_the_app_itself_is_an_input_when_installed_as_a_package(app: Path, vendor: Path) -> None:

@@ -129,6 +129,24 @@ def test_installer_is_uv_or_pip(monkeypatch: pytest.MonkeyPatch, value: str | No
     assert Settings.from_env().installer == engine
 
 
+@pytest.mark.parametrize("value", ["300MB", "-1", "2.5", "\u0663"])
+def test_a_size_that_is_not_a_whole_number_of_mb_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from pybuildpack.context import Settings
+    from pybuildpack.errors import BuildError
+
+    monkeypatch.setenv("BUILDPACK_SLUG_SIZE_WARNING", value)
+    with pytest.raises(BuildError) as caught:
+        Settings.from_env()
+    text = "\n".join(caught.value.lines())
+    assert f"BUILDPACK_SLUG_SIZE_WARNING={value!r} is not a size in MB" in text
+    assert "config var BUILDPACK_SLUG_SIZE_WARNING" in text
+    assert caught.value.code == "config::size"
+    monkeypatch.setenv("BUILDPACK_SLUG_SIZE_WARNING", " 0 ")
+    assert Settings.from_env().slug_size_warning == 0
+
+
 @pytest.mark.parametrize("value", ["bogus", "pip3", "poetry"])
 def test_an_unknown_installer_is_an_error_naming_the_config_var(
     monkeypatch: pytest.MonkeyPatch, value: str

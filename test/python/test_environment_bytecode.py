@@ -99,6 +99,50 @@ def test_a_fresh_environment_copies_what_the_store_holds(tmp_path: Path) -> None
     assert imports_from_bytecode(third, "demo")
 
 
+def test_packages_test_suites_are_left_to_compile_at_their_first_import(tmp_path: Path) -> None:
+    # (the environment itself under a directory named tests: only what is below site-packages counts)
+    sources = {
+        name: "VALUE = 1\n"
+        for name in (
+            "demo/__init__.py",
+            "demo/tests/__init__.py",
+            "demo/tests/test_core.py",
+            "demo/sub/tests/conftest.py",
+            "tests/__init__.py",  # a distribution that ships its tests at the top
+            "demo/test/__init__.py",  # as django.test: imported by apps
+            "demo/testing/__init__.py",  # as numpy.testing
+            "demo/_testing/__init__.py",  # as pandas._testing, which pandas imports
+            "demo/tests.py",  # a module, not a suite
+        )
+    }
+    site = make_env(tmp_path / "tests", sources)
+    env = tmp_path / "tests" / "env"
+    done = bytecode.compile_installed(env, added(env), None)
+    compiled = sorted(name for name in sources if pyc(site / name).is_file())
+    assert compiled == [
+        "demo/__init__.py",
+        "demo/_testing/__init__.py",
+        "demo/test/__init__.py",
+        "demo/testing/__init__.py",
+        "demo/tests.py",
+    ]
+    assert (done.compiled, done.linked) == (5, 0)
+    # Python compiles a suite's module at its first import, when it can write beside it.
+    subprocess.run(
+        [sys.executable, "-c", "import demo.tests.test_core"],
+        env={**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": ""},
+        check=True,
+    )
+    assert pyc(site / "demo" / "tests" / "test_core.py").is_file()
+    # BUILDPACK_COMPILE_ALL: every module.
+    every = make_env(tmp_path / "every", sources)
+    done = bytecode.compile_installed(
+        tmp_path / "every" / "env", added(tmp_path / "every" / "env"), None, every=True
+    )
+    assert done.compiled == len(sources)
+    assert all(pyc(every / name).is_file() for name in sources)
+
+
 def value_in(site: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-c", "import demo; print(demo.VALUE)"],

@@ -12,7 +12,7 @@ from pathlib import Path
 CORE = Path(__file__).resolve().parents[2] / "lib" / "pybuildpack"
 FLOORS = (  # the top floor first; "" is the package itself (its __version__)
     ("__main__",),
-    ("commands", "report", "profile", "launch", "sbom"),
+    ("commands", "report", "profile", "launch", "sbom", "size"),
     ("environment",),
     ("plan",),
     ("tools", "python_version", "natives"),

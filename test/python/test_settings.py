@@ -70,6 +70,8 @@ def test_each_field_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch) -
         "BUILDPACK_MIRROR_URL": ("file:///srv/m", "file:///srv/m"),
         "STACK": ("heroku-24", "heroku-24"),
         "MIRROR_RETRIES": ("7", 7),
+        "BUILDPACK_COMPILE_ALL": ("yes", True),
+        "BUILDPACK_SLUG_SIZE_WARNING": ("150", 150),
     }
     assert set(given) == set(Settings.variables())
     for name, (value, _) in given.items():

@@ -85,9 +85,10 @@ TOOL = "tool"  # TOOL:NAME, the version of the package manager that exports a lo
 HASHES = "hashes"  # HASHES:NAME, the version and --hash values a requirement pins
 GROUPS = "install-groups"  # the groups installed besides the default set (when any)
 EXTRAS = "install-extras"  # the app's own extras installed (when any)
-# Inputs whose change makes the old environment useless (compiled extensions, the seed packages):
-# it is rebuilt, not synced.
-REBUILD_ON = frozenset({PYTHON_VERSION, STACK, ARCH, BUILDPACK})
+COMPILE_ALL = "compile-all"  # BUILDPACK_COMPILE_ALL, only when on (the packages' test suites compiled)
+# Inputs whose change makes the old environment useless (compiled extensions, the seed packages)
+# or not what a fresh one would be (its bytecode): it is rebuilt, not synced.
+REBUILD_ON = frozenset({PYTHON_VERSION, STACK, ARCH, BUILDPACK, COMPILE_ALL})
 _VALUED = frozenset({PYTHON_VERSION, STACK, ARCH, GROUPS, EXTRAS})  # a change shows the old and new value
 _NAMES = {
     PYTHON_VERSION: "python version",
@@ -99,6 +100,7 @@ _NAMES = {
     LOCAL_PACKAGE: "local package {}",
     TOOL: "{}'s version",
     HASHES: "the hashes of {}",
+    COMPILE_ALL: "config var BUILDPACK_COMPILE_ALL",
     FILE: "{}",
     GROUPS: "BUILDPACK_INSTALL_GROUPS",
     EXTRAS: "BUILDPACK_INSTALL_EXTRAS",
@@ -178,6 +180,7 @@ def collect(
     package_app: bool,
     tools: dict[str, str] | None = None,
     selection: Selection | None = None,
+    compile_all: bool = False,
 ) -> Inputs:
     inputs = Inputs()
     items = inputs.items
@@ -212,4 +215,6 @@ def collect(
         items[GROUPS] = ",".join(selection.groups)
     if selection is not None and selection.extras:
         items[EXTRAS] = ",".join(selection.extras)
+    if compile_all:  # (absent when off: the fingerprints of environments cached before it are kept)
+        items[COMPILE_ALL] = "1"
     return inputs

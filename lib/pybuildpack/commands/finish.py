@@ -7,7 +7,7 @@ import argparse
 import traceback
 from pathlib import Path
 
-from pybuildpack import launch, output, profile, report
+from pybuildpack import launch, profile, report, size
 from pybuildpack.cache.environment import tidy_after_build
 from pybuildpack.context import Layout, Settings
 from pybuildpack.python_version.release import remember
@@ -16,12 +16,14 @@ from pybuildpack.state import State
 from pybuildpack.webapp import procfile
 
 
-def finish(layout: Layout, args: argparse.Namespace) -> None:
+def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None:
     """After a successful build (args.status 0): the app's process types said (webapp/procfile.py),
     .profile.d and export written (profile.hand_on; with layers, the layers' files and launch.toml:
     launch.hand_on), the bill of materials (sbom/place.py), the cache tidied (tidy_after_build),
-    and the Python version kept for the next build. Then the report (args.report), for any build."""
+    the Python version kept for the next build, and the size of what the build hands on said
+    (size.py; measured meanwhile). Then the report (args.report), for any build."""
     if args.status == 0:
+        measuring = size.start(layout)
         state = State.read(layout.work)
         if state is None:
             raise RuntimeError("finish ran without the state decide writes")
@@ -30,31 +32,23 @@ def finish(layout: Layout, args: argparse.Namespace) -> None:
             profile.hand_on(layout)  # .profile.d and export
         else:
             launch.hand_on(layout, state, found)  # the layers' files and launch.toml
-        sbom.hand_on(layout, state, Settings.from_env())  # the bill of materials
+        sbom.hand_on(layout, state, settings)  # the bill of materials
         if layout.cache is not None:
             tidy_after_build(layout)
             remember(layout, state.python_version)
+        size.tell(layout, measuring, settings.slug_size_warning)
     if args.report:
-        try:
-            report.write(
-                Path(args.report),
-                layout.work,
-                layout.env,
-                status=args.status,
-                timers=args.timers,
-                step=args.step,
-                step_started=args.step_started,
-                stack=args.stack,
-                arch=args.arch,
-            )
-        except OSError as exc:  # a full or read-only cache: the build itself is not at fault
-            output.warning(
-                [
-                    f"Could not write the build report (bin/report): {exc.strerror or exc}",
-                    f"Where: {args.report}",
-                    "The build is not affected; CACHE_DIR is full or can't be written.",
-                ]
-            )
+        report.write_or_warn(
+            Path(args.report),
+            layout.work,
+            layout.env,
+            status=args.status,
+            timers=args.timers,
+            step=args.step,
+            step_started=args.step_started,
+            stack=args.stack,
+            arch=args.arch,
+        )
 
 
 def _processes(layout: Layout) -> list[procfile.Process]:

@@ -32,7 +32,7 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
         engine = engine_for_build(layout, app, state, settings.installer)
         seeding = None
         if state.environment == "fresh":
-            seeding = create_seeded(layout, store, look, say=True)
+            seeding = create_seeded(layout, store, look, settings.compile_all, say=True)
         plan = planned.result()
     before = sync.before_install(layout, state, engine)
     state.installs, plan = install_planned(layout, app, settings, state, plan, engine)
@@ -41,4 +41,4 @@ def install(layout: Layout, settings: Settings, state: State) -> None:
         if rebuilt is not None:
             seeding, before, state.installs = rebuilt.seeding, rebuilt.before, rebuilt.steps
     state.write(layout.work)
-    complete(layout, state, engine, before, seeding, store, look, started)
+    complete(layout, state, engine, before, seeding, store, look, started, settings.compile_all)

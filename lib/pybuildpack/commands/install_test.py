@@ -35,4 +35,5 @@ def install_test_requirements(layout: Layout, settings: Settings, requirements: 
         args = requirement_args(layout, graph, ["-r", str(requirements)], "tests")
         engine = engine_for(layout, tests, arch, settings.installer, libraries)
         engine.install(args)
-    bytecode.tell(bytecode.compile_installed(layout.env, metadata.installed_since(layout.env, before), None))
+    added = metadata.installed_since(layout.env, before)
+    bytecode.tell(bytecode.compile_installed(layout.env, added, None, every=settings.compile_all))

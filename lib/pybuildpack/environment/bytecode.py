@@ -1,10 +1,12 @@
 """Bytecode for what the engines install, compiled once and kept (the store: cache/bytecode.py).
 
 pip compiles every module of the wheels it installs, so that the slug does not compile at dyno
-start; the build does the same, once the engine has installed a step's packages (the engines run
-with compiling off), for the distributions that step installed: in parallel, one process per
-core, with the runtime's own compiler (`compileall.compile_file`, as pip calls it), and
-timestamp-checked .pyc files, as pip writes them.
+start; the build compiles what an app can import at start, once the engine has installed a step's
+packages (the engines run with compiling off), for the distributions that step installed: in
+parallel, one process per core, with the runtime's own compiler (`compileall.compile_file`, as pip
+calls it), and timestamp-checked .pyc files, as pip writes them (hash-checked in a CNB image). The
+packages' own test suites (TEST_SUITES) are left to compile at their first import, if they are
+ever run; BUILDPACK_COMPILE_ALL compiles them too (every).
 
 The store keeps a copy of every .pyc the build compiled. A fresh environment (a Python patch
 release, a stack change that keeps the bytecode magic, a damaged cache) copies the .pyc of every
@@ -38,6 +40,11 @@ _COMPILER = (
     "from pybuildpack.cache.bytecode import serve; serve(sys.argv[2], sys.argv[3])"
 )
 _BATCH = 16  # files per line
+# The directory name of packages' test suites, which no app imports at start: 1,380 of the bench
+# app's 4,286 modules (pandas/tests 1,143, numpy's 15 tests/ 243, certifi/tests 2). Not `test` nor
+# `testing`: django.test, numpy.testing and pandas._testing (which pandas imports) are imported by
+# apps and libraries. A module left out is compiled at its first import, as Python does.
+TEST_SUITES = "tests"
 
 
 @dataclass(frozen=True)
@@ -51,13 +58,18 @@ class Compiled:
         return f"Bytecode: {', '.join(done)}"
 
 
-def _sources(files: list[Path]) -> list[Path]:
-    """The modules (.py files in site-packages) among an install's files."""
-    return [
-        path
-        for path in files
-        if path.suffix == ".py" and path.parent.name != "__pycache__" and "site-packages" in path.parts
-    ]
+def _sources(files: list[Path], every: bool = False) -> list[Path]:
+    """The modules (.py files in site-packages) among an install's files that an app can import at
+    start: all but those in a package's test suite (a directory TEST_SUITES below site-packages),
+    unless every."""
+    found = []
+    for path in files:
+        if path.suffix != ".py" or "site-packages" not in path.parts:
+            continue
+        inside = path.parts[len(path.parts) - path.parts[::-1].index("site-packages") : -1]
+        if "__pycache__" not in inside[-1:] and (every or TEST_SUITES not in inside):
+            found.append(path)
+    return found
 
 
 def _header(pyc: Path) -> tuple[int, int, int] | None:
@@ -165,26 +177,35 @@ def tell(compiled: Compiled) -> None:
         output.info(compiled.describe())
 
 
-def compile_installed(env: Path, added: list[Path], store: Path | None, mode: str = TIMESTAMP) -> Compiled:
-    return start_compiling(env, added, store, mode=mode).wait()
+def compile_installed(
+    env: Path, added: list[Path], store: Path | None, mode: str = TIMESTAMP, *, every: bool = False
+) -> Compiled:
+    return start_compiling(env, added, store, mode=mode, every=every).wait()
 
 
 def start_compiling(
-    env: Path, added: list[Path], store: Path | None, look: bool | None = None, mode: str = TIMESTAMP
+    env: Path,
+    added: list[Path],
+    store: Path | None,
+    look: bool | None = None,
+    mode: str = TIMESTAMP,
+    *,
+    every: bool = False,
 ) -> Pending:
-    """Bytecode for every module among the files an install added to env (metadata.installed_since):
-    copied from the store where it has the module's source (and its content checks), compiled
-    (and stored, by the compiling processes) otherwise. Run with the runtime's interpreter (the
-    install step's), whose magic the .pyc files carry. An empty store (a cold build) is not looked
-    in: the compilers start at once (look: holds_any(store) as the build found it, when it has
-    added to it since). mode: how the .pyc files are checked (context.Layout.bytecode_mode; the
-    store is the mode's, cache/bytecode.store_for)."""
+    """Bytecode for the modules an app can import at start (every: all of them; Settings'
+    compile_all) among the files an install added to env (metadata.installed_since): copied from
+    the store where it has the module's source (and its content checks), compiled (and stored, by
+    the compiling processes) otherwise. Run with the runtime's interpreter (the install step's),
+    whose magic the .pyc files carry. An empty store (a cold build) is not looked in: the
+    compilers start at once (look: holds_any(store) as the build found it, when it has added to it
+    since). mode: how the .pyc files are checked (context.Layout.bytecode_mode; the store is the
+    mode's, cache/bytecode.store_for)."""
     python = env / "bin" / "python"
     looked_in = holds_any(store) if look is None else look
     lookup = Lookup(store) if looked_in and store is not None else None
     linked = 0
     todo: list[Path] = []
-    for source in _sources(added):
+    for source in _sources(added, every):
         pyc = Path(importlib.util.cache_from_source(str(source)))
         try:
             if _current(pyc, source, mode):

@@ -27,16 +27,18 @@ def complete(
     store: Path | None,
     look: bool,
     started: tuple[float, float],
+    every: bool,
 ) -> None:
     """What the install added since before (metadata.snapshot) compiled (seeding: a fresh
-    environment's seed, compiling since it was made; store, look: the bytecode store), the
-    environment relocated, pip's cache and the engine's pruned, and the environment saved to the
-    cache. started: when the install began (time.monotonic(), time.time())."""
+    environment's seed, compiling since it was made; store, look: the bytecode store; every: the
+    packages' test suites too, Settings.compile_all), the environment relocated, pip's cache and
+    the engine's pruned, and the environment saved to the cache. started: when the install began
+    (time.monotonic(), time.time())."""
     # The modules compile while the environment is made relocatable and the caches pruned.
     added = metadata.installed_since(layout.env, before)
     # (An environment cached before the seed was compiled has the modules every start imports.)
     modules = added + (started_modules(layout.env) if seeding is None else [])
-    compiling = bytecode.start_compiling(layout.env, modules, store, look, layout.bytecode_mode)
+    compiling = bytecode.start_compiling(layout.env, modules, store, look, layout.bytecode_mode, every=every)
     relocate(layout.env, layout.runtime)
     # What the environment holds, for the cache (compiling adds no distribution): read once.
     installed = metadata.installed(layout.env) if layout.cache is not None else {}

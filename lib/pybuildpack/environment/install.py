@@ -66,13 +66,15 @@ def create_environment(layout: Layout) -> None:
     relocate(layout.env, layout.runtime)
 
 
-def create_seeded(layout: Layout, store: Path | None, look: bool, *, say: bool = False) -> bytecode.Pending:
+def create_seeded(
+    layout: Layout, store: Path | None, look: bool, every: bool, *, say: bool = False
+) -> bytecode.Pending:
     """A fresh environment (create_environment), its seed (pip, setuptools, wheel) compiling at
     once, as pip compiles what it installs: while the engine downloads, the cores are mostly idle.
-    say: the build log says what it holds."""
+    every: its test suites too (Settings.compile_all). say: the build log says what it holds."""
     create_environment(layout)
     added = metadata.installed_since(layout.env, {})
-    pending = bytecode.start_compiling(layout.env, added, store, look, layout.bytecode_mode)
+    pending = bytecode.start_compiling(layout.env, added, store, look, layout.bytecode_mode, every=every)
     if say:
         output.info(f"{layout.shown(layout.env)} (virtualenv) with {', '.join(seed_pins(layout.vendor))}")
     return pending

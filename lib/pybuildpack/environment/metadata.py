@@ -76,14 +76,36 @@ def installed_since(env: Path, before: dict[str, int]) -> list[Path]:
             try:
                 if before.get(record.parent.name) == record.stat().st_ino:
                     continue
-                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
             except OSError:
                 continue
-            for row in rows:
-                path = Path(os.path.normpath(root / row[0])) if row else None
-                if path is not None and path.is_relative_to(top) and path.is_file():
-                    files.add(path)
+            files.update(_recorded(record, root, top))
     return sorted(files)
+
+
+def _listed(record: Path, site: Path) -> list[str]:
+    """The paths a RECORD lists, made whole from site (its site-packages) and normalised."""
+    try:
+        rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+    except OSError:
+        return []
+    return [os.path.normpath(site / row[0]) for row in rows if row]
+
+
+def _recorded(record: Path, site: Path, top: Path) -> list[Path]:
+    """The files a RECORD lists (relative to site, the resolved site-packages) that are in the
+    environment (top, resolved) and exist."""
+    paths = (Path(path) for path in _listed(record, site))
+    return [path for path in paths if path.is_relative_to(top) and path.is_file()]
+
+
+def listed_by_distribution(env: Path) -> dict[str, list[str]]:
+    """{NAME VERSION: the paths its RECORD lists, under env as given} of every distribution in the
+    environment (read only: nothing is looked up on disk)."""
+    found: dict[str, list[str]] = {}
+    for name, (info, message) in _distributions(env).items():
+        shown = f"{message['Name'] or name} {message['Version'] or ''}".strip()
+        found[shown] = _listed(info / "RECORD", info.parent)
+    return found
 
 
 def resolved_from_report(report_path: Path) -> dict[str, str]:

@@ -84,6 +84,7 @@ def decide_environment(
         package_app=app.source.kind == "package",
         tools=tools,
         selection=app.source.selection,
+        compile_all=app.settings.compile_all,
     )
     state.environment, libraries, state.volatile = _decide_environment(layout, inputs, restoring)
     _say_if_copied(layout)  # (after the step line that says what becomes of the environment)

@@ -109,6 +109,6 @@ def sync_or_rebuild(
         ]
     )
     shutil.rmtree(layout.env)
-    seeding = create_seeded(layout, store, look)
+    seeding = create_seeded(layout, store, look, app.settings.compile_all)
     before = metadata.snapshot(layout.env)
     return Rebuilt(seeding, before, install_dependencies(layout, app.source, app.graph, plan, engine))
