@@ -103,7 +103,7 @@ class Settings:
     stack: str = _setting("STACK", "")  # the platform's stack name, as it sets it
     mirror_retries: int = _setting("MIRROR_RETRIES", 3)  # retries of a failed download
     compile_all: bool = _setting("BUILDPACK_COMPILE_ALL", False)  # packages' test suites compiled too
-    slug_size_warning: int = _setting("BUILDPACK_SLUG_SIZE_WARNING", 300)  # MB: the largest named above it
+    slug_size_warning: int = _setting("BUILDPACK_SLUG_SIZE_WARNING", 1000)  # MB: the largest named above it
 
     # ENV_SETTINGS the core never reads: bash uses them before the core runs.
     BASH_ONLY: ClassVar[dict[str, str]] = {
@@ -125,7 +125,7 @@ class Settings:
             stack=os.environ.get("STACK", ""),
             mirror_retries=int(os.environ.get("MIRROR_RETRIES", "3") or 3),
             compile_all=_flag("BUILDPACK_COMPILE_ALL", default=False),
-            slug_size_warning=_megabytes("BUILDPACK_SLUG_SIZE_WARNING", 300),
+            slug_size_warning=_megabytes("BUILDPACK_SLUG_SIZE_WARNING", 1000),
         )
 
     @classmethod

@@ -1,9 +1,9 @@
 """The size of what a build hands on, said at its end: the slug (BUILD_DIR) or, with layers, the
 app's part of the image (its launch layers and the app's directory). Above the warning size
-(Settings.slug_size_warning, BUILDPACK_SLUG_SIZE_WARNING: 300 MB, the size above which Heroku
-warns that a slug may slow a dyno's start) the build also names the five largest installed
-distributions and how to make it smaller: nearly every oversize slug is machine-learning
-dependencies, and Heroku says nothing until its limit is hit.
+(Settings.slug_size_warning, BUILDPACK_SLUG_SIZE_WARNING: 1,000 MB before compression, about
+the 300 MB after it above which Heroku warns that a slug may slow a dyno's start) the build also
+names the five largest installed distributions and how to make it smaller: nearly every oversize
+slug is machine-learning dependencies, and Heroku says nothing until its limit is hit.
 
 Sizes are as `du --apparent-size` counts them (each file's length, what a tarball of the tree
 holds before compression; a file linked twice counted once; directories their own size), in MB

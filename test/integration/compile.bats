@@ -62,7 +62,7 @@ PY
 		"in .slugignore."
 	[[ "$output" == *"The largest installed distributions:"$'\n'" !       bigdata 1.0 "*" 30 MB"$'\n'* ]] ||
 		fail "bigdata is not named first, with its size: $output"
-	# Under the warning size (the default: 300 MB), the size alone.
+	# Under the warning size (the default: 1,000 MB), the size alone.
 	rm "${ENV_DIR}/BUILDPACK_SLUG_SIZE_WARNING"
 	rebuild
 	assert_success

@@ -1,6 +1,6 @@
 """The size of what a build hands on (size.py), measured by du on real trees: a distribution of
-301 MB is a real installed wheel whose data file is then made that long, sparse (du counts a
-file's length, as a tarball of the slug holds it, so no 301 MB is written)."""
+1,001 MB is a real installed wheel whose data file is then made that long, sparse (du counts a
+file's length, as a tarball of the slug holds it, so no 1,001 MB is written)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from conftest import make_venv, make_wheel
 
 from pybuildpack import size
-from pybuildpack.context import Layout
+from pybuildpack.context import Layout, Settings
 
 MB = size.MB
 
@@ -78,12 +78,12 @@ def test_above_the_warning_size_the_largest_distributions_are_named(
 ) -> None:
     layout = layout_of(tmp_path)
     site = install(layout, tmp_path)
-    os.truncate(site / "big" / "data.bin", 301 * MB)  # sparse: nothing written
-    size.tell(layout, size.start(layout), 300)  # the default warning size
+    os.truncate(site / "big" / "data.bin", 1001 * MB)  # sparse: nothing written
+    size.tell(layout, size.start(layout), Settings().slug_size_warning)  # the default warning size
     said = capsys.readouterr()
-    assert said.out.startswith("-----> Slug size: 305 MB (.heroku/python 1.0 MB, .heroku/venv 302 MB")
+    assert said.out.startswith("-----> Slug size: 1,005 MB (.heroku/python 1.0 MB, .heroku/venv 1,002 MB")
     lines = [line.removeprefix(" !     ") for line in said.err.strip("\n").splitlines()]
-    assert lines[0] == "Warning: The slug is 305 MB, over 300 MB (BUILDPACK_SLUG_SIZE_WARNING)"
+    assert lines[0] == "Warning: The slug is 1,005 MB, over 1,000 MB (BUILDPACK_SLUG_SIZE_WARNING)"
     listed = lines[lines.index("The largest installed distributions:") + 1 :][:6]
     assert [line.split()[:2] for line in listed[:5]] == [
         ["big", "2.0"],
@@ -93,7 +93,7 @@ def test_above_the_warning_size_the_largest_distributions_are_named(
         ["tiny", "0.1"],
     ]
     assert listed[5].startswith("To make it smaller")  # five, not least
-    assert listed[0].split()[2:] == ["301", "MB"] and listed[1].split()[2:] == ["1.0", "MB"]
+    assert listed[0].split()[2:] == ["1,001", "MB"] and listed[1].split()[2:] == ["1.0", "MB"]
     assert any(".slugignore" in line for line in lines)
     assert any("lighter build" in line for line in lines)
 
