@@ -32,7 +32,8 @@ lint: tools
 	$(TOOLS_BIN)/ruff check lib test/python builds test/cnb test/helpers test/reproducible test/trials
 	$(TOOLS_BIN)/ruff format --check lib test/python builds test/cnb test/helpers test/reproducible test/trials
 
-pytest: tools
+# (some read the mirror's uv: make builds it once, before pytest and the integration suites alike)
+pytest: tools mirror
 	$(TOOLS_BIN)/pytest -q test/python
 
 unit: tools

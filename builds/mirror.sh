@@ -127,7 +127,8 @@ recipe_digest() {
 	fi
 	# shellcheck source=lib/slug.sh
 	prefixes="$(source "$here/../lib/slug.sh" && echo "${SLUG_HOME}/${SLUG_RUNTIME} ${SLUG_HOME}/${SLUG_NATIVES}")"
-	{ (cd "$here/.." && sha256sum -- "${inputs[@]#"$here/../"}") && echo "$prefixes"; } | sha256sum | cut -c1-16
+	# (the files named from builds/: the checkout's own path is no input)
+	{ (cd "$here" && sha256sum -- "${inputs[@]#"$here/"}") && echo "$prefixes"; } | sha256sum | cut -c1-16
 }
 
 # prune_other_recipes DIR NAME RECIPE: NAME built by any other recipe than RECIPE (DIR/*/NAME, and

@@ -74,6 +74,13 @@ started() {
 	assert_output_contains "$name already in mirror"
 	assert_equal "$(started fakelib)" 1
 
+	# the same recipe in another checkout (a clean clone, CI's) is the same digest: reused
+	cp -a "$BP" "${BATS_TEST_TMPDIR}/another checkout"
+	run bash "${BATS_TEST_TMPDIR}/another checkout/builds/mirror.sh" "${BATS_TEST_TMPDIR}/mirror2"
+	assert_success
+	assert_output_contains "copying $name from build cache"
+	assert_equal "$(started fakelib)" 1
+
 	echo "# changed" >>"$BP/builds/libraries/fakelib/build.sh"
 	mirror
 	assert_success
