@@ -50,6 +50,17 @@ Answer = bytes | tuple[int, Mapping[str, str], bytes]
 Pages = Mapping[str, Answer] | Callable[[str], Answer | None]
 
 
+@pytest.fixture(autouse=True)
+def _a_build_per_test() -> Iterator[None]:
+    """Each test is a build of its own: what an earlier one learned of indexes (an unreachable one
+    named in pip's failure summary) does not reach it."""
+    from pybuildpack.index import client
+
+    client.forget()
+    yield
+    client.forget()
+
+
 @dataclass
 class LocalServer:
     """A real HTTP/1.1 server on 127.0.0.1, in a thread: pages first (by the requested path, as

@@ -50,6 +50,16 @@ REFUSED: dict[str, tuple[str, str]] = {}
 DEFAULT_TIMEOUT = 15.0
 
 
+def forget() -> None:
+    """What this process learned of indexes forgotten (their pages, the unreachable and refusing
+    ones): a build is one process and never needs it, a test suite runs many builds in one."""
+    with _PAGES_LOCK:
+        _PAGES.clear()
+        _ASKING.clear()
+    UNREACHABLE.clear()
+    REFUSED.clear()
+
+
 def project_files(index_url: str, name: str, timeout: float = DEFAULT_TIMEOUT) -> list[IndexFile]:
     """The files an index lists for a project; [] when the index does not know it. Each index is
     asked once per project and process, however many lines, files and threads name the project:
