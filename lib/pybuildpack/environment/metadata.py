@@ -13,8 +13,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import canonicalize_name
 
-from pybuildpack.requirements.graph import VCS_SCHEMES
-
 if TYPE_CHECKING:
     from email.message import Message
 
@@ -157,6 +155,8 @@ def _bare_url(url: str) -> str:
     """A requirement URL as pip records it in direct_url.json: no vcs+ prefix, no @ref (the ref
     runs from the path's last @, so a branch may hold a /), no #fragment, and no credentials
     (pip leaves them out of direct_url.json)."""
+    from pybuildpack.requirements.graph import VCS_SCHEMES  # (with packaging's markers: not at a warm start)
+
     url = url.split("#", 1)[0]
     for prefix in VCS_SCHEMES:
         if url.startswith(prefix):

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
-from pybuildpack.requirements.graph import Entry, Graph
 from pybuildpack.toml import load_toml
+
+if TYPE_CHECKING:  # (the graph's module imports packaging's markers: not for a warm build's finish)
+    from pybuildpack.requirements.graph import Entry, Graph
 
 # Variables that hold lists: how their items are joined.
 _LIST_SEPARATORS = {
