@@ -33,12 +33,15 @@ teardown() {
 	assert_output_contains "cyclonedx-py: 12 distributions; ours: 12"
 	run sbom_check show "$bill"
 	assert_success
+	# the tool that installed the dependencies: uv (its pinned wheel's checksum), or pip with the pip engine
+	local tool="tool:uv@0.13.9 sha256="
+	[[ "$(engine)" == uv ]] || tool="tool:pip@26.3 sha256= used-for=dependencies from requirements.txt"
 	assert_output_contains \
 		"pypi:flask@3.1.3 sha256= origin=requirements.txt:2 relationship=direct" \
 		"pypi:jinja2@3.1.6 sha256= relationship=transitive required-by=flask" \
 		"pypi:pip@26.3 sha256= relationship=seed" \
 		"runtime:python@3.13.15 sha256=$(cut -d' ' -f1 "${ARCHIVE}.sha256") arch=amd64 archive=${ARCHIVE_NAME} debian-source=python3.13 3.13.15-1 origin=file://${mirror}" \
-		"tool:uv@0.13.9 sha256="
+		"$tool"
 	run "${BUILDPACK_DIR}/bin/report" --sbom "$BUILD_DIR" "$CACHE_DIR"
 	assert_success
 	[[ "$output" == "$(cat "$bill")" ]]
