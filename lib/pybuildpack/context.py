@@ -144,8 +144,8 @@ def _megabytes(name: str, default: int) -> int:
     raise BuildError(
         f"{name}={raw[:40]!r}{'...' if len(raw) > 40 else ''} is not a size in MB",
         where=f"config var {name}",
-        details=["It is a whole number of megabytes (1,000,000 bytes), such as 300 (the default)."],
-        fix=f"Set it to a whole number (heroku config:set {name}=300), or unset it for 300.",
+        details=[f"It is a whole number of megabytes (1,000,000 bytes), such as {default} (the default)."],
+        fix=f"Set it to a whole number (heroku config:set {name}={default}), or unset it for {default}.",
         code="config::size",
     )
 

@@ -142,6 +142,7 @@ def test_a_size_that_is_not_a_whole_number_of_mb_is_an_error(
     text = "\n".join(caught.value.lines())
     assert f"BUILDPACK_SLUG_SIZE_WARNING={value!r} is not a size in MB" in text
     assert "config var BUILDPACK_SLUG_SIZE_WARNING" in text
+    assert f"unset it for {Settings().slug_size_warning}" in text  # the default it names is the default
     assert caught.value.code == "config::size"
     monkeypatch.setenv("BUILDPACK_SLUG_SIZE_WARNING", " 0 ")
     assert Settings.from_env().slug_size_warning == 0
