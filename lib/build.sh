@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One build, for both contracts: bin/compile (classic: the slug in BUILD_DIR, CACHE_DIR) and
 # bin/build (Cloud Native Buildpacks: the layers in LAYERS_DIR, the cache layer as CACHE_DIR).
-# Bash orchestrates (config, hooks, the report's timers); the Python core, run three times
-# (decide, install unless decide reuses the environment as it is, finish), does the rest, .profile.d and export (or the layers' files and
-# launch.toml) included. lib/pybuildpack/state.py describes the seam.
+# Bash orchestrates (config, hooks, the report's timers); the Python core, run at most three times
+# (decide; install, unless decide reuses the environment as it is; finish), does the rest,
+# .profile.d and export (or the layers' files and launch.toml) included.
+# lib/pybuildpack/state.py describes the seam.
 #
 # The caller sources the other modules (see bin/compile), sets BUILD_DIR, CACHE_DIR, ENV_DIR and
 # LAYERS_DIR (empty for the classic contract), checks them, and calls build::run.

@@ -120,3 +120,13 @@ def test_read_failure(tmp_path: Path) -> None:
     assert read_failure(tmp_path) == ("build::hook-failed", "")
     (tmp_path / FAILURE_FILE).write_text("")
     assert read_failure(tmp_path) is None
+
+
+def test_bash_reads_the_answers_by_the_names_the_core_writes_them_under() -> None:
+    """lib/build.sh acts on two one-line files of WORK_DIR: decide's environment (install runs
+    unless it is reuse) and collectstatic's manage.py; each name is spelt once on each side."""
+    from pybuildpack.webapp.django import COLLECTSTATIC_FILE
+
+    build = (Path(__file__).resolve().parents[2] / "lib" / "build.sh").read_text()
+    for name in (ENVIRONMENT_FILE, COLLECTSTATIC_FILE):
+        assert build.count(f'"${{WORK_DIR}}/{name}"') == 1, name
