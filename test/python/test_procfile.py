@@ -141,6 +141,8 @@ def test_a_procfile_wins_and_its_odd_lines_are_skipped(app: Path) -> None:
 def test_an_unbalanced_quote_is_read_word_by_word(app: Path) -> None:
     assert procfile.missing_server("FOO='x gunicorn app:app", env(app) / "bin") == "gunicorn"
     assert procfile.missing_server("exec gunicorn 'app:app", env(app) / "bin") == "gunicorn"
+    (env(app) / "bin" / "gunicorn").write_text("#!/bin/sh\n")  # not executable: not a script to run
+    assert procfile.missing_server("gunicorn app:app", env(app) / "bin") == "gunicorn"
     installed(app, "gunicorn")
     assert procfile.missing_server("exec gunicorn 'app:app", env(app) / "bin") == ""
 

@@ -6,6 +6,7 @@ it; bin/release asks infer.py alone (a Procfile's types are the platform's to re
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ def read(app: Path) -> list[Process] | None:
 
 def missing_server(command: str, env_bin: Path) -> str:
     """The console script of the Python server COMMAND starts (its first word after VAR=value
-    assignments and `exec`) when the environment does not install it, else ""."""
+    assignments and `exec`) when the environment has no executable of that name, else ""."""
     try:
         words = shlex.split(command)
     except ValueError:
@@ -64,7 +65,7 @@ def missing_server(command: str, env_bin: Path) -> str:
     for word in words:
         if "=" in word or word == "exec":
             continue
-        return word if word in SERVERS and not (env_bin / word).exists() else ""
+        return word if word in SERVERS and not os.access(env_bin / word, os.X_OK) else ""
     return ""
 
 
