@@ -44,6 +44,9 @@ def read_app(layout: Layout, settings: Settings) -> App:
     if settings.install_groups or settings.install_extras:
         itself = listed is not None and bool(ownline.own_lines(listed, layout.app))
         choices = choices_of(layout.app, source.kind, itself)
+        if source.member:  # the member's own file, named from the workspace's root (its uv.lock's)
+            member_file = layout.app.resolve().relative_to(source.root.resolve()) / choices.file
+            choices = replace(choices, file=member_file.as_posix())
         source = replace(source, selection=select(settings.install_groups, settings.install_extras, choices))
     if listed is not None:
         ownline.add_extras(listed, layout.app, source.selection.extras)
