@@ -135,7 +135,7 @@ PY
 	rebuild
 	assert_success
 	assert_output_contains "-----> Updating the cached environment: " "BUILDPACK_INSTALL_EXTRAS (none) -> cli" \
-		"-----> Installing dependencies from requirements.txt"
+		"-----> Installing dependencies from requirements.txt"$'\n'"       with extras cli (BUILDPACK_INSTALL_EXTRAS)"
 	assert_installed pyproject-app six==1.17.0 docopt==0.6.2
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
 	assert_output_contains '"install_extras": [' '"cli"'
