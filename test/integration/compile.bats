@@ -111,7 +111,7 @@ PY
 	assert_output_contains "hi (3, 11)"
 }
 
-@test "an app installed as a package: BUILDPACK_INSTALL_EXTRAS installs its extras (pip install .[cli]), bin/plan shows them, unset they are removed; an undeclared one fails" {
+@test "BUILDPACK_INSTALL_EXTRAS: an app installed as a package gets its extras (pip install .[cli]), bin/plan shows them, unset they are removed; a requirements.txt that installs the app (-e .) gets them on that line; an undeclared one fails" {
 	new_app pyproject-app
 	printf '\n[project.optional-dependencies]\ncli = ["docopt==0.6.2"]\n' >>"${BUILD_DIR}/pyproject.toml"
 	printf 'cli' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
@@ -128,6 +128,17 @@ PY
 	assert_output_contains "-----> Updating the cached environment: BUILDPACK_INSTALL_EXTRAS cli -> (none)" \
 		"-----> Removing packages no longer required" "docopt 0.6.2"
 	[[ " $(installed_set) " != *" docopt=="* ]] || fail "docopt is still installed" "$(installed_set)"
+	# A requirements.txt that installs the app itself: its line gets the extras (-e .[cli]),
+	# in a sync of the cached environment that keeps them.
+	printf -- '-e .\n' >"${BUILD_DIR}/requirements.txt"
+	printf 'cli' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Updating the cached environment: " "BUILDPACK_INSTALL_EXTRAS (none) -> cli" \
+		"-----> Installing dependencies from requirements.txt"$'\n'"       with extras cli (BUILDPACK_INSTALL_EXTRAS)"
+	assert_installed pyproject-app six==1.17.0 docopt==0.6.2
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"install_extras": [' '"cli"'
 	printf 'cli redis' >"${ENV_DIR}/BUILDPACK_INSTALL_EXTRAS"
 	rebuild
 	assert_failure 1

@@ -226,19 +226,22 @@ TOML
 	assert_output_contains "bound"
 }
 
-@test "uv workspace: a member in BUILDPACK_APP_SUBDIR gets its own dependencies from the root's uv.lock, its sibling from /app" {
+@test "uv workspace: a member in BUILDPACK_APP_SUBDIR gets its own dependencies (and its own groups) from the root's uv.lock, its sibling from /app" {
 	new_app uv-workspace
 	lock
 	printf 'services/api' >"${ENV_DIR}/BUILDPACK_APP_SUBDIR"
+	printf 'prod' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS" # the member's own group (uv export --package --group)
 	compile_app
 	assert_success
 	assert_output_contains "-----> Python 3.13.15 (newest matching from ../../.python-version:1)" \
 		"-----> Reading uv.lock (uv workspace member api)" \
+		"       with groups prod (BUILDPACK_INSTALL_GROUPS)" \
 		"-----> Installing dependencies from uv.lock (uv workspace member api)" \
 		"-----> web process: gunicorn --chdir services/api app:application (WSGI application in services/api/app.py:6)"
-	assert_installed shared==1.0.0 six==1.17.0 gunicorn==23.0.0
+	assert_installed shared==1.0.0 six==1.17.0 gunicorn==23.0.0 itsdangerous==2.2.0
 	refute_output_contains "idna" # the worker's
-	[[ "$(installed_set)" != *idna* && "$(installed_set)" != *worker* ]] || fail "the worker's dependencies are installed" "$(installed_set)"
+	[[ "$(installed_set)" != *idna* && "$(installed_set)" != *worker* && "$(installed_set)" != *certifi* ]] ||
+		fail "the worker's dependencies (or its group's) are installed" "$(installed_set)"
 	slug_to_app
 	in_slug /app 'cd services/api && python -c "import app, shared; print(shared.__file__); print(app.greeting(\"x\"))"'
 	assert_success
@@ -253,9 +256,19 @@ TOML
 	WEB_PID=""
 	cleanup_app
 
-	# the lock's freshness is the workspace's: the other member asks for more than uv.lock locks
+	# a group the member does not declare fails, listing the member's own (the worker's jobs is not one)
 	new_app uv-workspace
 	lock
+	printf 'jobs' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+	compile_app
+	assert_failure 1
+	assert_output_contains \
+		"Error: BUILDPACK_INSTALL_GROUPS names jobs: services/api/pyproject.toml declares no such dependency group" \
+		"services/api/pyproject.toml [dependency-groups] declares: prod."
+	refute_output_contains "-----> Installing dependencies"
+	rm "${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
+
+	# the lock's freshness is the workspace's: the other member asks for more than uv.lock locks
 	sed -i 's/"idna==3.10"/"idna==3.10", "docopt"/' "${BUILD_DIR}/services/worker/pyproject.toml"
 	compile_app
 	assert_failure 1

@@ -4,6 +4,7 @@ the way an installer does, so what sync asks of it can be checked."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -87,3 +88,20 @@ def test_sync_says_what_is_still_wrong(tmp_path: Path) -> None:
     wrong = sync(layout, source, graph, DirectoryEngine(site))
     assert "itsdangerous is required but not installed" in wrong
     assert "click 8.1.8 does not match click==8.0.0" in wrong
+
+
+def test_the_extras_written_on_the_app_s_own_line_keep_their_dependencies(tmp_path: Path) -> None:
+    """`-e .[cli]` (as written, or as the build gives it BUILDPACK_INSTALL_EXTRAS): the app's
+    extra's dependency is required, not removed as no longer required by a sync."""
+    layout, source, site = make(tmp_path, "-e .[cli]\n")
+    (layout.app / "setup.py").write_text("")
+    dist(site, "app", "1.0", "flask", 'docopt; extra == "cli"')
+    (site / "app-1.0.dist-info" / "direct_url.json").write_text(
+        json.dumps({"url": layout.app.resolve().as_uri(), "dir_info": {"editable": True}})
+    )
+    dist(site, "docopt", "0.6.2")
+    graph = parse_requirements(source.path, layout.app, {})
+    engine = DirectoryEngine(site)
+    assert sync(layout, source, graph, engine) == []
+    assert engine.uninstalled == ["six"]
+    assert "docopt" in installed(layout.env)

@@ -358,3 +358,28 @@ def test_entries_keep_the_line_as_written_and_the_graph_the_values(tmp_path: Pat
     assert "symlink" not in entry.text and "${UV_LINK_MODE}" in entry.raw
     assert graph.expanded_vars == {"UV_LINK_MODE": "symlink"} and graph.rewritten
     assert graph.expand(entry.raw) == "six ; platform_machine != 'symlink'"
+
+
+@pytest.mark.parametrize(
+    ("line", "editable", "extras"),
+    [
+        (".", False, ()),
+        ("./[redis]", False, ("redis",)),
+        ("-e .[redis,socks]", True, ("redis", "socks")),
+        ("file:.", False, ()),  # a relative file: URL, which pip and uv read from the app's directory
+        ("-e file:.[redis]", True, ("redis",)),  # an editable's extras follow its URL
+        ("-e file:./libs/local", True, ()),
+    ],
+)
+def test_a_local_path_is_read_with_its_extras(
+    tmp_path: Path, line: str, editable: bool, extras: tuple[str, ...]
+) -> None:
+    (tmp_path / "libs" / "local").mkdir(parents=True)
+    (tmp_path / "libs" / "local" / "setup.py").write_text("")
+    (tmp_path / "setup.py").write_text("")
+    app = app_with(tmp_path, {"requirements.txt": f"{line}\n"})
+    [entry] = parse(app, {}).entries
+    assert (entry.kind, entry.name, entry.editable, entry.path_extras) == ("path", None, editable, extras)
+    assert entry.extras == frozenset(extras)
+    assert entry.path is not None
+    assert entry.path.resolve() == (app / ("libs/local" if "libs" in line else "")).resolve()

@@ -308,7 +308,7 @@ def test_a_requirements_file_declares_no_group_and_no_extra(tmp_path: Path) -> N
     assert select((), (), declared) == NOTHING
     for groups, extras, code, said in (
         (("prod",), (), "app::group-unknown", "Groups are read from a lock: uv.lock, poetry.lock"),
-        ((), ("redis",), "app::extra-unknown", "the app's own as .[redis]"),
+        ((), ("redis",), "app::extra-unknown", "the line of requirements.txt that installs the app"),
     ):
         with pytest.raises(BuildError) as caught:
             select(groups, extras, declared)

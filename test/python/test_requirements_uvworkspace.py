@@ -153,3 +153,25 @@ def test_each_member_gets_its_own_export_of_the_lock_by_the_real_uv(
     assert exported("services/api") == [str(build / "libs" / "shared")]
     assert exported("services/worker") == [str(build / "libs" / "helper"), str(build / "libs" / "shared")]
     assert exported("services/api") == [str(build / "libs" / "shared")]
+
+
+def test_a_member_s_groups_are_its_own_and_an_error_names_its_file(repo: Path) -> None:
+    """BUILDPACK_INSTALL_GROUPS for a member: its own [dependency-groups] (uv export --package
+    --group), never another member's, and the error names the member's pyproject.toml."""
+    with (repo / "services" / "api" / "pyproject.toml").open("a") as api:
+        api.write('\n[dependency-groups]\nprod = ["docopt"]\n')
+    with (repo / "services" / "worker" / "pyproject.toml").open("a") as worker:
+        worker.write('\n[dependency-groups]\njobs = ["certifi"]\n')
+    buildpack = Path(__file__).resolve().parents[2]
+    layout = Layout(
+        app=repo / "services" / "api", build=repo, buildpack=buildpack, work=repo / "work", cache=None
+    )
+    chosen = read_app(layout, Settings(install_groups=("Prod",)))
+    assert (chosen.source.member, chosen.source.selection.groups) == ("api", ("prod",))
+    with pytest.raises(BuildError) as caught:
+        read_app(layout, Settings(install_groups=("jobs",)))
+    assert caught.value.code == "app::group-unknown"
+    assert str(caught.value) == (
+        "BUILDPACK_INSTALL_GROUPS names jobs: services/api/pyproject.toml declares no such dependency group"
+    )
+    assert caught.value.details[0] == "services/api/pyproject.toml [dependency-groups] declares: prod."

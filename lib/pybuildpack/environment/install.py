@@ -181,6 +181,8 @@ def install_dependencies(
         output.step(f"Installing the rest of the dependencies {source.reason}")
     else:
         output.step(f"Installing dependencies {source.reason}")
+    if source.selection and not source.locked:  # (a lock's export says it: tools/export.py)
+        output.info(f"with {source.selection.shown()}")
     for args in final_installs(layout, source, graph):
         steps.append(InstallStep(f"dependencies {source.reason}", engine.install(args)))
     return steps

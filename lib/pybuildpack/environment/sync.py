@@ -43,7 +43,7 @@ def required_names(layout: Layout, source: InstallSource, graph: Graph) -> set[s
             continue  # the app (installed as a package) brings its own declared dependencies
         if not entry.applies():
             continue  # its markers exclude this runtime (the sync runs on it): pip skips it too
-        extras = frozenset(entry.requirement.extras) if entry.requirement else frozenset()
+        extras = entry.extras
         if entry.kind == "named":
             entries.append((entry.name, extras, None))
         elif entry.kind == "path" and entry.path is not None:

@@ -45,6 +45,8 @@ def graph_lines(graph: Graph) -> list[str]:
             tags.append("constraint")
         if entry.from_package:
             tags.append(f"declared in {entry.from_package}")
+        if entry.added_extras:
+            tags.append(f"extras {', '.join(entry.added_extras)} added: BUILDPACK_INSTALL_EXTRAS")
         lines.append(f"  {entry.origin.show(root)}: {redact(entry.raw or entry.text)} [{', '.join(tags)}]")
     for dest, values in graph.options.items():
         shown = ", ".join(redact(v) for v in values if v) or "on"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pybuildpack import output
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.redact import redact
-from pybuildpack.requirements import locked
+from pybuildpack.requirements import locked, ownline
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
 from pybuildpack.requirements.lockformats import reader_for
@@ -39,9 +39,18 @@ def read_app(layout: Layout, settings: Settings) -> App:
     source = install_source(layout.app, markers, settings.package_manager, layout.build)
     if source.locked:
         reader_for(source.kind).check(source.root)  # (before its groups are read from its files)
+    # a requirements file is read first: whether it installs the app tells which extras it has
+    listed = load_graph(layout.app, source, config.for_expansion()) if source.kind == "requirements" else None
     if settings.install_groups or settings.install_extras:
-        choices = choices_of(layout.app, source.kind)
+        itself = listed is not None and bool(ownline.own_lines(listed, layout.app))
+        choices = choices_of(layout.app, source.kind, itself)
+        if source.member:  # the member's own file, named from the workspace's root (its uv.lock's)
+            member_file = layout.app.resolve().relative_to(source.root.resolve()) / choices.file
+            choices = replace(choices, file=member_file.as_posix())
         source = replace(source, selection=select(settings.install_groups, settings.install_extras, choices))
+    if listed is not None:
+        ownline.add_extras(listed, layout.app, source.selection.extras)
+        return App(source, listed, config, settings)
     if not source.locked:
         return App(source, load_graph(layout.app, source, config.for_expansion()), config, settings)
     reader = reader_for(source.kind)
@@ -105,7 +114,7 @@ def declared(layout: Layout, app: App) -> list[Declared]:
     for entry in app.graph.requirements():
         hashes = {h.split(":", 1)[1].lower() for h in entry.hashes if h.lower().startswith("sha256:")}
         url = entry.url or (entry.path.as_uri() if entry.path is not None else "")
-        extras = sorted(entry.requirement.extras) if entry.requirement is not None else []
+        extras = sorted(entry.extras)
         origin = entry.origin.show(layout.app)
         found.append(Declared(entry.name or "", origin, sorted(hashes), redact(url), extras))
     return found

@@ -20,6 +20,7 @@ ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".
 PROJECT_FILES = ("setup.py", "pyproject.toml")
 _EGG_RE = re.compile(r"[#&]egg=(?P<name>[^&]+)")
 URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_EXTRAS_RE = re.compile(r"^(?P<location>.+)(?P<extras>\[[^\]]+\])$")
 
 
 def _vcs_ref(url: str) -> str | None:
@@ -47,11 +48,30 @@ def _looks_like_path(text: str) -> bool:
     return os.sep in text or text.startswith(".") or text.endswith(ARCHIVE_SUFFIXES)
 
 
-def _split_url_markers(text: str) -> tuple[str, str]:
+def split_url_markers(text: str) -> tuple[str, str]:
+    """A URL's or a local path's line split at its markers: (location, markers)."""
     if " ;" in text or "; " in text:
         url, _, markers = text.partition(";")
         return url.strip(), markers.strip()
     return text, ""
+
+
+def strip_extras(location: str) -> tuple[str, tuple[str, ...]]:
+    """A local path's location and the extras written after it (`./app[redis,socks]`), as pip
+    reads them (its _strip_extras); () when it names none, or none that parse."""
+    match = _EXTRAS_RE.match(location)
+    if match is None:
+        return location, ()
+    try:
+        extras = Requirement(f"x{match['extras']}").extras
+    except InvalidRequirement:
+        return location, ()
+    return match["location"], tuple(sorted(extras))
+
+
+def _is_file_url(text: str) -> bool:
+    """file:///abs/path, or file:. (relative to the app), both of which pip and uv read."""
+    return text[:5].lower() == "file:"
 
 
 def classify(
@@ -70,7 +90,7 @@ def classify(
         )
     shown = redact(text if written is None else written)
     if text.startswith(VCS_SCHEMES) or URL_RE.match(text):
-        url, _ = _split_url_markers(text)
+        url, _ = split_url_markers(text)
         if any(char.isspace() for char in url):
             raise requirements_error(
                 f"'{shorten(shown)}' is not a valid requirement",
@@ -80,24 +100,38 @@ def classify(
                 "requirements::syntax",
             )
     if text.startswith(VCS_SCHEMES):
-        url, _ = _split_url_markers(text)
+        url, _ = split_url_markers(text)
         return Entry(
             origin, shown, "vcs", _name_from_url(url), editable=editable, url=url, vcs_ref=_vcs_ref(url)
         )
-    if URL_RE.match(text):
-        url, _ = _split_url_markers(text)
-        if url.startswith("file:"):
-            local = Path(unquote(urlsplit(url).path))
-            return Entry(origin, shown, "path", _name_from_url(url), editable=editable, url=url, path=local)
+    if URL_RE.match(text) or _is_file_url(text):
+        url, _ = split_url_markers(text)
+        if _is_file_url(url):
+            # an editable's extras follow its URL (-e file:.[redis]), as pip and uv read them
+            url, extras = strip_extras(url) if editable else (url, ())
+            local = cwd / unquote(urlsplit(url).path)
+            return Entry(
+                origin,
+                shown,
+                "path",
+                _name_from_url(url),
+                editable=editable,
+                url=url,
+                path=local,
+                path_extras=extras,
+            )
         return Entry(origin, shown, "url", _name_from_url(url), editable=editable, url=url)
     direct_reference = "@" in text and "://" in text  # name @ url (PEP 508)
     if editable or (not direct_reference and _looks_like_path(text.split(";")[0].split("[")[0].strip())):
-        location, _ = _split_url_markers(text)
-        location = location.split("[")[0] if not Path(cwd, location).exists() else location
+        location, _ = split_url_markers(text)
+        extras: tuple[str, ...] = ()
+        if not Path(cwd, location).exists():
+            location, extras = strip_extras(location)
+            location = location.split("[")[0]
         local = (cwd / location).resolve()
         if not local.exists():
             raise requirements_error(
-                f"The local path '{shorten(_split_url_markers(shown)[0])}' does not exist",
+                f"The local path '{shorten(split_url_markers(shown)[0])}' does not exist",
                 origin,
                 root,
                 "Fix the path: local paths in requirements files are relative to the app's root directory.",
@@ -105,7 +139,7 @@ def classify(
             )
         if local.is_dir() and not any((local / name).is_file() for name in PROJECT_FILES):
             raise requirements_error(
-                f"The local path '{shorten(_split_url_markers(shown)[0])}' is not a Python project: "
+                f"The local path '{shorten(split_url_markers(shown)[0])}' is not a Python project: "
                 "it has no setup.py or pyproject.toml",
                 origin,
                 root,
@@ -113,7 +147,7 @@ def classify(
                 "add one, or fix the path (relative to the app's root directory).",
                 "requirements::path-not-a-project",
             )
-        return Entry(origin, shown, "path", None, editable=editable, path=local)
+        return Entry(origin, shown, "path", None, editable=editable, path=local, path_extras=extras)
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:

@@ -72,6 +72,16 @@ class Entry:
     from_package: str | None = None  # "setup.py" / "pyproject.toml" when declared there
     raw: str = ""  # the line's requirement part as written, for pip (which expands ${VAR}s itself)
     split: bool = False  # written over several lines, the requirement itself continued after a "\\"
+    path_extras: tuple[str, ...] = ()  # the extras a local path's line names (`.[redis]`)
+    # the extras the build added to the line (raw), the app's own line: BUILDPACK_INSTALL_EXTRAS
+    added_extras: tuple[str, ...] = ()
+
+    @property
+    def extras(self) -> frozenset[str]:
+        """The extras the line installs its package with (a named requirement's, a local path's)."""
+        if self.requirement is not None:
+            return frozenset(self.requirement.extras)
+        return frozenset(self.path_extras)
 
     @property
     def pinned_version(self) -> str | None:
@@ -124,8 +134,9 @@ class Graph:
         """Whether an engine installs from the lines as the build read them (environment/install.py
         writes them, ${VAR}s expanded) rather than from the app's own files: when the files expand a
         ${VAR} (so that no variable of the app's reaches the engine under a name the engine itself
-        reads, such as UV_LINK_MODE), or hold what pip can't read in reasonable time."""
-        return bool(self.expanded_vars) or self.long_blanks
+        reads, such as UV_LINK_MODE), or hold what pip can't read in reasonable time, or when the
+        build added the selected extras to the app's own line (requirements/ownline.py)."""
+        return bool(self.expanded_vars) or self.long_blanks or any(e.added_extras for e in self.entries)
 
     def expand(self, text: str) -> str:
         """A line as written with the ${VAR}s the files expand put in (what pip would read)."""

@@ -115,16 +115,18 @@ def select(groups: tuple[str, ...], extras: tuple[str, ...], declared: Choices) 
 _PIP_GROUPS = "Groups are read from a lock: uv.lock, poetry.lock (and Pipfile.lock's categories)."
 
 
-def choices_of(app: Path, kind: str) -> Choices:
+def choices_of(app: Path, kind: str, installs_itself: bool = False) -> Choices:
     """What an app of install source kind declares (InstallSource.kind): a lock's reader says; an
-    app installed as a package, its metadata (extras only); a requirements file declares neither."""
+    app installed as a package, or a requirements file with a line that installs the app itself
+    (installs_itself: requirements/ownline.py), its metadata (extras only); any other requirements
+    file declares neither."""
     from pybuildpack.requirements.lockformats import reader_for
     from pybuildpack.requirements.package import declared_extras
     from pybuildpack.requirements.source import LOCKED
 
     if kind in LOCKED:
         return reader_for(kind).choices(app)
-    if kind == "package":
+    if kind == "package" or installs_itself:
         file, extras = declared_extras(app)
         return Choices(
             file, extras=extras, where_extras="(its optional dependencies)", notes=(_PIP_GROUPS, "")
@@ -133,6 +135,7 @@ def choices_of(app: Path, kind: str) -> Choices:
         "requirements.txt",
         notes=(
             _PIP_GROUPS,
-            "requirements.txt names the extras of what it installs: the app's own as .[redis].",
+            "The extras are the app's own, added to the line of requirements.txt that installs the app\n"
+            "itself (. or -e .), and it has none.",
         ),
     )
