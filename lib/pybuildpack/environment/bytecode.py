@@ -221,9 +221,12 @@ def start_compiling(
     todo: list[Path] = []
     for source in _sources(added, every):
         pyc = Path(importlib.util.cache_from_source(str(source)))
-        try:
-            if mode == TIMESTAMP:
+        if mode == TIMESTAMP:
+            try:
                 set_time(source, FIXED_TIME)
+            except OSError:
+                pass  # (compiled with its own time: current, but not the same in every build)
+        try:
             if _current(pyc, source, mode):
                 continue
             stored = lookup.find(digest(source)) if lookup is not None else []
