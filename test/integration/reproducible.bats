@@ -23,8 +23,9 @@ teardown() {
 }
 
 @test "reproducible: two cold classic builds of flask-app in two directories, seconds apart, and a warm rebuild give the same slug" {
+	# (with the run's engine: TEST_INSTALLER=pip checks pip's slugs)
 	run env FIXTURES=flask-app REPRODUCIBLE_MODES=classic REPRODUCIBLE_GAP=2 MIRROR_DIR="$MIRROR_DIR" \
-		bash "${BUILDPACK_DIR}/test/reproducible/run.sh"
+		BUILDPACK_INSTALLER="$(engine)" bash "${BUILDPACK_DIR}/test/reproducible/run.sh"
 	assert_success
 	assert_output_contains "-----> flask-app (classic): two cold builds 2s apart" "       the same: " \
 		"-----> flask-app (classic): a warm rebuild in a third directory" "       the same as the first cold build: "
