@@ -75,6 +75,7 @@ corpus: mirror
 	bash test/corpus/run.sh
 
 # make reproducible [FIXTURES="flask-app django-app"]: each app built twice, cold, in two build
-# directories a minute apart, classic (the slugs diffed) and CNB (the layers' digests compared).
+# directories a minute apart, classic (the slugs diffed, then a warm rebuild's with the first) and
+# CNB (the layers' digests compared).
 reproducible: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" bash test/reproducible/run.sh

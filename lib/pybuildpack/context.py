@@ -239,6 +239,15 @@ class Layout:
         return UNCHECKED_HASH if self.layers is not None else TIMESTAMP
 
     @property
+    def runs_from(self) -> tuple[str, str] | None:
+        """(where the slug is built, resolved; where it runs: SLUG_HOME) when they differ, for
+        what names the paths of the slug's files (the .pyc files' source paths, the compilers'
+        -ffile-prefix-map); None with layers (built where the image runs them) or when the build
+        is at SLUG_HOME."""
+        built = str(self.build.resolve())
+        return None if self.layers is not None or built == SLUG_HOME else (built, SLUG_HOME)
+
+    @property
     def profile_d(self) -> Path:
         """Run-time settings, sourced at dyno start (profile.py writes the buildpack's)."""
         return self.build / ".profile.d"

@@ -43,10 +43,11 @@ else
 fi
 export PATH="{env_bin}:{runtime_bin}:${{PATH}}"
 {defaults}{libraries}unset PYTHONPLATLIBDIR
-case "${{_pybp_app}}" in
-{home} | {build}) unset PYTHONHOME ;;
-*) export PYTHONHOME="{runtime}" ;;
-esac
+if [ "${{_pybp_app}}" = {home} ] || grep -qxF "home = {runtime}/bin" "{env}/pyvenv.cfg" 2>/dev/null; then
+	unset PYTHONHOME
+else
+	export PYTHONHOME="{runtime}"
+fi
 unset _pybp_app
 """
 
@@ -69,7 +70,9 @@ def _prepended(key: str, joined_by: str | None) -> str:
 def profile_text(layout: Layout, libraries: list[Library]) -> str:
     """.profile.d/python.sh. PYTHONHOME is set only when the runtime can't find its own files: when
     the slug runs from neither SLUG_HOME (the runtime's built-in prefix) nor the directory it was
-    built in. A PYTHONHOME or PYTHONPLATLIBDIR of the dyno's (a config var) is never kept: it names
+    built in (where the environment's pyvenv.cfg names the runtime; the script names no build
+    directory, so that two builds' slugs are the same: README, "Reproducible builds"). A
+    PYTHONHOME or PYTHONPLATLIBDIR of the dyno's (a config var) is never kept: it names
     another Python's files, and the runtime would not start. PYTHONPATH is the app's, and kept."""
     lines = []
     for library in libraries:
@@ -85,7 +88,7 @@ def profile_text(layout: Layout, libraries: list[Library]) -> str:
         env_bin=_at_app(layout, layout.env / "bin"),
         runtime_bin=_at_app(layout, layout.runtime / "bin"),
         runtime=_at_app(layout, layout.runtime),
-        build=shlex.quote(str(layout.build)),
+        env=_at_app(layout, layout.env),
         libraries="".join(lines),
     )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Reproducible builds (make reproducible, test/reproducible/run.sh): a wheels-only app built twice
-# from a cold cache gives CNB layers of the same digests. (Classic slugs still differ in their
-# timestamp-checked .pyc files, pyvenv.cfg and .profile.d: README, "Reproducible builds".)
+# from a cold cache gives CNB layers of the same digests, and classic slugs of the same files (in
+# two build directories; and a warm rebuild in a third), pyvenv.cfg naming the build directory
+# where the others name /app (README, "Reproducible builds").
 
 load ../helpers/suite
 
@@ -19,4 +20,14 @@ teardown() {
 		bash "${BUILDPACK_DIR}/test/reproducible/run.sh"
 	assert_success
 	assert_output_contains "-----> flask-app (cnb): two cold builds 2s apart" "       the same: 3 entries"
+}
+
+@test "reproducible: two cold classic builds of flask-app in two directories, seconds apart, and a warm rebuild give the same slug" {
+	# (with the run's engine: TEST_INSTALLER=pip checks pip's slugs)
+	run env FIXTURES=flask-app REPRODUCIBLE_MODES=classic REPRODUCIBLE_GAP=2 MIRROR_DIR="$MIRROR_DIR" \
+		BUILDPACK_INSTALLER="$(engine)" bash "${BUILDPACK_DIR}/test/reproducible/run.sh"
+	assert_success
+	assert_output_contains "-----> flask-app (classic): two cold builds 2s apart" "       the same: " \
+		"-----> flask-app (classic): a warm rebuild in a third directory" "       the same as the first cold build: "
+	refute_output_contains "DIFFERENT" "naming the build directory"
 }

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import importlib.util
+import marshal
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 from pybuildpack.cache import bytecode as store_cache
 from pybuildpack.environment import bytecode, metadata
 from pybuildpack.files import sha256_of
+from pybuildpack.reproducible import FIXED_TIME
 
 
 def make_env(root: Path, sources: dict[str, str]) -> Path:
@@ -76,17 +79,28 @@ def test_compiles_what_was_installed_since_the_snapshot_and_stores_it(tmp_path: 
     assert (again.compiled, again.linked) == (0, 0)
 
 
+def at_app(build: Path) -> tuple[str, str]:
+    """A build directory's runs_from (context.Layout.runs_from): its slug runs from /app."""
+    return str(build.resolve()), "/app"
+
+
+def compile_in(build: Path, store: Path | None) -> bytecode.Compiled:
+    """compile_installed for the environment of a slug built in build, which runs from /app."""
+    return bytecode.compile_installed(build / "env", added(build / "env"), store, runs_from=at_app(build))
+
+
 def test_a_fresh_environment_copies_what_the_store_holds(tmp_path: Path) -> None:
     site = make_env(tmp_path / "first", {"demo/__init__.py": "VALUE = 1\n"})
     store = tmp_path / "store"
-    bytecode.compile_installed(tmp_path / "first" / "env", added(tmp_path / "first" / "env"), store)
+    compile_in(tmp_path / "first", store)
     (stored,) = store.glob("*/*.pyc")
     # The store keeps a file of its own: nothing done to the slug's .pyc reaches it.
     assert stored.stat().st_ino != pyc(site / "demo" / "__init__.py").stat().st_ino
-    # The same distribution installed again elsewhere, later (another mtime): from the store, valid.
+    # The same distribution installed again in another build directory, later (another mtime):
+    # from the store, valid.
     other = make_env(tmp_path / "second", {"demo/__init__.py": "VALUE = 1\n"})
     os.utime(other / "demo" / "__init__.py", (1_000_000_000, 1_000_000_000))
-    done = bytecode.compile_installed(tmp_path / "second" / "env", added(tmp_path / "second" / "env"), store)
+    done = compile_in(tmp_path / "second", store)
     assert (done.compiled, done.linked) == (0, 1)
     second = pyc(other / "demo" / "__init__.py")
     assert second.read_bytes() == stored.read_bytes()
@@ -94,9 +108,57 @@ def test_a_fresh_environment_copies_what_the_store_holds(tmp_path: Path) -> None
     assert imports_from_bytecode(other, "demo")
     # A changed source is compiled, not taken from the store.
     third = make_env(tmp_path / "third", {"demo/__init__.py": "VALUE = 2\n"})
-    done = bytecode.compile_installed(tmp_path / "third" / "env", added(tmp_path / "third" / "env"), store)
+    done = compile_in(tmp_path / "third", store)
     assert (done.compiled, done.linked) == (1, 0)
     assert imports_from_bytecode(third, "demo")
+
+
+def code_of(compiled: Path) -> tuple[int, int, str]:
+    """(flags, the source mtime recorded, the source path named) of a timestamp-checked .pyc."""
+    data = compiled.read_bytes()
+    code = marshal.loads(data[16:])
+    return int.from_bytes(data[4:8], "little"), int.from_bytes(data[8:12], "little"), code.co_filename
+
+
+def test_two_builds_in_two_directories_at_two_times_write_the_same_bytecode(tmp_path: Path) -> None:
+    """Reproducible: a module's .pyc records the fixed time (not its install's) and names its
+    source where the slug runs (not the build directory), and Python still takes it as current
+    there (python -v: it matches the source)."""
+    sources = {"demo/__init__.py": "VALUE = 1\n", "demo/sub/__init__.py": ""}
+    first = make_env(tmp_path / "build_one", sources)
+    second = make_env(tmp_path / "another_build_dir", sources)
+    os.utime(second / "demo" / "__init__.py", (1_900_000_000, 1_900_000_000))
+    assert compile_in(tmp_path / "build_one", None).compiled == 2
+    assert compile_in(tmp_path / "another_build_dir", tmp_path / "store").compiled == 2
+    for name in sources:
+        assert pyc(first / name).read_bytes() == pyc(second / name).read_bytes()
+    site = first.relative_to(tmp_path / "build_one")
+    assert code_of(pyc(first / "demo" / "__init__.py")) == (0, FIXED_TIME, f"/app/{site}/demo/__init__.py")
+    assert os.stat(first / "demo" / "__init__.py").st_mtime_ns // 10**9 == FIXED_TIME
+    assert imports_from_bytecode(first, "demo") and imports_from_bytecode(second, "demo.sub")
+    # Without a place to run from (a CNB layer is built where it runs), the source as it is.
+    third = make_env(tmp_path / "third", sources)
+    bytecode.compile_installed(tmp_path / "third" / "env", added(tmp_path / "third" / "env"), None)
+    assert code_of(pyc(third / "demo" / "__init__.py"))[2] == str(third.resolve() / "demo" / "__init__.py")
+
+
+def test_the_store_gives_a_module_only_bytecode_that_names_it_where_it_runs(tmp_path: Path) -> None:
+    """The same source at another path (an empty __init__.py), or compiled where an older build
+    ran (a store from before the build named its modules as they run), is compiled again: its
+    .pyc would name another file, and the slug would differ from a cold build's."""
+    store = tmp_path / "store"
+    old = make_env(tmp_path / "old", {"demo/__init__.py": ""})
+    bytecode.compile_installed(tmp_path / "old" / "env", added(tmp_path / "old" / "env"), store)
+    site = make_env(tmp_path / "new", {"demo/__init__.py": "", "demo/other/__init__.py": ""})
+    done = compile_in(tmp_path / "new", store)
+    assert (done.compiled, done.linked) == (2, 0)
+    assert code_of(pyc(site / "demo" / "other" / "__init__.py"))[2].endswith("/demo/other/__init__.py")
+    assert str(old) not in pyc(site / "demo" / "__init__.py").read_text(errors="replace")
+    # What this build stored, a later build in another directory takes.
+    again = make_env(tmp_path / "later", {"demo/__init__.py": "", "demo/other/__init__.py": ""})
+    assert compile_in(tmp_path / "later", store).linked == 2
+    for name in ("demo/__init__.py", "demo/other/__init__.py"):
+        assert pyc(again / name).read_bytes() == pyc(site / name).read_bytes()
 
 
 def test_packages_test_suites_are_left_to_compile_at_their_first_import(tmp_path: Path) -> None:
@@ -222,13 +284,16 @@ def test_hash_checked_bytecode_survives_the_exporter_and_has_a_store_of_its_own(
     assert compiled.read_bytes()[4:8] == (1).to_bytes(4, "little")  # PEP 552: a hash, not checked
     os.utime(site / "demo" / "__init__.py", (EXPORTED, EXPORTED))
     assert loads_from(site, "demo", compiled)
-    # Another environment, the same source: from the mode's store, as it was compiled.
-    other = make_env(tmp_path / "second", {"demo/__init__.py": "VALUE = 1\n"})
+    kept = compiled.read_bytes()
+    # A fresh environment in its place (a layer is built where the image runs it), the same
+    # source: from the mode's store, as it was compiled.
+    shutil.rmtree(tmp_path / "first")
+    other = make_env(tmp_path / "first", {"demo/__init__.py": "VALUE = 1\n"})
     again = bytecode.compile_installed(
-        tmp_path / "second" / "env", added(tmp_path / "second" / "env"), store, "unchecked-hash"
+        tmp_path / "first" / "env", added(tmp_path / "first" / "env"), store, "unchecked-hash"
     )
     assert (again.compiled, again.linked) == (0, 1)
-    assert pyc(other / "demo" / "__init__.py").read_bytes() == compiled.read_bytes()
+    assert pyc(other / "demo" / "__init__.py").read_bytes() == kept
     # A timestamp-checked .pyc of the same source is not current in hash mode: compiled again.
     third = make_env(tmp_path / "third", {"demo/__init__.py": "VALUE = 1\n"})
     bytecode.compile_installed(tmp_path / "third" / "env", added(tmp_path / "third" / "env"), None)

@@ -46,15 +46,20 @@ def test_console_scripts_get_a_portable_header(tmp_path: Path) -> None:
 
 
 def test_point_at_runtime(tmp_path: Path) -> None:
+    """Every path of the old build directory's .heroku/, the environment's own in `command` too (a
+    warm build's slug named the build that made the environment); nothing else."""
     (tmp_path / "pyvenv.cfg").write_text(
-        "home = /old/build/.heroku/python/bin\nimplementation = CPython\n"
-        "base-prefix = /old/build/.heroku/python\ninclude-system-site-packages = false\n"
+        "home = /old build/.heroku/python/bin\nimplementation = CPython\n"
+        "command = /old build/.heroku/python/bin/python3 -m virtualenv /old build/.heroku/venv\n"
+        "base-prefix = /old build/.heroku/python\ninclude-system-site-packages = false\n"
+        "prompt = /old build/.herokuish\n"
     )
-    point_at_runtime(tmp_path, Path("/new dir/.heroku/python"))
+    point_at_runtime(tmp_path, Path("/new/.heroku/python"))
     text = (tmp_path / "pyvenv.cfg").read_text()
-    assert "home = /new dir/.heroku/python/bin\n" in text
-    assert "base-prefix = /new dir/.heroku/python\n" in text
-    assert "/old/build" not in text
+    assert "home = /new/.heroku/python/bin\n" in text
+    assert "base-prefix = /new/.heroku/python\n" in text
+    assert "command = /new/.heroku/python/bin/python3 -m virtualenv /new/.heroku/venv\n" in text
+    assert "prompt = /old build/.herokuish\n" in text and text.count("/old build") == 1
 
 
 def test_redact() -> None:

@@ -17,7 +17,7 @@ FLOORS = (  # the top floor first; "" is the package itself (its __version__)
     ("plan",),
     ("tools", "python_version", "natives"),
     ("archives", "index"),
-    ("cache", "requirements", "state", "process", "webapp"),
+    ("cache", "requirements", "state", "process", "webapp", "reproducible"),
     ("context", "committed", "http", "toml"),
     # the leaves, which import nothing of the core (cache.entries: the cache's table, Layout's too)
     ("", "errors", "files", "nesting", "redact", "output", "faults", "setup_py", "cache.entries"),

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.context import Layout
+from pybuildpack.environment.relocate import point_at_runtime
 from pybuildpack.natives.registry import build_variables, load_registry, run_variables, separator
 from pybuildpack.profile import hand_on
 
@@ -31,7 +32,18 @@ def layout(tmp_path: Path) -> Layout:
         (buildpack / name).symlink_to(ROOT / name)
     build = tmp_path / "build dir"
     build.mkdir()
-    return Layout(app=build, build=build, buildpack=buildpack, work=tmp_path / "work", cache=None)
+    return with_environment(
+        Layout(app=build, build=build, buildpack=buildpack, work=tmp_path / "work", cache=None)
+    )
+
+
+def with_environment(layout: Layout) -> Layout:
+    """The environment's pyvenv.cfg as the build leaves it: its home the runtime where it was built
+    (relocate.point_at_runtime), as a virtualenv made elsewhere has it."""
+    layout.env.mkdir(parents=True)
+    (layout.env / "pyvenv.cfg").write_text("home = /elsewhere/python/bin\nversion = 3.13.15\n")
+    point_at_runtime(layout.env, layout.runtime)
+    return layout
 
 
 def unpack(layout: Layout, *names: str) -> None:
@@ -77,6 +89,7 @@ def test_pythonhome_only_where_the_runtime_cannot_find_itself(layout: Layout, tm
     elsewhere = moved(layout, tmp_path)
     shown = sourced(elsewhere / ".profile.d" / "python.sh", show, {**dyno, "PYTHONPATH": ""})
     assert shown == f"{elsewhere}/.heroku/python|unset|unset"
+    assert str(layout.build) not in (layout.profile_d / "python.sh").read_text()  # (the same in every build)
 
 
 def test_a_shell_without_bash_source_finds_the_app_at_home(layout: Layout, tmp_path: Path) -> None:
@@ -150,7 +163,9 @@ def test_an_export_that_cannot_be_written_is_a_warning(
 def test_a_build_directory_path_with_shell_characters(tmp_path: Path, layout: Layout) -> None:
     build = tmp_path / 'it\'s $HOME `x` "q"'
     build.mkdir()
-    odd = Layout(app=build, build=build, buildpack=layout.buildpack, work=layout.work, cache=None)
+    odd = with_environment(
+        Layout(app=build, build=build, buildpack=layout.buildpack, work=layout.work, cache=None)
+    )
     unpack(odd, "lzo2")
     hand_on(odd)
     show = 'echo "$PATH|${PYTHONHOME:-unset}|$LD_LIBRARY_PATH"'

@@ -16,6 +16,7 @@ from conftest import ROOT, make_venv, make_wheel, seed_wheels
 
 from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout, Settings
+from pybuildpack.environment.install import seed_environment
 from pybuildpack.sbom import place
 from pybuildpack.state import Declared, InstallStep, LibraryUse, State
 from pybuildpack.tools.pins import pinned
@@ -175,6 +176,22 @@ def test_a_reused_environment_copies_the_last_bill(tmp_path: Path) -> None:
     state.fingerprint = "f2"  # another key: rendered again
     place.hand_on(layout, state, SETTINGS)
     assert "app-copied" not in (layout.slug_dir / "python-sbom.cdx.json").read_text()
+
+
+def test_a_reused_environment_a_hook_installed_into_gets_a_new_bill(tmp_path: Path) -> None:
+    """The environment reused as it is, then a hook (post_compile) installs a distribution into
+    it: the copied bill would not name it, so it is rendered again; the next build whose hook
+    does the same copies that one."""
+    layout, state = a_build(tmp_path)
+    place.hand_on(layout, state, SETTINGS)
+    state.environment = "reuse"
+    seed_environment(layout.env, [make_wheel(tmp_path / "hook", "hooked", "9.0", metadata=["License: MIT"])])
+    place.hand_on(layout, state, SETTINGS)
+    assert "pypi:hooked@9.0" in components((layout.slug_dir / "python-sbom.cdx.json").read_text())
+    saved = layout.cache / "sbom" / "python-sbom.cdx.json"
+    saved.write_text(saved.read_text().replace("app-a", "app-copied"))
+    place.hand_on(layout, state, SETTINGS)
+    assert "app-copied" in (layout.slug_dir / "python-sbom.cdx.json").read_text()
 
 
 def test_cnb_layers_get_a_bill_each(tmp_path: Path) -> None:

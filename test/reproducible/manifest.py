@@ -2,7 +2,12 @@
 target; a hard link within the tree as `link-to` its first path. Two builds are the same when their
 manifests are (make reproducible diffs them).
 
-    manifest.py TREE
+    manifest.py TREE [BUILT_IN]
+
+With BUILT_IN (the directory the tree was built in, which its slug does not run from), a file or
+link that names BUILT_IN (its bytes, binary files included) is hashed as if it named /app instead,
+and its line ends in `names the build directory` (make reproducible lists them: only the ones the
+README names may).
 """
 
 from __future__ import annotations
@@ -13,9 +18,19 @@ import stat
 import sys
 from pathlib import Path
 
+NAMES_BUILD_DIR = "names the build directory"
 
-def manifest(root: Path) -> list[str]:
+
+def manifest(root: Path, built_in: str = "") -> list[str]:
     lines = []
+    built = built_in.encode()
+
+    def named(data: bytes) -> tuple[bytes, str]:
+        """data as if built at /app, and the mark when it names the build directory."""
+        if built and built in data:
+            return data.replace(built, b"/app"), f"\t{NAMES_BUILD_DIR}"
+        return data, ""
+
     seen: dict[tuple[int, int], str] = {}
     for parent, dirs, files in os.walk(root):
         dirs.sort()
@@ -25,7 +40,8 @@ def manifest(root: Path) -> list[str]:
             st = path.lstat()
             mode = f"{stat.S_IMODE(st.st_mode):04o}"
             if stat.S_ISLNK(st.st_mode):
-                lines.append(f"{relative}\tlink\t{mode}\t{os.readlink(path)}")
+                target, mark = named(os.readlink(path).encode())
+                lines.append(f"{relative}\tlink\t{mode}\t{target.decode()}{mark}")
             elif stat.S_ISDIR(st.st_mode):
                 lines.append(f"{relative}\tdir\t{mode}")
             elif stat.S_ISREG(st.st_mode):
@@ -34,12 +50,12 @@ def manifest(root: Path) -> list[str]:
                     lines.append(f"{relative}\tfile\t{mode}\tlink-to {seen[key]}")
                     continue
                 seen[key] = relative
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                lines.append(f"{relative}\tfile\t{mode}\t{digest}")
+                data, mark = named(path.read_bytes())
+                lines.append(f"{relative}\tfile\t{mode}\t{hashlib.sha256(data).hexdigest()}{mark}")
             else:
                 lines.append(f"{relative}\tother\t{mode}")
     return sorted(lines)
 
 
 if __name__ == "__main__":
-    sys.stdout.write("".join(line + "\n" for line in manifest(Path(sys.argv[1]))))
+    sys.stdout.write("".join(line + "\n" for line in manifest(Path(sys.argv[1]), "".join(sys.argv[2:3]))))

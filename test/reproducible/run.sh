@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # make reproducible [FIXTURES="a b"]: each fixture app built twice from a cold cache, in two
 # different build directories, REPRODUCIBLE_GAP seconds apart (default 60), with bin/compile
-# (classic: the two slugs' manifests diffed, test/reproducible/manifest.py) and with bin/build through
-# the lifecycle emulation (CNB: the exported layers' digests compared). Prints what differs; exits 1
-# when anything does.
+# (classic: the two slugs' manifests diffed, test/reproducible/manifest.py; then a warm rebuild in a
+# third directory, from the second build's cache, diffed with the first) and with bin/build through
+# the lifecycle emulation (CNB: the exported layers' digests compared). A classic slug's files that
+# name the directory it was built in are listed, and compared as if they named /app: only
+# .heroku/venv/pyvenv.cfg may (README, "Reproducible builds"). Prints what differs; exits 1 when
+# anything does.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -16,17 +19,45 @@ chmod 0755 "$work"
 trap 'rm -rf -- "$work"' EXIT
 status=0
 
-# classic FIXTURE N DIRNAME: a cold build of FIXTURE in $work/N/DIRNAME; its manifest in $work/N.classic.
+# Files of a classic slug that may name the build directory, and why (README, "Reproducible
+# builds"): the environment's pyvenv.cfg names its runtime where it is during the build (hooks,
+# later buildpacks and tests use it there; Python takes no relative home).
+MAY_NAME_BUILD_DIR=(.heroku/venv/pyvenv.cfg)
+
+# classic FIXTURE N DIRNAME [CACHE_DIR]: a build of FIXTURE in $work/N/DIRNAME, cold (or from
+# CACHE_DIR); its manifest in $work/N.classic. Fails when a file other than MAY_NAME_BUILD_DIR's
+# names the build directory.
 classic() {
-	local dir="${work}/$2"
-	mkdir -p "${dir}/cache" "${dir}/env"
-	cp -a "${ROOT}/test/fixtures/$1" "${dir}/$3"
-	env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${ROOT}/bin/compile" "${dir}/$3" "${dir}/cache" "${dir}/env" \
+	local dir="${work}/$2" build cache="${4:-${work}/$2/cache}" named path
+	build="${dir}/$3"
+	mkdir -p "$cache" "${dir}/env"
+	cp -a "${ROOT}/test/fixtures/$1" "$build"
+	env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${ROOT}/bin/compile" "$build" "$cache" "${dir}/env" \
 		>"${dir}/log" 2>&1 || {
 		tail -n 20 "${dir}/log" >&2
 		return 1
 	}
-	python3 "${ROOT}/test/reproducible/manifest.py" "${dir}/$3" >"${work}/$2.classic"
+	python3 "${ROOT}/test/reproducible/manifest.py" "$build" "$build" >"${work}/$2.classic"
+	named="$(grep $'\tnames the build directory$' "${work}/$2.classic" | cut -f1 |
+		grep -vxF -f <(printf '%s\n' "${MAY_NAME_BUILD_DIR[@]}") || true)"
+	if [[ -n "$named" ]]; then
+		echo "       naming the build directory ($3):" >&2
+		while IFS= read -r path; do echo "         ${path}" >&2; done <<<"$named"
+		return 1
+	fi
+}
+
+# same A B WHAT: the manifests $work/A and $work/B diffed; what differs printed (status 1 if any).
+same() {
+	if diff -u "${work}/$1" "${work}/$2" >"${work}/diff"; then
+		echo "       the same$3: $(wc -l <"${work}/$1") entries"
+		return 0
+	fi
+	echo "       DIFFERENT$3: $(grep -c '^-[^-]' "${work}/diff") entries"
+	grep '^[-+][^-+]' "${work}/diff" | cut -f1 | sed 's/^[-+]//' | sort -u >"${work}/paths"
+	sed 's/\/__pycache__\/.*\.pyc$/\/__pycache__\/*.pyc/' "${work}/paths" | uniq -c | sort -rn |
+		head -n "${REPRODUCIBLE_SHOW:-40}" | sed 's/^/       /'
+	return 1
 }
 
 # cnb FIXTURE N: a cold build through the lifecycle emulation; the layers' digests in $work/N.cnb.
@@ -56,25 +87,26 @@ for fixture in "${fixtures[@]}"; do
 	for mode in $modes; do
 		echo "-----> ${fixture} (${mode}): two cold builds ${GAP}s apart"
 		if [[ "$mode" == classic ]]; then
-			classic "$fixture" "${fixture}-1" "build_one"
+			classic "$fixture" "${fixture}-1" "build_one" || status=1
 			sleep "$GAP"
-			classic "$fixture" "${fixture}-2" "another_build_dir"
+			classic "$fixture" "${fixture}-2" "another_build_dir" || status=1
 		else
 			cnb "$fixture" "${fixture}-1"
 			sleep "$GAP"
 			cnb "$fixture" "${fixture}-2"
 		fi
-		if diff -u "${work}/${fixture}-1.${mode}" "${work}/${fixture}-2.${mode}" >"${work}/diff"; then
-			echo "       the same: $(wc -l <"${work}/${fixture}-1.${mode}") entries"
-		else
-			status=1
-			echo "       DIFFERENT: $(grep -c '^-[^-]' "${work}/diff") entries"
-			grep '^[-+][^-+]' "${work}/diff" | cut -f1 | sed 's/^[-+]//' | sort -u >"${work}/paths"
-			sed 's/\/__pycache__\/.*\.pyc$/\/__pycache__\/*.pyc/' "${work}/paths" | uniq -c | sort -rn |
-				head -n "${REPRODUCIBLE_SHOW:-40}" | sed 's/^/       /'
+		same "${fixture}-1.${mode}" "${fixture}-2.${mode}" "" || status=1
+		if [[ "$mode" == classic ]]; then
+			echo "-----> ${fixture} (classic): a warm rebuild in a third directory, from the second build's cache"
+			classic "$fixture" "${fixture}-3" "warm_build" "${work}/${fixture}-2/cache" || status=1
+			grep -q '^-----> Reusing the cached environment' "${work}/${fixture}-3/log" || {
+				echo "       not warm: the cached environment was not reused" >&2
+				status=1
+			}
+			same "${fixture}-1.classic" "${fixture}-3.classic" " as the first cold build" || status=1
 		fi
 		[[ -z "${REPRODUCIBLE_KEEP:-}" ]] || cp -a "$work" "${REPRODUCIBLE_KEEP}"
-		rm -rf -- "${work:?}/${fixture}"-[12]* "${work:?}/cnb"
+		rm -rf -- "${work:?}/${fixture}"-[123]* "${work:?}/cnb"
 	done
 done
 exit "$status"

@@ -45,6 +45,24 @@ def store_dir(cache: Path, mode: str = TIMESTAMP) -> Path:
     return cache / f"{sys.implementation.cache_tag}-{importlib.util.MAGIC_NUMBER.hex()}{suffix}"
 
 
+def run_name(source: str, runs_from: tuple[str, str] | None) -> str:
+    """The path a module's .pyc names as its source: where it is when the slug runs (runs_from:
+    context.Layout.runs_from, (where it is built, where it runs)), not where it was built."""
+    if runs_from is not None and source.startswith(runs_from[0] + "/"):
+        return runs_from[1] + source[len(runs_from[0]) :]
+    return source
+
+
+def set_time(source: Path, seconds: int) -> None:
+    """source's modification time at seconds, what a timestamp-checked .pyc records, keeping its
+    fraction of a second (which a .pyc and a slug's tar leave out; the cache tells a file's
+    copies apart by it, cache/tree.py)."""
+    info = source.stat()
+    ns = seconds * 1_000_000_000 + info.st_mtime_ns % 1_000_000_000
+    if info.st_mtime_ns != ns:
+        os.utime(source, ns=(ns, ns))
+
+
 def timestamp_fields(source: os.stat_result) -> tuple[int, int]:
     """What a timestamp-checked .pyc records of its source: its mtime and its size (32 bits each)."""
     return int(source.st_mtime) & 0xFFFFFFFF, source.st_size & 0xFFFFFFFF
@@ -109,14 +127,18 @@ def _write_new(path: Path, data: bytes) -> None:
         raise
 
 
-def copy_from_store(stored: Path, source: Path, pyc: Path) -> bool:
+def copy_from_store(stored: Path, source: Path, pyc: Path, name: str | None = None) -> bool:
     """The stored .pyc as source's (a copy of its own), when its content is the one its name
-    records and it was compiled from a source of this size; source's mtime is set to the one it
-    was checked against. A stored file that is not what its name says is removed."""
+    records, it was compiled from a source of this size and it names the module as name (run_name:
+    the same source at another path, or compiled where an older build ran, would make the slug
+    differ); source's mtime is set to the one it was checked against. A stored file that is not
+    what its name says is removed."""
     try:
         data = stored.read_bytes()
         if hashlib.sha256(data).hexdigest() != stored.name[65:129]:
             stored.unlink(missing_ok=True)  # damaged, or written by something that is not the build
+            return False
+        if name is not None and name.encode("utf-8", "surrogateescape") not in data:
             return False
         header = data[:HEADER]
         if len(header) != HEADER or header[:4] != importlib.util.MAGIC_NUMBER:
@@ -127,7 +149,7 @@ def copy_from_store(stored: Path, source: Path, pyc: Path) -> bool:
         if flags == 0:  # the name says the source is the same; its time is put back as checked
             if size != source.stat().st_size & 0xFFFFFFFF:
                 return False
-            os.utime(source, (mtime, mtime))
+            set_time(source, mtime)
         pyc.parent.mkdir(exist_ok=True)
         _write_new(pyc, data)
         return True
@@ -135,19 +157,22 @@ def copy_from_store(stored: Path, source: Path, pyc: Path) -> bool:
         return False
 
 
-def serve(store: str, mode: str = TIMESTAMP) -> None:
+def serve(store: str, mode: str = TIMESTAMP, built: str = "", runs: str = "") -> None:
     """A compiling process: lines of files (NUL-separated) read, each file compiled quietly, as
-    pip compiles, checked in mode, and what compiled kept in the store (unless store is empty);
-    an empty line back for each line (so that the next files go to whichever process is free)."""
+    pip compiles, checked in mode, naming its source as where it runs (built, runs: run_name's
+    runs_from, unless empty), and what compiled kept in the store (unless store is empty); an empty
+    line back for each line (so that the next files go to whichever process is free)."""
     import compileall
     import py_compile
     import warnings
 
     warnings.filterwarnings("ignore")
     checked = py_compile.PycInvalidationMode[mode.upper().replace("-", "_")]
+    runs_from = (built, runs) if built and runs else None
     for line in sys.stdin:
         for path in line.rstrip("\n").split("\0"):
-            if compileall.compile_file(path, force=True, quiet=2, invalidation_mode=checked) and store:
+            ddir = os.path.dirname(run_name(path, runs_from))
+            if compileall.compile_file(path, ddir, force=True, quiet=2, invalidation_mode=checked) and store:
                 _keep(Path(store), Path(path))
         sys.stdout.write("\n")
         sys.stdout.flush()

@@ -36,4 +36,7 @@ def install_test_requirements(layout: Layout, settings: Settings, requirements: 
         engine = engine_for(layout, tests, arch, settings.installer, libraries)
         engine.install(args)
     added = metadata.installed_since(layout.env, before)
-    bytecode.tell(bytecode.compile_installed(layout.env, added, None, every=settings.compile_all))
+    compiled = bytecode.compile_installed(
+        layout.env, added, None, every=settings.compile_all, runs_from=layout.runs_from
+    )
+    bytecode.tell(compiled)

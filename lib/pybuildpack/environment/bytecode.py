@@ -31,13 +31,16 @@ from pybuildpack.cache.bytecode import (
     copy_from_store,
     digest,
     holds_any,
+    run_name,
+    set_time,
     timestamp_fields,
 )
+from pybuildpack.reproducible import FIXED_TIME
 
 # A compiling process: serve() in the runtime's interpreter, isolated, with the core on its path.
 _COMPILER = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from pybuildpack.cache.bytecode import serve; serve(sys.argv[2], sys.argv[3])"
+    "from pybuildpack.cache.bytecode import serve; serve(*sys.argv[2:6])"
 )
 _BATCH = 16  # files per line
 # The directory name of packages' test suites, which no app imports at start: 1,380 of the bench
@@ -99,11 +102,11 @@ def _current(pyc: Path, source: Path, mode: str = TIMESTAMP) -> bool:
 
 
 def _start_compiling(
-    python: Path, sources: list[Path], store: Path | None, mode: str
+    python: Path, sources: list[Path], store: Path | None, mode: str, runs_from: tuple[str, str] | None
 ) -> list[threading.Thread]:
     """Start compiling sources with one process of python per core, each taking the next file
-    (the largest first) when it is free, and keeping what it compiled in store; the threads that
-    feed them, to join."""
+    (the largest first) when it is free, naming it as where it runs (runs_from), and keeping what
+    it compiled in store; the threads that feed them, to join."""
     if not sources:
         return []
     workers = max(1, min(len(os.sched_getaffinity(0)), len(sources) // 50 or 1))
@@ -124,6 +127,7 @@ def _start_compiling(
                     str(Path(__file__).resolve().parents[2]),
                     str(store or ""),
                     mode,
+                    *(runs_from or ("", "")),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -178,9 +182,15 @@ def tell(compiled: Compiled) -> None:
 
 
 def compile_installed(
-    env: Path, added: list[Path], store: Path | None, mode: str = TIMESTAMP, *, every: bool = False
+    env: Path,
+    added: list[Path],
+    store: Path | None,
+    mode: str = TIMESTAMP,
+    *,
+    every: bool = False,
+    runs_from: tuple[str, str] | None = None,
 ) -> Compiled:
-    return start_compiling(env, added, store, mode=mode, every=every).wait()
+    return start_compiling(env, added, store, mode=mode, every=every, runs_from=runs_from).wait()
 
 
 def start_compiling(
@@ -191,6 +201,7 @@ def start_compiling(
     mode: str = TIMESTAMP,
     *,
     every: bool = False,
+    runs_from: tuple[str, str] | None = None,
 ) -> Pending:
     """Bytecode for the modules an app can import at start (every: all of them; Settings'
     compile_all) among the files an install added to env (metadata.installed_since): copied from
@@ -199,7 +210,10 @@ def start_compiling(
     whose magic the .pyc files carry. An empty store (a cold build) is not looked in: the
     compilers start at once (look: holds_any(store) as the build found it, when it has added to it
     since). mode: how the .pyc files are checked (context.Layout.bytecode_mode; the store is the
-    mode's, cache/bytecode.store_for)."""
+    mode's, cache/bytecode.store_for). runs_from: context.Layout.runs_from, where the .pyc files
+    name their sources. Reproducible (README, "Reproducible builds"): in timestamp mode each
+    module's modification time is set to reproducible.FIXED_TIME first, so that its .pyc records
+    that rather than when it was installed; and a .pyc names its source where it runs."""
     python = env / "bin" / "python"
     looked_in = holds_any(store) if look is None else look
     lookup = Lookup(store) if looked_in and store is not None else None
@@ -207,14 +221,20 @@ def start_compiling(
     todo: list[Path] = []
     for source in _sources(added, every):
         pyc = Path(importlib.util.cache_from_source(str(source)))
+        if mode == TIMESTAMP:
+            try:
+                set_time(source, FIXED_TIME)
+            except OSError:
+                pass  # (compiled with its own time: current, but not the same in every build)
         try:
             if _current(pyc, source, mode):
                 continue
             stored = lookup.find(digest(source)) if lookup is not None else []
         except OSError:
             continue
-        if any(copy_from_store(candidate, source, pyc) for candidate in stored):
+        name = run_name(str(source), runs_from)
+        if any(copy_from_store(candidate, source, pyc, name) for candidate in stored):
             linked += 1
         else:
             todo.append(source)
-    return Pending(linked, len(todo), _start_compiling(python, todo, store, mode))
+    return Pending(linked, len(todo), _start_compiling(python, todo, store, mode, runs_from))

@@ -38,7 +38,9 @@ def complete(
     added = metadata.installed_since(layout.env, before)
     # (An environment cached before the seed was compiled has the modules every start imports.)
     modules = added + (started_modules(layout.env) if seeding is None else [])
-    compiling = bytecode.start_compiling(layout.env, modules, store, look, layout.bytecode_mode, every=every)
+    compiling = bytecode.start_compiling(
+        layout.env, modules, store, look, layout.bytecode_mode, every=every, runs_from=layout.runs_from
+    )
     relocate(layout.env, layout.runtime)
     # What the environment holds, for the cache (compiling adds no distribution): read once.
     installed = metadata.installed(layout.env) if layout.cache is not None else {}

@@ -74,7 +74,9 @@ def create_seeded(
     every: its test suites too (Settings.compile_all). say: the build log says what it holds."""
     create_environment(layout)
     added = metadata.installed_since(layout.env, {})
-    pending = bytecode.start_compiling(layout.env, added, store, look, layout.bytecode_mode, every=every)
+    pending = bytecode.start_compiling(
+        layout.env, added, store, look, layout.bytecode_mode, every=every, runs_from=layout.runs_from
+    )
     if say:
         output.info(f"{layout.shown(layout.env)} (virtualenv) with {', '.join(seed_pins(layout.vendor))}")
     return pending

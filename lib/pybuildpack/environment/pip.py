@@ -18,6 +18,7 @@ from pybuildpack.faults import checkpoint
 from pybuildpack.natives.registry import Library, build_environment
 from pybuildpack.natives.system import load_system_libraries
 from pybuildpack.process import run
+from pybuildpack.reproducible import compiler_settings
 from pybuildpack.requirements.graph import Graph
 
 
@@ -55,6 +56,7 @@ def pip_environment(
     tmp.mkdir(parents=True, exist_ok=True)
     env["TMPDIR"] = str(tmp)
     env.update(pip_config)
+    env.update(compiler_settings(layout, env))
     return build_environment(env, list(libraries), layout.natives)
 
 

@@ -105,7 +105,9 @@ def make_symlinks_relative(bin_dir: Path) -> None:
 
 
 def point_at_runtime(env: Path, runtime: Path) -> None:
-    """Rewrite pyvenv.cfg so that the environment's base interpreter is `runtime`."""
+    """Rewrite pyvenv.cfg so that the environment's base interpreter is `runtime`: every path it
+    names in the directory that held the runtime it was made on (the slug's .heroku/: `home`,
+    `base-prefix`, and `command`'s environment too) is named in runtime's."""
     cfg = env / "pyvenv.cfg"
     lines = cfg.read_text().splitlines()
     old_home = ""
@@ -113,15 +115,22 @@ def point_at_runtime(env: Path, runtime: Path) -> None:
         key, _, value = line.partition("=")
         if key.strip() == "home":
             old_home = value.strip()
-    old_prefix = str(Path(old_home).parent) if old_home else ""
-    new_prefix = str(runtime)
     out = []
     for line in lines:
         key, sep, value = line.partition("=")
         value = value.strip()
-        if sep and old_prefix and (value == old_prefix or value.startswith(old_prefix + "/")):
-            value = new_prefix + value[len(old_prefix) :]
-            line = f"{key.strip()} = {value}"
+        if sep and old_home:
+            # the runtime's directory, then the one that held it, where a path begins
+            moved = value
+            for old, new in (
+                (Path(old_home).parent, runtime),
+                (Path(old_home).parent.parent, runtime.parent),
+            ):
+                if str(old) != "/":
+                    pattern = rf"(?:^|(?<= )){re.escape(str(old))}(?=/|$| )"
+                    moved = re.sub(pattern, str(new).replace("\\", "\\\\"), moved)
+            if moved != value:
+                line = f"{key.strip()} = {moved}"
         out.append(line)
     replace_file(cfg, "\n".join(out) + "\n")
 

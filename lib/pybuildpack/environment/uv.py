@@ -21,6 +21,7 @@ from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
 from pybuildpack.natives.registry import Library, build_environment
 from pybuildpack.process import Completed, run
+from pybuildpack.reproducible import compiler_settings
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.tools.uv import Uv
 
@@ -69,6 +70,7 @@ def uv_environment(
             args += [item for part in value.replace(",", " ").split() for item in ("--no-binary", part)]
         elif name == "PIP_ONLY_BINARY":
             args += [item for part in value.replace(",", " ").split() for item in ("--only-binary", part)]
+    env.update(compiler_settings(layout, env))
     return build_environment(env, list(libraries), layout.natives), args
 
 

@@ -96,12 +96,21 @@ def _read(path: Path) -> str:
         return ""
 
 
+def _installed(env: Path) -> list[str]:
+    """The environment's distributions as their dist-info directories name them (NAME-VERSION):
+    one listing of site-packages."""
+    return sorted(p.name for p in env.glob("lib/python*/site-packages/*.dist-info"))
+
+
 def _key(layout: Layout, state: State, settings: Settings) -> str:
     """What the bill is a function of, but the environment's own files (which the fingerprint
-    stands for while the environment is reused as it is): a reused bill is kept under it."""
+    stands for while the environment is reused as it is, with the distributions it holds now: a
+    hook that installed one, or removed one, renders the bill again): a reused bill is kept under
+    it."""
     sources = sorted(Path(__file__).parent.glob("*.py"))
     document = {
         "fingerprint": state.fingerprint,
+        "installed": _installed(layout.env),
         "runtime": [runtime_mark(layout.runtime), runtime_source(layout.runtime)],
         "libraries": [
             [use.name, use.version, use.sha256, use.source, use.needed_by] for use in state.libraries
