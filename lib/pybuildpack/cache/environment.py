@@ -157,7 +157,7 @@ def restore_layer(layers: Path, env: Path) -> tuple[Meta | None, str]:
         if found is None:
             raise CacheDamaged("its metadata is missing")
         try:
-            meta = Meta.from_dict(found)
+            meta = Meta.from_dict({key: value for key, value in found.items() if key != layers_mod.SIZE})
         except OtherFormat as exc:
             raise CacheDamaged("it was saved by another version of the buildpack") from exc
         except (ValueError, KeyError, TypeError) as exc:
