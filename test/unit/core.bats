@@ -229,7 +229,7 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	[[ -f "${dir}/pybuildpack/__main__.py" && -f "${dir}/packaging/__init__.py" ]]
 	[[ ! -e "${dir}.partial" && ! -e "$SCRATCH" ]]
 	# Every file is in the checksums (all but the list itself), and they hold.
-	count="$(cd "$dir" && find . -type f ! -name .sha256sums | wc -l)"
+	count="$(cd "$dir" && find . -type f ! -name .sha256sums ! -name .stamps | wc -l)"
 	assert_equal "$(wc -l <"${dir}/.sha256sums")" "$count"
 	(cd "$dir" && sha256sum --check --strict --quiet .sha256sums)
 
@@ -267,6 +267,39 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	[[ "$(stat -c %Y "${dir}/pybuildpack/__init__.py")" != "1000000000" ]] || fail "not unpacked afresh"
 }
 
+@test "the cached core is hashed only when a file's size or time changed since it was last checked" {
+	copy_buildpack
+	local dir victim when
+	dir="$(core::cached python3 "$STATE" "$SCRATCH")"
+	assert_equal "$(cat "${dir}/.stamps")" "$(core::stamps "$dir")"
+	victim="${dir}/pybuildpack/cache/entries.py"
+	when="$(stat -c %y "$victim")"
+
+	# A time changed, the content not: checked by content, kept, the stamps brought up to date.
+	touch -d @1000000000 "${dir}/pybuildpack/__init__.py"
+	run core::cached python3 "$STATE" "$SCRATCH"
+	assert_equal "$output" "$dir"
+	assert_equal "$(stat -c %Y "${dir}/pybuildpack/__init__.py")" "1000000000"
+	assert_equal "$(cat "${dir}/.stamps")" "$(core::stamps "$dir")"
+
+	# The limit, as for the cached environment: a file changed with its size and time put back
+	# (to the nanosecond) is not hashed again, so not caught...
+	flip_byte "$victim"
+	touch -d "$when" "$victim"
+	run core::cached python3 "$STATE" "$SCRATCH"
+	assert_equal "$output" "$dir"
+	if cmp -s "$victim" "${BUILDPACK_DIR}/lib/pybuildpack/cache/entries.py"; then
+		fail "the stamps did not spare the hashing"
+	fi
+	# ... while the same change with its time left as the write made it is.
+	flip_byte "${dir}/pybuildpack/output.py"
+	run core::cached python3 "$STATE" "$SCRATCH"
+	assert_equal "$output" "$dir"
+	cmp "$victim" "${BUILDPACK_DIR}/lib/pybuildpack/cache/entries.py"
+	cmp "${dir}/pybuildpack/output.py" "${BUILDPACK_DIR}/lib/pybuildpack/output.py"
+	[[ "$(stat -c %Y "${dir}/pybuildpack/__init__.py")" != "1000000000" ]] || fail "not unpacked afresh"
+}
+
 @test "a new key gets a new directory and the old one is removed" {
 	copy_buildpack
 	local first second
@@ -297,7 +330,7 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 
 @test "core::seal adds the bytecode written after unpacking, so a truncated .pyc is caught" {
 	copy_buildpack
-	local dir pyc lines
+	local dir pyc lines stamps added
 	dir="$(core::cached python3 "$STATE" "$SCRATCH")"
 	run core::run python3 "$dir" plan --help
 	assert_success
@@ -315,6 +348,18 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	lines="$(wc -l <"${dir}/.sha256sums")"
 	core::seal "$dir"
 	assert_equal "$(wc -l <"${dir}/.sha256sums")" "$lines"
+	# The stamps have the bytecode too (the next build hashes nothing), and only it: a file
+	# changed since the last check is still checked by content at the next use.
+	stamps="$(cat "${dir}/.stamps")"
+	assert_equal "$stamps" "$(core::stamps "$dir")"
+	touch -d @1000000000 "${dir}/pybuildpack/__init__.py"
+	python3 -I -c 'import sys; sys.path.insert(0, sys.argv[1]); import pybuildpack.size' "$dir"
+	added="$(cd "$dir" && find . -path '*/pybuildpack/__pycache__/size.*.pyc')"
+	[[ -n "$added" ]] || fail "no new bytecode was written"
+	core::seal "$dir"
+	grep -qxF "$(core::stamps "$dir" | grep -F " ${added}")" "${dir}/.stamps" || fail "${added} is not in the stamps"
+	assert_equal "$(grep -F " ./pybuildpack/__init__.py" "${dir}/.stamps")" "$(grep -F " ./pybuildpack/__init__.py" <<<"$stamps")"
+	[[ "$(cat "${dir}/.stamps")" != "$(core::stamps "$dir")" ]] || fail "core::seal took a changed file's stamp"
 
 	# A truncated .pyc breaks the core (Python does not fall back to the source)...
 	truncate -s 30 "${dir}/${pyc}"
