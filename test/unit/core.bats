@@ -59,6 +59,54 @@ open(path, "wb").write(bytes(data))' "$1"
 	refute_output_contains "${BATS_TEST_TMPDIR}/bin"
 }
 
+@test "a build's bootstrap interpreter is kept in STATE_DIR and taken, unstarted, while what it was found from is unchanged" {
+	local started="${BATS_TEST_TMPDIR}/started"
+	fake_bin python3 "echo python3 >>'${started}'; exec '${REAL_PYTHON}' \"\$@\""
+	export PATH="${BATS_TEST_TMPDIR}/bin:${PATH}"
+	run core::bootstrap_python "$STATE"
+	assert_success
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 1
+	assert_equal "$(sed -n 2p "${STATE}/core/python")" "$REAL_PYTHON"
+
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 1 # (not started: the kept answer)
+
+	# Another python3 first on PATH (here the same file changed): found afresh.
+	fake_bin python3 "echo another python3 >>'${started}'; exec '${REAL_PYTHON}' \"\$@\""
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 2
+	run core::bootstrap_python "$STATE"
+	assert_equal "$(wc -l <"$started")" 2
+	# BUILDPACK_PYTHON naming another program: found afresh (and it is tried first).
+	fake_bin mypython "echo mypython >>'${started}'; exec '${REAL_PYTHON}' \"\$@\""
+	BUILDPACK_PYTHON="${BATS_TEST_TMPDIR}/bin/mypython" run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(tail -n 1 "$started")" "mypython"
+	run core::bootstrap_python "$STATE"
+	run core::bootstrap_python "$STATE"
+	assert_equal "$(wc -l <"$started")" 4
+	# A kept interpreter that is gone, or a record that is not one: found afresh.
+	printf '%s\n%s\n' "$(sed -n 1p "${STATE}/core/python")" "${BATS_TEST_TMPDIR}/gone/python3" >"${STATE}/core/python"
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 5
+	printf 'garbage\n' >"${STATE}/core/python"
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 6
+	run core::bootstrap_python "$STATE"
+	assert_equal "$(wc -l <"$started")" 6
+
+	# Without STATE_DIR, nothing is kept.
+	rm -rf -- "$STATE"
+	run core::bootstrap_python
+	assert_equal "$output" "$REAL_PYTHON"
+	[[ ! -e "$STATE" ]]
+}
+
 @test "BUILDPACK_PYTHON names the interpreter when it is one" {
 	fake_bin mypython "exec '${REAL_PYTHON}' \"\$@\""
 	# Put a python3 on PATH that is not the one BUILDPACK_PYTHON names: the setting must win.
