@@ -180,6 +180,26 @@ def test_processes_from_the_procfile_or_the_inferred_web(layout: Layout) -> None
     assert launch.processes(procfile.check(layout.build, layout.env)) == []
 
 
+def test_the_layers_are_looked_at_when_the_apps_code_ran_after_the_mark(layout: Layout) -> None:
+    """Only collectstatic and bin/post_compile run after the mark: with neither, what changed in
+    the layers since is the buildpack's own, and the layers are not walked; with either, they are."""
+    assert layout.layers is not None
+    layout.work.mkdir()
+    mark_shared(layout)
+    time.sleep(0.05)
+    (layout.env / "lib" / "six.py").write_text("V = 2\n")
+    (layout.work / "collectstatic").write_text("")
+    assert written_layers(layout) == {}
+    (layout.work / "collectstatic").write_text(str(layout.app / "manage.py"))
+    assert list(written_layers(layout)) == ["venv"]
+    (layout.work / "collectstatic").unlink()  # (not known: looked at)
+    assert list(written_layers(layout)) == ["venv"]
+    (layout.work / "collectstatic").write_text("")
+    (layout.app / "bin").mkdir()
+    (layout.app / "bin" / "post_compile").write_text("")
+    assert list(written_layers(layout)) == ["venv"]
+
+
 def test_restore_layer_discards_a_layer_it_cannot_read(layout: Layout) -> None:
     assert layout.layers is not None
     assert restore_layer(layout.layers, layout.layers / "absent") == (None, "no cached environment")
@@ -228,6 +248,8 @@ def test_a_layer_the_apps_code_wrote_into_is_not_cached(
     (layout.env / "lib" / "six.py").write_text("V = 1\n")
     (layout.runtime / "lib").mkdir()
     layout.work.mkdir()
+    (layout.app / "bin").mkdir()
+    (layout.app / "bin" / "post_compile").write_text("echo a hook\n")  # (what ran after the mark)
 
     def mark() -> None:
         """The mark, then a pause: an app's code runs later than it by more than a tick of the
