@@ -27,7 +27,12 @@ def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None
         if state is None:
             raise RuntimeError("finish ran without the state decide writes")
         written = written_layers(layout)  # (with layers: before anything below writes into them)
-        unchanged = state.environment == "reuse" and LAYER_ENV not in written
+        # (a bin/pre_compile ran before decide's mark, on the restored layer: not trusted)
+        unchanged = (
+            state.environment == "reuse"
+            and LAYER_ENV not in written
+            and not (layout.app / "bin" / "pre_compile").is_file()
+        )
         measuring = size.start(layout, unchanged)
         found = _processes(layout)
         if layout.layers is None:
