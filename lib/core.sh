@@ -123,6 +123,14 @@ core::cached() {
 	fi
 }
 
+# core::_stamps_named IN NAMES STAMPS: the lines of STAMPS (core::stamps) whose file is (IN=1) or
+# is not (IN=0) one of NAMES' lines.
+core::_stamps_named() {
+	awk -v in_names="$1" 'NR == FNR { names[$0]; next }
+		{ name = $0; sub(/^[^ ]* [^ ]* /, "", name) }
+		(name in names) == (in_names == 1)' "$2" "$3"
+}
+
 # core::seal DIR: add the bytecode the core wrote into a cached core directory to its checksums,
 # so that a damaged .pyc is caught and the core unpacked afresh, as for any other file (Python
 # would otherwise fail every later build on it), and to its stamps (core::intact: the next build
@@ -137,13 +145,14 @@ core::seal() {
 		[[ -n "$new" ]] || exit 0
 		{ cat .sha256sums && tr '\n' '\0' <<<"$new" | xargs -0 sha256sum; } >.sha256sums.tmp &&
 			mv -f .sha256sums.tmp .sha256sums
-		# (only the new files' stamps: another file's change since the check stays seen)
+		# Only the new files' stamps are taken now (another file's change since the check stays
+		# seen); a stamp the check took of one of them before it was sealed is replaced.
 		[[ -f .stamps ]] || exit 0
 		{
-			cat .stamps
-			core::stamps . | awk 'NR == FNR { new[$0]; next } { name = $0; sub(/^[^ ]* [^ ]* /, "", name) } name in new' \
-				<(printf '%s\n' "$new") -
-		} | LC_ALL=C sort >.stamps.tmp && mv -f .stamps.tmp .stamps
+			core::_stamps_named 0 <(printf '%s\n' "$new") .stamps
+			core::stamps . | core::_stamps_named 1 <(printf '%s\n' "$new") -
+		} |
+			LC_ALL=C sort >.stamps.tmp && mv -f .stamps.tmp .stamps
 	) 2>/dev/null || true
 }
 

@@ -421,6 +421,18 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	assert_output_contains "usage: pybuildpack plan"
 }
 
+@test "bytecode whose stamp a check took before core::seal (a failed build wrote it) has one stamp after it" {
+	copy_buildpack
+	local dir
+	dir="$(core::cached python3 "$STATE" "$SCRATCH")"
+	python3 -I -c 'import sys; sys.path.insert(0, sys.argv[1]); import pybuildpack.size' "$dir"
+	core::intact "$dir" # (the next build's check: a new file, so all hashed, and its stamp taken)
+	grep -q '/size\..*\.pyc$' "${dir}/.stamps" || fail "the check took no stamp of the new bytecode"
+	core::seal "$dir"
+	assert_equal "$(cat "${dir}/.stamps")" "$(core::stamps "$dir")"
+	grep -q '/size\..*\.pyc$' "${dir}/.sha256sums" || fail "not sealed"
+}
+
 @test "core::seal of a directory without checksums (a scratch core) does nothing" {
 	copy_buildpack
 	core::unpack python3 "$SCRATCH"
