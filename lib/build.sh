@@ -96,7 +96,7 @@ build::run() {
 		STATE_DIR="${WORK_DIR}/throwaway-cache"
 		mkdir -p -- "$STATE_DIR" && cache::lock "$STATE_DIR"
 	fi
-	BOOTSTRAP_PYTHON="$(core::bootstrap_python)" || output::fail "core::no-python" \
+	BOOTSTRAP_PYTHON="$(core::bootstrap_python "$STATE_DIR")" || output::fail "core::no-python" \
 		"No Python 3.9+ interpreter to run the buildpack with" \
 		"The buildpack's own logic runs on the build image's python3 before the app's runtime" \
 		"is installed. Install python3 on the build image, or set BUILDPACK_PYTHON to one."

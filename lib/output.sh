@@ -99,35 +99,52 @@ output::internal_error() {
 }
 
 # Step timing: timer::start NAME; timer::stop; timer::summary prints every step's duration.
+# (In the shell itself, in whole microseconds: a build's timers started 20 processes, date's and
+# awk's, 0.03 s of an unchanged rebuild's CPU.)
 declare -ga TIMER_NAMES=()
 declare -ga TIMER_SECONDS=()
 TIMER_CURRENT=""
 TIMER_STARTED=0
+TIMER_STARTED_US=0
 
-timer::now() {
-	date +%s.%N
+# timer::_now: the time now in microseconds since the epoch, in TIMER_NOW (bash's EPOCHREALTIME,
+# whatever the locale's decimal point; date's where the shell has none).
+timer::_now() {
+	local now="${EPOCHREALTIME:-}"
+	if [[ -z "$now" ]]; then
+		now="$(date +%s.%N)"
+		now="${now:0:${#now}-3}"
+	fi
+	TIMER_NOW="${now//[!0-9]/}"
 }
 
 timer::start() {
 	timer::stop
 	TIMER_CURRENT="$1"
-	TIMER_STARTED="$(timer::now)"
+	timer::_now
+	TIMER_STARTED_US="$TIMER_NOW"
+	# shellcheck disable=SC2034 # (the step's start in seconds: lib/build.sh hands it to the core)
+	TIMER_STARTED="${TIMER_NOW:0:${#TIMER_NOW}-6}.${TIMER_NOW:${#TIMER_NOW}-6}"
 }
 
 timer::stop() {
+	local tenths
 	if [[ -n "$TIMER_CURRENT" ]]; then
+		timer::_now
+		tenths=$(((TIMER_NOW - TIMER_STARTED_US + 50000) / 100000))
 		TIMER_NAMES+=("$TIMER_CURRENT")
-		TIMER_SECONDS+=("$(awk -v a="$TIMER_STARTED" -v b="$(timer::now)" 'BEGIN { printf "%.1f", b - a }')")
+		TIMER_SECONDS+=("$((tenths / 10)).$((tenths % 10))")
 		TIMER_CURRENT=""
 	fi
 }
 
 timer::summary() {
 	timer::stop
-	local i total=0 parts=""
+	local i seconds total=0 parts=""
 	for i in "${!TIMER_NAMES[@]}"; do
-		parts+="${parts:+, }${TIMER_NAMES[$i]} ${TIMER_SECONDS[$i]}s"
-		total="$(awk -v a="$total" -v b="${TIMER_SECONDS[$i]}" 'BEGIN { printf "%.1f", a + b }')"
+		seconds="${TIMER_SECONDS[$i]}"
+		parts+="${parts:+, }${TIMER_NAMES[$i]} ${seconds}s"
+		total=$((total + 10#${seconds%.*} * 10 + 10#${seconds#*.}))
 	done
-	output::step "Done in ${total}s (${parts})"
+	output::step "Done in $((total / 10)).$((total % 10))s (${parts})"
 }

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from pybuildpack.cache import bytecode, layers
-from pybuildpack.cache.environment import layer_meta, say_discarded, written_layers
+from pybuildpack.cache.environment import layer_meta, say_discarded
 from pybuildpack.committed import runtime_mark
 from pybuildpack.context import (
     CHECKED_HASH,
@@ -26,7 +26,6 @@ from pybuildpack.context import (
     LAYER_TOOLS,
     Layout,
 )
-from pybuildpack.environment import metadata
 from pybuildpack.natives.registry import load_registry, run_variables, separator, unpacked
 from pybuildpack.profile import RUN_DEFAULTS, RUN_UNSET
 from pybuildpack.state import State
@@ -127,13 +126,13 @@ def _kept(types: set[str], name: str, written: dict[str, str]) -> set[str]:
     return types - {"cache"} if name in written else types
 
 
-def hand_on(layout: Layout, state: State, found: list[Process]) -> None:
+def hand_on(layout: Layout, state: State, found: list[Process], written: dict[str, str]) -> None:
     """Every layer's file and content for the lifecycle, and launch.toml. The app's own bytecode
     that the build wrote (collectstatic, a hook importing the app) is made hash-checked, checked
     against its source at import (it is the app's code, which may be edited in a running image):
-    the exporter resets every file's time, and a timestamp .pyc would be compiled at every start."""
+    the exporter resets every file's time, and a timestamp .pyc would be compiled at every start.
+    written: the layers the build's own code wrote into (written_layers, found before this runs)."""
     root = layout.slug_dir
-    written = written_layers(layout)  # before anything below writes into the layers
     if LAYER_ENV in written:
         say_discarded(written[LAYER_ENV])
     if any(layout.build.rglob("__pycache__")):
@@ -142,8 +141,11 @@ def hand_on(layout: Layout, state: State, found: list[Process]) -> None:
     runtime = {"version": state.python_version, "archive": archive, "sha256": sha256, "stack": state.stack}
     layers.write(root, LAYER_RUNTIME, _kept(ALL, LAYER_RUNTIME, written), {**runtime, "arch": state.arch})
     _environment(layout)
-    restored = layers.metadata(root, LAYER_ENV) if state.environment == "reuse" else None
-    env_meta = restored or layer_meta(state, metadata.installed(layout.env))
+    env_meta = layers.metadata(root, LAYER_ENV) if state.environment == "reuse" else None
+    if not env_meta:
+        from pybuildpack.environment.metadata import installed  # (packaging's: not for a reuse)
+
+        env_meta = layer_meta(state, installed(layout.env))
     layers.write(root, LAYER_ENV, _kept(ALL, LAYER_ENV, written), env_meta)
     names = _natives(layout)
     if names:

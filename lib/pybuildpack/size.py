@@ -10,18 +10,23 @@ holds before compression; a file linked twice counted once; directories their ow
 of 1,000,000 bytes. One du lists every file, started when finish starts and read at its end: for
 the bench app's 16,600 files 0.06 s of CPU (on the other core) and 0.02 s here; naming the largest
 distributions from its listing 0.09 s more (a walk in Python took 0.1 s, a stat of each
-distribution's files 0.3 s)."""
+distribution's files 0.3 s).
+
+With layers, the environment's layer reused as it is (nothing the build's own code ran wrote into
+it: cache/environment.py's written_layers) is not walked again: its size is the one the build that wrote it
+measured, kept in its metadata (cache/layers.py's SIZE). What can change in any build (the app's
+directory, the runtime's and the libraries' layers) is always counted."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pybuildpack import output
-from pybuildpack.context import Layout
-from pybuildpack.environment.metadata import listed_by_distribution
+from pybuildpack.cache import layers
+from pybuildpack.context import LAYER_ENV, Layout
 
 MB = 1_000_000
 LARGEST = 5  # distributions named when the warning size is passed
@@ -45,10 +50,11 @@ def parts_of(layout: Layout) -> list[tuple[str, Path]]:
 @dataclass
 class Measuring:
     """du running over a build's parts (start), every file listed: read with sizes(), and each()
-    for every file's size."""
+    for every file's size. known: the parts' sizes taken as recorded (not in du's listing)."""
 
     parts: list[tuple[str, Path]]
     process: subprocess.Popen[bytes] | None
+    known: dict[str, int] = field(default_factory=dict)
     _listing: bytes | None = None
 
     def _listed(self) -> bytes:
@@ -62,6 +68,9 @@ class Measuring:
         listed = self._listed()
         found = []
         for name, path in self.parts:
+            if name in self.known:
+                found.append((name, self.known[name]))
+                continue
             end = listed.find(b"\t" + os.fsencode(path) + b"\0")
             length = listed[listed.rfind(b"\0", 0, end) + 1 : end] if end >= 0 else b""
             if not length.isdigit():
@@ -79,16 +88,33 @@ class Measuring:
         return sizes
 
 
-def start(layout: Layout) -> Measuring:
+def start(layout: Layout, unchanged: bool = False) -> Measuring:
     """du started over the build's parts, listing every file (each counted once: du leaves out of
-    the app's directory what it counted in the parts before it)."""
+    the app's directory what it counted in the parts before it). unchanged: the environment's
+    layer is as the build that wrote it left it, so its recorded size (if any) is taken."""
     parts = parts_of(layout)
-    command = ["du", "-0", "-a", "-B1", "--apparent-size", "--", *(str(path) for _, path in parts)]
+    known = {}
+    if unchanged and layout.layers is not None:
+        recorded = layers.recorded_size(layout.layers, LAYER_ENV)
+        if recorded is not None:
+            known[LAYER_ENV] = recorded
+    walked = [str(path) for name, path in parts if name not in known]
+    command = ["du", "-0", "-a", "-B1", "--apparent-size", "--", *walked]
     try:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
-        return Measuring(parts, None)
-    return Measuring(parts, process)
+        return Measuring(parts, None, known)
+    return Measuring(parts, process, known)
+
+
+def keep(layout: Layout, measuring: Measuring) -> None:
+    """With layers: the environment layer's size, as du measured it, into its metadata for the
+    builds that reuse it as it is (start's unchanged)."""
+    if layout.layers is None or LAYER_ENV in measuring.known:
+        return
+    for name, size in measuring.sizes() or []:
+        if name == LAYER_ENV:
+            layers.record_size(layout.layers, LAYER_ENV, size)
 
 
 def largest(env: Path, sizes: dict[str, int], count: int = LARGEST) -> list[tuple[str, int]]:
@@ -103,6 +129,10 @@ def largest(env: Path, sizes: dict[str, int], count: int = LARGEST) -> list[tupl
         if cache and name.endswith(".pyc") and "/" not in name:
             key = (directory, name.split(".", 1)[0])
             bytecode[key] = bytecode.get(key, 0) + length
+    from pybuildpack.environment.metadata import (
+        listed_by_distribution,
+    )  # (packaging's: past the warning only)
+
     sized = []
     for name, paths in listed_by_distribution(env).items():
         total = 0
@@ -147,7 +177,8 @@ def tell(layout: Layout, measuring: Measuring, warning_mb: int) -> None:
         ]
         ignore = "leave out the app's files no process needs (data sets, documents, its tests) with"
         ignore += " project.toml's [io.buildpacks] exclude"
-    biggest = largest(layout.env, measuring.each())
+    # (an environment taken at its recorded size is not in the listing: walked now, past the warning only)
+    biggest = largest(layout.env, (start(layout) if measuring.known else measuring).each())
     width = max((len(name) for name, _ in biggest), default=0)
     output.warning(
         [

@@ -134,7 +134,8 @@ mirror_with_patch() {
 	# The image's part the build made: its launch layers and the app (never the cache's layers).
 	[[ "$output" =~ "-----> Image size: "[0-9]+" MB in the launch layers and the app (python "[0-9]+" MB, venv "[0-9.]+" MB, the app "[0-9.]+" MB), the run image besides" ]] ||
 		fail "no image size by layer: $output"
-	local python venv
+	local python venv size_said
+	size_said="$(grep -F -- "-----> Image size: " <<<"$output")"
 	python="$(layer_digest python)"
 	venv="$(layer_digest venv)"
 	# The bill of materials, a file beside each layer it describes (Buildpack API 0.10), each valid;
@@ -187,6 +188,9 @@ build/${BP_LAYERS_NAME}/${tools}sbom.cdx.json"
 	assert_equal "$(layer_digest python)" "$python"
 	assert_equal "$(layer_digest venv)" "$venv"
 	assert_equal "$(cat "${layers}/venv.sbom.cdx.json")" "$bill"
+	# The same size said, the venv layer's taken from its metadata (kept by the build that wrote it).
+	assert_output_contains "$size_said"
+	grep -q '^"size" = [0-9][0-9]*$' "${layers}/venv.toml" || fail "no size in venv.toml: $(cat "${layers}/venv.toml")"
 
 	# One requirement added: synced into the environment; the python layer reused as it is.
 	printf 'six==1.17.0\n' >>"${APP}/requirements.txt"

@@ -15,7 +15,7 @@ import tomllib
 
 from pybuildpack import launch
 from pybuildpack.cache import layers
-from pybuildpack.cache.environment import mark_shared, restore_layer
+from pybuildpack.cache.environment import mark_shared, restore_layer, written_layers
 from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout
 from pybuildpack.state import InstallStep, LibraryUse, State
@@ -62,7 +62,7 @@ def test_every_layer_says_what_it_is_and_what_it_holds(layout: Layout) -> None:
     mark_runtime(layout.runtime, "python-3.13.15-debian-12-amd64.tar.zst", "ab" * 32)
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
     (layout.layers / "tools").mkdir()
-    launch.hand_on(layout, state(), [])
+    launch.hand_on(layout, state(), [], {})
     found = {path.stem: read(path) for path in layout.layers.glob("*.toml") if path.name != "launch.toml"}
     assert {name: data["types"] for name, data in found.items()} == {
         "python": {"launch": True, "build": True, "cache": True},
@@ -100,18 +100,18 @@ def test_every_layer_says_what_it_is_and_what_it_holds(layout: Layout) -> None:
 def test_a_layer_the_app_no_longer_uses_is_dropped(layout: Layout) -> None:
     assert layout.layers is not None
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
-    launch.hand_on(layout, state(), [])
+    launch.hand_on(layout, state(), [], {})
     assert (layout.layers / "natives.toml").is_file()
     for child in layout.natives.iterdir():
         if child.name == "libmemcached":
             subprocess.run(["rm", "-rf", str(child)], check=True)
-    launch.hand_on(layout, state(), [])
+    launch.hand_on(layout, state(), [], {})
     assert not (layout.layers / "natives.toml").exists() and not layout.natives.exists()
 
 
 def test_the_launch_environment_files(layout: Layout) -> None:
     (layout.natives / "libmemcached" / "lib").mkdir(parents=True)
-    launch.hand_on(layout, state(), [])
+    launch.hand_on(layout, state(), [], {})
     env = {p.name: p.read_text() for p in (layout.env / "env").iterdir()}
     assert env == {
         "PATH.prepend": str(layout.env / "bin"),
@@ -151,7 +151,7 @@ def exec_d(program: Path, env: dict[str, str]) -> dict[str, object]:
 
 
 def test_exec_d_hands_on_web_concurrency_as_toml(layout: Layout) -> None:
-    launch.hand_on(layout, state(), [])
+    launch.hand_on(layout, state(), [], {})
     program = layout.env / "exec.d" / "web_concurrency"
     assert os.access(program, os.X_OK)
     # The user's number is kept; what is not a number is never written into the TOML.
@@ -180,6 +180,26 @@ def test_processes_from_the_procfile_or_the_inferred_web(layout: Layout) -> None
     assert launch.processes(procfile.check(layout.build, layout.env)) == []
 
 
+def test_the_layers_are_looked_at_when_the_apps_code_ran_after_the_mark(layout: Layout) -> None:
+    """Only collectstatic and bin/post_compile run after the mark: with neither, what changed in
+    the layers since is the buildpack's own, and the layers are not walked; with either, they are."""
+    assert layout.layers is not None
+    layout.work.mkdir()
+    mark_shared(layout)
+    time.sleep(0.05)
+    (layout.env / "lib" / "six.py").write_text("V = 2\n")
+    (layout.work / "collectstatic").write_text("")
+    assert written_layers(layout) == {}
+    (layout.work / "collectstatic").write_text(str(layout.app / "manage.py"))
+    assert list(written_layers(layout)) == ["venv"]
+    (layout.work / "collectstatic").unlink()  # (not known: looked at)
+    assert list(written_layers(layout)) == ["venv"]
+    (layout.work / "collectstatic").write_text("")
+    (layout.app / "bin").mkdir()
+    (layout.app / "bin" / "post_compile").write_text("")
+    assert list(written_layers(layout)) == ["venv"]
+
+
 def test_restore_layer_discards_a_layer_it_cannot_read(layout: Layout) -> None:
     assert layout.layers is not None
     assert restore_layer(layout.layers, layout.layers / "absent") == (None, "no cached environment")
@@ -187,6 +207,23 @@ def test_restore_layer_discards_a_layer_it_cannot_read(layout: Layout) -> None:
     meta, why = restore_layer(layout.layers, layout.env)
     assert meta is None and "damaged" in why
     assert not layout.env.exists() and not (layout.layers / "venv.toml").exists()
+
+
+def test_the_environment_layers_recorded_size_is_kept_when_it_is_reused_and_read_past(layout: Layout) -> None:
+    """size.py keeps the layer's size in its metadata beside the environment's own (a Meta, which
+    allows no field it does not know): restore_layer reads the Meta without it, and a build that
+    reuses the layer writes it back with its size."""
+    assert layout.layers is not None
+    launch.hand_on(layout, state(), [], {})
+    layers.record_size(layout.layers, "venv", 123_456)
+    meta, why = restore_layer(layout.layers, layout.env)
+    assert meta is not None and (meta.fingerprint, why) == ("f1", "")
+    reused = state()
+    reused.environment = "reuse"
+    launch.hand_on(layout, reused, [], {})
+    assert layers.recorded_size(layout.layers, "venv") == 123_456
+    launch.hand_on(layout, state(), [], {})  # (made afresh: the size is measured again)
+    assert layers.recorded_size(layout.layers, "venv") is None
 
 
 def test_restore_layer_without_the_layers_files_is_a_fresh_environment(layout: Layout) -> None:
@@ -211,6 +248,8 @@ def test_a_layer_the_apps_code_wrote_into_is_not_cached(
     (layout.env / "lib" / "six.py").write_text("V = 1\n")
     (layout.runtime / "lib").mkdir()
     layout.work.mkdir()
+    (layout.app / "bin").mkdir()
+    (layout.app / "bin" / "post_compile").write_text("echo a hook\n")  # (what ran after the mark)
 
     def mark() -> None:
         """The mark, then a pause: an app's code runs later than it by more than a tick of the
@@ -222,7 +261,7 @@ def test_a_layer_the_apps_code_wrote_into_is_not_cached(
     mark()
 
     def types() -> dict[str, object]:
-        launch.hand_on(layout, state(), [])
+        launch.hand_on(layout, state(), [], written_layers(layout))
         return {name: read(layout.layers / f"{name}.toml")["types"]["cache"] for name in ("venv", "python")}  # type: ignore[index]
 
     assert types() == {"venv": True, "python": True}

@@ -5,12 +5,15 @@ file's length, as a tarball of the slug holds it, so no 1,001 MB is written)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+import tomllib
 from conftest import make_venv, make_wheel
 
 from pybuildpack import size
+from pybuildpack.cache import layers
 from pybuildpack.context import Layout, Settings
 
 MB = size.MB
@@ -129,6 +132,62 @@ def test_with_layers_the_launch_layers_and_the_app_are_measured(
     assert "natives 1.0 MB, the app 2.0 MB), the run image besides" in said.out
     assert "The app's launch layers and files are 7." in said.err and "over 5.0 MB" in said.err
     assert "project.toml's [io.buildpacks] exclude" in said.err and ".slugignore" not in said.err
+
+
+def test_an_environment_layer_reused_as_it_is_keeps_the_size_measured_when_it_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CNB: the build that writes the environment's layer records du's size of it in its metadata
+    (the rest of the metadata and the types kept); a build that reuses it unchanged takes that
+    size and walks only what can change (the runtime's layer, the app)."""
+    layout = layout_of(tmp_path, layers=True)
+    site = install(layout, tmp_path)
+    assert layout.layers is not None
+    layers.write(layout.layers, "venv", {"launch", "cache"}, {"fingerprint": "f1"})
+    written = size.start(layout)
+    size.keep(layout, written)
+    venv = dict(written.sizes() or [])["venv"]
+    assert 4 * MB <= venv < 5 * MB
+    assert layers.recorded_size(layout.layers, "venv") == venv
+    assert layers.metadata(layout.layers, "venv") == {"fingerprint": "f1", "size": venv}
+    assert tomllib.loads((layout.layers / "venv.toml").read_text())["types"] == {
+        "launch": True,
+        "build": False,
+        "cache": True,
+    }
+
+    # Reused as it is: the recorded size, not a walk (the environment's content changed here
+    # behind the build's back only to tell the two apart); the app's new file is counted.
+    os.truncate(site / "big" / "data.bin", 1 * MB)
+    (layout.build / "more.bin").write_bytes(b"m" * MB)
+    reused = size.start(layout, unchanged=True)
+    assert reused.known == {"venv": venv}
+    sizes = dict(reused.sizes() or [])
+    assert sizes["venv"] == venv and 3 * MB <= sizes["the app"] < 3 * MB + 20_000
+    size.keep(layout, reused)  # (nothing measured: nothing recorded)
+    assert layers.recorded_size(layout.layers, "venv") == venv
+    # Not reused as it is (a sync, a hook's edit): walked and recorded again.
+    size.keep(layout, changed := size.start(layout))
+    assert dict(changed.sizes() or [])["venv"] == venv - 2 * MB == layers.recorded_size(layout.layers, "venv")
+
+    # Past the warning size, the largest distributions are still named from a walk of the layer.
+    size.tell(layout, size.start(layout, unchanged=True), 1)
+    said = capsys.readouterr()
+    assert "venv 2." in said.out
+    assert re.search(r"mid 1\.0 +1\.0 MB", said.err) and re.search(r"big 2\.0 +1\.0 MB", said.err)
+
+
+def test_an_unusable_recorded_size_is_measured(tmp_path: Path) -> None:
+    layout = layout_of(tmp_path, layers=True)
+    install(layout, tmp_path)
+    assert layout.layers is not None
+    for recorded in ("big", -1, True):
+        layers.write(layout.layers, "venv", {"cache"}, {"fingerprint": "f1", "size": recorded})
+        assert layers.recorded_size(layout.layers, "venv") is None
+        assert size.start(layout, unchanged=True).known == {}
+    (layout.layers / "venv.toml").unlink()
+    size.keep(layout, size.start(layout))  # (no metadata file: none written)
+    assert not (layout.layers / "venv.toml").exists()
 
 
 def test_without_du_nothing_is_said(

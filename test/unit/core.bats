@@ -59,6 +59,54 @@ open(path, "wb").write(bytes(data))' "$1"
 	refute_output_contains "${BATS_TEST_TMPDIR}/bin"
 }
 
+@test "a build's bootstrap interpreter is kept in STATE_DIR and taken, unstarted, while what it was found from is unchanged" {
+	local started="${BATS_TEST_TMPDIR}/started"
+	fake_bin python3 "echo python3 >>'${started}'; exec '${REAL_PYTHON}' \"\$@\""
+	export PATH="${BATS_TEST_TMPDIR}/bin:${PATH}"
+	run core::bootstrap_python "$STATE"
+	assert_success
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 1
+	assert_equal "$(sed -n 2p "${STATE}/core/python")" "$REAL_PYTHON"
+
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 1 # (not started: the kept answer)
+
+	# Another python3 first on PATH (here the same file changed): found afresh.
+	fake_bin python3 "echo another python3 >>'${started}'; exec '${REAL_PYTHON}' \"\$@\""
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 2
+	run core::bootstrap_python "$STATE"
+	assert_equal "$(wc -l <"$started")" 2
+	# BUILDPACK_PYTHON naming another program: found afresh (and it is tried first).
+	fake_bin mypython "echo mypython >>'${started}'; exec '${REAL_PYTHON}' \"\$@\""
+	BUILDPACK_PYTHON="${BATS_TEST_TMPDIR}/bin/mypython" run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(tail -n 1 "$started")" "mypython"
+	run core::bootstrap_python "$STATE"
+	run core::bootstrap_python "$STATE"
+	assert_equal "$(wc -l <"$started")" 4
+	# A kept interpreter that is gone, or a record that is not one: found afresh.
+	printf '%s\n%s\n' "$(sed -n 1p "${STATE}/core/python")" "${BATS_TEST_TMPDIR}/gone/python3" >"${STATE}/core/python"
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 5
+	printf 'garbage\n' >"${STATE}/core/python"
+	run core::bootstrap_python "$STATE"
+	assert_equal "$output" "$REAL_PYTHON"
+	assert_equal "$(wc -l <"$started")" 6
+	run core::bootstrap_python "$STATE"
+	assert_equal "$(wc -l <"$started")" 6
+
+	# Without STATE_DIR, nothing is kept.
+	rm -rf -- "$STATE"
+	run core::bootstrap_python
+	assert_equal "$output" "$REAL_PYTHON"
+	[[ ! -e "$STATE" ]]
+}
+
 @test "BUILDPACK_PYTHON names the interpreter when it is one" {
 	fake_bin mypython "exec '${REAL_PYTHON}' \"\$@\""
 	# Put a python3 on PATH that is not the one BUILDPACK_PYTHON names: the setting must win.
@@ -229,7 +277,7 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	[[ -f "${dir}/pybuildpack/__main__.py" && -f "${dir}/packaging/__init__.py" ]]
 	[[ ! -e "${dir}.partial" && ! -e "$SCRATCH" ]]
 	# Every file is in the checksums (all but the list itself), and they hold.
-	count="$(cd "$dir" && find . -type f ! -name .sha256sums | wc -l)"
+	count="$(cd "$dir" && find . -type f ! -name .sha256sums ! -name .stamps | wc -l)"
 	assert_equal "$(wc -l <"${dir}/.sha256sums")" "$count"
 	(cd "$dir" && sha256sum --check --strict --quiet .sha256sums)
 
@@ -267,6 +315,39 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	[[ "$(stat -c %Y "${dir}/pybuildpack/__init__.py")" != "1000000000" ]] || fail "not unpacked afresh"
 }
 
+@test "the cached core is hashed only when a file's size or time changed since it was last checked" {
+	copy_buildpack
+	local dir victim when
+	dir="$(core::cached python3 "$STATE" "$SCRATCH")"
+	assert_equal "$(cat "${dir}/.stamps")" "$(core::stamps "$dir")"
+	victim="${dir}/pybuildpack/cache/entries.py"
+	when="$(stat -c %y "$victim")"
+
+	# A time changed, the content not: checked by content, kept, the stamps brought up to date.
+	touch -d @1000000000 "${dir}/pybuildpack/__init__.py"
+	run core::cached python3 "$STATE" "$SCRATCH"
+	assert_equal "$output" "$dir"
+	assert_equal "$(stat -c %Y "${dir}/pybuildpack/__init__.py")" "1000000000"
+	assert_equal "$(cat "${dir}/.stamps")" "$(core::stamps "$dir")"
+
+	# The limit, as for the cached environment: a file changed with its size and time put back
+	# (to the nanosecond) is not hashed again, so not caught...
+	flip_byte "$victim"
+	touch -d "$when" "$victim"
+	run core::cached python3 "$STATE" "$SCRATCH"
+	assert_equal "$output" "$dir"
+	if cmp -s "$victim" "${BUILDPACK_DIR}/lib/pybuildpack/cache/entries.py"; then
+		fail "the stamps did not spare the hashing"
+	fi
+	# ... while the same change with its time left as the write made it is.
+	flip_byte "${dir}/pybuildpack/output.py"
+	run core::cached python3 "$STATE" "$SCRATCH"
+	assert_equal "$output" "$dir"
+	cmp "$victim" "${BUILDPACK_DIR}/lib/pybuildpack/cache/entries.py"
+	cmp "${dir}/pybuildpack/output.py" "${BUILDPACK_DIR}/lib/pybuildpack/output.py"
+	[[ "$(stat -c %Y "${dir}/pybuildpack/__init__.py")" != "1000000000" ]] || fail "not unpacked afresh"
+}
+
 @test "a new key gets a new directory and the old one is removed" {
 	copy_buildpack
 	local first second
@@ -297,7 +378,7 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 
 @test "core::seal adds the bytecode written after unpacking, so a truncated .pyc is caught" {
 	copy_buildpack
-	local dir pyc lines
+	local dir pyc lines stamps added
 	dir="$(core::cached python3 "$STATE" "$SCRATCH")"
 	run core::run python3 "$dir" plan --help
 	assert_success
@@ -315,6 +396,18 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	lines="$(wc -l <"${dir}/.sha256sums")"
 	core::seal "$dir"
 	assert_equal "$(wc -l <"${dir}/.sha256sums")" "$lines"
+	# The stamps have the bytecode too (the next build hashes nothing), and only it: a file
+	# changed since the last check is still checked by content at the next use.
+	stamps="$(cat "${dir}/.stamps")"
+	assert_equal "$stamps" "$(core::stamps "$dir")"
+	touch -d @1000000000 "${dir}/pybuildpack/__init__.py"
+	python3 -I -c 'import sys; sys.path.insert(0, sys.argv[1]); import pybuildpack.size' "$dir"
+	added="$(cd "$dir" && find . -path '*/pybuildpack/__pycache__/size.*.pyc')"
+	[[ -n "$added" ]] || fail "no new bytecode was written"
+	core::seal "$dir"
+	grep -qxF "$(core::stamps "$dir" | grep -F " ${added}")" "${dir}/.stamps" || fail "${added} is not in the stamps"
+	assert_equal "$(grep -F " ./pybuildpack/__init__.py" "${dir}/.stamps")" "$(grep -F " ./pybuildpack/__init__.py" <<<"$stamps")"
+	[[ "$(cat "${dir}/.stamps")" != "$(core::stamps "$dir")" ]] || fail "core::seal took a changed file's stamp"
 
 	# A truncated .pyc breaks the core (Python does not fall back to the source)...
 	truncate -s 30 "${dir}/${pyc}"
@@ -326,6 +419,18 @@ print(pybuildpack.cache.deeper.VALUE, packaging.__file__, tomli.__file__, pybuil
 	run core::run python3 "$dir" plan --help
 	assert_success
 	assert_output_contains "usage: pybuildpack plan"
+}
+
+@test "bytecode whose stamp a check took before core::seal (a failed build wrote it) has one stamp after it" {
+	copy_buildpack
+	local dir
+	dir="$(core::cached python3 "$STATE" "$SCRATCH")"
+	python3 -I -c 'import sys; sys.path.insert(0, sys.argv[1]); import pybuildpack.size' "$dir"
+	core::intact "$dir" # (the next build's check: a new file, so all hashed, and its stamp taken)
+	grep -q '/size\..*\.pyc$' "${dir}/.stamps" || fail "the check took no stamp of the new bytecode"
+	core::seal "$dir"
+	assert_equal "$(cat "${dir}/.stamps")" "$(core::stamps "$dir")"
+	grep -q '/size\..*\.pyc$' "${dir}/.sha256sums" || fail "not sealed"
 }
 
 @test "core::seal of a directory without checksums (a scratch core) does nothing" {

@@ -31,6 +31,25 @@ setup() {
 	assert_output_contains "-----> Done in" "one " "two "
 }
 
+@test "the timers count whole tenths of a second, rounded, and the total is their sum" {
+	timer::_now
+	[[ "$TIMER_NOW" =~ ^[0-9]{16}$ ]] || fail "not microseconds: ${TIMER_NOW}"
+	local shell="$TIMER_NOW" by_date
+	by_date="$(unset EPOCHREALTIME && timer::_now && echo "$TIMER_NOW")" # (a shell without it: date's)
+	[[ "$by_date" =~ ^[0-9]{16}$ ]] && ((by_date - shell >= 0 && by_date - shell < 30000000)) ||
+		fail "date's microseconds ${by_date} against the shell's ${shell}"
+	TIMER_CURRENT=one
+	TIMER_STARTED_US=$((TIMER_NOW - 1260000))
+	timer::stop
+	[[ "${TIMER_SECONDS[0]}" =~ ^1\.[3-9]$ ]] || fail "1.26 s and a little more was ${TIMER_SECONDS[0]}"
+	TIMER_NAMES=(setup dependencies cache)
+	TIMER_SECONDS=(0.4 12.0 85.3)
+	run timer::summary
+	assert_equal "$output" "-----> Done in 97.7s (setup 0.4s, dependencies 12.0s, cache 85.3s)"
+	timer::start two
+	[[ "$TIMER_STARTED" =~ ^[0-9]{10}\.[0-9]{6}$ ]] || fail "the core's start time: ${TIMER_STARTED}"
+}
+
 @test "an internal error prints a stack trace" {
 	run bash -c "source '${BUILDPACK_DIR}/lib/output.sh'; f() { output::internal_error 3 'false'; }; f 2>&1"
 	assert_output_contains "Internal error in the Python buildpack (exit status 3)" "Command: false" "at f ("

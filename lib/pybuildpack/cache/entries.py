@@ -24,7 +24,10 @@ class Entry:
 ENTRIES = (
     Entry(".lock", "lib/cache.sh", "one file", "held by the build that uses the cache (flock)"),
     Entry(
-        "core", "lib/core.sh", "one key at a time", "the buildpack's Python core, unpacked, with checksums"
+        "core",
+        "lib/core.sh",
+        "one key at a time",
+        "the buildpack's Python core, unpacked, with checksums; the interpreter that runs it",
     ),
     Entry("runtimes", "archives/install.py", "the archive in use only", "the runtime archive and its record"),
     Entry(

@@ -157,7 +157,7 @@ def restore_layer(layers: Path, env: Path) -> tuple[Meta | None, str]:
         if found is None:
             raise CacheDamaged("its metadata is missing")
         try:
-            meta = Meta.from_dict(found)
+            meta = Meta.from_dict({key: value for key, value in found.items() if key != layers_mod.SIZE})
         except OtherFormat as exc:
             raise CacheDamaged("it was saved by another version of the buildpack") from exc
         except (ValueError, KeyError, TypeError) as exc:
@@ -338,12 +338,28 @@ def say_discarded(why: str) -> None:
     output.info("The next build makes a fresh one; this build is not affected.")
 
 
+def _app_code_ran(layout: Layout) -> bool:
+    """Whether the app's own code can have run since mark_shared: the app has a bin/post_compile
+    (lib/hooks.sh runs it when it is a file), or collectstatic ran (WORK_DIR/collectstatic names a
+    manage.py: webapp/django.py's hand_collectstatic). bin/pre_compile ran before the mark, and
+    what it left running was stopped when it ended."""
+    from pybuildpack.webapp.django import COLLECTSTATIC_FILE
+
+    if (layout.app / "bin" / "post_compile").is_file():
+        return True
+    try:
+        return bool((layout.work / COLLECTSTATIC_FILE).read_text().strip())
+    except OSError:
+        return True  # (not known: looked at)
+
+
 def written_layers(layout: Layout) -> dict[str, str]:
     """CNB: the layers used in place (the environment's, the runtime's) that the build's own code
     (collectstatic, the hooks) wrote into since mark_shared: their names and why. The image keeps
     what they wrote; the cache must not (launch.py writes them without the cache type), or the
-    next build would reuse it after the hook is gone."""
-    if layout.layers is None:
+    next build would reuse it after the hook is gone. When none of that code ran, nothing is
+    walked (the environment's layer holds 16,600 files in the bench app: 0.03 s of CPU)."""
+    if layout.layers is None or not _app_code_ran(layout):
         return {}
     mark = shared_mark(layout)
     found = {}

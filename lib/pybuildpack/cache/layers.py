@@ -11,6 +11,10 @@ from typing import Any
 
 from pybuildpack.toml import TOMLDecodeError, dumps_tables, load_toml
 
+# A layer's size in bytes as the build that wrote it measured it (size.py), in its metadata beside
+# what the layer's owner keeps there: a layer reused as it is needs no walk of its files.
+SIZE = "size"
+
 
 def toml_path(layers: Path, name: str) -> Path:
     return layers / f"{name}.toml"
@@ -25,6 +29,25 @@ def metadata(layers: Path, name: str) -> dict[str, Any] | None:
         return None
     found = data.get("metadata", {})
     return found if isinstance(found, dict) else None
+
+
+def recorded_size(layers: Path, name: str) -> int | None:
+    """The size recorded in a layer's metadata (record_size), or None."""
+    found = (metadata(layers, name) or {}).get(SIZE)
+    return found if isinstance(found, int) and not isinstance(found, bool) and found >= 0 else None
+
+
+def record_size(layers: Path, name: str, size: int) -> None:
+    """The layer's size put into its metadata, its types and the rest of it kept."""
+    try:
+        data = load_toml(toml_path(layers, name))
+    except (OSError, TOMLDecodeError, UnicodeDecodeError):
+        return
+    kinds = data.get("types", {})
+    found = data.get("metadata", {})
+    if not isinstance(kinds, dict) or not isinstance(found, dict):
+        return
+    write(layers, name, {kind for kind, on in kinds.items() if on is True}, {**found, SIZE: size})
 
 
 def write(layers: Path, name: str, types: set[str], found: dict[str, Any]) -> None:

@@ -8,8 +8,8 @@ import traceback
 from pathlib import Path
 
 from pybuildpack import launch, profile, report, size
-from pybuildpack.cache.environment import tidy_after_build
-from pybuildpack.context import Layout, Settings
+from pybuildpack.cache.environment import tidy_after_build, written_layers
+from pybuildpack.context import LAYER_ENV, Layout, Settings
 from pybuildpack.python_version.release import remember
 from pybuildpack.sbom import place as sbom
 from pybuildpack.state import State
@@ -23,20 +23,28 @@ def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None
     the Python version kept for the next build, and the size of what the build hands on said
     (size.py; measured meanwhile). Then the report (args.report), for any build."""
     if args.status == 0:
-        measuring = size.start(layout)
         state = State.read(layout.work)
         if state is None:
             raise RuntimeError("finish ran without the state decide writes")
+        written = written_layers(layout)  # (with layers: before anything below writes into them)
+        # (a bin/pre_compile ran before decide's mark, on the restored layer: not trusted)
+        unchanged = (
+            state.environment == "reuse"
+            and LAYER_ENV not in written
+            and not (layout.app / "bin" / "pre_compile").is_file()
+        )
+        measuring = size.start(layout, unchanged)
         found = _processes(layout)
         if layout.layers is None:
             profile.hand_on(layout)  # .profile.d and export
         else:
-            launch.hand_on(layout, state, found)  # the layers' files and launch.toml
+            launch.hand_on(layout, state, found, written)  # the layers' files and launch.toml
         sbom.hand_on(layout, state, settings)  # the bill of materials
         if layout.cache is not None:
             tidy_after_build(layout)
             remember(layout, state.python_version)
         size.tell(layout, measuring, settings.slug_size_warning)
+        size.keep(layout, measuring)
     if args.report:
         report.write_or_warn(
             Path(args.report),

@@ -11,7 +11,6 @@ from pybuildpack.cache.tree import same_filesystem
 from pybuildpack.context import Layout
 from pybuildpack.environment import metadata
 from pybuildpack.environment.relocate import relocate
-from pybuildpack.index.select import pip_default_index
 from pybuildpack.requirements.app import App
 from pybuildpack.state import LibraryUse, State
 
@@ -91,5 +90,7 @@ def decide_environment(
     state.fingerprint, state.inputs = inputs.digest(), inputs.items
     if state.environment == "reuse":
         return libraries
+    from pybuildpack.index.select import pip_default_index  # (the index's modules: not for a reuse)
+
     state.default_index = pip_default_index(layout.vendor / "seed")
     return None

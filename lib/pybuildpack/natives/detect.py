@@ -6,21 +6,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pybuildpack import output
 from pybuildpack.context import Layout, Settings
-from pybuildpack.index.extras import extra_names
-from pybuildpack.index.select import Sources
 from pybuildpack.natives.registry import Library, Trigger, load_registry, triggers
 from pybuildpack.natives.registry import unpacked as registry_unpacked
-from pybuildpack.requirements.app import App
-from pybuildpack.requirements.graph import Entry, Graph
 from pybuildpack.state import LibraryUse
+
+# The index's and the requirements graph's modules (and packaging's markers with them) are
+# imported by the functions that look at a graph: finish (profile's unpacked) and an unchanged
+# rebuild's decide need none of them.
+if TYPE_CHECKING:
+    from pybuildpack.index.select import Sources
+    from pybuildpack.requirements.app import App
+    from pybuildpack.requirements.graph import Entry, Graph
 
 
 def needed_libraries(
     graph: Graph, registry: list[Library], sources: Sources, downloads: Path
 ) -> list[Trigger]:
+    from pybuildpack.index.extras import extra_names
+
     wanted = {name for library in registry for name in library.packages}
     through_extras: dict[str, Entry] = {}
     for entry in graph.requirements():
@@ -59,6 +66,8 @@ def for_build(
             output.step("Native libraries")
             output.info("\n".join(f"{use.name} {use.version}" for use in cached))
         return list(cached)
+    from pybuildpack.index.select import Sources
+
     libraries = []
     found = native_libraries(layout, app.graph, Sources.from_graph(app.graph, app.pip_config, default_index))
     if found:

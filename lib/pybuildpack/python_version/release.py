@@ -4,14 +4,17 @@ release the last build used (kept by finish: remember), and the app's request.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pybuildpack import output
-from pybuildpack.archives.mirror import Mirror
 from pybuildpack.context import Layout, Settings
 from pybuildpack.files import replace_file
-from pybuildpack.python_version.files import app_request
-from pybuildpack.python_version.locks import check as check_lock
-from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, Resolution, available, resolve
+
+# The resolution's modules (the app's request, the locks, packaging's specifiers) are imported by
+# the functions that resolve: finish's remember needs none of them.
+if TYPE_CHECKING:
+    from pybuildpack.archives.mirror import Mirror
+    from pybuildpack.python_version.resolve import Resolution
 
 
 def mirror_index(layout: Layout, mirror: Mirror | None, keep: bool = True) -> str | None:
@@ -51,6 +54,10 @@ def resolve_version(
 ) -> Resolution:
     """manager: the package manager whose lock the app installs from (its Python is checked);
     workspace: the root of the uv workspace the app is a member of (its .python-version)."""
+    from pybuildpack.python_version.files import app_request
+    from pybuildpack.python_version.locks import check as check_lock
+    from pybuildpack.python_version.resolve import KnownVersions, MirrorIndex, available, resolve
+
     known = KnownVersions.load(layout.data / "python-versions.toml")
     mirror = MirrorIndex.parse(index_text, stack, arch) if index_text is not None else None
     request = app_request(layout.app, cached_version(layout), workspace)
@@ -75,6 +82,8 @@ def release_for(
 ) -> Resolution:
     """The release a build installs (the mirror required), or bin/plan shows (planning: the mirror
     when one is configured, its index not kept)."""
+    from pybuildpack.archives.mirror import Mirror
+
     mirror = Mirror.configured(settings) if planning else Mirror.required(settings)
     index = mirror_index(layout, mirror, keep=not planning)
     return resolve_version(layout, index, stack, arch, manager, workspace)

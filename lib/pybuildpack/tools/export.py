@@ -12,7 +12,6 @@ from packaging.version import Version
 
 from pybuildpack import output
 from pybuildpack.context import Layout
-from pybuildpack.index.select import pip_default_index
 from pybuildpack.python_version.tags import marker_environment
 from pybuildpack.requirements import locked
 from pybuildpack.requirements.app import App, check_paths, warn_unpinned
@@ -100,6 +99,8 @@ def export_for_build(layout: Layout, app: App, arch: str, version: str) -> App:
     output.step(f"Reading {app.source.path.name} ({member or app.source.manager})")
     if app.source.selection:
         output.info(f"with {app.source.selection.shown()}")
+    from pybuildpack.index.select import pip_default_index  # (the index's modules: a lock's only)
+
     default_index = pip_default_index(layout.vendor / "seed")
     app = export_lock(layout, app, arch, layout.runtime_python, default_index, version=version)
     target = marker_environment(Version(version))
@@ -111,6 +112,8 @@ def export_for_build(layout: Layout, app: App, arch: str, version: str) -> App:
 def export_for_tests(layout: Layout, app: App, arch: str) -> App:
     """bin/test-compile's export of a locked app's lock: its dependency groups too, for the
     runtime the build installed."""
+    from pybuildpack.index.select import pip_default_index
+
     default_index = pip_default_index(layout.vendor / "seed")
     return export_lock(layout, app, arch, layout.runtime_python, default_index, groups=True)
 
