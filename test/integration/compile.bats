@@ -15,6 +15,10 @@ load ../helpers/suite
 	assert_installed flask==3.1.3 gunicorn==27.0.1
 	[[ -f "${BUILD_DIR}/.profile.d/python.sh" ]]
 	[[ -f "${BUILDPACK_DIR}/export" ]]
+	# No native library's trigger, no download (native_libraries.bats has those that trigger).
+	refute_output_contains "Native libraries" "libmemcached"
+	[[ ! -e "${BUILD_DIR}/.heroku/vendor" ]] || fail "a native library was installed"
+	[[ -z "$(find "$CACHE_DIR" -name 'libmemcached*')" ]] || fail "a native library was cached"
 
 	slug_to_app
 	in_slug /app 'command -v python; python -c "import flask, sys; print(flask.__version__, sys.version.split()[0], sys.prefix)"; gunicorn --version; pip --version'
