@@ -42,13 +42,17 @@ teardown() {
 
 EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
 
-@test "nothing changed: the cached environment is reused as it is" {
+@test "nothing changed: the cached environment is reused as it is, and the runtime without a download" {
 	warm_app
-	assert_output_contains "-----> Creating the environment (no cached environment)"
-	rebuild
+	assert_output_contains "-----> Creating the environment (no cached environment)" "Downloading python-3.13.15-"
+	# A mirror that holds only the index: any download would fail.
+	local mirror="${BATS_TEST_TMPDIR}/index-only"
+	mkdir -p "$mirror" && cp "${MIRROR_DIR}/index.txt" "$mirror/"
+	rebuild BUILDPACK_MIRROR_URL="file://${mirror}"
 	assert_success
-	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
-	refute_output_contains "Installing dependencies" "Collecting"
+	assert_output_contains "-----> Installing Python 3.13.15 (cached runtime, no download)" \
+		"-----> Reusing the cached environment (requirements unchanged)"
+	refute_output_contains "Installing dependencies" "Collecting" "Downloading python-"
 	assert_equal "$(installed_set)" "$EXPECTED"
 }
 

@@ -74,22 +74,6 @@ PY
 	refute_output_contains "Warning: The slug is"
 }
 
-@test "a second build with the same cache reuses the runtime without downloading it" {
-	new_app python-version-exact
-	compile_app
-	assert_success
-	assert_output_contains "-----> Installing Python 3.11.2" "Downloading python-3.11.2-"
-
-	# A mirror that holds only the index: any download would fail.
-	mirror="${BATS_TEST_TMPDIR}/index-only"
-	mkdir -p "$mirror" && cp "${MIRROR_DIR}/index.txt" "$mirror/"
-	rm -rf "$BUILD_DIR" && new_app python-version-exact
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${mirror}" "${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
-	assert_success
-	assert_output_contains "-----> Installing Python 3.11.2 (cached runtime, no download)"
-	refute_output_contains "Downloading python-"
-}
-
 @test "an app with only setup.py is installed as a package; a build dir with spaces works" {
 	new_app setup-py-app "build dir with spaces"
 	compile_app
