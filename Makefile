@@ -42,9 +42,16 @@ unit: tools
 # One pool: the test that builds with the pip engine whatever the run's engine ("pip engine: ..." in
 # ordered_install.bats) runs beside the rest. TEST_INSTALLER=pip runs every suite with pip.
 # test/integration/setup_suite.bash builds the run's bytecode seed first (test/helpers/seed.bash).
+# The files that hold the longest tests (a cold CNB build and its rebuilds, uWSGI compiled, every
+# form with pip, numpy-built sdists) are given first: GNU parallel starts the files in the order
+# given, and a 60 s test that starts last is a 60 s tail with the other jobs idle.
+INTEGRATION_FIRST := $(addprefix test/integration/,cnb.bats c_extensions.bats requirement_forms.bats \
+	lockfiles_poetry.bats ordered_install.bats cache.bats lockfiles_uv.bats)
+INTEGRATION_FILES := $(INTEGRATION_FIRST) $(filter-out $(INTEGRATION_FIRST),$(sort $(wildcard test/integration/*.bats)))
+
 integration: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" MIRROR_DIR="$(MIRROR_DIR)" TMPDIR="$$(bash test/helpers/tests_tmpdir.sh)" \
-		bats --timing --jobs $(BATS_JOBS) test/integration
+		bats --timing --jobs $(BATS_JOBS) $(INTEGRATION_FILES)
 
 # make mirror: every archive of builds/mirror-versions.txt; what the mirror lacks is built side by
 # side (MIRROR_JOBS at a time, default the cores).

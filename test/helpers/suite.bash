@@ -10,6 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test_helper.bash"
 source "$(dirname "${BASH_SOURCE[0]}")/servers.bash"
 
 suite_setup() {
+	TEST_STARTED="$(date +%s.%N)"
 	require_mirror
 	WEB_PID=""
 }
@@ -25,6 +26,12 @@ suite_teardown() {
 	cleanup_app
 	chmod -R u+rwX -- "${BATS_TEST_TMPDIR:?}" 2>/dev/null || true
 	rm -rf -- "${BATS_TEST_TMPDIR:?}"/* "${BATS_TEST_TMPDIR:?}"/.[!.]* 2>/dev/null || true
+	# TEST_SPAN_LOG=FILE: a line per test (when it started and ended, in seconds since the epoch, its
+	# file and name), to see a run's shape: what ran beside what, and what ended last. (The turns at
+	# /app: TEST_LOCK_LOG, test_helper.bash's cleanup_app.)
+	if [[ -n "${TEST_SPAN_LOG:-}" ]]; then
+		printf '%s\t%s\t%s\t%s\n' "$TEST_STARTED" "$(date +%s.%N)" "${BATS_TEST_FILENAME##*/}" "$BATS_TEST_DESCRIPTION" >>"$TEST_SPAN_LOG"
+	fi
 	# TEST_CPU_LOG=FILE: a line per test (its file, the user and system CPU time of all it ran, its
 	# name), to see what a run costs whatever else the machine does meanwhile.
 	if [[ -n "${TEST_CPU_LOG:-}" ]]; then

@@ -174,19 +174,23 @@ mirror_archive() {
 }
 
 # slug_to_app: move the built slug to /app, as Heroku does. /app must not exist (or be a test's).
-# Tests that run in parallel (bats --jobs) take turns: the lock is held until cleanup_app.
+# Tests that run in parallel (bats --jobs) take turns: the turn is held until cleanup_app, and only
+# for what needs /app. The slug is first moved beside /app (a copy, from the tests' tmpfs to /'s
+# disk) before the turn is taken, then renamed in it: /app is never half there.
 slug_to_app() {
-	exec {APP_LOCK_FD}>/tmp/pybuildpack-test-app.lock
-	flock "$APP_LOCK_FD"
-	if [[ -e /app ]]; then
-		[[ -f "/app/${APP_MARKER}" ]] || fail "/app exists and was not made by a test; refusing to touch it"
-		remove_app
-	fi
 	touch "${BUILD_DIR}/${APP_MARKER}"
-	# Moved beside /app first (a copy, from the tests' tmpfs), then renamed: never half there.
 	local staging
 	staging="$(mktemp -d /app-new.XXXXXX)"
 	mv -- "$BUILD_DIR" "${staging}/app"
+	exec {APP_LOCK_FD}>/tmp/pybuildpack-test-app.lock
+	APP_LOCK_ASKED="$(date +%s.%N)"
+	flock "$APP_LOCK_FD"
+	APP_LOCK_TAKEN="$(date +%s.%N)"
+	if [[ -e /app && ! -f "/app/${APP_MARKER}" ]]; then
+		rm -rf -- "$staging"
+		fail "/app exists and was not made by a test; refusing to touch it"
+	fi
+	[[ ! -e /app ]] || remove_app
 	mv -- "${staging}/app" /app
 	rmdir -- "$staging"
 }
@@ -202,13 +206,25 @@ remove_app() {
 	rm -rf -- "$gone"
 }
 
+# cleanup_app: /app renamed away, the turn given back, then what was /app removed (thousands of
+# files on /'s disk: seconds that no other test waits for). TEST_LOCK_LOG=FILE: a line per turn
+# (when it was asked for, taken and given back, in seconds since the epoch, and the test's name):
+# the part of a run that is serial.
 cleanup_app() {
 	if [[ -n "${APP_LOCK_FD:-}" ]]; then
+		local gone=""
 		if [[ -f "/app/${APP_MARKER}" ]]; then
-			remove_app
+			gone="$(mktemp -d /app-gone.XXXXXX)"
+			mv -- /app "${gone}/app"
 		fi
 		exec {APP_LOCK_FD}>&-
 		APP_LOCK_FD=""
+		if [[ -n "${TEST_LOCK_LOG:-}" ]]; then
+			printf '%s\t%s\t%s\t%s\n' "$APP_LOCK_ASKED" "$APP_LOCK_TAKEN" "$(date +%s.%N)" "$BATS_TEST_DESCRIPTION" >>"$TEST_LOCK_LOG"
+		fi
+		if [[ -n "$gone" ]]; then
+			rm -rf -- "$gone"
+		fi
 	fi
 }
 

@@ -15,6 +15,10 @@ load ../helpers/suite
 	assert_installed flask==3.1.3 gunicorn==27.0.1
 	[[ -f "${BUILD_DIR}/.profile.d/python.sh" ]]
 	[[ -f "${BUILDPACK_DIR}/export" ]]
+	# No native library's trigger, no download (native_libraries.bats has those that trigger).
+	refute_output_contains "Native libraries" "libmemcached"
+	[[ ! -e "${BUILD_DIR}/.heroku/vendor" ]] || fail "a native library was installed"
+	[[ -z "$(find "$CACHE_DIR" -name 'libmemcached*')" ]] || fail "a native library was cached"
 
 	slug_to_app
 	in_slug /app 'command -v python; python -c "import flask, sys; print(flask.__version__, sys.version.split()[0], sys.prefix)"; gunicorn --version; pip --version'
@@ -68,22 +72,6 @@ PY
 	assert_success
 	assert_output_contains "-----> Slug size: "
 	refute_output_contains "Warning: The slug is"
-}
-
-@test "a second build with the same cache reuses the runtime without downloading it" {
-	new_app python-version-exact
-	compile_app
-	assert_success
-	assert_output_contains "-----> Installing Python 3.11.2" "Downloading python-3.11.2-"
-
-	# A mirror that holds only the index: any download would fail.
-	mirror="${BATS_TEST_TMPDIR}/index-only"
-	mkdir -p "$mirror" && cp "${MIRROR_DIR}/index.txt" "$mirror/"
-	rm -rf "$BUILD_DIR" && new_app python-version-exact
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${mirror}" "${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
-	assert_success
-	assert_output_contains "-----> Installing Python 3.11.2 (cached runtime, no download)"
-	refute_output_contains "Downloading python-"
 }
 
 @test "an app with only setup.py is installed as a package; a build dir with spaces works" {

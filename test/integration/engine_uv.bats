@@ -3,7 +3,9 @@
 # (BUILDPACK_INSTALLER=pip); pip installs when the requirements hold a form uv does not accept
 # (with the reason), and pip again when uv fails; bin/report says which engine installed each step.
 # When uv can't be had (the mirror's copy damaged), pip installs, saying why: test_commands_install.py
-# and test_environment_choose.py, with the real pip.
+# and test_environment_choose.py, with the real pip. An app that is itself a package (pyproject.toml,
+# setup.py) gets the same distributions from either engine: test_environment_uv.py, with the real
+# pip and uv against an index on 127.0.0.1.
 
 load ../helpers/suite
 
@@ -75,31 +77,6 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 	[[ -d "${CACHE_DIR}/python/uv" ]] || fail "uv's cache is not in CACHE_DIR"
 	in_slug "$BUILD_DIR" 'python -c "import requests, docopt, six, socks; print(requests.__version__)"'
 	assert_success
-}
-
-@test "uv engine: fixture apps of other forms get the same distributions and versions with uv as with pip" {
-	# One app of each form the first test does not show: the app itself a package (pyproject.toml,
-	# on Python 3.11; setup.py). (A nested -r and local path packages are installed by each engine
-	# in requirement_forms.bats, each package at its version; unpinned dependencies resolve alike in
-	# the first test. The heavier fixtures, built from sources and with native libraries, run
-	# through the requirement-forms and ordered-install suites with each engine.)
-	local app engine with_pip
-	for app in pyproject-app setup-py-app; do
-		for engine in pip uv; do
-			new_app "$app" "${app}-${engine}"
-			CACHE_DIR="${BATS_TEST_TMPDIR}/cache-${engine}"
-			mkdir -p "$CACHE_DIR"
-			printf '%s' "$engine" >"${ENV_DIR}/BUILDPACK_INSTALLER"
-			compile_app
-			assert_success
-			[[ "$(installs)" == *": ${engine} "* ]] || fail "${app} was not installed by ${engine}: $(installs)"
-			if [[ "$engine" == pip ]]; then
-				with_pip="$(installed_set)"
-			else
-				[[ "$(installed_set)" == "$with_pip" ]] || fail "${app}: uv installed $(installed_set), pip ${with_pip}"
-			fi
-		done
-	done
 }
 
 @test "uv engine: --pre in a requirements file installs with pip, saying which line made it choose" {

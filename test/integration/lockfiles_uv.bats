@@ -23,31 +23,21 @@ lock_old() {
 	sed -i '/^\[options\]$/,/^$/d' "${BUILD_DIR}/uv.lock"
 }
 
-@test "uv: the locked versions from /app, no dev group, uv not in the slug, served by the Procfile's web process" {
+# One cold build for several checks: the locked set, the warm build with no network, the sync of a
+# change, then the synced slug from /app.
+@test "uv: the locked versions, no dev group, uv not in the slug; unchanged, the warm build reuses the environment with no network; a change syncs only the difference; served from /app by the Procfile's web process" {
 	new_app uv-django
 	lock_old
 	compile_app
 	assert_success
 	assert_output_contains "-----> Reading uv.lock (uv)" "-----> Installing dependencies from uv.lock (uv)"
-	assert_installed django==5.1.1 numpy==2.1.1 gunicorn==23.0.0
+	assert_installed django==5.1.1 numpy==2.1.1 gunicorn==23.0.0 six==1.16.0
 	refute_output_contains "pytest"
 	[[ -z "$(find "$BUILD_DIR" -name 'uv' -type f)" ]] || fail "uv is in the slug" "$(find "$BUILD_DIR" -name uv -type f)"
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
 	assert_output_contains '"package_manager": "uv 0.13.9"' '"django": "5.1.1"'
 	refute_output_contains '"pytest"'
-	slug_to_app
-	in_slug /app 'python -c "import django, numpy, six; print(django.__version__, numpy.__version__)"; python -c "import pytest"'
-	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
-	boot /app "gunicorn web.app:application"
-	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
-	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
-}
 
-@test "uv: unchanged, the warm build reuses the environment with no network; a change syncs only the difference" {
-	new_app uv-django
-	lock_old
-	compile_app
-	assert_success
 	run unshare --net env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
 		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
@@ -63,6 +53,13 @@ lock_old() {
 	assert_installed idna==3.10
 	refute_output_contains "Collecting django" " + django==" "Warning: The updated environment"
 	[[ ! -e "${BUILD_DIR}/.heroku/venv/lib/python3.13/site-packages/six.py" ]] || fail "six is still installed"
+
+	slug_to_app
+	in_slug /app 'python -c "import django, numpy, idna; print(django.__version__, numpy.__version__)"; python -c "import pytest"'
+	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
+	boot /app "gunicorn web.app:application"
+	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
+	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
 }
 
 @test "uv: a stale uv.lock fails before anything is installed, says what is stale, and the cache stays usable" {

@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # Native libraries: libmemcached for pylibmc (and lzo2 for python-lzo) are bootstrapped when the
 # package is anywhere in the app's requirements, built against, and found at run time in the slug.
+# What triggers the bootstrap (any -r depth, a setup.py's dependencies, an extra read through the
+# index; constraints alone do not) is test_natives_registry.py's; an app with no trigger downloads
+# nothing (compile.bats' first test).
 
 load ../helpers/suite
 
@@ -57,36 +60,6 @@ print('got:', client.get('greeting'))
 	assert_output_contains "libmemcached 1.1.4: NOT bootstrapped (BUILDPACK_BOOTSTRAP_LIBRARIES=0)" \
 		"libmemcached/memcached.h: No such file or directory"
 	[[ ! -e "${BUILD_DIR}/.heroku/vendor/libmemcached" ]]
-}
-
-@test "pylibmc declared in setup.py triggers the bootstrap too" {
-	new_app pylibmc-setup-py
-	compile_app
-	assert_success
-	assert_output_contains "libmemcached 1.1.4: pylibmc (setup.py:3) needs it"
-	in_slug "$BUILD_DIR" 'python -c "import pylibmc, cache_app; print(pylibmc.__version__)"'
-	assert_output_contains "1.6.3"
-}
-
-@test "pylibmc brought in by an extra triggers the bootstrap" {
-	start_index cachekit
-	new_app pylibmc-extra
-	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_EXTRA_INDEX_URL"
-	compile_app
-	assert_success
-	assert_output_contains "libmemcached 1.1.4: cachekit (requirements.txt:1) needs it"
-	in_slug "$BUILD_DIR" 'python -c "import pylibmc, cachekit; print(cachekit.BACKENDS)"'
-	assert_success
-}
-
-@test "no trigger, no download" {
-	new_app flask-app
-	compile_app
-	assert_success
-	refute_output_contains "Native libraries" "libmemcached"
-	[[ ! -e "${BUILD_DIR}/.heroku/vendor" ]]
-	run find "$CACHE_DIR" -name 'libmemcached*'
-	assert_equal "$output" ""
 }
 
 @test "a second library, lzo2 for python-lzo (named with an underscore), works the same way" {

@@ -305,3 +305,27 @@ def test_a_full_disk_while_unpacking_is_no_damaged_archive(tmp_path: Path, mirro
     finally:
         subprocess.run(["umount", str(slug)], check=True)
     assert (tmp_path / "cache/python/runtimes" / RUNTIME).is_file()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs: run as root")
+def test_a_cache_too_full_for_the_archive_is_warned_about_and_the_download_used(
+    tmp_path: Path, mirror: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A CACHE_DIR that can't hold the runtime's archive (a real full file system; compile.bats'
+    "a full CACHE_DIR" built the whole app on one): the build goes on from the download, says
+    once that the archive was not kept, and leaves no part of it in the cache."""
+    publish(mirror, RUNTIME, {**PYTHON, "lib/big.bin": os.urandom(3 << 20).hex()}, tmp_path)
+    layout = make_layout(tmp_path)
+    assert layout.cache is not None
+    layout.cache.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(layout.cache)], check=True)
+    try:
+        install_runtime(layout, settings(), VERSION, STACK, ARCH)
+        said = capsys.readouterr()
+        out = said.out + said.err
+        assert out.count(f"Could not save {RUNTIME} in the build cache (is it full?)") == 1
+        assert "This build is fine; the next one downloads it again." in out
+        assert not list((layout.cache / "runtimes").glob(f"{RUNTIME}*"))
+    finally:
+        subprocess.run(["umount", str(layout.cache)], check=True)
+    assert (layout.runtime / "lib/python3.13/os.py").read_text() == PYTHON["lib/python3.13/os.py"]

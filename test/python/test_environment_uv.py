@@ -16,6 +16,7 @@ from conftest import LocalServer, make_venv, make_wheel, seed_wheels, simple_ind
 from pybuildpack.archives.mirror import Mirror
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment import metadata
+from pybuildpack.environment.pip import Pip
 from pybuildpack.environment.uv import UvEngine, uv_environment
 from pybuildpack.requirements.parse import parse_requirements
 from pybuildpack.tools.uv import Uv
@@ -128,3 +129,34 @@ def test_uv_installs_and_pip_takes_over_a_step_uv_fails(
     )
     assert "Successfully installed second-1.0" in out
     assert metadata.installed(layout.env)["second"] == "1.0"
+
+
+@pytest.mark.parametrize("fixture", ["pyproject-app", "setup-py-app"])
+def test_an_app_that_is_a_package_gets_the_same_distributions_from_uv_as_from_pip(
+    fixture: str,
+    layout: Layout,
+    tmp_path: Path,
+    local_server: Callable[..., LocalServer],
+) -> None:
+    """The app itself a package (pyproject.toml; setup.py), installed as a build installs it
+    (`.`, built in isolation from the index): the same distributions and versions with either
+    engine. (engine_uv.bats built both fixtures cold with each engine.)"""
+    six = make_wheel(tmp_path / "wheels", "six", "1.17.0")
+    index = local_server(root=simple_index(tmp_path / "index", [six, *seed_wheels()]))
+    installed = {}
+    for name in ("pip", "uv"):
+        app = tmp_path / name
+        shutil.copytree(ROOT / "test" / "fixtures" / fixture, app)
+        (app / "requirements.txt").write_text("")
+        built = Layout(app, app, ROOT, tmp_path / f"work-{name}", layout.cache)
+        graph = parse_requirements(app / "requirements.txt", app, {})
+        make_venv(built.env, seed_wheels())
+        config = {"PIP_INDEX_URL": index.url}
+        if name == "pip":
+            by = Pip(built, graph, config).install(["."])
+        else:
+            by = UvEngine(built, graph, config, (), Uv(built, "amd64", None, configured())).install(["."])
+        assert by.startswith(name)
+        installed[name] = metadata.installed(built.env)
+    assert installed["uv"] == installed["pip"]
+    assert installed["pip"][fixture] == "1.0" and installed["pip"]["six"] == "1.17.0"

@@ -123,6 +123,23 @@ def test_detects_a_package_missing_from_the_knowledge_base(tmp_path: Path) -> No
     ]
 
 
+def test_a_cached_sdist_that_is_no_archive_is_fetched_again(tmp_path: Path) -> None:
+    """The cache's copy of an sdist damaged (bytes that are no archive, as cache.bats garbles every
+    small file of a warm cache): it is fetched again and read, not an internal error."""
+    links = tmp_path / "links"
+    sdist(links, "legacy-pkg", "1.0", "import numpy\nfrom setuptools import setup\nsetup()\n")
+    wheel(links, "numpy-2.2.6-cp313-cp313-manylinux_2_17_x86_64.whl")
+    (tmp_path / "downloads").mkdir()
+    (tmp_path / "downloads" / "legacy-pkg-1.0.tar.gz").write_bytes(b"\x97\x98\xff garbage")
+    plan = plan_for(tmp_path, "legacy-pkg==1.0\nnumpy==2.2.6\n")
+    assert [(d.entry.name, d.reason) for d in plan.deferred] == [
+        ("legacy-pkg", "legacy-pkg's setup.py imports numpy")
+    ]
+    assert (tmp_path / "downloads" / "legacy-pkg-1.0.tar.gz").read_bytes() == (
+        links / "legacy-pkg-1.0.tar.gz"
+    ).read_bytes()
+
+
 def test_a_fitting_wheel_or_a_declared_build_system_needs_nothing(tmp_path: Path) -> None:
     links = tmp_path / "links"
     sdist(links, "has-wheel", "1.0", "import numpy\n")

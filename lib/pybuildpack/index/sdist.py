@@ -174,10 +174,17 @@ def applicable(specs: Iterable[str], environment: Mapping[str, str]) -> frozense
 
 
 def inspect(archive: Path) -> SdistFacts:
-    members = top_level_members(archive, ("setup.py", "pyproject.toml"))
+    """The facts of an sdist; a ValueError when the file is no archive that can be read."""
+    import tarfile
+    import zipfile
+
+    try:
+        members = top_level_members(archive, ("setup.py", "pyproject.toml"))
+        paths = [name.split("/", 1)[1] for name in _member_names(archive) if "/" in name]
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(f"{archive.name} is not an archive that can be read: {exc}") from exc
     setup = members.get("setup.py", b"").decode("utf-8", errors="replace")
     pyproject = members.get("pyproject.toml")
-    paths = [name.split("/", 1)[1] for name in _member_names(archive) if "/" in name]
     return SdistFacts(
         imports=setup_py_imports(setup),
         build_requires=build_requirements(pyproject.decode("utf-8", errors="replace")) if pyproject else None,

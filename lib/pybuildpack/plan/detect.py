@@ -27,6 +27,17 @@ def _wheel_fits(filename: str, tags: frozenset[Tag]) -> bool:
         return False
 
 
+def _inspect_download(url: str, downloads: Path) -> SdistFacts:
+    """The facts of the sdist at url, read from its copy in downloads (the cache's, when a build
+    kept one); a copy that is no readable archive (damaged in the cache) is fetched again, once."""
+    archive = client.download(url, downloads)
+    try:
+        return inspect(archive)
+    except ValueError:
+        archive.unlink(missing_ok=True)
+        return inspect(client.download(url, downloads))
+
+
 class Detector:
     def __init__(
         self,
@@ -102,7 +113,7 @@ class Detector:
             if sdist is None:
                 return None
             try:
-                facts = inspect(client.download(sdist.url, self.downloads))
+                facts = _inspect_download(sdist.url, self.downloads)
             except (OSError, ValueError) as exc:  # (urllib's URLError is an OSError)
                 self.notes.append(f"Could not inspect {sdist.filename} ({exc}).")
                 return None
