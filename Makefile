@@ -1,11 +1,11 @@
-# Python buildpack: make test | lint | mirror | demo | bench | corpus | vendor | buildpackage | reproducible
+# Python buildpack: make test | lint | mirror | demo | bench | slug-compare | corpus | vendor | buildpackage | reproducible
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 TOOLS := $(CURDIR)/.tools
 TOOLS_BIN := $(TOOLS)/bin
 MIRROR_DIR := $(CURDIR)/.mirror
-BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/corpus/run.sh test/reproducible/run.sh $(wildcard test/trials/*.sh) \
+BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/bench/slug.sh test/corpus/run.sh test/reproducible/run.sh $(wildcard test/trials/*.sh) \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) test/integration/setup_suite.bash test/helpers/tests_tmpdir.sh .ci/run
 # The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
 # take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
@@ -13,7 +13,7 @@ BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report b
 # at a time alone).
 BATS_JOBS ?= 4
 
-.PHONY: test lint unit integration pytest tools mirror demo bench corpus vendor buildpackage reproducible clean
+.PHONY: test lint unit integration pytest tools mirror demo bench slug-compare corpus vendor buildpackage reproducible clean
 
 # make test: lint, pytest and the unit suites run while the integration suites do (they share no
 # files, ports or /app); each one's output is printed whole when it ends.
@@ -80,6 +80,11 @@ clean:
 
 bench: tools mirror
 	PATH="$(TOOLS_BIN):$$PATH" bash test/bench/run.sh
+
+# make slug-compare HEROKU_BUILDPACK=DIR: the bench app's slug beside the one Heroku's classic Python
+# buildpack makes (DIR: a checkout of it, fetched by you; see "The slug's size" in the README).
+slug-compare: tools mirror
+	PATH="$(TOOLS_BIN):$$PATH" HEROKU_BUILDPACK="$(HEROKU_BUILDPACK)" bash test/bench/slug.sh
 
 corpus: mirror
 	bash test/corpus/run.sh
