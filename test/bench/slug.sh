@@ -22,10 +22,21 @@ if [[ -z "$HEROKU" || ! -x "${HEROKU}/bin/compile" || ! -f "${HEROKU}/lib/python
 	echo "HEROKU_BUILDPACK must name a checkout of Heroku's classic Python buildpack (bin/compile, lib/python.sh)" >&2
 	exit 2
 fi
+if [[ -e /app || -L /app ]]; then
+	echo "/app exists: Heroku's buildpack would link /app/.heroku/python into it; move it away first" >&2
+	exit 2
+fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pybuildpack-slug.XXXXXX")"
 SERVER=""
+# Heroku's bin/compile, run outside /app, links /app/.heroku/python to its build's runtime (as its
+# builds on Heroku do): /app must not exist before, and the link (and the directories it made) goes
+# after, so that nothing else on the machine (the integration tests' /app) finds it.
 cleanup() {
 	[[ -z "$SERVER" ]] || kill "$SERVER" 2>/dev/null || true
+	if [[ -L /app/.heroku/python && "$(readlink /app/.heroku/python)" == "${WORK}/"* ]]; then
+		rm -f -- /app/.heroku/python
+		rmdir -- /app/.heroku /app 2>/dev/null || true
+	fi
 	rm -rf -- "$WORK"
 }
 trap cleanup EXIT
