@@ -22,12 +22,13 @@ test: tools
 
 tools: $(TOOLS)/.installed
 
-# pip fetches the pinned uv, and uv installs the rest: 2 s where pip took 20 (its resolver and
-# compiling every module of Poetry and pipenv, most of which no test imports) before every CI run.
+# pip fetches the pinned uv, and uv installs the rest, compiled (a machine with
+# PYTHONDONTWRITEBYTECODE set would compile Poetry's and pipenv's modules at every run of them):
+# 10 s where pip took 20 (its resolver) before every CI run.
 $(TOOLS)/.installed: test/requirements.txt
 	python3 -m venv $(TOOLS)
 	$(TOOLS_BIN)/pip install --quiet --disable-pip-version-check "$$(grep -m1 '^uv==' test/requirements.txt)"
-	$(TOOLS_BIN)/uv pip install --quiet --python $(TOOLS_BIN)/python -r test/requirements.txt
+	$(TOOLS_BIN)/uv pip install --quiet --compile-bytecode --python $(TOOLS_BIN)/python -r test/requirements.txt
 	touch $@
 
 lint: tools
