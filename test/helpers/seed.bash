@@ -2,8 +2,8 @@
 # shellcheck disable=SC2034,SC2153,SC2154 # variables shared with the bats files that load this
 # The run's bytecode seed: the bytecode store (CACHE_DIR/python/bytecode) of a build of an app with
 # no dependencies on each Python the suites build with, made once per run by setup_suite, and copied
-# into the cache of each test's new app. A cold build compiles about 230 modules of the
-# environment's seed packages (setuptools; not pip and wheel), 0.8 s of CPU each time; with the seed, a
+# into the cache of each test's new app. A cold build compiles about 700 modules of the
+# environment's seed packages (pip, setuptools, wheel), 2.3 s of CPU each time; with the seed, a
 # test's first build copies them from the store, as a build on a platform whose cache held another
 # app's does. The compiling itself is still done, and checked, by every build with a CACHE_DIR of
 # its own (the engines' tests, the cache's own tests of a cold or unusable CACHE_DIR), by the

@@ -161,7 +161,7 @@ def test_the_store_gives_a_module_only_bytecode_that_names_it_where_it_runs(tmp_
         assert pyc(again / name).read_bytes() == pyc(site / name).read_bytes()
 
 
-def test_test_suites_and_packaging_tools_are_left_to_compile_at_their_first_import(tmp_path: Path) -> None:
+def test_packages_test_suites_are_left_to_compile_at_their_first_import(tmp_path: Path) -> None:
     # (the environment itself under a directory named tests: only what is below site-packages counts)
     sources = {
         name: "VALUE = 1\n"
@@ -175,11 +175,6 @@ def test_test_suites_and_packaging_tools_are_left_to_compile_at_their_first_impo
             "demo/testing/__init__.py",  # as numpy.testing
             "demo/_testing/__init__.py",  # as pandas._testing, which pandas imports
             "demo/tests.py",  # a module, not a suite
-            "pip/__init__.py",  # the packaging tools no app imports at start
-            "pip/_internal/cli/main.py",
-            "wheel/__init__.py",
-            "setuptools/_distutils/version.py",  # `import distutils` at run time
-            "pip_audit/__init__.py",  # a package named like one
         )
     }
     site = make_env(tmp_path / "tests", sources)
@@ -192,10 +187,8 @@ def test_test_suites_and_packaging_tools_are_left_to_compile_at_their_first_impo
         "demo/test/__init__.py",
         "demo/testing/__init__.py",
         "demo/tests.py",
-        "pip_audit/__init__.py",
-        "setuptools/_distutils/version.py",
     ]
-    assert (done.compiled, done.linked) == (7, 0)
+    assert (done.compiled, done.linked) == (5, 0)
     # Python compiles a suite's module at its first import, when it can write beside it.
     subprocess.run(
         [sys.executable, "-c", "import demo.tests.test_core"],

@@ -5,9 +5,8 @@ start; the build compiles what an app can import at start, once the engine has i
 packages (the engines run with compiling off), for the distributions that step installed: in
 parallel, one process per core, with the runtime's own compiler (`compileall.compile_file`, as pip
 calls it), and timestamp-checked .pyc files, as pip writes them (hash-checked in a CNB image). The
-packages' own test suites (TEST_SUITES) and the packaging tools (BUILD_TOOLS: pip, wheel) are left
-to compile at their first import, if they are ever run; BUILDPACK_COMPILE_ALL compiles them too
-(every).
+packages' own test suites (TEST_SUITES) are left to compile at their first import, if they are
+ever run; BUILDPACK_COMPILE_ALL compiles them too (every).
 
 The store keeps a copy of every .pyc the build compiled. A fresh environment (a Python patch
 release, a stack change that keeps the bytecode magic, a damaged cache) copies the .pyc of every
@@ -49,12 +48,6 @@ _BATCH = 16  # files per line
 # `testing`: django.test, numpy.testing and pandas._testing (which pandas imports) are imported by
 # apps and libraries. A module left out is compiled at its first import, as Python does.
 TEST_SUITES = "tests"
-# The packaging tools every environment is seeded with (and an app may pin), which no app imports
-# at start: a build, or a one-off `pip` on a dyno, runs them. pip and wheel are 456 of the seed's
-# 683 modules, 1.1 s of every cold build's CPU. Not setuptools: the distutils shim its .pth file
-# installs hands `import distutils` to setuptools._distutils, which older libraries import at run
-# time. Like a test suite, each compiles at its first import.
-BUILD_TOOLS = frozenset({"pip", "wheel"})
 
 
 @dataclass(frozen=True)
@@ -70,17 +63,14 @@ class Compiled:
 
 def _sources(files: list[Path], every: bool = False) -> list[Path]:
     """The modules (.py files in site-packages) among an install's files that an app can import at
-    start: all but those in a package's test suite (a directory TEST_SUITES below site-packages)
-    and the packaging tools' (BUILD_TOOLS), unless every."""
+    start: all but those in a package's test suite (a directory TEST_SUITES below site-packages),
+    unless every."""
     found = []
     for path in files:
         if path.suffix != ".py" or "site-packages" not in path.parts:
             continue
         inside = path.parts[len(path.parts) - path.parts[::-1].index("site-packages") : -1]
-        if "__pycache__" in inside[-1:]:
-            continue
-        tool = bool(inside) and inside[0] in BUILD_TOOLS
-        if every or (TEST_SUITES not in inside and not tool):
+        if "__pycache__" not in inside[-1:] and (every or TEST_SUITES not in inside):
             found.append(path)
     return found
 
