@@ -8,9 +8,9 @@ MIRROR_DIR := $(CURDIR)/.mirror
 BASH_FILES := bin/detect bin/compile bin/build bin/release bin/plan bin/report bin/test-compile bin/test $(wildcard lib/*.sh) $(wildcard lib/profile.d/*.sh) $(wildcard builds/*.sh) test/demo.sh test/bench/run.sh test/bench/slug.sh test/corpus/run.sh test/reproducible/run.sh $(wildcard test/trials/*.sh) \
 	$(wildcard builds/*/*.sh) $(wildcard builds/*/*/*.sh) $(wildcard test/helpers/*.bash) test/integration/setup_suite.bash test/helpers/tests_tmpdir.sh .ci/run
 # The bats suites run BATS_JOBS tests at a time (GNU parallel); integration tests that use /app
-# take turns. More than the cores: a test waits on the network and the disk much of its time (on 2
+# take turns. More than the cores, so that a test waiting on the network leaves none idle (on 2
 # shared cores, 4 at a time with lint, pytest and the unit suites beside them took as long as 2
-# at a time alone).
+# at a time alone). More than 4 shortens nothing: vmstat shows a whole run with no idle time.
 BATS_JOBS ?= 4
 
 .PHONY: test lint unit integration pytest tools mirror demo bench slug-compare corpus vendor buildpackage reproducible clean
