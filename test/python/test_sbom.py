@@ -176,6 +176,11 @@ def test_a_reused_environment_copies_the_last_bill(tmp_path: Path) -> None:
     state.fingerprint = "f2"  # another key: rendered again
     place.hand_on(layout, state, SETTINGS)
     assert "app-copied" not in (layout.slug_dir / "python-sbom.cdx.json").read_text()
+    # A damaged cache (bytes that are not UTF-8 in the key): rendered again, no internal error.
+    saved.write_text(saved.read_text().replace("app-a", "app-copied"))
+    (layout.cache / "sbom" / place.KEY_FILE).write_bytes(b"\x00\xe9\xff garbage")
+    place.hand_on(layout, state, SETTINGS)
+    assert "app-copied" not in (layout.slug_dir / "python-sbom.cdx.json").read_text()
 
 
 def test_a_reused_environment_a_hook_installed_into_gets_a_new_bill(tmp_path: Path) -> None:

@@ -90,9 +90,11 @@ def hand_on(layout: Layout, state: State, settings: Settings) -> None:
 
 
 def _read(path: Path) -> str:
+    """A cached file's text, or "" when it is missing or unreadable (bytes that are not UTF-8: a
+    damaged cache renders the bill again)."""
     try:
         return path.read_text().strip()
-    except OSError:
+    except (OSError, ValueError):
         return ""
 
 
