@@ -8,6 +8,8 @@ runs from for what records a path.
   test/cnb/lifecycle.py's NORMALIZED_MTIME): one time for the modules of a slug and of an image.
 - source_date_epoch: SOURCE_DATE_EPOCH for what the engines build from source distributions (the
   build machine's, else FIXED_TIME), which compilers and wheel builders write instead of now.
+- run_url: a file:// URL of the build directory as it is where the slug runs (a local path
+  requirement's direct_url.json, and what the build matches to it).
 - compiler_settings: -ffile-prefix-map for C and C++ compilers, so that an extension built from
   a source distribution names the slug's files as they are at run time (SLUG_HOME), not as in
   the build directory."""
@@ -15,6 +17,7 @@ runs from for what records a path.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from pybuildpack.context import Layout
 
@@ -26,6 +29,15 @@ def source_date_epoch() -> str:
     """SOURCE_DATE_EPOCH as the build machine sets it (a whole number of seconds), else FIXED_TIME."""
     given = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return given if given.isdigit() and given.isascii() else str(FIXED_TIME)
+
+
+def run_url(url: str, runs_from: tuple[str, str] | None) -> str:
+    """A file:// URL of the build directory as it is where the slug runs (runs_from:
+    context.Layout.runs_from); any other URL as it is."""
+    if runs_from is None:
+        return url
+    built, runs = (Path(path).as_uri() for path in runs_from)
+    return runs + url[len(built) :] if url == built or url.startswith(built + "/") else url
 
 
 def compiler_settings(layout: Layout, env: dict[str, str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pybuildpack import output
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.redact import redact
+from pybuildpack.reproducible import run_url
 from pybuildpack.requirements import locked, ownline
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
@@ -113,7 +114,7 @@ def declared(layout: Layout, app: App) -> list[Declared]:
     found = []
     for entry in app.graph.requirements():
         hashes = {h.split(":", 1)[1].lower() for h in entry.hashes if h.lower().startswith("sha256:")}
-        url = entry.url or (entry.path.as_uri() if entry.path is not None else "")
+        url = entry.url or (run_url(entry.path.as_uri(), layout.runs_from) if entry.path is not None else "")
         extras = sorted(entry.extras)
         origin = entry.origin.show(layout.app)
         found.append(Declared(entry.name or "", origin, sorted(hashes), redact(url), extras))
