@@ -106,6 +106,16 @@ def warn_unpinned(app: App) -> None:
             )
 
 
+def project_declares(app: App) -> list[str] | None:
+    """A locked app's: the distributions its project files declare (LockReader.declares: its
+    pyproject.toml, a uv workspace's, its Pipfile), sorted; None for an app without a lock, or
+    when they can't be read."""
+    if not app.source.locked:
+        return None
+    found = reader_for(app.source.kind).declares(app.source.root)
+    return sorted(found) if found is not None else None
+
+
 def declared(layout: Layout, app: App) -> list[Declared]:
     """The app's requirements as the bill of materials records them (state.Declared, sbom/facts.py):
     each one's distribution, where it is written, the sha256 values it allows and its URL, taken
