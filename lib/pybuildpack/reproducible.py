@@ -12,7 +12,10 @@ runs from for what records a path.
   requirement's direct_url.json, and what the build matches to it).
 - compiler_settings: -ffile-prefix-map for C and C++ compilers, so that an extension built from
   a source distribution names the slug's files as they are at run time (SLUG_HOME), not as in
-  the build directory."""
+  the build directory. In CPPFLAGS, not CFLAGS: setuptools takes a CFLAGS (and CXXFLAGS) of the
+  environment in place of the runtime's own (sysconfig's -DNDEBUG -g -O3 -Wall: an extension
+  would be built unoptimised, its asserts on), where it adds CPPFLAGS to them, for C and C++;
+  autotools and meson pass CPPFLAGS to every compile too (CMake does not read it)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from pathlib import Path
 from pybuildpack.context import Layout
 
 FIXED_TIME = 315532801  # 1980-01-01T00:00:01Z
-_COMPILER_FLAGS = ("CFLAGS", "CXXFLAGS")
+_COMPILER_FLAGS = "CPPFLAGS"
 
 
 def source_date_epoch() -> str:
@@ -43,10 +46,10 @@ def run_url(url: str, runs_from: tuple[str, str] | None) -> str:
 def compiler_settings(layout: Layout, env: dict[str, str]) -> dict[str, str]:
     """What an engine's environment (env) gets so that what it builds from source does not depend
     on the build's directory or time: SOURCE_DATE_EPOCH, and -ffile-prefix-map=BUILD_DIR=/app
-    before the CFLAGS and CXXFLAGS env has (classic mode: a CNB build runs where the image does)."""
+    before the CPPFLAGS env has (classic mode: a CNB build runs where the image does)."""
     settings = {"SOURCE_DATE_EPOCH": source_date_epoch()}
     if layout.runs_from is not None and not any(c.isspace() for c in layout.runs_from[0]):
-        built, runs = layout.runs_from  # (a path with a space can't be one word of CFLAGS)
-        for name in _COMPILER_FLAGS:
-            settings[name] = f"-ffile-prefix-map={built}={runs} {env.get(name, '')}".rstrip()
+        built, runs = layout.runs_from  # (a path with a space can't be one word of CPPFLAGS)
+        flags = env.get(_COMPILER_FLAGS, "")
+        settings[_COMPILER_FLAGS] = f"-ffile-prefix-map={built}={runs} {flags}".rstrip()
     return settings
