@@ -20,6 +20,7 @@ import shlex
 from pathlib import Path
 
 from pybuildpack.files import replace_file
+from pybuildpack.reproducible import FIXED_TIME, run_url
 
 PORTABLE_HEADER = (
     '#!/bin/sh\n\'\'\'exec\' "$(dirname -- "$(realpath -- "$0")")/python" "$0" "$@"\n\' \'\'\'\n'
@@ -103,8 +104,6 @@ def make_local_installs_portable(env: Path, runs_from: tuple[str, str] | None) -
     uv_cache.json (uv's record of the source tree's modification time, from the checkout, by
     which a later uv decides to build it again) records reproducible.FIXED_TIME; their RECORD
     rows get the new content's hash and size. The count of files rewritten."""
-    from pybuildpack.reproducible import FIXED_TIME, run_url
-
     changed: dict[Path, bytes] = {}
     for site in _site_packages(env):
         for direct in sorted(site.glob("*.dist-info/direct_url.json")):
