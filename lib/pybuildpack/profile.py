@@ -1,6 +1,7 @@
 """What the build hands on (the classic contract): .profile.d/python.sh, which the dyno sources at
-start, wherever the slug is unpacked (SLUG_HOME on Heroku), and `export` in the buildpack's
-directory, which later buildpacks of the same build source (so with the build directory's paths).
+start, wherever the slug is unpacked (SLUG_HOME on Heroku), `export` in the buildpack's
+directory, which later buildpacks of the same build source (so with the build directory's paths),
+and the environment's pyvenv.cfg as the slug keeps it (hand_on_environment).
 Written by finish after a successful build. The slug's paths come from Layout; the native
 libraries' variables from the registry (natives/registry.py: run_variables for the dyno,
 build_variables for later buildpacks), for the libraries unpacked in the slug."""
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from pybuildpack import output
 from pybuildpack.context import SLUG_HOME, Layout
+from pybuildpack.environment.relocate import leave_for_the_slug
 from pybuildpack.natives.detect import unpacked
 from pybuildpack.natives.registry import Library, build_variables, run_variables, separator
 
@@ -42,13 +44,7 @@ else
 	_pybp_app="${{HOME:-{home}}}"
 fi
 export PATH="{env_bin}:{runtime_bin}:${{PATH}}"
-{defaults}{libraries}unset PYTHONPLATLIBDIR
-if [ "${{_pybp_app}}" = {home} ] || grep -qxF "home = {runtime}/bin" "{env}/pyvenv.cfg" 2>/dev/null; then
-	unset PYTHONHOME
-else
-	export PYTHONHOME="{runtime}"
-fi
-unset _pybp_app
+{defaults}{libraries}unset PYTHONHOME PYTHONPLATLIBDIR _pybp_app
 """
 
 
@@ -68,12 +64,12 @@ def _prepended(key: str, joined_by: str | None) -> str:
 
 
 def profile_text(layout: Layout, libraries: list[Library]) -> str:
-    """.profile.d/python.sh. PYTHONHOME is set only when the runtime can't find its own files: when
-    the slug runs from neither SLUG_HOME (the runtime's built-in prefix) nor the directory it was
-    built in (where the environment's pyvenv.cfg names the runtime; the script names no build
-    directory, so that two builds' slugs are the same: README, "Reproducible builds"). A
-    PYTHONHOME or PYTHONPLATLIBDIR of the dyno's (a config var) is never kept: it names
-    another Python's files, and the runtime would not start. PYTHONPATH is the app's, and kept."""
+    """.profile.d/python.sh. It names no build directory, so that two builds' slugs are the same
+    (README, "Reproducible builds"). PYTHONHOME is never set: the runtime finds its own files
+    from where its interpreter is, and the environment's python (a relative link to it, its
+    pyvenv.cfg without `home`: relocate.leave_for_the_slug) wherever the slug is. A PYTHONHOME
+    or PYTHONPLATLIBDIR of the dyno's (a config var) is never kept: it names another Python's
+    files, and the runtime would not start. PYTHONPATH is the app's, and kept."""
     lines = []
     for library in libraries:
         prefix = _at_app(layout, layout.natives / library.name)
@@ -87,8 +83,6 @@ def profile_text(layout: Layout, libraries: list[Library]) -> str:
         home=SLUG_HOME,
         env_bin=_at_app(layout, layout.env / "bin"),
         runtime_bin=_at_app(layout, layout.runtime / "bin"),
-        runtime=_at_app(layout, layout.runtime),
-        env=_at_app(layout, layout.env),
         libraries="".join(lines),
     )
 
@@ -137,3 +131,10 @@ def hand_on(layout: Layout) -> None:
         layout.export_file.write_text(export_text(layout, libraries))
     except OSError:
         output.warning([f"Could not write {layout.export_file}; later buildpacks won't see Python"])
+
+
+def hand_on_environment(layout: Layout) -> None:
+    """The environment's pyvenv.cfg as the slug keeps it: no `home`, the runtime named at SLUG_HOME
+    (relocate.leave_for_the_slug), so that it names no build directory and starts wherever the slug
+    is. Once the build's own uses are over (collectstatic and the hooks have run)."""
+    leave_for_the_slug(layout.env, layout.runtime, Path(SLUG_HOME, layout.shown(layout.runtime)))

@@ -129,6 +129,9 @@ class State:
     install_extras: list[str] = field(default_factory=list)
     declared: list[Declared] = field(default_factory=list)  # the app's requirements (decide)
     locked: bool = False  # the requirements are a lock's packages (all of them, not only direct ones)
+    # a lock's: the distributions the app's project files declare (canonical names), the bill of
+    # materials' direct ones (None: not a lock, or not known: LockReader.declares)
+    project_declares: list[str] | None = None
     format: int = FORMAT
 
     def write(self, work: Path) -> None:

@@ -110,3 +110,25 @@ and a second line"
 	assert_success
 	assert_output_contains "Warning: Another build has held the build cache for too long" "       hook ran"
 }
+
+@test "hooks: collectstatic and bin/post_compile start the app's python; after the build no file names the build directory, and a later buildpack sourcing export runs python and console scripts, no PYTHONHOME set" {
+	new_app django-app
+	mkdir -p "${BUILD_DIR}/bin"
+	printf '%s\n' 'python -c "import django, sys; print(\"post_compile python:\", django.__version__, sys.prefix)"' \
+		'django-admin --version' >"${BUILD_DIR}/bin/post_compile"
+	compile_app
+	assert_success
+	assert_output_contains "-----> \$ python manage.py collectstatic --noinput" "static file" \
+		"post_compile python: 5.2.19 ${BUILD_DIR}/.heroku/venv"
+	[[ -f "${BUILD_DIR}/staticfiles/app.css" ]]
+	# (README, "Reproducible builds": the environment's pyvenv.cfg too, which has no home)
+	run grep -rlF "$BUILD_DIR" "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d"
+	assert_equal "$output" ""
+	# a later buildpack, in a clean environment, from elsewhere; the system's python3 untouched
+	run env -i HOME="$BATS_TEST_TMPDIR" PATH=/usr/local/bin:/usr/bin:/bin bash -c '. "$1" && cd / &&
+		python -c "import django, sys; print(django.__version__, sys.prefix)" && django-admin --version &&
+		gunicorn --version && echo "PYTHONHOME=${PYTHONHOME:-unset}" &&
+		/usr/bin/python3 -c "import sys; print(\"system:\", sys.prefix)"' _ "${BUILDPACK_DIR}/export"
+	assert_success
+	assert_output_contains "5.2.19 ${BUILD_DIR}/.heroku/venv" "gunicorn (version" "PYTHONHOME=unset" "system: /usr"
+}

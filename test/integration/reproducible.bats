@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Reproducible builds (make reproducible, test/reproducible/run.sh): a wheels-only app built twice
 # from a cold cache gives CNB layers of the same digests, and classic slugs of the same files (in
-# two build directories; and a warm rebuild in a third), pyvenv.cfg naming the build directory
-# where the others name /app (README, "Reproducible builds").
+# two build directories; and a warm rebuild in a third), none of which names the build directory
+# (README, "Reproducible builds").
 
 load ../helpers/suite
 

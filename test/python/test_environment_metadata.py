@@ -182,3 +182,19 @@ def test_extraneous(env: Path) -> None:
     assert extraneous(have, want) == ["bundle", "localpkg", "pysocks", "redis", "tomli", "x", "y"]
     assert extraneous({"pip": "25.1", "setuptools": "80.9.0", "wheel": "0.45.1"}, {}) == []
     assert extraneous({"flask": "3.1.0"}, {"flask": "3.1.0"}) == []
+
+
+def test_roots_for_a_local_path_recorded_where_the_slug_runs(env: Path, local_package: Path) -> None:
+    """A path requirement of the build directory matches the distribution whose direct_url.json
+    names it at /app (relocate.make_local_installs_portable: a cached environment's), and one
+    still naming the build directory (just installed): both read where the slug runs."""
+    build = str(local_package.parent)
+    runs_from = (build, "/app")
+    site = next(env.glob("lib/python*/site-packages"))
+    dist(site, "atapp", "1.0", direct_url={"url": "file:///app/pkg-at-app", "dir_info": {}})
+    entries: list[tuple[str | None, frozenset[str], str | None]] = [
+        (None, NONE, (local_package.parent / "pkg-at-app").as_uri()),
+        (None, NONE, local_package.as_uri()),
+    ]
+    assert roots_for(env, entries, runs_from) == [("atapp", NONE), ("localpkg", NONE)]
+    assert roots_for(env, entries[:1]) is None  # (without runs_from: the build directory's is another)

@@ -8,9 +8,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import make_wheel
 
+from pybuildpack.environment.install import seed_environment
 from pybuildpack.environment.relocate import (
     PORTABLE_HEADER,
+    leave_for_the_slug,
     make_scripts_portable,
     point_at_runtime,
     relocate,
@@ -60,6 +63,63 @@ def test_point_at_runtime(tmp_path: Path) -> None:
     assert "base-prefix = /new/.heroku/python\n" in text
     assert "command = /new/.heroku/python/bin/python3 -m virtualenv /new/.heroku/venv\n" in text
     assert "prompt = /old build/.herokuish\n" in text and text.count("/old build") == 1
+
+
+def test_a_slug_s_pyvenv_cfg_has_no_home_and_names_the_runtime_at_app(tmp_path: Path) -> None:
+    """What the slug keeps names no build directory (the runtime's paths at /app, no `home`); a
+    warm build given it (the cache's copy) gets `home` back, at its own runtime."""
+    cfg = tmp_path / "pyvenv.cfg"
+    cfg.write_text(
+        "home = /tmp/build_1/.heroku/python/bin\nimplementation = CPython\nversion_info = 3.13.15.final.0\n"
+        "command = /tmp/build_1/.heroku/python/bin/python3 -m virtualenv /tmp/build_1/.heroku/venv\n"
+        "base-prefix = /tmp/build_1/.heroku/python\n"
+        "base-executable = /tmp/build_1/.heroku/python/bin/python3\n"
+    )
+    leave_for_the_slug(tmp_path, Path("/tmp/build_1/.heroku/python"), Path("/app/.heroku/python"))
+    assert cfg.read_text() == (
+        "implementation = CPython\nversion_info = 3.13.15.final.0\n"
+        "command = /app/.heroku/python/bin/python3 -m virtualenv /app/.heroku/venv\n"
+        "base-prefix = /app/.heroku/python\nbase-executable = /app/.heroku/python/bin/python3\n"
+    )
+    point_at_runtime(tmp_path, Path("/tmp/build_2/.heroku/python"))
+    text = cfg.read_text()
+    assert text.startswith("home = /tmp/build_2/.heroku/python/bin\n")
+    assert (
+        "command = /tmp/build_2/.heroku/python/bin/python3 -m virtualenv /tmp/build_2/.heroku/venv\n" in text
+    )
+    assert "/app" not in text
+
+
+def test_an_environment_without_home_starts_wherever_it_is_moved(tmp_path: Path) -> None:
+    """A real environment, as the slug keeps it: moved elsewhere, its python starts
+    with no PYTHONHOME (getpath finds the runtime from the link's target), and it is the
+    environment (site.py: sys.prefix, its site-packages)."""
+    build = tmp_path / "build_1"
+    runtime = build / ".heroku" / "python"
+    (runtime / "bin").mkdir(parents=True)
+    (runtime / "bin" / "python3").symlink_to(os.path.realpath(sys.executable))  # (a runtime's binary)
+    env = build / ".heroku" / "venv"
+    subprocess.run([str(runtime / "bin" / "python3"), "-m", "venv", "--without-pip", str(env)], check=True)
+    wheel = make_wheel(tmp_path / "wheels", "demo", "1.0", metadata=[])
+    seed_environment(env, [wheel])
+    relocate(env, runtime)
+    leave_for_the_slug(env, runtime, Path("/app/.heroku/python"))
+    assert str(build) not in (env / "pyvenv.cfg").read_text()
+    elsewhere = tmp_path / "elsewhere"
+    build.rename(elsewhere)
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH", "VIRTUAL_ENV")}
+    out = subprocess.run(
+        [
+            str(elsewhere / ".heroku" / "venv" / "bin" / "python"),
+            "-c",
+            "import sys, demo; print(sys.prefix, demo.VERSION)",
+        ],
+        capture_output=True,
+        text=True,
+        env=environ,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"{elsewhere / '.heroku' / 'venv'} 1.0\n"
 
 
 def test_redact() -> None:

@@ -5,6 +5,9 @@ environment's own."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,7 +20,9 @@ from pybuildpack.archives.mirror import Mirror
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment import metadata
 from pybuildpack.environment.pip import Pip
+from pybuildpack.environment.relocate import make_local_installs_portable
 from pybuildpack.environment.uv import UvEngine, uv_environment
+from pybuildpack.reproducible import FIXED_TIME
 from pybuildpack.requirements.parse import parse_requirements
 from pybuildpack.tools.uv import Uv
 
@@ -160,3 +165,45 @@ def test_an_app_that_is_a_package_gets_the_same_distributions_from_uv_as_from_pi
         installed[name] = metadata.installed(built.env)
     assert installed["uv"] == installed["pip"]
     assert installed["pip"][fixture] == "1.0" and installed["pip"]["six"] == "1.17.0"
+
+
+def test_a_local_path_requirement_leaves_the_same_dist_info_in_any_build_directory(
+    layout: Layout,
+    tmp_path: Path,
+    local_server: Callable[..., LocalServer],
+) -> None:
+    """`./pkg` (the pyproject-app fixture) installed by uv in two build directories, and by pip:
+    its direct_url.json names it where the slug runs it (file:///app/pkg), uv's uv_cache.json
+    holds the fixed time, not the checkout's, and their RECORD rows follow
+    (relocate.make_local_installs_portable): uv's dist-info is the same, byte for byte."""
+    six = make_wheel(tmp_path / "wheels", "six", "1.17.0")
+    index = local_server(root=simple_index(tmp_path / "index", [six, *seed_wheels()]))
+    found = {}
+    for name, where in (("uv", "build_one"), ("uv", "another_build"), ("pip", "pip_build")):
+        build = tmp_path / where
+        shutil.copytree(ROOT / "test" / "fixtures" / "pyproject-app", build / "pkg")
+        (build / "requirements.txt").write_text("./pkg\n")
+        built = Layout(build, build, ROOT, tmp_path / f"work-{where}", layout.cache)
+        graph = parse_requirements(build / "requirements.txt", build, {})
+        make_venv(built.env, seed_wheels())
+        args, config = ["-r", str(build / "requirements.txt")], {"PIP_INDEX_URL": index.url}
+        if name == "pip":
+            Pip(built, graph, config).install(args)
+        else:
+            UvEngine(built, graph, config, (), Uv(built, "amd64", None, configured())).install(args)
+        assert make_local_installs_portable(built.env, built.runs_from) >= 1
+        info = next(built.env.glob("lib/python*/site-packages/pyproject_app-1.0.dist-info"))
+        found[where] = {path.name: path.read_bytes() for path in info.iterdir()}
+        assert str(build).encode() not in b"".join(found[where].values())
+    assert found["build_one"] == found["another_build"]
+    for where in ("build_one", "pip_build"):
+        assert json.loads(found[where]["direct_url.json"])["url"] == "file:///app/pkg"
+    cache = json.loads(found["build_one"]["uv_cache.json"])
+    assert cache["timestamp"] == {"secs_since_epoch": FIXED_TIME, "nanos_since_epoch": 0}
+    for where in ("build_one", "pip_build"):
+        data = found[where]["direct_url.json"]
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert (
+            f"pyproject_app-1.0.dist-info/direct_url.json,sha256={digest},{len(data)}"
+            in found[where]["RECORD"].decode()
+        )

@@ -81,14 +81,17 @@ def test_python_sh_puts_the_environment_first_and_keeps_user_settings(layout: La
     ).read_bytes()
 
 
-def test_pythonhome_only_where_the_runtime_cannot_find_itself(layout: Layout, tmp_path: Path) -> None:
+def test_pythonhome_is_never_set_and_the_dynos_is_dropped(layout: Layout, tmp_path: Path) -> None:
+    """The runtime and the environment find their files wherever the slug is (the environment's
+    pyvenv.cfg has no `home`: relocate.leave_for_the_slug), so no PYTHONHOME: one would reach
+    every other Python the app starts."""
     hand_on(layout)
-    show = 'echo "${PYTHONHOME:-unset}|${PYTHONPLATLIBDIR:-unset}|${PYTHONPATH:-unset}"'
+    show = 'echo "${PYTHONHOME:-unset}|${PYTHONPLATLIBDIR:-unset}|${PYTHONPATH:-unset}|${_pybp_app:-unset}"'
     dyno = {"PYTHONHOME": "/nowhere", "PYTHONPLATLIBDIR": "lib64", "PYTHONPATH": "/app/src"}
-    assert sourced(layout.profile_d / "python.sh", show, dyno) == "unset|unset|/app/src"
+    assert sourced(layout.profile_d / "python.sh", show, dyno) == "unset|unset|/app/src|unset"
     elsewhere = moved(layout, tmp_path)
     shown = sourced(elsewhere / ".profile.d" / "python.sh", show, {**dyno, "PYTHONPATH": ""})
-    assert shown == f"{elsewhere}/.heroku/python|unset|unset"
+    assert shown == "unset|unset|unset|unset"
     assert str(layout.build) not in (layout.profile_d / "python.sh").read_text()  # (the same in every build)
 
 

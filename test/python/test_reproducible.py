@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import make_venv, seed_wheels
 
 from pybuildpack.context import Layout
 from pybuildpack.environment.pip import pip_environment
@@ -43,11 +44,13 @@ def test_source_date_epoch_is_the_machines_else_the_fixed_time(
 
 
 def test_compiler_flags_map_the_build_directory_to_app_before_the_machines(tmp_path: Path) -> None:
+    """In CPPFLAGS, for C and C++; CFLAGS and CXXFLAGS as they were (setuptools takes them in place
+    of the runtime's own flags: test_setuptools_builds_with_the_runtime_s_own_flags_and_the_map)."""
     layout = classic(tmp_path)
     built = str(layout.build.resolve())
-    settings = compiler_settings(layout, {"CFLAGS": "-O1"})
-    assert settings["CFLAGS"] == f"-ffile-prefix-map={built}=/app -O1"
-    assert settings["CXXFLAGS"] == f"-ffile-prefix-map={built}=/app"
+    settings = compiler_settings(layout, {"CPPFLAGS": "-I/opt/x", "CFLAGS": "-O1"})
+    assert settings["CPPFLAGS"] == f"-ffile-prefix-map={built}=/app -I/opt/x"
+    assert set(settings) == {"SOURCE_DATE_EPOCH", "CPPFLAGS"}
     # A CNB build runs where the image does; a build directory with a space can't be one word.
     cnb = Layout(layout.build, layout.build, ROOT, tmp_path / "work", None, layers=tmp_path / "layers")
     assert set(compiler_settings(cnb, {})) == {"SOURCE_DATE_EPOCH"}
@@ -64,7 +67,7 @@ def test_what_is_compiled_with_them_names_the_slug_where_it_runs(tmp_path: Path)
         source = layout.build / "src" / "ext.c"
         source.parent.mkdir()
         source.write_text("const char *where(void) { return __FILE__; }\n")
-        flags = compiler_settings(layout, {})["CFLAGS"].split()
+        flags = compiler_settings(layout, {})["CPPFLAGS"].split()
         subprocess.run(
             ["cc", *flags, "-g", "-c", str(source), "-o", str(source.with_suffix(".o"))], check=True
         )
@@ -72,3 +75,35 @@ def test_what_is_compiled_with_them_names_the_slug_where_it_runs(tmp_path: Path)
         assert str(layout.build.resolve()).encode() not in objects[-1]
         assert b"/app/src/ext.c" in objects[-1]
     assert objects[0] == objects[1]
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler")
+def test_setuptools_builds_with_the_runtime_s_own_flags_and_the_map(tmp_path: Path) -> None:
+    """A C extension built by setuptools (the seed's) in the engines' environment
+    (pip_environment): with the interpreter's own CFLAGS (sysconfig's -DNDEBUG -g -O3: setuptools
+    drops them for a CFLAGS of the environment, and the source refuses to compile without them),
+    and the prefix map (its debug information names it at /app, not in the build directory)."""
+    layout = classic(tmp_path)
+    source = layout.build / "ext"
+    source.mkdir()
+    (source / "fast.c").write_text(
+        '#ifndef NDEBUG\n#error "built without the interpreter\'s own CFLAGS"\n#endif\n'
+        "#include <Python.h>\n"
+        'static struct PyModuleDef fast = {PyModuleDef_HEAD_INIT, "fast"};\n'
+        "PyMODINIT_FUNC PyInit_fast(void) { return PyModule_Create(&fast); }\n"
+    )
+    (source / "setup.py").write_text(
+        "from setuptools import Extension, setup\n"
+        "setup(name='fast', version='1', ext_modules=[Extension('fast', ['fast.c'])])\n"
+    )
+    env = make_venv(tmp_path / "venv", [w for w in seed_wheels() if w.name.startswith("setuptools-")])
+    built = subprocess.run(
+        [str(env / "bin" / "python"), "setup.py", "-q", "build_ext", "--inplace"],
+        cwd=source,
+        env=pip_environment(layout, {}),
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    data = next(source.glob("fast*.so")).read_bytes()
+    assert b"/app/ext" in data and str(layout.build.resolve()).encode() not in data

@@ -126,3 +126,12 @@ def test_a_vcs_package_locked_without_a_commit_is_warned_about(
     assert "Warning: Pipfile.lock locks floating from a VCS without a commit" in said
     assert "Pin it to a commit" in said and "pipenv lock" in said
     assert "pinned" not in said
+
+
+def test_what_a_pipfile_declares_every_category_s_packages_and_none_without_one(tmp_path: Path) -> None:
+    """The pipenv-app fixture's Pipfile, with a category of its own; a lock alone does not say."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "pipenv-app" / "Pipfile.in"
+    (tmp_path / "Pipfile").write_text(fixture.read_text() + '\n[docs]\nSphinx_RTD_Theme = "*"\n')
+    assert pipfilelock.READER.declares(tmp_path) == {"django", "six", "pytest", "sphinx-rtd-theme"}
+    (tmp_path / "Pipfile").unlink()
+    assert pipfilelock.declares(tmp_path) is None

@@ -215,3 +215,17 @@ iniconfig = "*"
     assert sorted(target.read_text().split()) == sorted(
         ["requests==1.0", "idna==1.0", "pysocks==1.0", "iniconfig==1.0", "chardet==1.0"]
     )
+
+
+def test_what_a_poetry_project_declares_its_groups_and_its_own_package_but_not_python(tmp_path: Path) -> None:
+    """The poetry-app fixture's pyproject.toml ([tool.poetry] style), then Poetry 2's [project]."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "poetry-app" / "pyproject.in"
+    (tmp_path / "pyproject.toml").write_text(fixture.read_text())
+    assert poetrylock.READER.declares(tmp_path) == {"poetry-app", "django", "helper", "pytest"}
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["Flask (>=3)"]\n'
+        '[project.optional-dependencies]\ncache = ["redis"]\n'
+        '[tool.poetry.group.test.dependencies]\nPyTest_Cov = "*"\n'
+        '[tool.poetry.dev-dependencies]\nblack = "*"\n'
+    )
+    assert poetrylock.declares(tmp_path) == {"svc", "flask", "redis", "pytest-cov", "black"}

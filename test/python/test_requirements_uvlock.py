@@ -100,3 +100,25 @@ def test_a_local_source_outside_the_app_is_refused_naming_the_package_before_uv_
             caught.value.title == f"uv.lock can't be installed: the local path '{where}' is outside the app"
         )
         assert caught.value.where == "uv.lock: package.3.source.directory"
+
+
+def test_what_a_workspace_declares_is_every_project_s_own_and_its_dependencies_groups_and_extras() -> None:
+    """The root and members of the uv-workspace fixture (the bill of materials' direct ones), not
+    a project of the repository outside the workspace (tools/cli)."""
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "uv-workspace"
+    found = {"api", "gunicorn", "itsdangerous", "shared", "six", "worker", "idna", "certifi"}
+    assert uvlock.READER.declares(root) == found
+
+
+def test_what_a_project_declares_with_extras_groups_and_uvs_older_dev_dependencies(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "My_App"\nversion = "1"\n'
+        "dependencies = [\"Django[argon2]>=5 ; python_version >= '3.10'\"]\n"
+        '[project.optional-dependencies]\nredis = ["redis-py-cluster", "not a requirement!"]\n'
+        '[dependency-groups]\ndev = ["pytest", {include-group = "lint"}]\nlint = ["ruff"]\n'
+        '[tool.uv]\ndev-dependencies = ["coverage"]\n'
+    )
+    found = uvlock.declares(tmp_path)
+    assert found == {"my-app", "django", "redis-py-cluster", "pytest", "ruff", "coverage"}
+    (tmp_path / "pyproject.toml").write_text("[project\n")
+    assert uvlock.declares(tmp_path) is None  # (not known: the bill says what the lock does)

@@ -17,6 +17,7 @@ from conftest import ROOT, make_venv, make_wheel, seed_wheels
 from pybuildpack.committed import mark_runtime
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment.install import seed_environment
+from pybuildpack.requirements.lockformats import reader_for
 from pybuildpack.sbom import place
 from pybuildpack.state import Declared, InstallStep, LibraryUse, State
 from pybuildpack.tools.pins import pinned
@@ -259,6 +260,28 @@ def test_a_lock_s_packages_are_direct_unless_another_needs_them_with_the_file_in
     assert found["pypi:lib-b@2.0"]["hashes"] == [{"alg": "SHA-256", "content": "b" * 64}]
     assert "hashes" not in found["pypi:lib-c@3.0"]
     assert props(found["pypi:lib-c@3.0"])["allowed-sha256"] == f"{'a' * 64} {'b' * 64}"
+
+
+def test_a_lock_s_packages_are_direct_when_the_project_declares_them_else_transitive(tmp_path: Path) -> None:
+    """What pyproject.toml asks for is direct, even where another distribution needs it too
+    (lib-b); what only the lock holds is transitive, even where nothing installed needs it
+    (lib-c, asked for by an extra of lib-b that is not installed) (uvlock.declares, read from
+    the app's real pyproject.toml as decide reads it)."""
+    layout, state = a_build(tmp_path, natives=False)
+    (layout.app / "pyproject.toml").write_text(
+        '[project]\nname = "svc"\nversion = "1"\ndependencies = ["app-a"]\n'
+        '[dependency-groups]\ndev = ["lib-b>=2"]\n'
+    )
+    state.locked = True
+    state.declared = [Declared(n, f"uv.lock:{i}") for i, n in enumerate(["app-a", "lib-b", "lib-c"], start=1)]
+    state.project_declares = sorted(reader_for("uv").declares(layout.app) or [])
+    place.hand_on(layout, state, SETTINGS)
+    found = components((layout.slug_dir / "python-sbom.cdx.json").read_text())
+    relation = {ref: props(c).get("relationship") for ref, c in found.items()}
+    assert relation["pypi:app-a@1.0"] == relation["pypi:lib-b@2.0"] == "direct"
+    assert relation["pypi:lib-c@3.0"] == "transitive"
+    assert props(found["pypi:lib-b@2.0"])["required-by"] == "app-a"
+    assert "required-by" not in props(found["pypi:lib-c@3.0"])
 
 
 UV_PACKAGE = """\

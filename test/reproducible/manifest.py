@@ -6,8 +6,7 @@ manifests are (make reproducible diffs them).
 
 With BUILT_IN (the directory the tree was built in, which its slug does not run from), a file or
 link that names BUILT_IN (its bytes, binary files included) is hashed as if it named /app instead,
-and its line ends in `names the build directory` (make reproducible lists them: only the ones the
-README names may).
+and its line ends in `names the build directory` (make reproducible lists them: none may).
 """
 
 from __future__ import annotations

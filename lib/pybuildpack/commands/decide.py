@@ -10,7 +10,7 @@ from pybuildpack.environment.choose import prefetch_uv
 from pybuildpack.faults import checkpoint
 from pybuildpack.natives import detect as natives
 from pybuildpack.python_version.release import release_for
-from pybuildpack.requirements.app import check_read, declared, lock_made_by, read_app
+from pybuildpack.requirements.app import check_read, declared, lock_made_by, project_declares, read_app
 from pybuildpack.state import State
 from pybuildpack.tools import export
 
@@ -45,4 +45,5 @@ def decide(layout: Layout, settings: Settings, stack: str, arch: str, restoring:
     state.libraries = natives.for_build(layout, app, state.default_index, bootstrap, cached)
     state.libraries = natives.install(layout, settings, state.libraries, stack, arch)
     state.declared, state.locked = declared(layout, app), app.source.locked
+    state.project_declares = project_declares(app)
     state.write(layout.work)

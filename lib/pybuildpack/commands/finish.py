@@ -20,7 +20,8 @@ def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None
     """After a successful build (args.status 0): the app's process types said (webapp/procfile.py),
     .profile.d and export written (profile.hand_on; with layers, the layers' files and launch.toml:
     launch.hand_on), the bill of materials (sbom/place.py), the cache tidied (tidy_after_build),
-    the Python version kept for the next build, and the size of what the build hands on said
+    the Python version kept for the next build, the slug's pyvenv.cfg left naming no build
+    directory (profile.hand_on_environment), and the size of what the build hands on said
     (size.py; measured meanwhile). Then the report (args.report), for any build."""
     if args.status == 0:
         state = State.read(layout.work)
@@ -43,6 +44,8 @@ def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None
         if layout.cache is not None:
             tidy_after_build(layout)
             remember(layout, state.python_version)
+        if layout.layers is None:
+            profile.hand_on_environment(layout)  # (once the cache's copy is checked: its own file)
         size.tell(layout, measuring, settings.slug_size_warning)
         size.keep(layout, measuring)
     if args.report:

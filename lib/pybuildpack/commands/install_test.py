@@ -10,7 +10,7 @@ from pybuildpack import output
 from pybuildpack.context import Layout, Settings
 from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.choose import engine_for
-from pybuildpack.environment.install import final_installs, requirement_args
+from pybuildpack.environment.install import final_installs, reopen_environment, requirement_args
 from pybuildpack.natives.detect import unpacked
 from pybuildpack.requirements.app import App, read_app
 from pybuildpack.requirements.parse import parse_requirements
@@ -19,6 +19,7 @@ from pybuildpack.tools.export import export_for_tests
 
 def install_test_requirements(layout: Layout, settings: Settings, requirements: Path, arch: str) -> None:
     """The test requirements (requirements: requirements-test.txt, when it is a file)."""
+    reopen_environment(layout)
     libraries = unpacked(layout)
     app = read_app(layout, settings)
     before = metadata.snapshot(layout.env)

@@ -14,7 +14,7 @@ from pybuildpack.context import Layout
 from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.engine import Engine
 from pybuildpack.environment.install import started_modules
-from pybuildpack.environment.relocate import relocate
+from pybuildpack.environment.relocate import make_local_installs_portable, relocate
 from pybuildpack.state import State
 
 
@@ -42,6 +42,7 @@ def complete(
         layout.env, modules, store, look, layout.bytecode_mode, every=every, runs_from=layout.runs_from
     )
     relocate(layout.env, layout.runtime)
+    make_local_installs_portable(layout.env, layout.runs_from)
     # What the environment holds, for the cache (compiling adds no distribution): read once.
     installed = metadata.installed(layout.env) if layout.cache is not None else {}
     pip = pipcache.cache_dir(layout)

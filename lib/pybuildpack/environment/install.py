@@ -13,7 +13,7 @@ from pybuildpack import output
 from pybuildpack.context import Layout
 from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.engine import Engine
-from pybuildpack.environment.relocate import relocate
+from pybuildpack.environment.relocate import point_at_runtime, relocate
 from pybuildpack.errors import BuildError
 from pybuildpack.plan.model import Plan
 from pybuildpack.process import run
@@ -64,6 +64,14 @@ def create_environment(layout: Layout) -> None:
         )
     seed_environment(layout.env, sorted((layout.vendor / "seed").glob("*.whl")))
     relocate(layout.env, layout.runtime)
+
+
+def reopen_environment(layout: Layout) -> None:
+    """A built slug's environment, ready for more installs (bin/test-compile): its pyvenv.cfg's
+    `home`, which the slug's leaves out (relocate.leave_for_the_slug), named again at the runtime
+    where it is, so that the engines start it as the build's did. Heroku CI's tests then run it
+    where it was built, as it names."""
+    point_at_runtime(layout.env, layout.runtime)
 
 
 def create_seeded(

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from packaging.utils import canonicalize_name
 
+from pybuildpack.reproducible import run_url
+
 if TYPE_CHECKING:
     from email.message import Message
 
@@ -204,19 +206,22 @@ def closure(env: Path, roots: list[tuple[str, frozenset[str]]]) -> set[str] | No
 
 
 def roots_for(
-    env: Path, entries: list[tuple[str | None, frozenset[str], str | None]]
+    env: Path,
+    entries: list[tuple[str | None, frozenset[str], str | None]],
+    runs_from: tuple[str, str] | None = None,
 ) -> list[tuple[str, frozenset[str]]] | None:
     """Root names for the app's requirements: (name, extras, url) each; a requirement known only by
-    its URL or path is matched through the direct_url.json pip records. None when one can't be."""
+    its URL or path is matched through the direct_url.json pip records (a path in the build
+    directory on either side read where the slug runs it: run_url). None when one can't be."""
     by_url = {}
     for name, (info, _message) in _distributions(env).items():
         url = _direct_url(info)
         if url:
-            by_url[_bare_url(url)] = name
+            by_url[_bare_url(run_url(url, runs_from))] = name
     roots = []
     for name, extras, url in entries:
         if name is None and url is not None:
-            name = by_url.get(_bare_url(url))
+            name = by_url.get(_bare_url(run_url(url, runs_from)))
             if name is None:
                 return None
         if name is not None:

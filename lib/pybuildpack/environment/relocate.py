@@ -4,7 +4,8 @@ A slug is built in one directory and run from another (/app on Heroku). Three th
 environment name absolute paths: the interpreter symlinks, pyvenv.cfg's `home`, and the shebangs of
 console scripts. The symlinks are made relative, the scripts get a shebang that finds the
 environment's python next to themselves (and their RECORD rows the new content's hash), and `home`
-is pointed at the runtime wherever it is now.
+is pointed at the runtime wherever it is now; once the build is done with it, a classic slug's
+pyvenv.cfg is left without `home` (leave_for_the_slug), naming no build directory.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import json
 import os
 import re
 import shlex
 from pathlib import Path
 
 from pybuildpack.files import replace_file
+from pybuildpack.reproducible import FIXED_TIME, run_url
 
 PORTABLE_HEADER = (
     '#!/bin/sh\n\'\'\'exec\' "$(dirname -- "$(realpath -- "$0")")/python" "$0" "$@"\n\' \'\'\'\n'
@@ -94,6 +97,42 @@ def _record_rewritten(env: Path, changed: dict[Path, bytes]) -> None:
                 replace_file(record, "".join(lines))
 
 
+def make_local_installs_portable(env: Path, runs_from: tuple[str, str] | None) -> int:
+    """A local path requirement (./pkg, -e .) installed from the build directory: its
+    direct_url.json (PEP 610: where it was installed from) names it where the slug runs it
+    (reproducible.run_url: file:///app/pkg, which is where its source is then), and uv's
+    uv_cache.json (uv's record of the source tree's modification time, from the checkout, by
+    which a later uv decides to build it again) records reproducible.FIXED_TIME; their RECORD
+    rows get the new content's hash and size. The count of files rewritten."""
+    changed: dict[Path, bytes] = {}
+    for site in _site_packages(env):
+        for direct in sorted(site.glob("*.dist-info/direct_url.json")):
+            try:
+                data = json.loads(direct.read_text())
+            except (OSError, ValueError):
+                continue
+            if not isinstance(data, dict) or not str(data.get("url", "")).startswith("file:"):
+                continue
+            url = run_url(str(data["url"]), runs_from)
+            if url != data["url"]:
+                data["url"] = url
+                changed[direct] = json.dumps(data, separators=(",", ":")).encode()
+            cache = direct.with_name("uv_cache.json")
+            try:
+                info = json.loads(cache.read_text()) if cache.is_file() else None
+            except (OSError, ValueError):
+                info = None
+            if isinstance(info, dict) and isinstance(info.get("timestamp"), dict):
+                fixed = {**info, "timestamp": {"secs_since_epoch": FIXED_TIME, "nanos_since_epoch": 0}}
+                if fixed != info:
+                    changed[cache] = json.dumps(fixed, separators=(",", ":")).encode()
+    for path, data in changed.items():
+        replace_file(path, data)
+    if changed:
+        _record_rewritten(env, changed)
+    return len(changed)
+
+
 def make_symlinks_relative(bin_dir: Path) -> None:
     for path in bin_dir.iterdir():
         if path.is_symlink():
@@ -104,35 +143,63 @@ def make_symlinks_relative(bin_dir: Path) -> None:
                 path.symlink_to(relative)
 
 
-def point_at_runtime(env: Path, runtime: Path) -> None:
-    """Rewrite pyvenv.cfg so that the environment's base interpreter is `runtime`: every path it
-    names in the directory that held the runtime it was made on (the slug's .heroku/: `home`,
-    `base-prefix`, and `command`'s environment too) is named in runtime's."""
-    cfg = env / "pyvenv.cfg"
-    lines = cfg.read_text().splitlines()
-    old_home = ""
+def _config_lines(env: Path) -> tuple[list[str], Path | None]:
+    """pyvenv.cfg's lines, and the runtime it names: `home`'s parent (the runtime's bin/), else
+    `base-prefix` (a slug's, which has no `home`: leave_for_the_slug)."""
+    lines = (env / "pyvenv.cfg").read_text().splitlines()
+    found: dict[str, str] = {}
     for line in lines:
-        key, _, value = line.partition("=")
-        if key.strip() == "home":
-            old_home = value.strip()
+        key, sep, value = line.partition("=")
+        if sep:
+            found.setdefault(key.strip(), value.strip())
+    if found.get("home"):
+        return lines, Path(found["home"]).parent
+    return lines, Path(found["base-prefix"]) if found.get("base-prefix") else None
+
+
+def _moved(lines: list[str], old: Path | None, runtime: Path) -> list[str]:
+    """lines with every path of old (a runtime) and of the directory that held it (the slug's
+    .heroku/: the environment's own, in `command`) named in runtime's, where a path begins."""
+    if old is None:
+        return lines
     out = []
     for line in lines:
         key, sep, value = line.partition("=")
         value = value.strip()
-        if sep and old_home:
-            # the runtime's directory, then the one that held it, where a path begins
-            moved = value
-            for old, new in (
-                (Path(old_home).parent, runtime),
-                (Path(old_home).parent.parent, runtime.parent),
-            ):
-                if str(old) != "/":
-                    pattern = rf"(?:^|(?<= )){re.escape(str(old))}(?=/|$| )"
-                    moved = re.sub(pattern, str(new).replace("\\", "\\\\"), moved)
-            if moved != value:
-                line = f"{key.strip()} = {moved}"
-        out.append(line)
-    replace_file(cfg, "\n".join(out) + "\n")
+        moved = value
+        for before, after in ((old, runtime), (old.parent, runtime.parent)):
+            if sep and str(before) != "/":
+                pattern = rf"(?:^|(?<= )){re.escape(str(before))}(?=/|$| )"
+                moved = re.sub(pattern, str(after).replace("\\", "\\\\"), moved)
+        out.append(f"{key.strip()} = {moved}" if moved != value else line)
+    return out
+
+
+def point_at_runtime(env: Path, runtime: Path) -> None:
+    """Rewrite pyvenv.cfg so that the environment's base interpreter is `runtime`: `home` names
+    its bin/ (added when the file has none: a slug's), and every path the file names in the
+    directory that held the runtime it was made on (the slug's .heroku/: `base-prefix`, and
+    `command`'s environment too) is named in runtime's."""
+    lines, old = _config_lines(env)
+    lines = _moved(lines, old, runtime)
+    if not any(line.partition("=")[0].strip() == "home" for line in lines):
+        lines.insert(0, f"home = {runtime / 'bin'}")
+    replace_file(env / "pyvenv.cfg", "\n".join(lines) + "\n")
+
+
+def leave_for_the_slug(env: Path, runtime: Path, runs_at: Path) -> None:
+    """pyvenv.cfg as a classic slug keeps it, the same wherever it was built (README,
+    "Reproducible builds"): without `home`, so that Python finds the runtime through the
+    environment's bin/python (a relative link to it) wherever the slug is, at run time, in a later
+    buildpack through `export`, in Heroku CI (getpath takes a venv's `home` only as an absolute
+    path, and without it computes the prefix from the link's target; site.py makes the directory
+    the environment all the same, as it does for any pyvenv.cfg beside bin/); the runtime's other
+    paths (`base-prefix`, `command`, ...) named where the slug runs it (runs_at). Written once the
+    build's last use of the environment is over: the engines, collectstatic and the hooks start it
+    with `home` (point_at_runtime), as any virtual environment has it."""
+    lines, old = _config_lines(env)
+    kept = [line for line in _moved(lines, old, runs_at) if line.partition("=")[0].strip() != "home"]
+    replace_file(env / "pyvenv.cfg", "\n".join(kept) + "\n")
 
 
 # site-packages -> pythonX.Y -> lib -> venv -> .heroku -> the app

@@ -50,7 +50,7 @@ def required_names(layout: Layout, source: InstallSource, graph: Graph) -> set[s
             entries.append((entry.name, extras, entry.path.resolve().as_uri()))
         else:
             entries.append((entry.name, extras, entry.url))
-    roots = metadata.roots_for(layout.env, entries)
+    roots = metadata.roots_for(layout.env, entries, layout.runs_from)
     if roots is None:
         return None
     return metadata.closure(layout.env, roots + _SEED_ROOTS)

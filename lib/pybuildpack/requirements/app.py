@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pybuildpack import output
 from pybuildpack.context import ConfigVars, Layout, Settings
 from pybuildpack.redact import redact
+from pybuildpack.reproducible import run_url
 from pybuildpack.requirements import locked, ownline
 from pybuildpack.requirements.graph import Graph
 from pybuildpack.requirements.load import load_graph
@@ -105,6 +106,16 @@ def warn_unpinned(app: App) -> None:
             )
 
 
+def project_declares(app: App) -> list[str] | None:
+    """A locked app's: the distributions its project files declare (LockReader.declares: its
+    pyproject.toml, a uv workspace's, its Pipfile), sorted; None for an app without a lock, or
+    when they can't be read."""
+    if not app.source.locked:
+        return None
+    found = reader_for(app.source.kind).declares(app.source.root)
+    return sorted(found) if found is not None else None
+
+
 def declared(layout: Layout, app: App) -> list[Declared]:
     """The app's requirements as the bill of materials records them (state.Declared, sbom/facts.py):
     each one's distribution, where it is written, the sha256 values it allows and its URL, taken
@@ -113,7 +124,7 @@ def declared(layout: Layout, app: App) -> list[Declared]:
     found = []
     for entry in app.graph.requirements():
         hashes = {h.split(":", 1)[1].lower() for h in entry.hashes if h.lower().startswith("sha256:")}
-        url = entry.url or (entry.path.as_uri() if entry.path is not None else "")
+        url = entry.url or (run_url(entry.path.as_uri(), layout.runs_from) if entry.path is not None else "")
         extras = sorted(entry.extras)
         origin = entry.origin.show(layout.app)
         found.append(Declared(entry.name or "", origin, sorted(hashes), redact(url), extras))

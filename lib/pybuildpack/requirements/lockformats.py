@@ -1,6 +1,7 @@
 """The lock formats, one reader each (uvlock.py, pipfilelock.py, poetrylock.py): what checks a
 lock's files before any download, what the report says made it, the files it is made from, and
-its export into requirements lines (locked.py reads the export into the graph). A fourth format
+its export into requirements lines (locked.py reads the export into the graph), and the
+distributions the app's project declares (the bill of materials' direct ones). A fourth format
 is one module with its READER, and one line of the table below.
 
 A format exported by its package manager's own tool (uv.lock, by uv) names the tool (`tool`);
@@ -9,10 +10,13 @@ fetches or runs a program of its own accord."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from pybuildpack.process import Completed
 from pybuildpack.requirements.selection import NOTHING, Choices, Selection
@@ -57,6 +61,37 @@ def _nothing(_app: Path) -> str:
     return ""
 
 
+def _not_known(_app: Path) -> frozenset[str] | None:
+    return None
+
+
+def requirement_names(specs: Iterable[object]) -> set[str]:
+    """The canonical names of the distributions requirement strings name (others skipped)."""
+    found = set()
+    for spec in specs:
+        try:
+            found.add(canonicalize_name(Requirement(str(spec)).name))
+        except InvalidRequirement:
+            continue
+    return found
+
+
+def standard_declares(project: dict[str, Any]) -> set[str]:
+    """What a pyproject.toml declares in the standard tables (uv's and Poetry 2's): the project
+    itself, its dependencies, every extra's ([project.optional-dependencies]) and every dependency
+    group's ([dependency-groups]; an include-group entry names no distribution)."""
+    table = project.get("project") if isinstance(project.get("project"), dict) else {}
+    specs = list(table.get("dependencies") or [])
+    for extra in (table.get("optional-dependencies") or {}).values():
+        specs += list(extra or [])
+    for group in (project.get("dependency-groups") or {}).values():
+        specs += [item for item in group or [] if isinstance(item, str)]
+    found = requirement_names(specs)
+    if table.get("name"):
+        found.add(canonicalize_name(str(table["name"])))
+    return found
+
+
 @dataclass(frozen=True)
 class LockReader:
     kind: str  # InstallSource.kind
@@ -67,6 +102,10 @@ class LockReader:
     choices: Callable[[Path], Choices]  # the groups and extras the app declares
     describe: Callable[[Path], str] = _nothing  # what made the lock, for the report ("" unknown)
     tool: str = ""  # the program that exports it (tools/), or "" (pure Python)
+    # The distributions the app's project files declare, by canonical name (its own package, its
+    # dependencies, every group's and extra's: the bill of materials' direct ones, the rest of
+    # the lock transitive), or None when they can't be read.
+    declares: Callable[[Path], frozenset[str] | None] = _not_known
 
 
 def reader_for(kind: str) -> LockReader:

@@ -262,6 +262,21 @@ def choices(app: Path) -> Choices:
     )
 
 
+def declares(app: Path) -> frozenset[str] | None:
+    """What the Pipfile declares: the packages of every category ([packages], [dev-packages], its
+    own); None without a Pipfile (a lock alone does not say which of its packages were asked for)."""
+    try:
+        pipfile = load_pipfile(app)
+    except BuildError:
+        return None
+    if pipfile is None:
+        return None
+    sections = [v for k, v in pipfile.items() if k not in _SECTIONS - {"packages", "dev-packages"}]
+    return frozenset(
+        canonicalize_name(str(name)) for table in sections if isinstance(table, dict) for name in table
+    )
+
+
 def _check_not_empty(lock: dict[str, Any], pipfile: dict[str, Any] | None, develop: bool) -> None:
     """A lock that holds no package while the Pipfile asks for some is refused (a lock written by
     hand, or a section misspelt), rather than installing nothing."""
@@ -323,4 +338,5 @@ READER = LockReader(
     export=_export,
     choices=choices,
     describe=describe,
+    declares=declares,
 )

@@ -23,7 +23,7 @@ from packaging.utils import canonicalize_name
 from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.locked import credential_names, load_toml_file, package_lines, with_credentials
-from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.lockformats import ExportRequest, LockReader, standard_declares
 from pybuildpack.requirements.selection import NOTHING, Choices, Selection, names
 from pybuildpack.toml import TOMLDecodeError, load_toml
 
@@ -99,6 +99,23 @@ def choices(app: Path) -> Choices:
         where_extras="([project.optional-dependencies], [tool.poetry.extras])",
         fix=", then run 'poetry lock'",
     )
+
+
+def declares(app: Path) -> frozenset[str] | None:
+    """What pyproject.toml declares: the standard tables (Poetry 2), and Poetry's own: the package
+    ([tool.poetry] name), [tool.poetry.dependencies] (but python), every group's and Poetry 1's
+    dev-dependencies."""
+    try:
+        project = load_toml(app / PROJECT)
+    except (OSError, TOMLDecodeError):
+        return None
+    poetry = (project.get("tool") or {}).get("poetry") or {}
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    tables += [(group or {}).get("dependencies") for group in (poetry.get("group") or {}).values()]
+    named = [name for table in tables if isinstance(table, dict) for name in table if name != "python"]
+    if poetry.get("name"):
+        named.append(poetry["name"])
+    return frozenset(standard_declares(project) | {canonicalize_name(str(name)) for name in named})
 
 
 def _declares_dependencies(project: dict[str, Any]) -> bool:
@@ -434,4 +451,5 @@ READER = LockReader(
     export=_export,
     choices=choices,
     describe=describe,
+    declares=declares,
 )

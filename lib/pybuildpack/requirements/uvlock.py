@@ -18,7 +18,12 @@ from pybuildpack.errors import BuildError
 from pybuildpack.requirements import lockvalues as values
 from pybuildpack.requirements.localpaths import outside
 from pybuildpack.requirements.locked import credential_names, load_toml_file, with_credentials
-from pybuildpack.requirements.lockformats import ExportRequest, LockReader
+from pybuildpack.requirements.lockformats import (
+    ExportRequest,
+    LockReader,
+    requirement_names,
+    standard_declares,
+)
 from pybuildpack.requirements.selection import Choices, names
 from pybuildpack.requirements.uvworkspace import Workspace
 from pybuildpack.toml import TOMLDecodeError, load_toml
@@ -76,6 +81,22 @@ def choices(app: Path) -> Choices:
         where_extras="[project.optional-dependencies]",
         fix=", then run 'uv lock'",
     )
+
+
+def declares(root: Path) -> frozenset[str] | None:
+    """What the projects the lock is made from declare (the app's pyproject.toml, or a uv
+    workspace's root and members'): the standard tables, and uv's older tool.uv.dev-dependencies."""
+    found: set[str] = set()
+    for path in Workspace.at(root).projects():
+        try:
+            project = load_toml(path)
+        except (OSError, TOMLDecodeError):
+            return None
+        found |= standard_declares(project)
+        found |= requirement_names(
+            ((project.get("tool") or {}).get("uv") or {}).get("dev-dependencies") or []
+        )
+    return frozenset(found)
 
 
 def _packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
@@ -255,4 +276,5 @@ READER = LockReader(
     export=_export,
     choices=choices,
     tool="uv",
+    declares=declares,
 )

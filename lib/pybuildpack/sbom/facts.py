@@ -218,6 +218,9 @@ def distributions(layout: Layout, state: State) -> list[Component]:
     for name, needs in requires.items():
         for need in needs:
             required_by.setdefault(need, []).append(name)
+    # a lock's packages: direct when the app's project declares them, else transitive (by what
+    # requires them where the project's files can't be read: direct when nothing does)
+    declares = set(state.project_declares) if state.locked and state.project_declares is not None else None
     lock = next((item.origin.rsplit(":", 1)[0] for item in state.declared if state.locked), "")
     offered = lockfiles.files(layout.app / lock) if lock else {}
     by_name: dict[str, Declared] = {}
@@ -236,7 +239,9 @@ def distributions(layout: Layout, state: State) -> list[Component]:
         filename, from_lock = _installed_file(name, version, info, offered.get(name, {}))
         sha256 = archive_hash or from_lock or (hashes[0] if len(hashes) == 1 else "")
         parents = sorted(required_by.get(name, []))
-        if state.locked:  # every package of a lock is declared: direct when nothing installed needs it
+        if declares is not None:
+            relation = "direct" if name in declares else "transitive"
+        elif state.locked:  # every package of a lock is declared: direct when nothing installed needs it
             relation = "transitive" if parents else "direct"
         else:
             relation = "direct" if item is not None else "transitive"

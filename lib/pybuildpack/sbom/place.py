@@ -119,6 +119,7 @@ def _key(layout: Layout, state: State, settings: Settings) -> str:
         ],
         "declared": [[d.name, d.origin, d.hashes, d.url, d.extras] for d in state.declared],
         "locked": state.locked,
+        "project_declares": state.project_declares,
         "layers": sorted(p.name for p in layout.layers.iterdir() if p.is_dir()) if layout.layers else None,
         "mirror": [settings.mirror_url, settings.stack],
         "code": [hashlib.sha256(path.read_bytes()).hexdigest() for path in sources],
