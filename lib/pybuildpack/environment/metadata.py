@@ -96,6 +96,37 @@ def _recorded(record: Path, site: Path, top: Path) -> list[Path]:
     return [path for path in paths if path.is_relative_to(top) and path.is_file()]
 
 
+def recorded_digests(env: Path) -> dict[str, tuple[int, int, str]]:
+    """{path relative to env: (size, when its RECORD was last written in ns, sha256 in hex)} of
+    every file in env for which a RECORD of the environment's distributions gives a sha256 and a
+    size, bytecode (__pycache__) left out: the build compiles its own."""
+    import base64  # (imported by a build that saves an environment only)
+
+    found: dict[str, tuple[int, int, str]] = {}
+    top = os.path.normpath(env)
+    for site in env.glob("lib/python*/site-packages"):
+        prefix = os.path.relpath(site, env)
+        for record in site.glob("*.dist-info/RECORD"):
+            try:
+                written = record.stat().st_mtime_ns
+                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+            except OSError:
+                continue
+            for row in rows:
+                if len(row) < 3 or not row[1].startswith("sha256=") or not row[2].isdigit():
+                    continue
+                relative = os.path.normpath(os.path.join(prefix, row[0]))
+                if relative.startswith(("..", "/")) or "__pycache__" in relative.split(os.sep):
+                    continue
+                try:
+                    raw = base64.urlsafe_b64decode(row[1][7:] + "=" * (-len(row[1][7:]) % 4))
+                except ValueError:
+                    continue
+                if len(raw) == 32 and os.path.join(top, relative).startswith(top + os.sep):
+                    found[relative] = (int(row[2]), written, raw.hex())
+    return found
+
+
 def listed_by_distribution(env: Path) -> dict[str, list[str]]:
     """{NAME VERSION: the paths its RECORD lists, under env as given} of every distribution in the
     environment (read only: nothing is looked up on disk)."""
