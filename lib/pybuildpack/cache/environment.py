@@ -380,12 +380,17 @@ def written_layers(layout: Layout) -> dict[str, str]:
     return found
 
 
-def check_shared(layout: Layout) -> None:
+def check_shared(layout: Layout, environment: str) -> None:
     """After collectstatic and the hooks: the cached environment and runtime tree, which the slug
     shares (hard links), lose what the build's own code wrote into them (even with its size and
-    time put back), so that it reaches no later build."""
+    time put back), so that it reaches no later build. environment: decide's (state.py). Since
+    the mark, only collectstatic and the hooks ran, but in a sync (the install, with the build
+    scripts of what it built, ran after decide's mark): when neither ran, nothing is walked (the
+    bench app's 11,900 files and two manifests read: about 0.06 s of CPU)."""
     cache = layout.cache
     if cache is None or layout.layers is not None:  # (a layer is the environment: nothing is shared)
+        return
+    if environment != "sync" and not _app_code_ran(layout):
         return
     why = check_touched(cache, shared_mark(layout))
     if why is not None:
@@ -395,10 +400,11 @@ def check_shared(layout: Layout) -> None:
             shutil.rmtree(kept, ignore_errors=True)  # the next build unpacks the (checked) archive
 
 
-def tidy_after_build(layout: Layout) -> None:
+def tidy_after_build(layout: Layout, environment: str) -> None:
     """After a successful build: what its own code wrote into files shared with the cache dropped
-    (check_shared), and what the cache table does not know removed (entries.remove_unknown)."""
-    check_shared(layout)
+    (check_shared; environment: decide's), and what the cache table does not know removed
+    (entries.remove_unknown)."""
+    check_shared(layout, environment)
     if layout.cache is not None:
         entries.remove_unknown(layout.cache)
 

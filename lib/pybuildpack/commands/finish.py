@@ -41,7 +41,7 @@ def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None
             launch.hand_on(layout, state, found, written)  # the layers' files and launch.toml
         sbom.hand_on(layout, state, settings)  # the bill of materials
         if layout.cache is not None:
-            tidy_after_build(layout)
+            tidy_after_build(layout, state.environment)
             remember(layout, state.python_version)
         size.tell(layout, measuring, settings.slug_size_warning)
         size.keep(layout, measuring)
