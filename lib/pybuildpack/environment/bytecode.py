@@ -75,6 +75,17 @@ class Compiled:
         return f"Bytecode: {', '.join(done)}"
 
 
+def _inside(path: Path) -> tuple[str, ...]:
+    """The directories of a path below its site-packages."""
+    return path.parts[len(path.parts) - path.parts[::-1].index("site-packages") : -1]
+
+
+def _tool(path: Path, inside: tuple[str, ...] | None = None) -> bool:
+    """A module of site-packages is one of the packaging tools' (BUILD_TOOLS; inside: _inside's)."""
+    inside = _inside(path) if inside is None else inside
+    return bool(inside) and inside[0] in BUILD_TOOLS
+
+
 def _sources(files: list[Path], every: bool = False, tools: bool = False) -> list[Path]:
     """The modules (.py files in site-packages) among an install's files that an app can import at
     start: all but those in a package's test suite (a directory TEST_SUITES below site-packages)
@@ -83,11 +94,10 @@ def _sources(files: list[Path], every: bool = False, tools: bool = False) -> lis
     for path in files:
         if path.suffix != ".py" or "site-packages" not in path.parts:
             continue
-        inside = path.parts[len(path.parts) - path.parts[::-1].index("site-packages") : -1]
+        inside = _inside(path)
         if "__pycache__" in inside[-1:]:
             continue
-        tool = bool(inside) and inside[0] in BUILD_TOOLS
-        if every or (TEST_SUITES not in inside and (tools or not tool)):
+        if every or (TEST_SUITES not in inside and (tools or not _tool(path, inside))):
             found.append(path)
     return found
 
@@ -241,6 +251,8 @@ def start_compiling(
     for source in _sources(added, every, tools):
         pyc = Path(importlib.util.cache_from_source(str(source)))
         if mode == TIMESTAMP:
+            if tools and _tool(source):
+                _own(source)
             try:
                 set_time(source, FIXED_TIME)
             except OSError:
@@ -279,17 +291,19 @@ def tool_modules(env: Path) -> list[Path]:
 def compile_tools(env: Path, store: Path | None, mode: str, runs_from: tuple[str, str] | None) -> Compiled:
     """Bytecode for the packaging tools (BUILD_TOOLS), before the build runs pip: what is not
     current yet is copied from the store or compiled, as start_compiling does (nothing, once they
-    are). A module shared with another tree (restored from the cache, whose files the slug shares:
-    cache/tree.py) is copied apart first, so that setting its time never changes the cache's."""
-    modules = tool_modules(env)
-    if mode == TIMESTAMP:
-        for module in modules:
-            try:
-                info = module.stat()
-                if info.st_nlink > 1 and int(info.st_mtime) != FIXED_TIME:
-                    apart = module.with_name(f".{module.name}.apart")
-                    shutil.copy2(module, apart)
-                    os.replace(apart, module)
-            except OSError:
-                continue
-    return start_compiling(env, modules, store, mode=mode, tools=True, runs_from=runs_from).wait()
+    are)."""
+    return start_compiling(env, tool_modules(env), store, mode=mode, tools=True, runs_from=runs_from).wait()
+
+
+def _own(source: Path) -> None:
+    """A packaging tool's module shared with another tree (restored from the cache, whose files the
+    slug shares: cache/tree.py) copied apart before its time is set, so that the cache's file
+    never changes: the tools of an environment cached uncompiled are compiled in a later build."""
+    try:
+        info = source.stat()
+        if info.st_nlink > 1 and int(info.st_mtime) != FIXED_TIME:
+            apart = source.with_name(f".{source.name}.apart")
+            shutil.copy2(source, apart)
+            os.replace(apart, source)
+    except OSError:
+        pass
