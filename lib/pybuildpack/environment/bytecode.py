@@ -53,11 +53,11 @@ TEST_SUITES = "tests"
 # The packaging tools every environment is seeded with (and an app may pin): no app imports them
 # at start, and the uv engine never runs them. pip and wheel are 456 of the seed's 683 modules,
 # about 1 s of a cold build's CPU. They compile when the build first runs pip (the pip engine,
-# uv's fallback: compile_tools) or may (a bin/post_compile hook: tools_for), by the same rules as
-# the rest (the fixed time, the names at /app, the store), so that pip never writes its own .pyc
-# files into a slug (with the install's times: not reproducible). Not setuptools: the distutils
-# shim its .pth file installs hands `import distutils` to setuptools._distutils, which older
-# libraries import at run time.
+# uv's fallback) or setuptools' bdist_wheel (a build without isolation: compile_tools), or may (a
+# bin/post_compile hook: tools_for), by the same rules as the rest (the fixed time, the names at
+# /app, the store), so that pip never writes its own .pyc files into a slug (with the install's
+# times: not reproducible). Not setuptools: the distutils shim its .pth file installs hands
+# `import distutils` to setuptools._distutils, which older libraries import at run time.
 BUILD_TOOLS = frozenset({"pip", "wheel"})
 
 
