@@ -53,8 +53,9 @@ forms_app() {
 		fail "the fixture does not show constraints, extras and markers: $with_pip"
 	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*docopt*' -name '*.pyc')" ]] || fail "no bytecode was compiled"
 	# every module an app can import at start is compiled, as pip compiles what it installs: the
-	# app's packages and the seed (pip, setuptools, wheel; _distutils_hack, which every start
-	# imports); packages' test suites (tests/) are left to their first import (pytest shows that)
+	# app's packages and the seed's setuptools (and _distutils_hack, which every start imports);
+	# packages' test suites (tests/) and the packaging tools pip and wheel, which no app imports at
+	# start, are left to their first import (pytest shows that)
 	run "${BUILD_DIR}/.heroku/venv/bin/python" -I -c '
 import importlib.util, pathlib, sys
 site = next(pathlib.Path(sys.argv[1]).glob("lib/python*/site-packages"))
@@ -62,7 +63,7 @@ missing = []
 for source in site.rglob("*.py"):
     if "__pycache__" in source.parts or pathlib.Path(importlib.util.cache_from_source(str(source))).is_file():
         continue
-    if "tests" in source.relative_to(site).parts[:-1]:
+    if "tests" in source.relative_to(site).parts[:-1] or source.relative_to(site).parts[0] in ("pip", "wheel"):
         continue
     try:
         compile(source.read_bytes(), str(source), "exec")
@@ -72,8 +73,10 @@ for source in site.rglob("*.py"):
 print(len(missing), "modules without bytecode", *missing[:5])
 sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 	assert_success
-	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*/site-packages/pip/__pycache__/*.pyc')" ]] ||
-		fail "pip's modules were not compiled"
+	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*/site-packages/setuptools/__pycache__/*.pyc')" ]] ||
+		fail "setuptools' modules were not compiled"
+	[[ -z "$(find "${BUILD_DIR}/.heroku/venv" -path '*/site-packages/pip/*' -name '*.pyc')" ]] ||
+		fail "pip's modules were compiled"
 	[[ -d "${CACHE_DIR}/python/uv" ]] || fail "uv's cache is not in CACHE_DIR"
 	in_slug "$BUILD_DIR" 'python -c "import requests, docopt, six, socks; print(requests.__version__)"'
 	assert_success

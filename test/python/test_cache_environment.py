@@ -255,3 +255,50 @@ def test_a_full_cache_gives_a_one_line_warning() -> None:
     line = _why(shutil.Error(errors))
     assert line == "[Errno 28] No space left on device (and 4999 more files)"
     assert len(_why(OSError("x" * 100000))) < 210
+
+
+def test_the_shared_files_are_checked_only_when_the_app_s_code_or_an_install_ran_since_the_mark(
+    tmp_path: Path,
+) -> None:
+    """check_shared: what the build's own code wrote in place into a file the slug shares with the
+    cache (its size and time put back) drops the cached environment. Since decide's mark, only
+    collectstatic and bin/post_compile run, but in a sync (the install, after the mark): without
+    them, a fresh or reused environment's files are not walked; with either, or in a sync, they
+    are."""
+    from pybuildpack.cache.environment import check_shared, mark_shared
+    from pybuildpack.context import Layout
+    from pybuildpack.webapp.django import COLLECTSTATIC_FILE
+
+    def built(name: str, collectstatic: str = "", hook: bool = False) -> Layout:
+        app = tmp_path / name
+        app.mkdir()
+        layout = Layout(app, app, tmp_path, tmp_path / f"{name}-work", tmp_path / f"{name}-cache" / "python")
+        layout.work.mkdir()
+        (layout.work / COLLECTSTATIC_FILE).write_text(collectstatic)
+        if hook:
+            (app / "bin").mkdir()
+            (app / "bin" / "post_compile").write_text("#!/bin/sh\n")
+        layout.env.mkdir(parents=True)
+        (layout.env / "module.py").write_text("VALUE = 1\n")
+        assert layout.cache is not None
+        save(layout.cache, layout.env, make_meta())
+        mark_shared(layout)
+        edited = layout.env / "module.py"
+        info = edited.stat()
+        assert info.st_nlink == 2  # (shared with the cache's entry)
+        with edited.open("r+b") as handle:
+            handle.write(b"HACKED=1\n")
+        os.utime(edited, ns=(info.st_atime_ns, info.st_mtime_ns))
+        return layout
+
+    for environment in ("fresh", "reuse"):
+        layout = built(f"quiet-{environment}")
+        check_shared(layout, environment)
+        assert layout.cache is not None and current_fingerprint(layout.cache) == "f1"  # (not walked)
+    for name, layout, environment in (
+        ("sync", built("sync"), "sync"),
+        ("collectstatic", built("collectstatic", collectstatic="manage.py"), "fresh"),
+        ("hook", built("hook", hook=True), "reuse"),
+    ):
+        check_shared(layout, environment)
+        assert layout.cache is not None and current_fingerprint(layout.cache) is None, name

@@ -120,3 +120,41 @@ def test_across_filesystems_trees_are_copied(tmp_path: Path) -> None:
         assert os.readlink(back / "lib64") == "lib"
     finally:
         shutil.rmtree(cache)
+
+
+def test_a_file_vouched_for_is_not_read_while_it_is_as_vouched(tmp_path: Path) -> None:
+    """manifest's vouched (an environment's RECORDs): a file of the vouched size, not written after
+    the vouched time, takes the vouched sha256 unread; one resized or written since is hashed.
+    What it protects stays: an edit in place through the slug, its time put back, is told."""
+    kept = tmp_path / "kept"
+    (kept / "pkg").mkdir(parents=True)
+    for name in ("same.py", "resized.py", "rewritten.py"):
+        (kept / "pkg" / name).write_text("import os\n" * 50)
+    real = tree.manifest(kept)
+    then = (kept / "pkg" / "same.py").stat().st_mtime_ns
+    claimed = "0" * 64  # not the content's: shows that the file was not read
+    vouched = {f"pkg/{name}": (500, then, claimed) for name in ("same.py", "rewritten.py")}
+    vouched["pkg/resized.py"] = (499, then, claimed)
+    later = then + 10**9
+    os.utime(kept / "pkg" / "rewritten.py", ns=(later, later))
+    found = tree.manifest(kept, vouched=vouched)
+    assert found["pkg/same.py"] == (500, then, claimed)
+    assert found["pkg/resized.py"] == real["pkg/resized.py"]
+    assert found["pkg/rewritten.py"][2] == real["pkg/rewritten.py"][2]
+    assert tree.digests_of_modules(kept, vouched) == {claimed, real["pkg/resized.py"][2]}
+    # With the true digests vouched, an edit in place with its time put back is still told.
+    vouched = {relative: (size, mtime, digest) for relative, (size, mtime, digest) in real.items()}
+    expected = tree.manifest(kept, vouched=vouched)
+    assert expected == tree.manifest(kept)
+    slug = tmp_path / "slug"
+    assert tree.copy_checked(kept, slug, expected) is None
+    mark = tmp_path / "shared-since"
+    time.sleep(0.02)
+    mark.touch()
+    edited = slug / "pkg" / "same.py"
+    info = edited.stat()
+    with edited.open("r+b") as handle:
+        handle.write(b"XXXX")
+    os.utime(edited, ns=(info.st_atime_ns, info.st_mtime_ns))
+    damage = tree.touched_since(kept, expected, mark)
+    assert damage is not None and "pkg/same.py" in damage

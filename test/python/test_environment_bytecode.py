@@ -161,7 +161,7 @@ def test_the_store_gives_a_module_only_bytecode_that_names_it_where_it_runs(tmp_
         assert pyc(again / name).read_bytes() == pyc(site / name).read_bytes()
 
 
-def test_packages_test_suites_are_left_to_compile_at_their_first_import(tmp_path: Path) -> None:
+def test_test_suites_and_packaging_tools_are_left_to_compile_at_their_first_import(tmp_path: Path) -> None:
     # (the environment itself under a directory named tests: only what is below site-packages counts)
     sources = {
         name: "VALUE = 1\n"
@@ -175,6 +175,11 @@ def test_packages_test_suites_are_left_to_compile_at_their_first_import(tmp_path
             "demo/testing/__init__.py",  # as numpy.testing
             "demo/_testing/__init__.py",  # as pandas._testing, which pandas imports
             "demo/tests.py",  # a module, not a suite
+            "pip/__init__.py",  # the packaging tools no app imports at start
+            "pip/_internal/cli/main.py",
+            "wheel/__init__.py",
+            "setuptools/_distutils/version.py",  # `import distutils` at run time
+            "pip_audit/__init__.py",  # a package named like one
         )
     }
     site = make_env(tmp_path / "tests", sources)
@@ -187,8 +192,10 @@ def test_packages_test_suites_are_left_to_compile_at_their_first_import(tmp_path
         "demo/test/__init__.py",
         "demo/testing/__init__.py",
         "demo/tests.py",
+        "pip_audit/__init__.py",
+        "setuptools/_distutils/version.py",
     ]
-    assert (done.compiled, done.linked) == (5, 0)
+    assert (done.compiled, done.linked) == (7, 0)
     # Python compiles a suite's module at its first import, when it can write beside it.
     subprocess.run(
         [sys.executable, "-c", "import demo.tests.test_core"],
@@ -321,3 +328,31 @@ def test_rehash_makes_current_bytecode_hash_checked_without_compiling(tmp_path: 
     assert pyc(root / "stale.py").read_bytes()[4:8] == bytes(4)  # left to compile at import
     os.utime(root / "kept.py", (EXPORTED, EXPORTED))
     assert loads_from(root, "kept", pyc(root / "kept.py"))
+
+
+def test_the_packaging_tools_compile_before_the_build_runs_them_leaving_a_shared_file_alone(
+    tmp_path: Path,
+) -> None:
+    """compile_tools: pip's and wheel's modules, with the fixed time and named where the slug runs,
+    into the store; nothing more once they are. A module whose file is shared with another tree
+    (the cache's, after a restore) is copied apart before its time is set: the other is untouched."""
+    sources = {"pip/__init__.py": "A = 1\n", "pip/_internal/main.py": "B = 2\n", "wheel/__init__.py": ""}
+    site = make_env(tmp_path / "build", {**sources, "demo/__init__.py": ""})
+    env = tmp_path / "build" / "env"
+    kept = tmp_path / "cache-copy.py"
+    os.link(site / "pip" / "__init__.py", kept)
+    was = kept.stat()
+    store = tmp_path / "store"
+    done = bytecode.compile_tools(env, store, store_cache.TIMESTAMP, at_app(tmp_path / "build"))
+    assert (done.compiled, done.linked) == (3, 0)
+    assert not pyc(site / "demo" / "__init__.py").exists()  # (only the tools)
+    for name in sources:
+        flags, mtime, named = code_of(pyc(site / name))
+        assert (flags, mtime) == (0, FIXED_TIME) and named.startswith("/app/")
+    assert len(list(store.glob("*/*.pyc"))) == 3
+    assert kept.stat().st_mtime_ns == was.st_mtime_ns and kept.stat().st_nlink == 1
+    assert (site / "pip" / "__init__.py").read_text() == "A = 1\n"
+    assert imports_from_bytecode(site, "pip._internal.main")
+    assert bytecode.compile_tools(env, store, store_cache.TIMESTAMP, at_app(tmp_path / "build")) == (
+        bytecode.Compiled(0, 0)
+    )

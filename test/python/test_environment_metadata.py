@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.environment.metadata import closure, extraneous, installed, resolved_from_report, roots_for
+from pybuildpack.environment.metadata import (
+    closure,
+    extraneous,
+    installed,
+    recorded_digests,
+    resolved_from_report,
+    roots_for,
+)
 
 NONE: frozenset[str] = frozenset()
 Root = tuple[str, frozenset[str]]
@@ -198,3 +205,25 @@ def test_roots_for_a_local_path_recorded_where_the_slug_runs(env: Path, local_pa
     ]
     assert roots_for(env, entries, runs_from) == [("atapp", NONE), ("localpkg", NONE)]
     assert roots_for(env, entries[:1]) is None  # (without runs_from: the build directory's is another)
+
+
+def test_recorded_digests_are_the_files_sha256_as_the_installer_wrote_them(tmp_path: Path) -> None:
+    """The seed's real wheels installed by the build's own seeding: every RECORD row with a hash
+    and a size, by path relative to the environment (console scripts in bin/ too), is the
+    sha256 of the file as installed; bytecode and rows without a hash (the RECORD) are left out."""
+    from conftest import make_venv, seed_wheels
+
+    from pybuildpack.files import sha256_of
+
+    env = make_venv(tmp_path / "env", seed_wheels())
+    found = recorded_digests(env)
+    assert any(path.startswith("bin/pip") for path in found)
+    assert any(path.endswith("/pip/__init__.py") for path in found)
+    assert not any("__pycache__" in path for path in found)
+    records = [str(r.relative_to(env)) for r in env.glob("lib/python*/site-packages/*.dist-info/RECORD")]
+    assert records and not set(records) & set(found)
+    written = (env / "lib").stat().st_mtime_ns
+    for relative, (size, when, digest) in found.items():
+        path = env / relative
+        assert (path.stat().st_size, sha256_of(path)) == (size, digest), relative
+        assert path.stat().st_mtime_ns <= when and when >= written - 10**10

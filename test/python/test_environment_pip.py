@@ -4,6 +4,8 @@ with the requirement's line and a reason code. The real pip, in a real environme
 
 from __future__ import annotations
 
+import importlib.util
+import marshal
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +17,7 @@ from pybuildpack.context import Layout
 from pybuildpack.environment import metadata
 from pybuildpack.environment.pip import Pip, pip_environment
 from pybuildpack.environment.pipfailure import InstallFailed
+from pybuildpack.reproducible import FIXED_TIME
 from pybuildpack.requirements.parse import parse_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,3 +174,35 @@ def test_a_source_archive_pip_refuses_to_unpack_is_named_with_its_line(tmp_path:
     )
     assert caught.value.where == "requirements.txt:3"
     assert not (tmp_path / "outside").exists()
+
+
+def test_pip_and_wheel_are_compiled_by_the_build_before_pip_first_runs(
+    tmp_path: Path, local_server: Callable[..., LocalServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed leaves pip and wheel uncompiled (no app imports them at start); before the build
+    runs pip, their modules are compiled by the build's rules (the fixed time, not the install's:
+    with Python free to write bytecode, pip would otherwise write its own), once."""
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    index = local_server(
+        root=simple_index(tmp_path / "index", [make_wheel(tmp_path / "wheels", "other", "1.0")])
+    )
+    layout = layout_of(tmp_path)
+    (layout.app / "requirements.txt").write_text("other==1.0\n")
+    graph = parse_requirements(layout.app / "requirements.txt", layout.app, {})
+    make_venv(layout.env, seed_wheels())
+    tools = [
+        m for name in ("pip", "wheel") for m in layout.env.glob(f"lib/python*/site-packages/{name}/**/*.py")
+    ]
+    assert tools and not list(layout.env.glob("lib/python*/site-packages/pip/**/*.pyc"))
+    engine = Pip(layout, graph, {"PIP_INDEX_URL": index.url})
+    engine.install(["-r", "requirements.txt"])
+    assert "other" in metadata.installed(layout.env)
+    compiled = engine.tools_compiled()
+    written = [m for m in tools if Path(importlib.util.cache_from_source(str(m))).is_file()]
+    assert compiled.compiled + compiled.linked == len(written) > len(tools) * 0.9
+    for module in written:
+        data = Path(importlib.util.cache_from_source(str(module))).read_bytes()
+        assert int.from_bytes(data[8:12], "little") == FIXED_TIME, module
+        assert marshal.loads(data[16:]).co_filename.startswith("/app/"), module
+    engine.uninstall(["other"])
+    assert engine.tools_compiled() == compiled  # once

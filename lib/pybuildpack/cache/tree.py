@@ -28,6 +28,9 @@ from pybuildpack.files import sha256_of
 
 MANIFEST = ".manifest.json"
 Manifest = dict[str, tuple[int, int, str]]  # relative path: (size, modification time in ns, sha256)
+# relative path: (size, a time in ns, sha256) of files whose content something else vouches for
+# (an environment's RECORDs: environment/metadata.py's recorded_digests), for manifest()
+Vouched = dict[str, tuple[int, int, str]]
 
 
 def same_filesystem(one: Path, other: Path) -> bool:
@@ -177,14 +180,11 @@ def _hash_all(paths: list[str]) -> list[str]:
         return list(pool.map(sha256_of, paths, chunksize=64))
 
 
-def digests_of_modules(root: Path) -> set[str]:
-    """The sha256 of every module and .pyc under root (what the bytecode store's prune keeps)."""
-    paths = [
-        os.path.join(root, relative)
-        for relative, _ in _regular_files(root)
-        if relative.endswith((".py", ".pyc"))
-    ]
-    return set(_hash_all(paths))
+def digests_of_modules(root: Path, vouched: Vouched | None = None) -> set[str]:
+    """The sha256 of every module and .pyc under root (what the bytecode store's prune keeps);
+    vouched: as manifest()'s."""
+    found = {relative: info for relative, info in _regular_files(root) if relative.endswith((".py", ".pyc"))}
+    return {digest for _size, _mtime, digest in _manifest_of(root, found, {}, vouched or {}).values()}
 
 
 def _regular_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
@@ -198,19 +198,28 @@ def _regular_files(root: Path) -> Iterable[tuple[str, os.stat_result]]:
                 yield prefix + name, info
 
 
-def manifest(root: Path, known: Manifest | None = None) -> Manifest:
+def manifest(root: Path, known: Manifest | None = None, vouched: Vouched | None = None) -> Manifest:
     """Every regular file's (size, modification time in ns, sha256), by path relative to root
     (plain strings: 10,000s of files). The manifest file itself is left out. known: entries of
     files the caller knows to be unchanged since they were hashed (the same inodes), reused when
-    their size and time still match."""
-    known = known or {}
-    stats = dict(_regular_files(root))
+    their size and time still match. vouched: {path: (size, a time in ns, sha256)} of files whose
+    content something else vouches for (an environment's RECORDs: metadata.recorded_digests),
+    taken without reading the file when it still has that size and was not written after that
+    time; every other file is read and hashed."""
+    return _manifest_of(root, dict(_regular_files(root)), known or {}, vouched or {})
+
+
+def _manifest_of(root: Path, stats: dict[str, os.stat_result], known: Manifest, vouched: Vouched) -> Manifest:
+    """manifest() of the files stats lists (relative path: its lstat)."""
     entries: Manifest = {}
     todo: list[str] = []
     for relative, info in stats.items():
         was = known.get(relative)
+        given = vouched.get(relative)
         if was is not None and was[:2] == (info.st_size, info.st_mtime_ns):
             entries[relative] = was
+        elif given is not None and given[0] == info.st_size and info.st_mtime_ns <= given[1]:
+            entries[relative] = (info.st_size, info.st_mtime_ns, given[2])
         else:
             todo.append(relative)
     base = f"{root}/"
@@ -343,9 +352,10 @@ class Kept:
             return False
         return True
 
-    def write_manifest(self, known: Manifest | None = None) -> set[str]:
-        """The manifest of the files as they are now (known: manifest()'s); the sha256 of each."""
-        found = manifest(self.files, known)
+    def write_manifest(self, known: Manifest | None = None, vouched: Vouched | None = None) -> set[str]:
+        """The manifest of the files as they are now (known, vouched: manifest()'s); the sha256
+        of each."""
+        found = manifest(self.files, known, vouched)
         self.manifest_file.write_text(json.dumps(found))
         return {digest for _size, _mtime, digest in found.values()}
 

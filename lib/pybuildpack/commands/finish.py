@@ -42,7 +42,7 @@ def finish(layout: Layout, args: argparse.Namespace, settings: Settings) -> None
             launch.hand_on(layout, state, found, written)  # the layers' files and launch.toml
         sbom.hand_on(layout, state, settings)  # the bill of materials
         if layout.cache is not None:
-            tidy_after_build(layout)
+            tidy_after_build(layout, state.environment)
             remember(layout, state.python_version)
         if layout.layers is None:
             profile.hand_on_environment(layout)  # (once the cache's copy is checked: its own file)

@@ -38,8 +38,19 @@ def complete(
     added = metadata.installed_since(layout.env, before)
     # (An environment cached before the seed was compiled has the modules every start imports.)
     modules = added + (started_modules(layout.env) if seeding is None else [])
+    # (A bin/post_compile hook may run pip: the packaging tools are compiled too, before it can.)
+    tools = bytecode.tools_for(layout.app)
+    if tools:
+        modules = sorted({*modules, *bytecode.tool_modules(layout.env)})
     compiling = bytecode.start_compiling(
-        layout.env, modules, store, look, layout.bytecode_mode, every=every, runs_from=layout.runs_from
+        layout.env,
+        modules,
+        store,
+        look,
+        layout.bytecode_mode,
+        every=every,
+        tools=tools,
+        runs_from=layout.runs_from,
     )
     relocate(layout.env, layout.runtime)
     make_local_installs_portable(layout.env, layout.runs_from)
@@ -55,10 +66,12 @@ def complete(
             pass  # the cache is best effort
     # A fresh environment goes into the cache while its modules compile; its bytecode after.
     saving = envcache.begin_saving(layout, state)
-    done = compiling.wait()
+    done = compiling.wait() + engine.tools_compiled()
     if seeding is not None:
-        seeded = seeding.wait()
-        done = bytecode.Compiled(done.linked + seeded.linked, done.compiled + seeded.compiled)
+        done += seeding.wait()
     bytecode.tell(done)
     output.info(f"Done in {time.monotonic() - started[0]:.1f}s")
-    envcache.save_environment(layout, state, installed, saving)
+    # (the sha256 of what the installers wrote, from the RECORDs: the cache's manifest reads only
+    # the rest, about a fifth of the bytes)
+    vouched = metadata.recorded_digests(layout.env) if layout.cache is not None else None
+    envcache.save_environment(layout, state, installed, saving, vouched)

@@ -6,7 +6,10 @@ the build writes or the app's own, and never needs to know which package manager
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from pybuildpack.environment.bytecode import Compiled
 
 
 class Engine(Protocol):
@@ -27,3 +30,7 @@ class Engine(Protocol):
         """After the install, with the pip cache pruned: prune what the engine keeps in the cache
         of its own (keep: name==version of what a recent build installed; added: the files this
         build installed). Nothing, for an engine that keeps only pip's cache."""
+
+    def tools_compiled(self) -> Compiled:
+        """The packaging tools' bytecode (pip's, wheel's) compiled or copied from the store before
+        the engine first ran them (environment/bytecode.py's compile_tools), for the build log."""

@@ -67,8 +67,8 @@ def snapshot(env: Path) -> dict[str, int]:
 
 def installed_since(env: Path, before: dict[str, int]) -> list[Path]:
     """The files (in the environment) of the distributions installed since snapshot `before`, as
-    their RECORDs list them."""
-    files: set[Path] = set()
+    their RECORDs list them (in pathlib's order)."""
+    files: set[str] = set()
     top = env.resolve()
     for site in env.glob("lib/python*/site-packages"):
         root = site.resolve()
@@ -79,7 +79,7 @@ def installed_since(env: Path, before: dict[str, int]) -> list[Path]:
             except OSError:
                 continue
             files.update(_recorded(record, root, top))
-    return sorted(files)
+    return [Path(path) for path in sorted(files, key=lambda path: path.split(os.sep))]
 
 
 def _listed(record: Path, site: Path) -> list[str]:
@@ -88,14 +88,47 @@ def _listed(record: Path, site: Path) -> list[str]:
         rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
     except OSError:
         return []
-    return [os.path.normpath(site / row[0]) for row in rows if row]
+    base = str(site)
+    return [os.path.normpath(os.path.join(base, row[0])) for row in rows if row]
 
 
-def _recorded(record: Path, site: Path, top: Path) -> list[Path]:
+def _recorded(record: Path, site: Path, top: Path) -> list[str]:
     """The files a RECORD lists (relative to site, the resolved site-packages) that are in the
-    environment (top, resolved) and exist."""
-    paths = (Path(path) for path in _listed(record, site))
-    return [path for path in paths if path.is_relative_to(top) and path.is_file()]
+    environment (top, resolved) and exist. (Strings: pathlib's is_relative_to, is_file and
+    sorting took 0.5 s of CPU for the bench app's 9,400 files, os.path's 0.05 s.)"""
+    inside = str(top).rstrip(os.sep) + os.sep
+    return [path for path in _listed(record, site) if path.startswith(inside) and os.path.isfile(path)]
+
+
+def recorded_digests(env: Path) -> dict[str, tuple[int, int, str]]:
+    """{path relative to env: (size, when its RECORD was last written in ns, sha256 in hex)} of
+    every file in env for which a RECORD of the environment's distributions gives a sha256 and a
+    size, bytecode (__pycache__) left out: the build compiles its own."""
+    import base64  # (imported by a build that saves an environment only)
+
+    found: dict[str, tuple[int, int, str]] = {}
+    top = os.path.normpath(env)
+    for site in env.glob("lib/python*/site-packages"):
+        prefix = os.path.relpath(site, env)
+        for record in site.glob("*.dist-info/RECORD"):
+            try:
+                written = record.stat().st_mtime_ns
+                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+            except OSError:
+                continue
+            for row in rows:
+                if len(row) < 3 or not row[1].startswith("sha256=") or not row[2].isdigit():
+                    continue
+                relative = os.path.normpath(os.path.join(prefix, row[0]))
+                if relative.startswith(("..", "/")) or "__pycache__" in relative.split(os.sep):
+                    continue
+                try:
+                    raw = base64.urlsafe_b64decode(row[1][7:] + "=" * (-len(row[1][7:]) % 4))
+                except ValueError:
+                    continue
+                if len(raw) == 32 and os.path.join(top, relative).startswith(top + os.sep):
+                    found[relative] = (int(row[2]), written, raw.hex())
+    return found
 
 
 def listed_by_distribution(env: Path) -> dict[str, list[str]]:

@@ -9,9 +9,10 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from pybuildpack.cache import bytecode as store
 from pybuildpack.cache import pip as pipcache
 from pybuildpack.context import TRANSPORT_SETTINGS, Layout
-from pybuildpack.environment import metadata
+from pybuildpack.environment import bytecode, metadata
 from pybuildpack.environment.pipfailure import InstallFailed, summarize
 from pybuildpack.errors import BuildError
 from pybuildpack.faults import checkpoint
@@ -75,12 +76,26 @@ class Pip:
         self.graph = graph
         self.env = pip_environment(layout, pip_config, libraries)
         self.why = why  # why pip and not uv, when the build chose
+        self.tools = bytecode.Compiled(0, 0)  # the packaging tools' bytecode, for the build log
+
+    def tools_ready(self) -> None:
+        """The packaging tools' bytecode (pip's, wheel's) in place before the build runs them
+        (environment/bytecode.py's compile_tools; nothing to do once it is)."""
+        layout = self.layout
+        done = bytecode.compile_tools(
+            layout.env, store.store_for(layout), layout.bytecode_mode, layout.runs_from
+        )
+        self.tools += done
+
+    def tools_compiled(self) -> bytecode.Compiled:
+        return self.tools
 
     def describe(self) -> str:
         version = metadata.installed(self.layout.env).get("pip", "")
         return " ".join(filter(None, ["pip", version, f"({self.why})" if self.why else ""]))
 
     def _pip(self, args: list[str], *, quiet: bool = False) -> tuple[int, list[str]]:
+        self.tools_ready()
         result = run(
             [str(self.layout.env_python), "-m", "pip", *args], cwd=self.layout.app, env=self.env, quiet=quiet
         )

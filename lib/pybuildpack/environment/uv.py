@@ -17,6 +17,7 @@ from pybuildpack import output
 from pybuildpack.cache.pip import prune_uv_builds
 from pybuildpack.cache.tree import same_filesystem
 from pybuildpack.context import Layout
+from pybuildpack.environment import bytecode
 from pybuildpack.environment.pip import Pip
 from pybuildpack.faults import broken, checkpoint
 from pybuildpack.natives.registry import Library, build_environment
@@ -92,6 +93,8 @@ class UvEngine:
     def install(self, args: list[str], *, no_build_isolation: bool = False) -> str:
         checkpoint("install")
         options = ["--no-build-isolation"] if no_build_isolation else []
+        if no_build_isolation:
+            self.pip.tools_ready()  # (setuptools' bdist_wheel imports wheel from the environment)
         if broken("uv"):
             options.append("--an-option-uv-does-not-know")  # a real failure of uv, for the tests
         if self._uv(["install", *self.settings, *options, *args]).returncode == 0:
@@ -99,6 +102,9 @@ class UvEngine:
         output.info("uv could not install this step: pip installs it instead (pip's semantics, its messages)")
         self.pip.why = "uv failed"
         return self.pip.install(args, no_build_isolation=no_build_isolation)
+
+    def tools_compiled(self) -> bytecode.Compiled:
+        return self.pip.tools_compiled()
 
     def uninstall(self, names: list[str]) -> None:
         if names:

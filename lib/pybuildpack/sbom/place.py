@@ -73,7 +73,8 @@ def hand_on(layout: Layout, state: State, settings: Settings) -> None:
 
     bill = gathered(layout, state, settings)
     written = {name: document(bill, parts) for name, parts in _targets(layout, bill).items()}
-    written.setdefault(SLUG_FILE, document(bill))
+    if SLUG_FILE not in written:  # (not setdefault, whose argument is rendered whether it is needed or not)
+        written[SLUG_FILE] = document(bill)
     for name, text in written.items():
         if name != SLUG_FILE or layout.layers is None:
             replace_file(out / name, text)
