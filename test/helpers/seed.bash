@@ -80,4 +80,3 @@ seed_cache() {
 	cp -a -- "${seed}-core" "${1}/python/core"
 	cp -a -- "${seed}-runtime/." "${1}/python/"
 }
-
