@@ -18,6 +18,19 @@
 # a build with this buildpack used holds it. Unpacking and compiling it cost each test's first
 # build about 0.5 s of CPU. Its unpacking, sealing and checks are done by every build with a
 # CACHE_DIR of its own, by the seed's builds, and by test/unit/core.bats.
+#
+# And it holds the 3.13 build's runtime (CACHE_DIR/python/runtimes: the archive and its record;
+# runtime-tree: the unpacked tree and its manifest) and uv (package-managers: the pinned wheel
+# unpacked), copied into each test's new cache too, as a cache that a build on the default Python
+# with the default engine left holds them. Copying the archive from the mirror, checking it,
+# unpacking it, hashing the tree for its manifest, and unpacking uv cost each test's first build
+# about 0.5 s of CPU; restoring them from a cache costs about 0.1 s, and the copy less. A test on
+# another Python finds a cache that held 3.13's runtime, as after a version change. A test that
+# checks a first build's own download and unpacking of them starts with cold_runtime
+# (test_helper.bash), and so do the builds with a CACHE_DIR of their own.
+
+# The entries of a cache that the seed's runtime part fills (cold_runtime empties them).
+SEED_RUNTIME_ENTRIES=(runtimes runtime-tree package-managers)
 
 # seed_dir: where the run's seed is (it exists once seed_build has made it).
 seed_dir() {
@@ -27,7 +40,7 @@ seed_dir() {
 # seed_build: the seed, from a build per Python of an app with no dependencies, the builds at once.
 # Without a mirror nothing is made (each test then says what is missing).
 seed_build() {
-	local seed version pids=() status=0 work
+	local seed version pids=() status=0 work entry
 	seed="$(seed_dir)"
 	[[ -f "${MIRROR_DIR}/index.txt" ]] || return 0
 	work="${BATS_SUITE_TMPDIR}/seed-builds"
@@ -53,6 +66,10 @@ seed_build() {
 		cp -a "${work}/${version}/cache/python/bytecode/." "${seed}.partial/"
 	done
 	cp -a "${work}/3.13/cache/python/core" "${seed}-core"
+	mkdir -p "${seed}-runtime"
+	for entry in "${SEED_RUNTIME_ENTRIES[@]}"; do
+		cp -a "${work}/3.13/cache/python/${entry}" "${seed}-runtime/"
+	done
 	mv "${seed}.partial" "$seed"
 	rm -rf -- "$work"
 }
@@ -65,4 +82,5 @@ seed_cache() {
 	mkdir -p -- "${1}/python"
 	cp -a -- "$seed" "${1}/python/bytecode"
 	cp -a -- "${seed}-core" "${1}/python/core"
+	cp -a -- "${seed}-runtime/." "${1}/python/"
 }

@@ -17,7 +17,9 @@ build_sdist() {
 		printf 'Metadata-Version: 1.0\nName: %s\nVersion: %s\n' "$name" "$version" >"${stage}/${name}-${version}/PKG-INFO"
 	fi
 	mkdir -p "$dest"
-	tar -C "$stage" -czf "${dest}/${name}-${version}.tar.gz" "${name}-${version}"
+	# (the same bytes at every run: a lock made of it, and a tool's cache of its hash, stay right)
+	tar -C "$stage" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - "${name}-${version}" |
+		gzip -n >"${dest}/${name}-${version}.tar.gz"
 	rm -rf -- "$stage"
 }
 

@@ -107,7 +107,8 @@ assert_equal() {
 }
 
 # new_app FIXTURE [DIRNAME]: copy a fixture app to a fresh build directory; sets BUILD_DIR,
-# CACHE_DIR and ENV_DIR. The test's CACHE_DIR, when new, holds the run's bytecode seed (seed.bash).
+# CACHE_DIR and ENV_DIR. The test's CACHE_DIR, when new, holds the run's seed (seed.bash: the
+# bytecode store, the core, the 3.13 runtime and uv; cold_runtime takes the last two out).
 new_app() {
 	local fixture="$1" dirname="${2:-build}"
 	BUILD_DIR="${BATS_TEST_TMPDIR}/${dirname}"
@@ -121,6 +122,15 @@ new_app() {
 	if [[ -n "${TEST_INSTALLER:-}" ]]; then
 		printf '%s' "$TEST_INSTALLER" >"${ENV_DIR}/BUILDPACK_INSTALLER"
 	fi
+}
+
+# cold_runtime: the test's cache without the runtime and uv that the run's seed put in it
+# (seed.bash): its next build downloads, checks and unpacks them itself, as a first build does.
+cold_runtime() {
+	local entry
+	for entry in "${SEED_RUNTIME_ENTRIES[@]}"; do
+		rm -rf -- "${CACHE_DIR:?}/python/${entry}"
+	done
 }
 
 # engine: the install engine the tests of this run build with (uv, the default, or pip).

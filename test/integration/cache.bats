@@ -5,12 +5,14 @@
 
 load ../helpers/suite
 
-# setup_file: cache-app built once from a cold cache (its output in warm.log), for the tests that
-# start from that build (warm_app).
+# setup_file: cache-app built once from a cold cache (its output in warm.log; the runtime and uv
+# downloaded and unpacked, not the run's seed's: cold_runtime), for the tests that start from that
+# build (warm_app).
 setup_file() {
 	local BATS_TEST_TMPDIR="${BATS_FILE_TMPDIR}/warm"
 	mkdir -p "$BATS_TEST_TMPDIR"
 	new_app cache-app
+	cold_runtime
 	compile_app
 	printf '%s\n' "$output" >"${BATS_FILE_TMPDIR}/warm.log"
 	assert_success

@@ -5,11 +5,12 @@ load ../helpers/suite
 
 @test "a plain pip app builds, and the slug works after it is moved to /app" {
 	new_app flask-app
+	cold_runtime
 	compile_app
 	assert_success
 	assert_output_contains \
 		"-----> Python 3.13.15 (newest matching from .python-version:1)" \
-		"-----> Installing Python 3.13.15" \
+		"-----> Installing Python 3.13.15" "Downloading python-3.13.15-" \
 		"-----> Installing dependencies from requirements.txt" \
 		"-----> Done in"
 	assert_installed flask==3.1.3 gunicorn==27.0.1

@@ -167,6 +167,7 @@ print('got:', client.get('k'))
 
 @test "uv: fetched from the index when the mirror has no tools/, and refused when it is not the pinned wheel" {
 	new_app uv-django
+	cold_runtime
 	lock_old
 	local mirror="${BATS_TEST_TMPDIR}/mirror"
 	mkdir -p "${mirror}/tools"

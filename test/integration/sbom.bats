@@ -23,6 +23,7 @@ teardown() {
 	for name in "${MIRROR_DIR}"/*; do ln -s "$name" "${mirror}/"; done
 	printf 'python3.13 3.13.15-1\n' >"${mirror}/${ARCHIVE_NAME}.source"
 	new_app flask-app
+	cold_runtime # (the runtime's archive and what it was built from, as this mirror says)
 	compile_app BUILDPACK_MIRROR_URL="file://${mirror}"
 	assert_success
 	bill="${BUILD_DIR}/.heroku/python-sbom.cdx.json"

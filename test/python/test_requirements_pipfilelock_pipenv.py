@@ -1,6 +1,6 @@
 """Pipfiles written by hand in every shape, each locked by the real pipenv (the one of .tools/),
 then read by the build: a fresh lock is current, and the same Pipfile changed afterwards is not.
-The locks name the index's host, so they are made here, at run time (in parallel: ~15 s)."""
+The locks name the index's host, so they are made here, at run time (in parallel)."""
 
 from __future__ import annotations
 
@@ -20,22 +20,20 @@ ROOT = Path(__file__).resolve().parents[2]
 INDEX = pip_default_index(ROOT / "vendor" / "seed") or ""
 SOURCE = f'[[source]]\nname = "pypi"\nurl = "{INDEX}"\nverify_ssl = true\n'
 
-# name: (Pipfile, extra environment for pipenv)
+# name: (Pipfile, extra environment for pipenv). Three locks, each shape as many features of a
+# Pipfile's hash as one Pipfile can hold at once (six locks, one per feature, cost twice the CPU).
 SHAPES: dict[str, tuple[str, dict[str, str]]] = {
     # pipenv hashes the sources it assumes: its default index and the pip configuration's indexes
-    "no source": ('[packages]\nsix = "==1.16.0"\n', {}),
-    "no source, no pip configuration": ('[packages]\nsix = "==1.16.0"\n', {"PIP_CONFIG_FILE": os.devnull}),
-    "one source, [requires], names as written": (
-        f'{SOURCE}\n[packages]\nSix = "*"\n\n[requires]\npython_version = "3.13"\n',
-        {},
+    "no source, no pip configuration, dev-packages only": (
+        '[dev-packages]\nsix = "==1.16.0"\n',
+        {"PIP_CONFIG_FILE": os.devnull},
     ),
-    "several sources": (
+    "several sources, [requires], names as written": (
         f'{SOURCE}\n[[source]]\nname = "second"\nurl = "{INDEX}/"\nverify_ssl = true\n\n'
-        '[packages]\nsix = "*"\n',
+        '[packages]\nSix = "*"\n\n[requires]\npython_version = "3.13"\n',
         {},
     ),
-    "dev-packages only": ('[dev-packages]\nsix = "*"\n', {}),
-    "categories, markers, extras, git": (
+    "no source, categories, markers, extras, git": (
         '[packages]\nsix = {version = "*", markers = "os_name == \'posix\'"}\n'
         'urllib3 = {version = "*", extras = ["socks"]}\n'
         'gitpkg = {git = "file://GITREPO", ref = "v1"}\n\n'
@@ -53,12 +51,36 @@ def _pipenv() -> str:
     return which
 
 
+# gitpkg's build backend, in its tree: pipenv (which asks for a git requirement's metadata as an
+# editable's) gets it with nothing to install first (setuptools, fetched into an isolated
+# environment, cost the lock 2 s of CPU). Locking builds nothing.
+BACKEND = """import pathlib
+
+def get_requires_for_build_editable(config_settings=None):
+    return []
+
+def prepare_metadata_for_build_editable(directory, config_settings=None):
+    info = pathlib.Path(directory) / "gitpkg-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\\nName: gitpkg\\nVersion: 0.1\\n")
+    return info.name
+
+def build_editable(directory, config_settings=None, metadata_directory=None):
+    raise NotImplementedError("a lock builds nothing")
+
+get_requires_for_build_wheel = get_requires_for_build_editable
+prepare_metadata_for_build_wheel = prepare_metadata_for_build_editable
+build_wheel = build_editable
+"""
+
+
 def _git_repo(path: Path) -> Path:
     path.mkdir()
     (path / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
-        '[project]\nname = "gitpkg"\nversion = "0.1"\n[tool.setuptools]\npy-modules = ["gitpkg"]\n'
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+        '[project]\nname = "gitpkg"\nversion = "0.1"\n'
     )
+    (path / "backend.py").write_text(BACKEND)
     (path / "gitpkg.py").write_text("X = 1\n")
     git = ["git", "-C", str(path), "-c", "user.email=t@t.invalid", "-c", "user.name=t"]
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1"]):
