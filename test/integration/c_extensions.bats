@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Packages that compile against the runtime (builds/runtimes/build-python.sh): a C extension is
 # built against the runtime's own headers, whatever /app holds (sysconfig's build-time paths follow
-# where the runtime is); uWSGI, whose binary links the static libpython, builds from its sdist and
-# serves from /app.
+# where the runtime is), and what its build leaves in the app's directory is removed; uWSGI, whose
+# binary links the static libpython, builds from its sdist and serves from /app.
 
 load ../helpers/suite
 
@@ -20,6 +20,10 @@ load ../helpers/suite
 	compile_app
 	assert_success
 	refute_output_contains "the headers of the runtime in /app"
+	# What setuptools left in the package's own directory (build/, hello_ext.egg-info) is removed:
+	# a warm build, which installs nothing, leaves none (README, "Reproducible builds").
+	run ls -A "${BUILD_DIR}/hello-ext"
+	assert_equal "$output" $'hello.c\npyproject.toml\nsetup.py'
 	cleanup_app
 
 	slug_to_app

@@ -11,7 +11,7 @@ from pathlib import Path
 import pybuildpack
 from pybuildpack import output
 from pybuildpack.context import Layout
-from pybuildpack.environment import bytecode, metadata
+from pybuildpack.environment import bytecode, leftovers, metadata
 from pybuildpack.environment.engine import Engine
 from pybuildpack.environment.relocate import point_at_runtime, relocate
 from pybuildpack.errors import BuildError
@@ -172,7 +172,18 @@ def final_installs(layout: Layout, source: InstallSource, graph: Graph) -> list[
 def install_dependencies(
     layout: Layout, source: InstallSource, graph: Graph, plan: Plan, engine: Engine
 ) -> list[InstallStep]:
-    """Each phase of the plan, in order; what installed each (for the report)."""
+    """Each phase of the plan, in order; what installed each (for the report). What the builds of
+    local packages leave in the app's directory is removed after them (leftovers.py)."""
+    left = leftovers.snapshot(leftovers.built_in_place(graph, source.kind == "package"))
+    try:
+        return _install_phases(layout, source, graph, plan, engine)
+    finally:
+        leftovers.remove_new(left)
+
+
+def _install_phases(
+    layout: Layout, source: InstallSource, graph: Graph, plan: Plan, engine: Engine
+) -> list[InstallStep]:
     exact = ["--no-deps"] if source.locked else []  # a lock holds every package it needs
     steps = []
     if plan.prerequisites:
