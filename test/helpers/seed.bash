@@ -7,10 +7,9 @@
 # wheel: about 460 more, 1 s) when it runs pip (the pip engine, uv's fallback, a post_compile hook);
 # with the seed, a test's first build copies them from the store, as a build on a platform whose
 # cache held another app's does. (The seed's app has an empty bin/post_compile, so that its
-# builds compile pip and wheel too.) The compiling itself is still done, and checked, by every build with a CACHE_DIR of
-# its own (the engines' tests, the cache's own tests of a cold or unusable CACHE_DIR), by the
-# seed's builds, and by test_environment_bytecode.py.
-
+# builds compile pip and wheel too.) The compiling itself is still done, and checked, by every
+# build with a CACHE_DIR of its own (the engines' tests, the cache's own tests of a cold or
+# unusable CACHE_DIR), by the seed's builds, and by test_environment_bytecode.py.
 #
 # The seed also holds the buildpack's core as the 3.13 build left it in its cache (CACHE_DIR/
 # python/core/KEY: the core's package and vendored wheels unpacked, checksummed, and sealed with

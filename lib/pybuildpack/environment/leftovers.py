@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from pybuildpack.requirements.graph import Graph
+from pybuildpack.requirements.localpaths import outside
 
 # where setuptools leaves them, relative to the package's directory
 _LEFT = ("build", "*.egg-info", "src/*.egg-info")
@@ -26,7 +27,7 @@ def built_in_place(graph: Graph, package_app: bool) -> list[Path]:
         if entry.kind != "path" or entry.editable or entry.constraint or entry.path is None:
             continue
         path = entry.path.resolve()
-        if path.is_dir() and path.is_relative_to(root):
+        if path.is_dir() and not outside(path, root):
             trees.add(path)
     return sorted(trees)
 

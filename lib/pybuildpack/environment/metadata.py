@@ -82,10 +82,15 @@ def installed_since(env: Path, before: dict[str, int]) -> list[Path]:
     return [Path(path) for path in sorted(files, key=lambda path: path.split(os.sep))]
 
 
+def _rows(record: Path) -> list[list[str]]:
+    """A RECORD's rows (path, hash, size), as the CSV it is (OSError when it can't be read)."""
+    return list(csv.reader(record.read_text(errors="replace").splitlines()))
+
+
 def _listed(record: Path, site: Path) -> list[str]:
     """The paths a RECORD lists, made whole from site (its site-packages) and normalised."""
     try:
-        rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+        rows = _rows(record)
     except OSError:
         return []
     base = str(site)
@@ -113,7 +118,7 @@ def recorded_digests(env: Path) -> dict[str, tuple[int, int, str]]:
         for record in site.glob("*.dist-info/RECORD"):
             try:
                 written = record.stat().st_mtime_ns
-                rows = list(csv.reader(record.read_text(errors="replace").splitlines()))
+                rows = _rows(record)
             except OSError:
                 continue
             for row in rows:

@@ -28,6 +28,8 @@ LOCK = "Pipfile.lock"
 PIPFILE = "Pipfile"
 # The Pipfile's own sections: anything else is a package category (pipenv's hash covers them).
 _SECTIONS = frozenset({"source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv"})
+# the sections that are no package category (every other one is: [packages], [dev-packages], its own)
+_NOT_CATEGORIES = _SECTIONS - {"packages", "dev-packages"}
 _FIX = "Run 'pipenv lock' and commit Pipfile.lock (and the Pipfile)."
 _LOCK = values.Place(LOCK, _FIX)
 
@@ -136,7 +138,7 @@ def _differences(pipfile: dict[str, Any], lock: dict[str, Any]) -> list[str]:
     version outside the Pipfile's specifier, or other [requires]."""
     out = []
     for section, wanted in pipfile.items():
-        if section in _SECTIONS - {"packages", "dev-packages"} or not isinstance(wanted, dict):
+        if section in _NOT_CATEGORIES or not isinstance(wanted, dict):
             continue
         locked = lock.get(_SECTION_OF.get(section, section))
         locked = {
@@ -271,7 +273,7 @@ def declares(app: Path) -> frozenset[str] | None:
         return None
     if pipfile is None:
         return None
-    sections = [v for k, v in pipfile.items() if k not in _SECTIONS - {"packages", "dev-packages"}]
+    sections = [v for k, v in pipfile.items() if k not in _NOT_CATEGORIES]
     return frozenset(
         canonicalize_name(str(name)) for table in sections if isinstance(table, dict) for name in table
     )
