@@ -60,11 +60,27 @@ stop_servers() {
 	INDEX_PID=""
 }
 
-# make_pkg DIR NAME VALUE: a minimal pyproject package NAME whose module NAME says VALUE.
+# make_pkg DIR NAME VALUE [flit]: a minimal pyproject package NAME whose module NAME says VALUE,
+# built by setuptools, or with "flit" by flit_core: a real backend too, whose isolated build costs
+# pip about half the CPU (no setuptools to install and import), for a test whose subject is not the
+# backend. (An editable install of a setuptools package puts an import finder in site-packages,
+# which the relocation rewrites; flit_core's is a .pth file.)
 make_pkg() {
-	local dir="$1" name="$2" value="$3"
+	local dir="$1" name="$2" value="$3" backend="${4:-setuptools}"
 	mkdir -p "$dir"
-	cat >"${dir}/pyproject.toml" <<TOML
+	if [[ "$backend" == flit ]]; then
+		cat >"${dir}/pyproject.toml" <<TOML
+[build-system]
+requires = ["flit_core>=3.4,<4"]
+build-backend = "flit_core.buildapi"
+
+[project]
+name = "${name}"
+version = "1.0"
+description = "a test's package"
+TOML
+	else
+		cat >"${dir}/pyproject.toml" <<TOML
 [build-system]
 requires = ["setuptools>=64"]
 build-backend = "setuptools.build_meta"
@@ -76,6 +92,7 @@ version = "1.0"
 [tool.setuptools]
 py-modules = ["${name}"]
 TOML
+	fi
 	printf 'VALUE = "%s"\n' "$value" >"${dir}/${name}.py"
 }
 
@@ -86,12 +103,12 @@ git_in() {
 	git -C "$dir" -c user.name=tests -c user.email=tests@localhost -c init.defaultBranch=main "$@" >/dev/null 2>&1
 }
 
-# make_repo NAME: a git repository served over dumb HTTP at ${FIXTURE_URL}/git/NAME.git. Its
-# history: "v1" (tagged v1.0, and its sha in FIRST_COMMIT), then "main"; branch "stable" says
-# "stable".
+# make_repo NAME [flit]: a git repository served over dumb HTTP at ${FIXTURE_URL}/git/NAME.git, of
+# make_pkg's package (flit: built by flit_core). Its history: "v1" (tagged v1.0, and its sha in
+# FIRST_COMMIT), then "main"; branch "stable" says "stable".
 make_repo() {
 	local name="$1" work="${BATS_TEST_TMPDIR}/work-${1}" bare="${FIXTURE_ROOT}/git/${1}.git"
-	make_pkg "$work" "$name" "v1"
+	make_pkg "$work" "$name" "v1" "${2:-}"
 	git_in "$work" init
 	git_in "$work" add -A
 	git_in "$work" commit -m v1

@@ -20,16 +20,34 @@ teardown() {
 	suite_teardown
 }
 
-# An app with a source-only package, extras, markers, a constraint and a range.
+# forms_app DIRNAME: an app with a source-only package, extras, markers, a constraint and a range,
+# and a console script (gunicorn's), in BATS_TEST_TMPDIR/DIRNAME.
 forms_app() {
 	plain_app "$1"
-	printf 'requests[socks]>=2.31,<3\ndocopt==0.6.2\nsix ; python_version >= "3.8"\ncolorama ; sys_platform == "win32"\n-c constraints.txt\nidna\n' \
+	printf 'requests[socks]>=2.31,<3\ndocopt==0.6.2\nsix ; python_version >= "3.8"\ncolorama ; sys_platform == "win32"\n-c constraints.txt\nidna\ngunicorn==27.0.1\n' \
 		>"${BUILD_DIR}/requirements.txt"
 	printf 'idna==3.7\n' >"${BUILD_DIR}/constraints.txt"
 }
 
-@test "uv engine: the same distributions and versions as pip, bytecode compiled, uv's cache in CACHE_DIR" {
-	forms_app pip-build
+# scripts_run_from_app: the slug moved to /app, its console scripts (gunicorn's, and pip's) run there,
+# started by the environment's launchers the engine wrote; /app given back.
+scripts_run_from_app() {
+	slug_to_app
+	in_slug /app 'gunicorn --version && pip --version && python -c "import requests, docopt, six, socks; print(requests.__version__)"'
+	assert_success
+	assert_output_contains "gunicorn (version 27.0.1)" "from /app/.heroku/venv/lib/"
+	cleanup_app
+}
+
+# Each engine's launchers in each kind of path (short, with a space, 150 characters), moved, are
+# test_environment_relocate.py's (test_the_engines_launchers_work_after_the_environment_moves,
+# with the real engines); here, a whole first build of each engine in one of them (pip in one of
+# 150 characters, uv in one with a space), run from /app.
+@test "uv engine: the same distributions and versions as pip, bytecode compiled, uv's cache in CACHE_DIR; both engines' console scripts run from /app after a build in a path of 150 characters (pip) or with a space (uv)" {
+	local long
+	long="$(printf 'p%.0s' $(seq 1 $((150 - ${#BATS_TEST_TMPDIR} - 1))))"
+	forms_app "$long"
+	((${#BUILD_DIR} == 150)) || fail "the long build path is ${#BUILD_DIR} characters"
 	printf 'pip' >"${ENV_DIR}/BUILDPACK_INSTALLER"
 	compile_app
 	assert_success
@@ -37,8 +55,10 @@ forms_app() {
 	assert_equal "$(installs)" "dependencies from requirements.txt: pip 26.3 (BUILDPACK_INSTALLER=pip)"
 	local with_pip
 	with_pip="$(installed_set)"
-	forms_app uv-build
-	CACHE_DIR="${BATS_TEST_TMPDIR}/uv-cache"
+	scripts_run_from_app
+
+	forms_app "build dir"
+	CACHE_DIR="${BATS_TEST_TMPDIR}/uv-cache" # cold: the engine compiles, and writes every launcher
 	rm "${ENV_DIR}/BUILDPACK_INSTALLER"
 	compile_app
 	assert_success
@@ -49,7 +69,7 @@ forms_app() {
 	local step="${output#*-----> Installing dependencies from requirements.txt}"
 	[[ "$step" == *"+ docopt==0.6.2"* ]] || fail "uv's words are not in the install step: $step"
 	assert_equal "$(installed_set)" "$with_pip"
-	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* ]] ||
+	[[ "$with_pip" == *"idna==3.7"* && "$with_pip" == *"pysocks=="* && "$with_pip" != *colorama* && "$with_pip" == *"gunicorn==27.0.1"* ]] ||
 		fail "the fixture does not show constraints, extras and markers: $with_pip"
 	[[ -n "$(find "${BUILD_DIR}/.heroku/venv" -path '*docopt*' -name '*.pyc')" ]] || fail "no bytecode was compiled"
 	# every module an app can import at start is compiled, as pip compiles what it installs: the
@@ -78,8 +98,7 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 	[[ -z "$(find "${BUILD_DIR}/.heroku/venv" -path '*/site-packages/pip/*' -name '*.pyc')" ]] ||
 		fail "pip's modules were compiled"
 	[[ -d "${CACHE_DIR}/python/uv" ]] || fail "uv's cache is not in CACHE_DIR"
-	in_slug "$BUILD_DIR" 'python -c "import requests, docopt, six, socks; print(requests.__version__)"'
-	assert_success
+	scripts_run_from_app
 }
 
 @test "uv engine: --pre in a requirements file installs with pip, saying which line made it choose" {
@@ -123,29 +142,4 @@ sys.exit(bool(missing))' "${BUILD_DIR}/.heroku/venv"
 	in_slug /app 'python -c "import editvcs, six; print(editvcs.VALUE, editvcs.__file__)"'
 	assert_success
 	assert_output_contains "stable /app/.heroku/venv/src/editvcs/editvcs.py"
-}
-
-# Each engine's launchers in each kind of path (short, with a space, 150 characters), moved, are
-# test_environment_relocate.py's (test_the_engines_launchers_work_after_the_environment_moves,
-# with the real engines); here, a whole build of each in one of them, run from /app.
-@test "both engines: console scripts run from /app after a build in a path with a space (uv) or of 150 characters (pip)" {
-	local engine dir long
-	long="$(printf 'p%.0s' $(seq 1 $((150 - ${#BATS_TEST_TMPDIR} - 1))))"
-	for engine in uv pip; do
-		if [[ "$engine" == uv ]]; then dir="build dir"; else dir="$long"; fi
-		new_app no-deps "$dir"
-		((${#BUILD_DIR} == 150)) || [[ "$dir" != "$long" ]] || fail "the long build path is ${#BUILD_DIR} characters"
-		CACHE_DIR="${BATS_TEST_TMPDIR}/cache-${engine}" # cold: the engine writes every launcher
-		printf '3.13\n' >"${BUILD_DIR}/.python-version"
-		printf 'gunicorn==27.0.1\n' >"${BUILD_DIR}/requirements.txt"
-		printf '%s' "$engine" >"${ENV_DIR}/BUILDPACK_INSTALLER"
-		compile_app
-		assert_success
-		assert_installed gunicorn==27.0.1
-		slug_to_app
-		in_slug /app 'gunicorn --version && pip --version'
-		assert_success
-		assert_output_contains "gunicorn (version 27.0.1)" "from /app/.heroku/venv/lib/"
-		cleanup_app
-	done
 }

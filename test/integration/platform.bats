@@ -30,11 +30,14 @@ teardown() {
 	assert_equal "$output" "hello from django 200"
 }
 
-@test "a Flask app: its Procfile's web process serves from /app, with workers for a 512 MB dyno" {
+@test "a Flask app: its Procfile's web process serves from /app, with workers for a 512 MB dyno; run-time defaults never override what the user set" {
 	new_app flask-app
 	compile_app
 	assert_success
 	refute_output_contains "Warning:"
+	run env -i HOME="$BUILD_DIR" PATH=/usr/bin:/bin WEB_CONCURRENCY=7 FORWARDED_ALLOW_IPS=10.1.2.3 bash -c \
+		'. "$HOME/.profile.d/python.sh"; echo "$WEB_CONCURRENCY $FORWARDED_ALLOW_IPS $GUNICORN_CMD_ARGS"'
+	assert_equal "$output" "7 10.1.2.3 --access-logfile -"
 	slug_to_app
 	# a 512 MB dyno, where the machine lets the test make one
 	memory_cgroup dyno $((512 * 1048576)) || CGROUP=""
@@ -70,30 +73,6 @@ teardown() {
 	assert_output_contains "STATIC_ROOT" "Error: Django's collectstatic failed" "DISABLE_COLLECTSTATIC=1"
 }
 
-@test "run-time defaults never override what the user set" {
-	new_app no-deps
-	compile_app
-	assert_success
-	run env -i HOME="$BUILD_DIR" PATH=/usr/bin:/bin WEB_CONCURRENCY=7 FORWARDED_ALLOW_IPS=10.1.2.3 bash -c \
-		'. "$HOME/.profile.d/python.sh"; echo "$WEB_CONCURRENCY $FORWARDED_ALLOW_IPS $GUNICORN_CMD_ARGS"'
-	assert_equal "$output" "7 10.1.2.3 --access-logfile -"
-}
-
-@test "a second buildpack after ours uses export: python, pip and the installed packages" {
-	# The platform's own checkout of this buildpack (export is written into it).
-	local buildpack="${BATS_TEST_TMPDIR}/buildpack"
-	mkdir -p "$buildpack"
-	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${BUILDPACK_DIR}/data" "$buildpack/"
-	new_app flask-app
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${buildpack}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
-	assert_success
-	[[ -f "${buildpack}/export" ]]
-	# The next buildpack's compile, in a clean environment, sources our export first.
-	run env -i PATH=/usr/bin:/bin bash -c ". '${buildpack}/export' && command -v python && python -c 'import flask; print(flask.__version__)' && pip --version"
-	assert_success
-	assert_output_contains "${BUILD_DIR}/.heroku/venv/bin/python" "3.1.3" "pip 26.3"
-}
-
 @test "Heroku CI: bin/test-compile installs the test requirements, bin/test runs the tests" {
 	new_app ci-app
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
@@ -109,10 +88,20 @@ teardown() {
 	assert_output_contains "1 failed, 1 passed" "FAIL_TESTS is set"
 }
 
-@test "bin/report: the build's metadata as JSON, for failed builds too" {
+@test "bin/report: the build's metadata as JSON, for failed builds too; a second buildpack after ours uses export: python, pip and the installed packages" {
+	# The platform's own checkout of this buildpack (export is written into it) builds first.
+	local buildpack="${BATS_TEST_TMPDIR}/buildpack"
+	mkdir -p "$buildpack"
+	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${BUILDPACK_DIR}/data" "$buildpack/"
 	new_app flask-app
-	compile_app
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${buildpack}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
+	[[ -f "${buildpack}/export" ]]
+	# The next buildpack's compile, in a clean environment, sources our export first.
+	run env -i PATH=/usr/bin:/bin bash -c ". '${buildpack}/export' && command -v python && python -c 'import flask; print(flask.__version__)' && pip --version"
+	assert_success
+	assert_output_contains "${BUILD_DIR}/.heroku/venv/bin/python" "3.1.3" "pip 26.3"
+
 	run bash -c "'${BUILDPACK_DIR}/bin/report' '$BUILD_DIR' '$CACHE_DIR' | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d[\"status\"], d[\"python_version\"], d[\"python_version_origin\"], d[\"environment\"], d[\"packages\"][\"flask\"], sorted(d[\"steps_seconds\"])[:2])'"
 	assert_success
 	assert_equal "$output" "succeeded 3.13.15 .python-version:1 fresh 3.1.3 ['cache', 'dependencies']"

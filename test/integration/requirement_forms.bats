@@ -15,15 +15,19 @@ setup() {
 
 # build_forms [uv]: the forms app served and built; with uv, without the two forms uv does not
 # read (an editable VCS checkout, a requirement continued over lines), so that uv installs the rest.
+# The packages the engine builds from an sdist, a checkout or a path are flit_core's (make_pkg's
+# flit; libs/localpkg), whose isolated builds cost about half setuptools': the subject is how each
+# is named and fetched. The editable ones (editvcs, libs/editpkg) are setuptools', whose import
+# finders in site-packages are what the move to /app must rewrite.
 build_forms() {
-	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private"
+	make_pkg "${BATS_TEST_TMPDIR}/src/privpkg" privpkg "private" flit
 	sdist_of "${BATS_TEST_TMPDIR}/src/privpkg" "${FIXTURE_ROOT}/private/simple/privpkg"
-	make_pkg "${BATS_TEST_TMPDIR}/src/archpkg" archpkg "archive"
+	make_pkg "${BATS_TEST_TMPDIR}/src/archpkg" archpkg "archive" flit
 	sdist_of "${BATS_TEST_TMPDIR}/src/archpkg" "${FIXTURE_ROOT}/files"
-	make_repo tagpkg
-	make_repo branchpkg
+	make_repo tagpkg flit
+	make_repo branchpkg flit
 	make_repo editvcs
-	make_repo commitpkg
+	make_repo commitpkg flit
 	start_fixture_server
 
 	new_app forms

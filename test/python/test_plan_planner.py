@@ -123,6 +123,23 @@ def test_detects_a_package_missing_from_the_knowledge_base(tmp_path: Path) -> No
     ]
 
 
+def test_a_setup_py_that_imports_cython_needs_cython_first(tmp_path: Path) -> None:
+    """The fixture sdist legacy-cython-pkg (test/fixtures/sdists), whose setup.py imports Cython at
+    its top and declares it nowhere: Cython first, at the app's pin and its line (plain pip fails
+    on it: ordered_install.bats; the same install run end to end, Cython first and a module
+    compiled by it: ordered_install.bats' real legacy sdists, pesq)."""
+    fixture = ROOT / "test" / "fixtures" / "sdists" / "legacy-cython-pkg"
+    files = {path.name: path.read_text() for path in fixture.iterdir()}
+    sdist(tmp_path / "links", "legacy-cython-pkg", "1.0", files.pop("setup.py"), others=files)
+    plan = plan_for(tmp_path, "legacy-cython-pkg==1.0\nCython==3.1.4\n")
+    assert [(p.spec, p.origin.show(tmp_path), p.needed_by) for p in plan.prerequisites] == [
+        ("Cython==3.1.4", "requirements.txt:4", ["legacy-cython-pkg"])
+    ]
+    assert [(d.entry.name, d.needs, d.reason) for d in plan.deferred] == [
+        ("legacy-cython-pkg", ("Cython",), "legacy-cython-pkg's setup.py imports Cython")
+    ]
+
+
 def test_a_cached_sdist_that_is_no_archive_is_fetched_again(tmp_path: Path) -> None:
     """The cache's copy of an sdist damaged (bytes that are no archive, as cache.bats garbles every
     small file of a warm cache): it is fetched again and read, not an internal error."""
