@@ -107,22 +107,7 @@ mirror_with_patch() {
 	[[ ! -e "${STATE}/image" ]]
 }
 
-@test "cnb: a failing build exits non-zero with the classic message and reason code; nothing is exported" {
-	needs_build
-	cnb_app missing-package
-	cnb_build
-	assert_failure 51 # (the lifecycle's: the buildpack's build failed)
-	assert_output_contains \
-		" !     Error: pip could not find this-package-does-not-exist-pybuildpack==1.0 on the package index" \
-		" !     Where: requirements.txt:2"
-	refute_output_contains "Internal error"
-	[[ ! -e "${STATE}/image" ]] || fail "a failed build exported an image"
-	run python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["failure_reason"])' \
-		"${STATE}/layers/${BP_LAYERS_NAME}/cache/python/report.json"
-	assert_equal "$output" "install::requirement-not-found"
-}
-
-@test "cnb: Django + gunicorn served by web; no .pyc rewritten at launch; unchanged, one added, a patch change" {
+@test "cnb: Django + gunicorn served by web; no .pyc rewritten at launch; unchanged, a failing build, one added, a patch change" {
 	needs_build
 	mirror_with_patch 3.13.99
 	cnb_mirror "$PATCH_MIRROR"
@@ -191,6 +176,25 @@ build/${BP_LAYERS_NAME}/${tools}sbom.cdx.json"
 	# The same size said, the venv layer's taken from its metadata (kept by the build that wrote it).
 	assert_output_contains "$size_said"
 	grep -q '^"size" = [0-9][0-9]*$' "${layers}/venv.toml" || fail "no size in venv.toml: $(cat "${layers}/venv.toml")"
+
+	# A requirement the index does not have: the build fails with the lifecycle's 51 (the
+	# buildpack's build failed), the classic message and the reason code, and exports nothing (the
+	# image and the cache stay the last build's, which the next build starts from).
+	local image
+	cp -- "${APP}/requirements.txt" "${CNB_ROOT}/requirements.txt"
+	image="$(ls -l "${STATE}/image" "${STATE}/cache" && cat "${STATE}/image/config.json" "${STATE}/cache/config.json")"
+	printf 'this-package-does-not-exist-pybuildpack==1.0\n' >>"${APP}/requirements.txt"
+	cnb_build
+	assert_failure 51
+	assert_output_contains \
+		" !     Error: pip could not find this-package-does-not-exist-pybuildpack==1.0 on the package index" \
+		" !     Where: requirements.txt:3"
+	refute_output_contains "Internal error"
+	assert_equal "$(ls -l "${STATE}/image" "${STATE}/cache" && cat "${STATE}/image/config.json" "${STATE}/cache/config.json")" "$image"
+	run python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["failure_reason"])' \
+		"${layers}/cache/python/report.json"
+	assert_equal "$output" "install::requirement-not-found"
+	cp -- "${CNB_ROOT}/requirements.txt" "${APP}/requirements.txt"
 
 	# One requirement added: synced into the environment; the python layer reused as it is.
 	printf 'six==1.17.0\n' >>"${APP}/requirements.txt"
