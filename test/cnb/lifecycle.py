@@ -397,6 +397,12 @@ TAR_CREATE = (
 )
 
 
+def tar_env() -> dict[str, str]:
+    """tar's environment: a fixed locale, so that names are written and listed the same way
+    whatever the caller's (a pax header's path is UTF-8, converted from the locale's charset)."""
+    return {"PATH": os.environ.get("PATH", RUN_IMAGE_PATH), "LC_ALL": "C.UTF-8"}
+
+
 def write_layer_tar(source: Path, out_dir: Path) -> str:
     """source as a layer: its absolute path kept (without the leading /), entries sorted, every
     mtime 1980-01-01T00:00:01Z, owned by the build user with no names, hard links within the layer
@@ -409,7 +415,9 @@ def write_layer_tar(source: Path, out_dir: Path) -> str:
     with (
         os.fdopen(handle, "wb") as raw,
         subprocess.Popen(
-            [*TAR_CREATE, "--directory=/", "--", str(source).lstrip("/")], stdout=subprocess.PIPE
+            [*TAR_CREATE, "--directory=/", "--", str(source).lstrip("/")],
+            stdout=subprocess.PIPE,
+            env=tar_env(),
         ) as tar,
     ):
         assert tar.stdout is not None
@@ -439,7 +447,7 @@ def extract_layer(tar: Path, expected: Path) -> None:
     names as tar lists them, escaped: a name with a backslash or a character that is not printable
     never matches, so it is refused too)."""
     prefix = str(expected).lstrip("/")
-    env = {"PATH": os.environ.get("PATH", RUN_IMAGE_PATH), "LC_ALL": "C.UTF-8"}
+    env = tar_env()
     listing = subprocess.run(
         ["tar", "--list", "--quoting-style=escape", f"--file={tar}"],
         capture_output=True,
