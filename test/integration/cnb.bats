@@ -107,22 +107,7 @@ mirror_with_patch() {
 	[[ ! -e "${STATE}/image" ]]
 }
 
-@test "cnb: a failing build exits non-zero with the classic message and reason code; nothing is exported" {
-	needs_build
-	cnb_app missing-package
-	cnb_build
-	assert_failure 51 # (the lifecycle's: the buildpack's build failed)
-	assert_output_contains \
-		" !     Error: pip could not find this-package-does-not-exist-pybuildpack==1.0 on the package index" \
-		" !     Where: requirements.txt:2"
-	refute_output_contains "Internal error"
-	[[ ! -e "${STATE}/image" ]] || fail "a failed build exported an image"
-	run python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["failure_reason"])' \
-		"${STATE}/layers/${BP_LAYERS_NAME}/cache/python/report.json"
-	assert_equal "$output" "install::requirement-not-found"
-}
-
-@test "cnb: Django + gunicorn served by web; no .pyc rewritten at launch; unchanged, one added, a patch change" {
+@test "cnb: Django + gunicorn served by web; no .pyc rewritten at launch; unchanged, a failing build, one added (pylibmc, its libmemcached in a launch layer, talks to memcached), a patch change" {
 	needs_build
 	mirror_with_patch 3.13.99
 	cnb_mirror "$PATCH_MIRROR"
@@ -192,19 +177,55 @@ build/${BP_LAYERS_NAME}/${tools}sbom.cdx.json"
 	assert_output_contains "$size_said"
 	grep -q '^"size" = [0-9][0-9]*$' "${layers}/venv.toml" || fail "no size in venv.toml: $(cat "${layers}/venv.toml")"
 
-	# One requirement added: synced into the environment; the python layer reused as it is.
-	printf 'six==1.17.0\n' >>"${APP}/requirements.txt"
+	# A requirement the index does not have: the build fails with the lifecycle's 51 (the
+	# buildpack's build failed), the classic message and the reason code, and exports nothing (the
+	# image and the cache stay the last build's, which the next build starts from).
+	local image
+	cp -- "${APP}/requirements.txt" "${CNB_ROOT}/requirements.txt"
+	image="$(ls -l "${STATE}/image" "${STATE}/cache" && cat "${STATE}/image/config.json" "${STATE}/cache/config.json")"
+	printf 'this-package-does-not-exist-pybuildpack==1.0\n' >>"${APP}/requirements.txt"
+	cnb_build
+	assert_failure 51
+	assert_output_contains \
+		" !     Error: pip could not find this-package-does-not-exist-pybuildpack==1.0 on the package index" \
+		" !     Where: requirements.txt:3"
+	refute_output_contains "Internal error"
+	assert_equal "$(ls -l "${STATE}/image" "${STATE}/cache" && cat "${STATE}/image/config.json" "${STATE}/cache/config.json")" "$image"
+	run python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["failure_reason"])' \
+		"${layers}/cache/python/report.json"
+	assert_equal "$output" "install::requirement-not-found"
+	cp -- "${CNB_ROOT}/requirements.txt" "${APP}/requirements.txt"
+
+	# One requirement added, a C extension that needs a native library: synced into the
+	# environment, libmemcached bootstrapped into its launch layer; the python layer reused as it is.
+	if dpkg -s libmemcached-dev >/dev/null 2>&1 || [[ -e /usr/include/libmemcached/memcached.h ]]; then
+		fail "libmemcached is installed on this machine: this test proves the image needs none"
+	fi
+	printf 'PyLibMC==1.6.3\n' >>"${APP}/requirements.txt"
 	cnb_build
 	assert_success
-	assert_output_contains "-----> Updating the cached environment: requirements.txt changed"
+	assert_output_contains "-----> Updating the cached environment: requirements.txt changed" \
+		"libmemcached 1.1.4: pylibmc (requirements.txt:3) needs it"
 	refute_output_contains "Downloading python-" " + django==" "Collecting django"
 	assert_equal "$(layer_digest python)" "$python"
 	[[ "$(layer_digest venv)" != "$venv" ]] || fail "the venv layer did not change"
 	run sbom_check show "${layers}/venv.sbom.cdx.json" # (before a launch, which unpacks the image there)
-	assert_output_contains "pypi:six@1.17.0 sha256= origin=requirements.txt:3 relationship=direct"
-	cnb_launch -- python -c "import six, django; print(six.__version__, django.__version__)"
+	assert_output_contains "pypi:pylibmc@1.6.3 sha256= origin=requirements.txt:3 relationship=direct"
+	# pylibmc finds libmemcached in its launch layer at run time and talks to memcached.
+	start_memcached
+	cnb_launch -- python -c "
+import django, pylibmc
+client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
+client.set('greeting', 'hello from the image')
+print('got:', client.get('greeting'), django.__version__)
+"
 	assert_success
-	assert_output_contains "1.17.0 5.2.19"
+	assert_output_contains "got: hello from the image 5.2.19"
+	# shellcheck disable=SC2016 # expanded by the launched shell
+	cnb_launch -- bash -c 'ldd "$(python -c "import _pylibmc; print(_pylibmc.__file__)")"'
+	assert_success
+	assert_output_contains "libmemcached.so.11 => ${STATE}/layers/${BP_LAYERS_NAME}/"
+	refute_output_contains "not found"
 
 	# A Python patch change: the environment made afresh on the new runtime.
 	printf '3.13.99\n' >"${APP}/.python-version"
@@ -213,7 +234,7 @@ build/${BP_LAYERS_NAME}/${tools}sbom.cdx.json"
 	assert_output_contains "-----> Installing Python 3.13.99" \
 		"-----> Rebuilding the environment: python version 3.13.15 -> 3.13.99"
 	[[ "$(layer_digest python)" != "$python" ]] || fail "the python layer did not change"
-	cnb_launch -- python -c "import six, django; print(django.__version__)"
+	cnb_launch -- python -c "import pylibmc, django; print(django.__version__)"
 	assert_success
 	assert_output_contains "5.2.19"
 }
@@ -275,29 +296,4 @@ build/${BP_LAYERS_NAME}/${tools}sbom.cdx.json"
 	cnb_boot
 	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
 	assert_equal "$output" "hello from api, with shared"
-}
-
-@test "cnb: pylibmc finds libmemcached in its launch layer at run time and talks to memcached" {
-	needs_build
-	if dpkg -s libmemcached-dev >/dev/null 2>&1 || [[ -e /usr/include/libmemcached/memcached.h ]]; then
-		fail "libmemcached is installed on this machine: this test proves the image needs none"
-	fi
-	cnb_app pylibmc-nested
-	cnb_build
-	assert_success
-	assert_output_contains "libmemcached 1.1.4: pylibmc (requirements/base.txt:2) needs it"
-	start_memcached
-	cnb_launch -- python -c "
-import pylibmc
-client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
-client.set('greeting', 'hello from the image')
-print('got:', client.get('greeting'))
-"
-	assert_success
-	assert_output_contains "got: hello from the image"
-	# shellcheck disable=SC2016 # expanded by the launched shell
-	cnb_launch -- bash -c 'ldd "$(python -c "import _pylibmc; print(_pylibmc.__file__)")"'
-	assert_success
-	assert_output_contains "libmemcached.so.11 => ${STATE}/layers/${BP_LAYERS_NAME}/"
-	refute_output_contains "not found"
 }

@@ -6,6 +6,7 @@ build and the launch as nobody."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -582,3 +583,30 @@ def test_an_exec_d_failure_stops_the_launch(buildpack: Path, app: Path, platform
     result = launch(image)
     assert result.returncode == 82
     assert "05-fail exited with status 4" in result.stderr
+
+
+def test_a_layer_with_an_entry_outside_its_directory_is_refused_and_nothing_unpacked_outside(
+    buildpack: Path, app: Path, platform: Path, space: Path
+) -> None:
+    state = space / "state"
+    built(buildpack, app, state, platform)
+    config = json.loads((state / "image" / "config.json").read_text())
+    tar_file = state / "image" / f"{config['layers'][BP_ID]['stable']['digest'].removeprefix('sha256:')}.tar"
+    layer = state / "layers" / "test_tiny" / "stable"
+    # The layer's directory and one more entry, in the image under the layer's digest: a sibling
+    # whose name starts with the layer's, a path out of another layer, and one out of this layer.
+    for stray, said in (
+        ("stable-not", f"is outside {layer}"),
+        ("zzz/../../escaped", f"is outside {layer}"),
+        ("stable/../../escaped", "tar --extract exited with status 2"),
+    ):
+        tar_file.unlink()
+        with tarfile.open(tar_file, "w", format=tarfile.PAX_FORMAT) as tar:
+            directory = tarfile.TarInfo(str(layer).lstrip("/"))
+            directory.type, directory.mode = tarfile.DIRTYPE, 0o755
+            tar.addfile(directory)
+            tar.addfile(tarfile.TarInfo(str(layer.parent / stray).lstrip("/")), io.BytesIO(b""))
+        result = launch(state, "--", "true")
+        assert result.returncode == 1, result.stderr
+        assert said in result.stderr
+        assert not (layer.parent / stray).exists()

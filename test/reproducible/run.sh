@@ -6,6 +6,9 @@
 # the lifecycle emulation (CNB: the exported layers' digests compared). A classic slug's files that
 # name the directory it was built in are listed (none may: README, "Reproducible builds"), and
 # compared as if they named /app. Prints what differs; exits 1 when anything does.
+# REPRODUCIBLE_KEEP=DIR: each fixture's builds are moved into DIR instead of removed (classic:
+# FIXTURE-N/ with the build directory, cache/, env/ and log, and FIXTURE-N.classic, the manifest;
+# CNB: FIXTURE-N.cnb, the digests, FIXTURE-N.image, and FIXTURE-cnb/, the second build's state).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -97,7 +100,11 @@ for fixture in "${fixtures[@]}"; do
 			}
 			same "${fixture}-1.classic" "${fixture}-3.classic" " as the first cold build" || status=1
 		fi
-		[[ -z "${REPRODUCIBLE_KEEP:-}" ]] || cp -a "$work" "${REPRODUCIBLE_KEEP}"
+		if [[ -n "${REPRODUCIBLE_KEEP:-}" ]]; then
+			mkdir -p -- "$REPRODUCIBLE_KEEP"
+			mv -- "${work}/${fixture}"-[123]* "${REPRODUCIBLE_KEEP}/"
+			[[ ! -d "${work}/cnb" ]] || mv -- "${work}/cnb" "${REPRODUCIBLE_KEEP}/${fixture}-cnb"
+		fi
 		rm -rf -- "${work:?}/${fixture}"-[123]* "${work:?}/cnb"
 	done
 done
