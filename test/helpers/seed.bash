@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034,SC2153,SC2154 # variables shared with the bats files that load this
 # The run's bytecode seed: the bytecode store (CACHE_DIR/python/bytecode) of a build of an app with
-# no dependencies on each Python the suites build with, made once per run by setup_suite, and copied
+# no dependencies on each Python the suites build with, made once per run by setup_suite, and linked
 # into the cache of each test's new app. A cold build compiles about 230 modules of the
 # environment's seed packages (setuptools), 0.8 s of CPU each time, and the packaging tools' (pip,
 # wheel: about 460 more, 1 s) when it runs pip (the pip engine, uv's fallback, a post_compile hook);
@@ -13,17 +13,17 @@
 #
 # The seed also holds the buildpack's core as the 3.13 build left it in its cache (CACHE_DIR/
 # python/core/KEY: the core's package and vendored wheels unpacked, checksummed, and sealed with
-# the bytecode its runs wrote), copied into each test's new cache beside the store, as a cache that
+# the bytecode its runs wrote), linked into each test's new cache beside the store, as a cache that
 # a build with this buildpack used holds it. Unpacking and compiling it cost each test's first
 # build about 0.5 s of CPU. Its unpacking, sealing and checks are done by every build with a
 # CACHE_DIR of its own, by the seed's builds, and by test/unit/core.bats.
 #
 # And it holds the 3.13 build's runtime (CACHE_DIR/python/runtimes: the archive and its record;
 # runtime-tree: the unpacked tree and its manifest) and uv (package-managers: the pinned wheel
-# unpacked), copied into each test's new cache too, as a cache that a build on the default Python
+# unpacked), linked into each test's new cache too, as a cache that a build on the default Python
 # with the default engine left holds them. Copying the archive from the mirror, checking it,
 # unpacking it, hashing the tree for its manifest, and unpacking uv cost each test's first build
-# about 0.5 s of CPU; restoring them from a cache costs about 0.1 s, and the copy less. A test on
+# about 0.5 s of CPU; restoring them from a cache costs about 0.1 s, and the links nothing. A test on
 # another Python finds a cache that held 3.13's runtime, as after a version change. A test that
 # checks a first build's own download and unpacking of them starts with cold_runtime
 # (test_helper.bash), and so do the builds with a CACHE_DIR of their own.
@@ -71,15 +71,70 @@ seed_build() {
 	done
 	mv "${seed}.partial" "$seed"
 	rm -rf -- "$work"
+	_seed_sums >"${seed}.sums"
 }
 
-# seed_cache DIR: the run's seed copied into the cache DIR (a copy: a test may damage its store).
+# seed_cache DIR: the run's seed put into the cache DIR, as hard links (on the tests' tmpfs, a copy
+# of its 130 MB cost each test about 0.1 s of CPU). The builds never write into a cache's files in
+# place (they write new files and rename them), so the links are safe for every test that does not
+# either; a test that does (damage in place: truncate, dd, a hook writing into a slug's file that the
+# cache shares) calls own_cache first, for a copy of its own. seed_check, at the end of the run,
+# fails if anything changed a file of the seed.
 seed_cache() {
 	local seed
 	seed="$(seed_dir)"
 	[[ -d "$seed" ]] || return 0
 	mkdir -p -- "${1}/python"
-	cp -a -- "$seed" "${1}/python/bytecode"
-	cp -a -- "${seed}-core" "${1}/python/core"
-	cp -a -- "${seed}-runtime/." "${1}/python/"
+	_seed_put -l "$seed" "${1}/python/bytecode"
+	_seed_put -l "${seed}-core" "${1}/python/core"
+	_seed_put -l "${seed}-runtime/." "${1}/python/"
+}
+
+# own_cache: the test's new cache (new_app's, before its first build) holds a copy of the run's seed
+# instead of links to it: for a test that writes into its cache's files, or into a slug's files that
+# the cache shares, in place.
+own_cache() {
+	local seed
+	seed="$(seed_dir)"
+	[[ -d "$seed" ]] || return 0
+	rm -rf -- "${CACHE_DIR:?}/python/bytecode" "${CACHE_DIR}/python/core"
+	local entry
+	for entry in "${SEED_RUNTIME_ENTRIES[@]}"; do
+		rm -rf -- "${CACHE_DIR}/python/${entry}"
+	done
+	_seed_put "" "$seed" "${CACHE_DIR}/python/bytecode"
+	_seed_put "" "${seed}-core" "${CACHE_DIR}/python/core"
+	_seed_put "" "${seed}-runtime/." "${CACHE_DIR}/python/"
+}
+
+# _seed_put -l|"" FROM TO: cp -a, with -l hard links where FROM and TO share a filesystem.
+_seed_put() {
+	if [[ -n "$1" ]]; then
+		cp -al -- "$2" "$3" 2>/dev/null && return 0
+		rm -rf -- "$3"
+	fi
+	cp -a -- "$2" "$3"
+}
+
+# _seed_sums: every file of the seed with its size, mode, time and sha256, one per line, sorted.
+_seed_sums() {
+	local seed
+	seed="$(seed_dir)"
+	(
+		cd -- "$(dirname "$seed")" &&
+			find "${seed##*/}" "${seed##*/}-core" "${seed##*/}-runtime" -type f -printf '%p %s %m %T@\n' | sort &&
+			find "${seed##*/}" "${seed##*/}-core" "${seed##*/}-runtime" -type f -print0 | sort -z | xargs -0 sha256sum
+	)
+}
+
+# seed_check: fails, naming them, if files of the seed changed since seed_build made it (a test
+# wrote into a cache's or a slug's file in place without own_cache: every later test's cache
+# would have held the change).
+seed_check() {
+	local seed
+	seed="$(seed_dir)"
+	[[ -f "${seed}.sums" ]] || return 0
+	if ! _seed_sums | diff -- "${seed}.sums" - >"${seed}.diff"; then
+		fail "a test changed files of the run's seed in place (it must call own_cache first):" "$(head -n 40 "${seed}.diff")"
+	fi
 }

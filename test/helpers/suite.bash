@@ -32,6 +32,12 @@ suite_teardown() {
 	if [[ -n "${TEST_SPAN_LOG:-}" ]]; then
 		printf '%s\t%s\t%s\t%s\n' "$TEST_STARTED" "$(date +%s.%N)" "${BATS_TEST_FILENAME##*/}" "$BATS_TEST_DESCRIPTION" >>"$TEST_SPAN_LOG"
 	fi
+	# TEST_SEED_WATCH=1: the run's seed checked after each test (seed.bash's seed_check, about 0.5 s
+	# a test), to name the test that changed it when the run's last check found a change.
+	if [[ -n "${TEST_SEED_WATCH:-}" ]] && ! seed_check; then
+		_seed_sums >"$(seed_dir).sums"
+		return 1
+	fi
 	# TEST_CPU_LOG=FILE: a line per test (its file, the user and system CPU time of all it ran, its
 	# name), to see what a run costs whatever else the machine does meanwhile.
 	if [[ -n "${TEST_CPU_LOG:-}" ]]; then
