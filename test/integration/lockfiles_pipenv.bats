@@ -39,10 +39,14 @@ locked() {
 		"${BUILD_DIR}/Pipfile.lock" "$1"
 }
 
-@test "pipenv: the locked [packages] from /app, no dev-packages, the version from the lock" {
+# One cold build for several checks: the locked [packages], a changed Pipfile refused, the slug from
+# /app, then Heroku CI's build of the same sources.
+@test "pipenv: the locked [packages] from /app, no dev-packages, the version from the lock; a Pipfile changed since locking fails like pipenv install --deploy, and put back it reuses the environment; bin/test-compile installs the dev-packages that bin/compile left out" {
 	local django
 	django="$(locked django)"
 	[[ "$django" == 4.2.* ]] || fail "the lock pins django $django, not a 4.2 release"
+	local sources="${BATS_TEST_TMPDIR}/ci-sources" # (for bin/test-compile: the app as checked out)
+	cp -a "$BUILD_DIR" "$sources"
 	compile_app
 	assert_success
 	assert_output_contains "Python 3.13.15" "-----> Reading Pipfile.lock (pipenv)" \
@@ -51,14 +55,7 @@ locked() {
 	refute_output_contains "pytest"
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
 	assert_output_contains '"package_manager": "pipenv (pipfile-spec 6)"' "\"django\": \"${django}\""
-	slug_to_app
-	in_slug /app 'python -c "import django, six; print(django.__version__, six.__version__)"; python -c "import pytest"'
-	assert_output_contains "${django} 1.16.0" "No module named 'pytest'"
-}
 
-@test "pipenv: a Pipfile changed since locking fails like pipenv install --deploy; relocked, it builds" {
-	compile_app
-	assert_success
 	sed -i 's/^six = "==1.16.0"/six = "==1.16.0"\nidna = "*"/' "${BUILD_DIR}/Pipfile"
 	compile_app
 	assert_failure 1
@@ -71,6 +68,21 @@ locked() {
 	compile_app
 	assert_success
 	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
+
+	slug_to_app
+	in_slug /app 'python -c "import django, six; print(django.__version__, six.__version__)"; python -c "import pytest"'
+	assert_output_contains "${django} 1.16.0" "No module named 'pytest'"
+	cleanup_app
+
+	# Heroku CI's build of the same sources, with the same cache
+	BUILD_DIR="$sources"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Installing test dependencies from Pipfile.lock (its dependency groups)"
+	assert_installed pytest
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print('both')"
+	assert_output_contains "both"
 }
 
 @test "pipenv: a hash in Pipfile.lock that does not match the download fails the build" {
@@ -112,37 +124,10 @@ PY
 	assert_output_contains '"failure_reason": "python-version::incompatible"'
 }
 
-@test "pipenv: bin/test-compile installs the dev-packages that bin/compile left out" {
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
-		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
-	assert_success
-	assert_output_contains "-----> Installing test dependencies from Pipfile.lock (its dependency groups)"
-	assert_installed pytest
-	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print('both')"
-	assert_output_contains "both"
-}
-
-@test "pipenv: editable local packages (packages/x and the app itself, file = \".\") import from /app" {
+# The editable packages and the categories share one lock: pipenv lock is the costly part.
+@test "pipenv: editable local packages (packages/x and the app itself, file = \".\") import from /app; BUILDPACK_INSTALL_GROUPS installs the Pipfile's categories it names; an undeclared one or an extra fails, listing those declared" {
 	new_app pipenv-editable
-	lock_pipfile "$BUILD_DIR" "$BATS_TEST_TMPDIR"
-	compile_app
-	assert_success
-	assert_installed localpkg editable-app six==1.16.0
-	slug_to_app
-	in_slug /app 'cd / && python -c "import localpkg, webapp; print(localpkg.__file__, webapp.GREETING)"'
-	assert_output_contains "/app/packages/localpkg/localpkg/__init__.py hello from the app"
-}
-
-@test "pipenv: BUILDPACK_INSTALL_GROUPS installs the Pipfile's categories it names; an undeclared one or an extra fails, listing those declared" {
-	rm -f "${BUILD_DIR}/Pipfile" "${BUILD_DIR}/Pipfile.lock"
-	cat >"${BUILD_DIR}/Pipfile.in" <<-'TOML'
-		[[source]]
-		name = "pypi"
-		url = "${INDEX_URL}"
-		verify_ssl = true
-
-		[packages]
-		six = "*"
+	cat >>"${BUILD_DIR}/Pipfile.in" <<-'TOML'
 
 		[dev-packages]
 		iniconfig = "*"
@@ -151,12 +136,21 @@ PY
 		docopt = "*"
 	TOML
 	lock_pipfile "$BUILD_DIR" "$BATS_TEST_TMPDIR"
+	local sources="${BATS_TEST_TMPDIR}/locked"
+	cp -a "$BUILD_DIR" "$sources"
 	printf 'worker' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
 	compile_app
 	assert_success
 	assert_output_contains "       with groups worker (BUILDPACK_INSTALL_GROUPS)"
-	assert_installed six docopt
+	assert_installed localpkg editable-app six==1.16.0 docopt
 	[[ " $(installed_set) " != *" iniconfig=="* ]] || fail "dev-packages were installed" "$(installed_set)"
+	slug_to_app
+	in_slug /app 'cd / && python -c "import localpkg, webapp; print(localpkg.__file__, webapp.GREETING)"'
+	assert_output_contains "/app/packages/localpkg/localpkg/__init__.py hello from the app"
+	cleanup_app
+
+	# the same sources again, with the same cache
+	BUILD_DIR="$sources"
 	printf 'workers' >"${ENV_DIR}/BUILDPACK_INSTALL_GROUPS"
 	compile_app
 	assert_failure 1

@@ -32,7 +32,10 @@ app_from() {
 	rm -rf "$BUILD_DIR" && cp -a "$1" "$BUILD_DIR"
 }
 
-@test "poetry ([tool.poetry]): the main group at its locked versions from /app, a path dependency, no dev group, package-mode off" {
+# One cold build for several checks: the locked main group, the same group walked from a lock of
+# format 2.0, a stale lock refused and relocked, the slug from /app, then Heroku CI's build of the
+# same sources.
+@test "poetry ([tool.poetry]): the main group at its locked versions from /app, a path dependency, no dev group, package-mode off; a lock of format 2.0 (Poetry 1.5 to 1.8, no groups recorded) is walked to the same main group; pyproject.toml changed since locking fails before anything is installed, relocked it builds; bin/test-compile installs the dev group that bin/compile left out" {
 	app_from "${BATS_FILE_TMPDIR}/poetry-app"
 	local django
 	django="$(python -c 'import sys, tomllib; print(next(p["version"] for p in tomllib.load(open(sys.argv[1], "rb"))["package"] if p["name"] == "django"))' "${BUILD_DIR}/poetry.lock")"
@@ -44,9 +47,53 @@ app_from() {
 	refute_output_contains "pytest" "poetry-app"
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
 	assert_output_contains '"package_manager": "poetry (lock made by Poetry 2.5.1, lock-version 2.1)"' "\"django\": \"${django}\"" '"six": "1.16.0"'
+
+	# what Poetry 1.8 writes: the same lock without each package's groups and markers; walked to the
+	# same main group, the environment synced to it is the same set
+	local main_group
+	main_group="$(installed_set)"
+	sed -i '/^groups = /d; /^markers = /d; s/^lock-version = "2.1"/lock-version = "2.0"/' "${BUILD_DIR}/poetry.lock"
+	grep -q '^lock-version = "2.0"' "${BUILD_DIR}/poetry.lock" || fail "the lock was not rewritten"
+	rebuild
+	assert_success
+	assert_output_contains "-----> Updating the cached environment"
+	assert_installed helper==1.2.0 "django==${django}" six==1.16.0
+	refute_output_contains "pytest" "iniconfig" "colorama" "-----> Removing packages no longer required"
+	assert_equal "$(installed_set)" "$main_group"
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import django, helper, sqlparse, asgiref; print('main group')"
+	assert_output_contains "main group"
+
+	# pyproject.toml changed since locking: refused before anything is installed; relocked, it syncs
+	sed -i 's/^django = "<5"/django = "<5"\nidna = "*"/' "${BUILD_DIR}/pyproject.toml"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: poetry.lock is out of date: pyproject.toml changed since it was locked" \
+		"Where: poetry.lock" "Run 'poetry lock' and commit poetry.lock"
+	refute_output_contains "-----> Installing dependencies"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "lockfile::stale"'
+	(cd "$BUILD_DIR" && poetry lock --no-interaction >/dev/null 2>&1) || fail "poetry lock failed"
+	compile_app
+	assert_success
+	assert_output_contains "-----> Updating the cached environment"
+	assert_installed idna
+
+	local sources="${BATS_TEST_TMPDIR}/ci-sources"
+	cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
 	slug_to_app
 	in_slug /app 'python -c "import django, helper; print(django.__version__, helper.greeting())"; python -c "import pytest"'
 	assert_output_contains "${django} hello from a path dependency" "No module named 'pytest'"
+	cleanup_app
+
+	# Heroku CI's build of the same sources, with the same cache
+	BUILD_DIR="$sources"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	assert_success
+	assert_output_contains "-----> Installing test dependencies from poetry.lock (its dependency groups)"
+	assert_installed pytest
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django, helper; print('all three')"
+	assert_output_contains "all three"
 }
 
 # (A real sdist that compiles, pesq with Cython and numpy, is built from the index by
@@ -66,25 +113,6 @@ app_from() {
 	in_slug /app 'python -c "import numpy, legacy_numpy_pkg; print(numpy.__version__, legacy_numpy_pkg.BUILT_WITH_NUMPY)"'
 	assert_success
 	assert_output_contains "2.2.6 2.2.6"
-}
-
-@test "poetry: pyproject.toml changed since locking fails before anything is installed; relocked, it builds" {
-	app_from "${BATS_FILE_TMPDIR}/poetry-app"
-	compile_app
-	assert_success
-	sed -i 's/^django = "<5"/django = "<5"\nidna = "*"/' "${BUILD_DIR}/pyproject.toml"
-	compile_app
-	assert_failure 1
-	assert_output_contains "Error: poetry.lock is out of date: pyproject.toml changed since it was locked" \
-		"Where: poetry.lock" "Run 'poetry lock' and commit poetry.lock"
-	refute_output_contains "-----> Installing dependencies"
-	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
-	assert_output_contains '"failure_reason": "lockfile::stale"'
-	(cd "$BUILD_DIR" && poetry lock --no-interaction >/dev/null 2>&1) || fail "poetry lock failed"
-	compile_app
-	assert_success
-	assert_output_contains "-----> Updating the cached environment"
-	assert_installed idna
 }
 
 @test "poetry: a .python-version that requires-python or Poetry's python excludes fails, naming both; agreeing, it builds" {
@@ -117,30 +145,6 @@ app_from() {
 	compile_app
 	assert_success
 	assert_output_contains "-----> Python 3.11.2 (newest matching from .python-version:1)" "-----> Installing Python 3.11.2"
-}
-
-@test "poetry: bin/test-compile installs the dev group that bin/compile left out" {
-	app_from "${BATS_FILE_TMPDIR}/poetry-app"
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
-		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
-	assert_success
-	assert_output_contains "-----> Installing test dependencies from poetry.lock (its dependency groups)"
-	assert_installed pytest
-	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django, helper; print('all three')"
-	assert_output_contains "all three"
-}
-
-@test "poetry: a lock of format 2.0 (Poetry 1.5 to 1.8, no groups recorded) is walked to the same main group" {
-	app_from "${BATS_FILE_TMPDIR}/poetry-app"
-	# what Poetry 1.8 writes: the same lock without each package's groups and markers
-	sed -i '/^groups = /d; /^markers = /d; s/^lock-version = "2.1"/lock-version = "2.0"/' "${BUILD_DIR}/poetry.lock"
-	grep -q '^lock-version = "2.0"' "${BUILD_DIR}/poetry.lock" || fail "the lock was not rewritten"
-	compile_app
-	assert_success
-	assert_installed helper==1.2.0 "django==4.*" six==1.16.0
-	refute_output_contains "pytest" "iniconfig" "colorama"
-	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import django, helper, sqlparse, asgiref; print('main group')"
-	assert_output_contains "main group"
 }
 
 @test "poetry: BUILDPACK_INSTALL_GROUPS installs groups as poetry sync --only main,GROUP would (with included groups), _EXTRAS the optional packages; an undeclared group fails" {

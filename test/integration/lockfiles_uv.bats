@@ -23,15 +23,35 @@ lock_old() {
 	sed -i '/^\[options\]$/,/^$/d' "${BUILD_DIR}/uv.lock"
 }
 
-# One cold build for several checks: the locked set, the warm build with no network, the sync of a
-# change, then the synced slug from /app.
-@test "uv: the locked versions, no dev group, uv not in the slug; unchanged, the warm build reuses the environment with no network; a change syncs only the difference; served from /app by the Procfile's web process" {
+# small_app: a uv project that asks for one small package (six), not yet locked, on Python 3.13.
+small_app() {
+	plain_app
+	rm "${BUILD_DIR}/requirements.txt"
+	cat >"${BUILD_DIR}/pyproject.toml" <<-'TOML'
+		[project]
+		name = "small"
+		version = "0.1.0"
+		requires-python = ">=3.11"
+		dependencies = ["six"]
+	TOML
+}
+
+# One cold build for several checks: the plan and the locked set (with pylibmc, whose native library
+# is bootstrapped), the warm build with no network, a stale lock refused, the sync of its change
+# once relocked, the synced slug from /app, then Heroku CI's build of the same sources.
+@test "uv: the locked versions (bin/plan shows their uv.lock lines), no dev group, uv not in the slug, pylibmc's libmemcached bootstrapped; unchanged, the warm build reuses the environment with no network; a stale uv.lock fails before anything is installed, saying what is stale; relocked, a change syncs only the difference; served from /app, talking to a real memcached; bin/test-compile installs the dev group that bin/compile left out" {
 	new_app uv-django
+	sed -i 's/"six"\]/"six", "pylibmc==1.6.3"]/' "${BUILD_DIR}/pyproject.toml"
 	lock_old
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR"
+	assert_success
+	line="$(grep -n '^name = "django"' "${BUILD_DIR}/uv.lock" | cut -d: -f1)"
+	assert_output_contains "django==5.1.1" "uv.lock:${line}"
 	compile_app
 	assert_success
-	assert_output_contains "-----> Reading uv.lock (uv)" "-----> Installing dependencies from uv.lock (uv)"
-	assert_installed django==5.1.1 numpy==2.1.1 gunicorn==23.0.0 six==1.16.0
+	assert_output_contains "-----> Reading uv.lock (uv)" "-----> Installing dependencies from uv.lock (uv)" \
+		"-----> Native libraries" "libmemcached 1.1.4: pylibmc (uv.lock:"
+	assert_installed django==5.1.1 numpy==2.1.1 gunicorn==23.0.0 six==1.16.0 pylibmc==1.6.3
 	refute_output_contains "pytest"
 	[[ -z "$(find "$BUILD_DIR" -name 'uv' -type f)" ]] || fail "uv is in the slug" "$(find "$BUILD_DIR" -name uv -type f)"
 	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
@@ -43,8 +63,17 @@ lock_old() {
 	assert_success
 	assert_output_contains "-----> Reusing the cached environment (requirements unchanged)"
 	refute_output_contains "Fetching uv"
-	# six removed: gone after the next build; idna added: the only package installed
-	sed -i 's/, "six"\]/, "idna==3.10"]/' "${BUILD_DIR}/pyproject.toml"
+	# six removed and idna added, not yet locked: stale, nothing installed
+	sed -i 's/, "six", /, "idna==3.10", /' "${BUILD_DIR}/pyproject.toml"
+	compile_app
+	assert_failure 1
+	assert_output_contains "Error: uv.lock is out of date: it no longer matches pyproject.toml" \
+		"Where: uv.lock" "pyproject.toml asks for idna==3.10, which uv.lock does not lock" \
+		"uv.lock locks six, which pyproject.toml no longer asks for" "Run 'uv lock' and commit uv.lock"
+	refute_output_contains "-----> Installing dependencies"
+	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
+	assert_output_contains '"failure_reason": "lockfile::stale"'
+	# relocked: the cache is still usable; six gone after the next build, idna the only package installed
 	lock_old
 	compile_app
 	assert_success
@@ -54,32 +83,36 @@ lock_old() {
 	refute_output_contains "Collecting django" " + django==" "Warning: The updated environment"
 	[[ ! -e "${BUILD_DIR}/.heroku/venv/lib/python3.13/site-packages/six.py" ]] || fail "six is still installed"
 
+	local sources="${BATS_TEST_TMPDIR}/ci-sources"
+	cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
 	slug_to_app
 	in_slug /app 'python -c "import django, numpy, idna; print(django.__version__, numpy.__version__)"; python -c "import pytest"'
 	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
+	start_memcached
+	in_slug /app "python -c \"
+import pylibmc
+client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
+client.set('k', 'from a uv lock')
+print('got:', client.get('k'))
+\""
+	assert_success
+	assert_output_contains "got: from a uv lock"
 	boot /app "gunicorn web.app:application"
 	run curl -sS "http://127.0.0.1:${WEB_PORT}/"
 	assert_equal "$output" "django 5.1.1 numpy 2.1.1"
-}
+	stop_pid "$WEB_PID"
+	WEB_PID=""
+	cleanup_app
 
-@test "uv: a stale uv.lock fails before anything is installed, says what is stale, and the cache stays usable" {
-	new_app uv-django
-	lock
-	compile_app
+	# Heroku CI's build of the same sources, with the same cache
+	BUILD_DIR="$sources"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
+		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
-	sed -i 's/"numpy", /"numpy", "idna", /' "${BUILD_DIR}/pyproject.toml"
-	compile_app
-	assert_failure 1
-	assert_output_contains "Error: uv.lock is out of date: it no longer matches pyproject.toml" \
-		"Where: uv.lock" "pyproject.toml asks for idna, which uv.lock does not lock" \
-		"Run 'uv lock' and commit uv.lock"
-	refute_output_contains "-----> Installing dependencies"
-	run "${BUILDPACK_DIR}/bin/report" "$BUILD_DIR" "$CACHE_DIR"
-	assert_output_contains '"failure_reason": "lockfile::stale"'
-	lock
-	compile_app
-	assert_success
-	assert_installed idna
+	assert_output_contains "-----> Installing test dependencies from uv.lock (its dependency groups)"
+	assert_installed pytest==8.3.3
+	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print(pytest.__version__, django.__version__)"
+	assert_output_contains "8.3.3 5.1.1"
 }
 
 @test "uv: requirements.txt beside uv.lock is an error naming both, unless BUILDPACK_PACKAGE_MANAGER chooses" {
@@ -98,32 +131,7 @@ lock_old() {
 	refute_output_contains "django"
 }
 
-@test "uv: bin/test-compile installs the dev group that bin/compile left out" {
-	new_app uv-django
-	lock_old
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
-		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
-	assert_success
-	assert_output_contains "-----> Installing test dependencies from uv.lock (its dependency groups)"
-	assert_installed pytest==8.3.3
-	run "${BUILD_DIR}/.heroku/venv/bin/python" -c "import pytest, django; print(pytest.__version__, django.__version__)"
-	assert_output_contains "8.3.3 5.1.1"
-}
-
-@test "uv: an app that is a package, with a path dependency; Python from requires-python" {
-	new_app uv-package
-	lock
-	compile_app
-	assert_success
-	assert_output_contains "Python 3.11.2" "requires-python"
-	assert_installed helper==1.2.0 uvpkg==0.1.0
-	slug_to_app
-	in_slug /app 'python -c "import uvpkg, docopt, six; print(uvpkg.hello())"'
-	assert_success
-	assert_output_contains "uvpkg says hello from a path dependency"
-}
-
-@test "uv: a .python-version that requires-python excludes fails, naming both, before any download" {
+@test "uv: an app that is a package, with a path dependency; Python from requires-python, and a .python-version it excludes fails, naming both, before any download" {
 	new_app uv-package
 	lock
 	printf '3.13\n' >"${BUILD_DIR}/.python-version"
@@ -134,41 +142,21 @@ lock_old() {
 		" !     Where: pyproject.toml:4" " !     uv would refuse to install uv.lock's packages with Python 3.13.15." \
 		"write a version they allow in .python-version (e.g. '3.11')" "and run 'uv lock'."
 	refute_output_contains "-----> Installing Python"
-}
-
-@test "uv: bin/plan shows the lock's packages with their uv.lock lines" {
-	new_app uv-django
-	lock_old
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/plan" "$BUILD_DIR"
-	assert_success
-	line="$(grep -n '^name = "django"' "${BUILD_DIR}/uv.lock" | cut -d: -f1)"
-	assert_output_contains "django==5.1.1" "uv.lock:${line}"
-}
-
-@test "uv: pylibmc in uv.lock bootstraps libmemcached, and the slug talks to a real memcached" {
-	new_app uv-django
-	sed -i 's/"six"\]/"six", "pylibmc==1.6.3"]/' "${BUILD_DIR}/pyproject.toml"
-	lock_old
+	rm "${BUILD_DIR}/.python-version"
 	compile_app
 	assert_success
-	assert_output_contains "-----> Native libraries" "libmemcached 1.1.4: pylibmc (uv.lock:"
-	assert_installed pylibmc==1.6.3
+	assert_output_contains "Python 3.11.2" "requires-python"
+	assert_installed helper==1.2.0 uvpkg==0.1.0
 	slug_to_app
-	start_memcached
-	in_slug /app "python -c \"
-import pylibmc
-client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
-client.set('k', 'from a uv lock')
-print('got:', client.get('k'))
-\""
+	in_slug /app 'python -c "import uvpkg, docopt, six; print(uvpkg.hello())"'
 	assert_success
-	assert_output_contains "got: from a uv lock"
+	assert_output_contains "uvpkg says hello from a path dependency"
 }
 
 @test "uv: fetched from the index when the mirror has no tools/, and refused when it is not the pinned wheel" {
-	new_app uv-django
+	small_app
 	cold_runtime
-	lock_old
+	lock
 	local mirror="${BATS_TEST_TMPDIR}/mirror"
 	mkdir -p "${mirror}/tools"
 	ln -s "${MIRROR_DIR}"/*.tar.zst "${MIRROR_DIR}"/*.sha256 "$mirror/"
@@ -198,7 +186,7 @@ print('got:', client.get('k'))
 	mkdir -p "${FIXTURE_ROOT}/files"
 	build_sdist boundpkg 1.0 "${FIXTURE_ROOT}/private/simple/boundpkg"
 	start_fixture_server
-	new_app uv-django
+	small_app
 	cat >>"${BUILD_DIR}/pyproject.toml" <<TOML
 
 [[tool.uv.index]]
