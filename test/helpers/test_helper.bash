@@ -148,7 +148,10 @@ compile_app() {
 # checkout (BUILD_DIR without the last build's .heroku and .profile.d), the same cache.
 rebuild() {
 	local sources="${BATS_TEST_TMPDIR}/sources"
-	rm -rf "$sources" && cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
+	# (the sources alone copied: the last build's .heroku is most of the directory)
+	rm -rf "$sources" && mkdir -- "$sources"
+	find "$BUILD_DIR" -mindepth 1 -maxdepth 1 ! -name .heroku ! -name .profile.d -exec cp -a -t "$sources" -- {} +
+	chown --reference="$BUILD_DIR" -- "$sources" && chmod --reference="$BUILD_DIR" -- "$sources"
 	rm -rf "$BUILD_DIR" && mv "$sources" "$BUILD_DIR"
 	compile_app "$@"
 }
