@@ -145,10 +145,12 @@ compile_app() {
 }
 
 # rebuild [ARGS for env...]: build the same app again from its sources, as a platform does: a fresh
-# checkout (BUILD_DIR without the last build's .heroku and .profile.d), the same cache.
+# checkout (BUILD_DIR without the last build's .heroku and .profile.d), the same cache. (The slug's
+# .heroku and .profile.d are not copied and then removed: about 0.1 s of CPU a rebuild.)
 rebuild() {
 	local sources="${BATS_TEST_TMPDIR}/sources"
-	rm -rf "$sources" && cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
+	rm -rf "$sources" && mkdir "$sources"
+	find "$BUILD_DIR" -mindepth 1 -maxdepth 1 ! -name .heroku ! -name .profile.d -exec cp -a -t "$sources" -- {} +
 	rm -rf "$BUILD_DIR" && mv "$sources" "$BUILD_DIR"
 	compile_app "$@"
 }
