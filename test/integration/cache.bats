@@ -355,6 +355,7 @@ for path in sys.argv[1:]:
 
 @test "cache persistence: what a hook or a build script writes into a slug's .pyc, the store or the cached uv reaches no later build" {
 	plain_app
+	own_cache # (it writes over the cached uv in place: the run's seed is linked into a new cache)
 	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
 	mkdir -p "${BUILD_DIR}/bin"
 	# plant.py PYC: other code written over a .pyc in place (the same inode; its header, size and
