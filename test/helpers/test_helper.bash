@@ -145,7 +145,8 @@ compile_app() {
 }
 
 # rebuild [ARGS for env...]: build the same app again from its sources, as a platform does: a fresh
-# checkout (BUILD_DIR without the last build's .heroku and .profile.d), the same cache.
+# checkout (BUILD_DIR without the last build's .heroku and .profile.d), the same cache. (The slug's
+# .heroku and .profile.d are not copied and then removed: about 0.1 s of CPU a rebuild.)
 rebuild() {
 	local sources="${BATS_TEST_TMPDIR}/sources"
 	# (the sources alone copied: the last build's .heroku is most of the directory)

@@ -43,6 +43,13 @@ teardown() {
 }
 
 EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+# six_app: an app that needs six alone (a build of cache-app builds localpkg too): for the tests of a
+# cache that can't be used as a cache usually is, whose builds are cold.
+SIX="packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+six_app() {
+	plain_app
+	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+}
 
 @test "nothing changed: the cached environment is reused as it is, and the runtime without a download" {
 	warm_app
@@ -111,16 +118,18 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 }
 
 # Killed where bin/compile hands over to the core and back (libraries: after decide; dependencies:
-# after install and the save), and inside the install, each while the build changes the cache. A
-# kill inside the save (save, save-swap) is test_cache_environment_killed.py's, with a real SIGKILL.
-@test "killed (SIGKILL) between the build's steps and during the install: the next build works and is right" {
+# after install and the save), each while the build changes the cache. A kill inside the save (save,
+# save-swap) is test_cache_environment_killed.py's, with a real SIGKILL; one inside the install
+# (uv building a package) is signals.bats' ("signals: SIGKILL to bin/compile alone ..."), whose
+# next build installs what it asks for.
+@test "killed (SIGKILL) between the build's steps: the next build works and is right" {
 	warm_app
 	local point changed="itsdangerous==2.2.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
-	local -a want=("$changed" "$EXPECTED" "$changed")
-	local -a base=($'six==1.17.0\nitsdangerous==2.2.0\n' $'six==1.17.0\nblinker==1.9.0\n' $'six==1.17.0\nitsdangerous==2.2.0\n')
+	local -a want=("$changed" "$EXPECTED")
+	local -a base=($'six==1.17.0\nitsdangerous==2.2.0\n' $'six==1.17.0\nblinker==1.9.0\n')
 	local i=0
 	# Each kill interrupts a build that changes the requirements (there and back again).
-	for point in libraries install dependencies; do
+	for point in libraries dependencies; do
 		printf '%s' "${base[i]}" >"${BUILD_DIR}/requirements/base.txt"
 		# A killed build can't remove its work directory: keep it in this test's own TMPDIR.
 		mkdir -p "${BATS_TEST_TMPDIR}/tmp"
@@ -135,59 +144,20 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	[[ "$(wc -l <<<"$output")" -eq 1 ]] || fail "stray cache entries left: ${output}"
 }
 
-# Each damage of an entry the cache detects (truncated, missing or garbled files, metadata) is
-# test_cache_environment.py's (test_damage_is_detected_and_the_entry_discarded); here, a whole
-# build after each kind: the entry's, the core's bytecode, and garbage across the cache.
-@test "a damaged cache is detected, discarded with a message, and the build succeeds" {
-	warm_app
-	local entry
-	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
-
-	# A truncated file.
-	local victim
-	victim="$(find "${entry}/venv" -path '*site-packages/six.py')"
-	truncate -s 10 "$victim"
-	rebuild
-	assert_success
-	assert_output_contains "Creating the environment (the cached environment is damaged (" "six.py is truncated or changed"
-	assert_equal "$(installed_set)" "$EXPECTED"
-
-	# Truncated bytecode of the buildpack's own core (written by a build, after the tools were
-	# unpacked and checksummed; Python would fail on it).
-	local pyc
-	pyc="$(find "${CACHE_DIR}/python/core" -path '*/pybuildpack/commands/__pycache__/decide.*.pyc' | head -n 1)"
-	[[ -n "$pyc" ]] || fail "no bytecode of the core in the cache"
-	truncate -s 100 "$pyc"
-	rebuild
-	assert_success
-	assert_output_contains "Reusing the cached environment"
-
-	# Garbage in the metadata, the runtime tree and the core.
-	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
-	head -c 300 /dev/urandom >"${entry}/meta.json"
-	find "${CACHE_DIR}/python/runtime-tree" -name 'os.py' -exec sh -c 'echo garbage >"$1"' _ {} \;
-	find "${CACHE_DIR}/python/core" -name '__init__.py' -path '*packaging*' -exec sh -c 'echo garbage >>"$1"' _ {} \;
-	rebuild
-	assert_success
-	assert_output_contains "the cached environment is damaged (its metadata file is unreadable)"
-	assert_equal "$(installed_set)" "$EXPECTED"
-	rebuild
-	assert_success
-	assert_output_contains "Reusing the cached environment"
-}
-
 @test "an unwritable CACHE_DIR: the build succeeds without caching and warns" {
+	six_app
 	: >"${BATS_TEST_TMPDIR}/a-file"
 	CACHE_DIR="${BATS_TEST_TMPDIR}/a-file/cache"
 	compile_app
 	assert_success
 	assert_output_contains "Warning: The build cache is not writable; building without it"
-	assert_equal "$(installed_set)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$SIX"
 	load_lib report
 	rm -f -- "$(report::fallback_path "$CACHE_DIR")"
 }
 
 @test "CACHE_DIR on another filesystem (a container's cache volume): the cache is copied, the next build is warm" {
+	six_app
 	local volume="${BATS_TEST_TMPDIR}/full"
 	mkdir -p "$volume"
 	if ! mount -t tmpfs -o size=1g tmpfs "$volume" 2>/dev/null; then
@@ -208,44 +178,37 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	rebuild
 	assert_success
 	assert_output_contains "(cached runtime, no download)" "-----> Reusing the cached environment (requirements unchanged)"
-	assert_equal "$(installed_set)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$SIX"
 }
 
 # A cache too small for the runtime's archive: test_archives_install.py's, on a real full tmpfs.
 @test "a full CACHE_DIR, then one with no free space at all: builds succeed, say why nothing was kept, and stay clean" {
+	six_app
 	mkdir -p "${BATS_TEST_TMPDIR}/full"
 	mount -t tmpfs -o size=40m tmpfs "${BATS_TEST_TMPDIR}/full" || fail "can't mount a small tmpfs (needs root)"
 	CACHE_DIR="${BATS_TEST_TMPDIR}/full"
 	compile_app
 	assert_success
 	assert_output_contains "Warning: Could not save the environment to the build cache: No space left on device"
-	assert_equal "$(installed_set)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$SIX"
 	dd if=/dev/zero of="${CACHE_DIR}/filler" bs=1M count=100 2>/dev/null || true # fills it
 	rm -rf "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d"
 	compile_app
 	assert_success
 	refute_output_contains "Internal error" "Error:"
-	assert_equal "$(installed_set)" "$EXPECTED"
+	assert_equal "$(installed_set)" "$SIX"
 }
 
 # The policy (what the last KEEP=3 builds used stays, the rest goes, over 20 builds) is
 # test_cache_pip.py's; here, four builds that each need another version (one more than it keeps)
 # show it is applied to the wheels pip or uv built, to the buildpack's own sdists and to what an
-# older buildpack left.
+# older buildpack left. (keptpkg's build backend is in its tree: the installer builds its wheel with
+# nothing to install first.)
 @test "the cache stays bounded: after 4 builds with changing requirements, nothing no recent build used" {
+	plain_app
 	local i index="${BATS_TEST_TMPDIR}/index"
 	for i in $(seq 1 4); do
-		build_sdist boundpkg "1.${i}" "${index}/simple/boundpkg"
-	done
-	# A local index only (fast builds): the sdists, and the packaging tools (the pins, and setuptools
-	# to build the sdists with).
-	local wheel name
-	pip download --quiet --only-binary=:all: --dest "${BATS_TEST_TMPDIR}/tools" -r "${BUILDPACK_DIR}/vendor/pins.txt" ||
-		fail "could not download the packaging tools for the local index"
-	for wheel in "${BATS_TEST_TMPDIR}"/tools/*.whl; do
-		name="${wheel##*/}"
-		name="${name%%-*}"
-		mkdir -p "${index}/simple/${name}" && cp "$wheel" "${index}/simple/${name}/"
+		build_sdist keptpkg "1.${i}" "${index}/simple/keptpkg"
 	done
 	start_index
 	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_INDEX_URL"
@@ -253,24 +216,24 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	mkdir -p "${CACHE_DIR}/python/tools/0123456789abcdef" && : >"${CACHE_DIR}/python/stray.tmp"
 	for i in $(seq 1 4); do
 		# Each build needs another version, built from its sdist (and so put in pip's wheel cache).
-		printf 'boundpkg==1.%s\n' "$i" >"${BUILD_DIR}/requirements/base.txt"
+		printf 'keptpkg==1.%s\n' "$i" >"${BUILD_DIR}/requirements.txt"
 		rebuild
 		assert_success
 	done
-	assert_installed boundpkg==1.4
+	assert_installed keptpkg==1.4
 	# The wheels the installer built from the sdists (pip's wheel cache, or uv's).
 	if [[ "$(engine)" == pip ]]; then
-		run find "${CACHE_DIR}/python/pip/wheels" -name 'boundpkg-*.whl'
+		run find "${CACHE_DIR}/python/pip/wheels" -name 'keptpkg-*.whl'
 	else
-		run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'boundpkg-*.whl'
+		run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'keptpkg-*.whl'
 	fi
 	local count
-	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
+	count="$(grep -c 'keptpkg-' <<<"$output" || true)"
 	[[ "$count" -ge 1 ]] || fail "$(engine) cached no built wheel at all: the test proves nothing" "$output"
-	[[ "$count" -le 3 ]] || fail "the wheel cache holds ${count} boundpkg wheels after 4 builds" "$output"
+	[[ "$count" -le 3 ]] || fail "the wheel cache holds ${count} keptpkg wheels after 4 builds" "$output"
 	# The sdists the buildpack itself downloads to plan the install are pruned the same way.
-	run find "${CACHE_DIR}/python/pip/sdists" -name 'boundpkg-*.tar.gz'
-	count="$(grep -c 'boundpkg-' <<<"$output" || true)"
+	run find "${CACHE_DIR}/python/pip/sdists" -name 'keptpkg-*.tar.gz'
+	count="$(grep -c 'keptpkg-' <<<"$output" || true)"
 	[[ "$count" -ge 1 ]] || fail "the buildpack downloaded no sdist at all: the test proves nothing" "$output"
 	[[ "$count" -le 3 ]] || fail "the buildpack's sdists: ${count} after 4 builds" "$output"
 	run find "${CACHE_DIR}/python" -maxdepth 1 -name 'env-*'
@@ -310,40 +273,81 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 	assert_failure
 }
 
-# With the run's engine (uv; pip with TEST_INSTALLER=pip): pip's own retry after a damaged wheel in
-# its cache (emptied once, said once) is test_commands_install.py's, with the real pip. One warm
-# cache damaged twice: every file truncated, then every small file garbled.
-@test "cache damage: every file of a warm cache truncated, the installer's built wheels too, then bytes that are not text in every small file: the next builds work" {
+# Each damage of an entry the cache detects (truncated, missing or garbled files, metadata) is
+# test_cache_environment.py's (test_damage_is_detected_and_the_entry_discarded), and a damaged file
+# of the core test/unit/core.bats'; here, a whole build after each of four: a file of the entry's,
+# the core's bytecode, every file truncated, every small file garbled. With the run's engine (uv;
+# pip with TEST_INSTALLER=pip): pip's own retry after a damaged wheel in its cache (emptied once,
+# said once) is test_commands_install.py's, with the real pip. keptpkg, an sdist from a local index
+# (its build backend in its tree), puts a wheel the installer built in the cache.
+@test "cache damage: a file of the cached environment, the core's bytecode, then every file of the cache truncated, the installer's built wheels too, then bytes that are not text in every small file: each is detected or survived, and the next builds work" {
 	plain_app
 	own_cache # (it truncates the files in place: the run's seed is linked into a new cache)
-	printf 'docopt==0.6.2\n' >"${BUILD_DIR}/requirements.txt"
+	build_sdist keptpkg 1.0 "${BATS_TEST_TMPDIR}/index/simple/keptpkg"
+	start_index
+	printf '%s' "$INDEX_URL" >"${ENV_DIR}/PIP_INDEX_URL"
+	printf 'keptpkg==1.0\n' >"${BUILD_DIR}/requirements.txt"
+	local installed="keptpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.2.1 wheel==0.48.0"
 	compile_app
 	assert_success
+
+	# A truncated file of the cached environment: discarded, said so, built afresh.
+	local entry victim
+	entry="${CACHE_DIR}/python/$(readlink "${CACHE_DIR}/python/env")"
+	victim="$(find "${entry}/venv" -path '*site-packages/keptpkg.py')"
+	[[ -n "$victim" ]] || fail "no keptpkg.py in the cached environment"
+	truncate -s 5 "$victim"
+	rebuild
+	assert_success
+	assert_output_contains "Creating the environment (the cached environment is damaged (" "keptpkg.py is truncated or changed"
+	assert_equal "$(installed_set)" "$installed"
+
+	# Truncated bytecode of the buildpack's own core (written by a build, after the tools were
+	# unpacked and checksummed; Python would fail on it).
+	local pyc
+	pyc="$(find "${CACHE_DIR}/python/core" -path '*/pybuildpack/commands/__pycache__/decide.*.pyc' | head -n 1)"
+	[[ -n "$pyc" ]] || fail "no bytecode of the core in the cache"
+	truncate -s 100 "$pyc"
+	rebuild
+	assert_success
+	assert_output_contains "Reusing the cached environment"
+	assert_equal "$(installed_set)" "$installed"
+
+	# Every file truncated, the wheel the installer built too.
 	if [[ "$(engine)" == pip ]]; then
-		run find "${CACHE_DIR}/python/pip/wheels" -name 'docopt-*.whl'
+		run find "${CACHE_DIR}/python/pip/wheels" -name 'keptpkg-*.whl'
 	else
-		run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'docopt-*.whl'
+		run find "${CACHE_DIR}/python/uv" -path '*/sdists-v*' -name 'keptpkg-*.whl'
 	fi
-	[[ -n "$output" ]] || fail "$(engine) cached no wheel of docopt: the test proves nothing"
+	[[ -n "$output" ]] || fail "$(engine) cached no wheel of keptpkg: the test proves nothing"
 	find "${CACHE_DIR}/python" -type f -exec truncate -s 0 {} +
 	rebuild
 	assert_success
 	if [[ "$(engine)" == pip ]]; then
 		assert_output_contains "pip's cache held a damaged file: it was emptied. Retrying"
 	fi
-	in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
-	assert_output_contains "0.6.2"
+	assert_equal "$(installed_set)" "$installed"
+	in_slug "$BUILD_DIR" 'python -c "import keptpkg; print(keptpkg.VALUE)"'
+	assert_equal "$output" "kept"
 	rebuild
 	assert_success
 	assert_output_contains "Reusing the cached environment"
 
-	# python-version, the .sha256 files, the manifests, meta.json, pip's history: all unreadable as text
-	find "${CACHE_DIR}/python" -type f -size -64k -exec sh -c 'printf "\227\230\377 garbage" >"$1"' _ {} \;
+	# python-version, the .sha256 files, the manifests, meta.json, pip's history, the runtime tree's
+	# and the core's modules: all unreadable as text. (One python writes them all: a shell a file
+	# cost 4 s of CPU.)
+	find "${CACHE_DIR}/python" -type f -size -64k -exec python3 -c '
+import sys
+for path in sys.argv[1:]:
+    with open(path, "wb") as file:
+        file.write(b"\227\230\377 garbage")' {} +
 	rebuild
 	assert_success
 	refute_output_contains "Internal error"
-	in_slug "$BUILD_DIR" 'python -c "import docopt; print(docopt.__version__)"'
-	assert_output_contains "0.6.2"
+	assert_output_contains "the cached environment is damaged (its metadata file is unreadable)"
+	assert_equal "$(installed_set)" "$installed"
+	in_slug "$BUILD_DIR" 'python -c "import keptpkg; print(keptpkg.VALUE)"'
+	assert_equal "$output" "kept"
 	rebuild
 	assert_success
 	assert_output_contains "Reusing the cached environment"
@@ -351,6 +355,7 @@ EXPECTED="blinker==1.9.0 localpkg==1.0 packaging==26.3 pip==26.3 setuptools==84.
 
 @test "cache persistence: what a hook or a build script writes into a slug's .pyc, the store or the cached uv reaches no later build" {
 	plain_app
+	own_cache # (it writes over the cached uv in place: the run's seed is linked into a new cache)
 	printf 'six==1.16.0\n' >"${BUILD_DIR}/requirements.txt"
 	mkdir -p "${BUILD_DIR}/bin"
 	# plant.py PYC: other code written over a .pyc in place (the same inode; its header, size and

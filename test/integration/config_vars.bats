@@ -64,25 +64,9 @@ setup() {
 	[[ ! -e "${BATS_TEST_TMPDIR}/elsewhere" ]]
 }
 
-@test "config vars: PYTHONHOME, PYTHONPATH, PATH and the like can't stop collectstatic, nor python in the dyno" {
-	new_app django-app
-	local name
-	for name in PYTHONHOME PYTHONPLATLIBDIR PATH LD_LIBRARY_PATH LIBRARY_PATH CPATH PYTHONPATH; do
-		printf '/invalid-path' >"${ENV_DIR}/${name}"
-	done
-	compile_app
-	assert_success
-	assert_output_contains "-----> \$ python manage.py collectstatic --noinput" "static file"
-	refute_output_contains "Fatal Python error"
-	[[ -f "${BUILD_DIR}/staticfiles/app.css" ]]
-	# The dyno has the config vars in its environment when .profile.d is sourced.
-	slug_to_app
-	run env -i HOME=/app PATH=/usr/local/bin:/usr/bin:/bin PYTHONHOME=/invalid-path PYTHONPLATLIBDIR=lib64 \
-		PYTHONPATH=/app/src bash -c "$DYNO_SHELL" _ \
-		'python -c "import django, sys; print(django.__version__, sys.prefix, \"/app/src\" in sys.path)"; gunicorn --version'
-	assert_success
-	assert_output_contains "5.2.19 /app/.heroku/venv True" "gunicorn (version 27.0.1)"
-}
+# PYTHONHOME, PYTHONPATH, PATH and the like as config vars can't stop collectstatic, nor python in
+# the dyno: hooks.bats' Django build ("hooks: collectstatic and bin/post_compile start the app's
+# python, whatever config vars ..."), the one Django build of the two suites.
 
 @test "config vars: one a requirements line expands reaches the engine as its value, never as a variable (UV_LINK_MODE, UV_INDEX_URL)" {
 	FIXTURE_ROOT="${BATS_TEST_TMPDIR}/served"

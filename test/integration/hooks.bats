@@ -33,27 +33,17 @@ and a second line"
 	assert_output_contains "post_compile fails on purpose" "Error: The app's bin/post_compile hook failed (exit status 3)"
 }
 
-@test "hooks: PATH, LD_PRELOAD and the like set as config vars don't reach bin/post_compile" {
-	mkdir -p "${BUILD_DIR}/bin"
-	printf 'python -c "import sys; print(\\"post_compile python:\\", sys.prefix)"\necho "preload=${LD_PRELOAD:-none}"\n' \
-		>"${BUILD_DIR}/bin/post_compile"
-	printf '/nowhere' >"${ENV_DIR}/PATH"
-	printf '/nowhere/evil.so' >"${ENV_DIR}/LD_PRELOAD"
-	compile_app
-	assert_success
-	assert_output_contains "post_compile python: ${BUILD_DIR}/.heroku/venv" "preload=none"
-}
-
-@test "hooks: given relative paths, bin/compile gives hooks the config vars and absolute BUILD_DIR, CACHE_DIR and ENV_DIR; PYTHONHOME can't stop python" {
+@test "hooks: given relative paths, bin/compile gives hooks the config vars and absolute BUILD_DIR, CACHE_DIR and ENV_DIR; PYTHONHOME can't stop python; PATH, LD_PRELOAD and the like set as config vars don't reach them" {
 	mkdir -p "${BUILD_DIR}/bin"
 	# shellcheck disable=SC2016 # expanded by the hooks
-	printf '%s\n' 'echo "dirs: $BUILD_DIR|$CACHE_DIR|$ENV_DIR"' 'echo "FOO=${FOO:-unset}"' \
+	printf '%s\n' 'echo "dirs: $BUILD_DIR|$CACHE_DIR|$ENV_DIR"' 'echo "FOO=${FOO:-unset}"' 'echo "preload=${LD_PRELOAD:-none}"' \
 		'python -c "import os, sys; print(\"python runs:\", sys.prefix, os.environ.get(\"PYTHONPATH\"))"' \
 		| tee "${BUILD_DIR}/bin/pre_compile" >"${BUILD_DIR}/bin/post_compile"
 	printf 'bar' >"${ENV_DIR}/FOO"
 	printf '/nowhere' >"${ENV_DIR}/PYTHONHOME"
 	printf '/nowhere' >"${ENV_DIR}/PATH"
 	printf '/invalid-path' >"${ENV_DIR}/PYTHONPATH"
+	printf '/nowhere/evil.so' >"${ENV_DIR}/LD_PRELOAD"
 	# the build's own environment may name another Python too (the platform's, an earlier buildpack's)
 	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" PYTHONHOME=/elsewhere PYTHONPATH=/elsewhere \
 		bash -c 'cd "$1" && exec "$2/bin/compile" build cache env' _ "$BATS_TEST_TMPDIR" "$BUILDPACK_DIR"
@@ -64,15 +54,18 @@ and a second line"
 		"-----> Running bin/post_compile
        dirs: ${BUILD_DIR}|${CACHE_DIR}|${ENV_DIR}
        FOO=bar
+       preload=none
        python runs: ${BUILD_DIR}/.heroku/venv /invalid-path"
+	refute_output_contains "preload=/nowhere"
 }
 
 @test "hooks: a hook that removes CACHE_DIR fails the build, which says so and saves nothing; the next build starts afresh" {
 	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
 	mkdir -p "${BUILD_DIR}/bin"
-	rm -rf -- "${CACHE_DIR:?}" # cold: not even the run's bytecode seed (below)
 	local hook
-	for hook in pre_compile post_compile; do
+	# post_compile first, from the test's new cache (the run's seed); pre_compile then starts with no
+	# CACHE_DIR at all (post_compile's removed it): cold, not even the run's bytecode seed (below).
+	for hook in post_compile pre_compile; do
 		rm -f "${BUILD_DIR}"/bin/*
 		# Nothing of the build writes into CACHE_DIR while a hook runs (the redactor of the hook's
 		# output once wrote its bytecode there, and rm -rf raced it: Directory not empty). The
@@ -111,15 +104,26 @@ and a second line"
 	assert_output_contains "Warning: Another build has held the build cache for too long" "       hook ran"
 }
 
-@test "hooks: collectstatic and bin/post_compile start the app's python; after the build no file names the build directory, and a later buildpack sourcing export runs python and console scripts, no PYTHONHOME set" {
+# (config_vars.bats' hostile config vars, with Django's: the one Django build of the two suites)
+@test "hooks: collectstatic and bin/post_compile start the app's python, whatever config vars PYTHONHOME, PYTHONPATH, PATH and the like say; after the build no file names the build directory; a later buildpack sourcing export, and python in the dyno, run python and console scripts, no PYTHONHOME set" {
 	new_app django-app
+	local name
+	for name in PYTHONHOME PYTHONPLATLIBDIR PATH LD_LIBRARY_PATH LIBRARY_PATH CPATH PYTHONPATH; do
+		printf '/invalid-path' >"${ENV_DIR}/${name}"
+	done
 	mkdir -p "${BUILD_DIR}/bin"
 	printf '%s\n' 'python -c "import django, sys; print(\"post_compile python:\", django.__version__, sys.prefix)"' \
 		'django-admin --version' >"${BUILD_DIR}/bin/post_compile"
-	compile_app
+	# The platform's own checkout of this buildpack: a build writes export into it, and the other
+	# tests' builds write theirs into BUILDPACK_DIR meanwhile.
+	local buildpack="${BATS_TEST_TMPDIR}/buildpack"
+	mkdir -p "$buildpack"
+	cp -a "${BUILDPACK_DIR}/bin" "${BUILDPACK_DIR}/lib" "${BUILDPACK_DIR}/vendor" "${BUILDPACK_DIR}/data" "$buildpack/"
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${buildpack}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 	assert_success
 	assert_output_contains "-----> \$ python manage.py collectstatic --noinput" "static file" \
 		"post_compile python: 5.2.19 ${BUILD_DIR}/.heroku/venv"
+	refute_output_contains "Fatal Python error"
 	[[ -f "${BUILD_DIR}/staticfiles/app.css" ]]
 	# (README, "Reproducible builds": the environment's pyvenv.cfg too, which has no home)
 	run grep -rlF "$BUILD_DIR" "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d"
@@ -128,7 +132,14 @@ and a second line"
 	run env -i HOME="$BATS_TEST_TMPDIR" PATH=/usr/local/bin:/usr/bin:/bin bash -c '. "$1" && cd / &&
 		python -c "import django, sys; print(django.__version__, sys.prefix)" && django-admin --version &&
 		gunicorn --version && echo "PYTHONHOME=${PYTHONHOME:-unset}" &&
-		/usr/bin/python3 -c "import sys; print(\"system:\", sys.prefix)"' _ "${BUILDPACK_DIR}/export"
+		/usr/bin/python3 -c "import sys; print(\"system:\", sys.prefix)"' _ "${buildpack}/export"
 	assert_success
 	assert_output_contains "5.2.19 ${BUILD_DIR}/.heroku/venv" "gunicorn (version" "PYTHONHOME=unset" "system: /usr"
+	# The dyno has the config vars in its environment when .profile.d is sourced.
+	slug_to_app
+	run env -i HOME=/app PATH=/usr/local/bin:/usr/bin:/bin PYTHONHOME=/invalid-path PYTHONPLATLIBDIR=lib64 \
+		PYTHONPATH=/app/src bash -c "$DYNO_SHELL" _ \
+		'python -c "import django, sys; print(django.__version__, sys.prefix, \"/app/src\" in sys.path)"; gunicorn --version'
+	assert_success
+	assert_output_contains "5.2.19 /app/.heroku/venv True" "gunicorn (version 27.0.1)"
 }

@@ -33,20 +33,6 @@ setup() {
 	assert_equal "$output" "failed setup build::signal"
 }
 
-@test "killed builds' work directories are removed by the next build, a running build's kept" {
-	local tmp="${BATS_TEST_TMPDIR}/tmp" dead
-	mkdir -p "${tmp}/pybuildpack.gone" "${tmp}/pybuildpack.running"
-	bash -c 'exit 0' &
-	dead=$!
-	wait "$dead"
-	echo "$dead" >"${tmp}/pybuildpack.gone/pid"
-	echo "$$" >"${tmp}/pybuildpack.running/pid"
-	compile_app TMPDIR="$tmp"
-	assert_success
-	[[ ! -e "${tmp}/pybuildpack.gone" ]] || fail "the killed build's work directory is still there"
-	[[ -e "${tmp}/pybuildpack.running" ]] || fail "a running build's work directory was removed"
-}
-
 # kill_build_when FILE [COMMAND]: start bin/COMMAND (compile) in the background, wait for FILE to
 # exist, then SIGKILL bin/COMMAND alone; the processes that were below it then, in STARTED. Right
 # after the kill another build starts in the same TMPDIR (its dirs::work_dir sweeps killed builds'
@@ -87,7 +73,9 @@ assert_all_stopped() {
 	)")"
 }
 
-@test "signals: SIGKILL to bin/compile alone stops what it started (a hook; the core, uv and a build), and the next build runs at once" {
+# The next build also removes killed builds' work directories and keeps a running build's (the
+# policy: test/unit/dirs.bats).
+@test "signals: SIGKILL to bin/compile alone stops what it started (a hook; the core, uv and a build), and the next build runs at once, removes killed builds' work directories and keeps a running build's" {
 	load_lib signals
 	mkdir -p "${BUILD_DIR}/bin"
 	printf 'touch %q\nsleep 30\necho done >hook-finished.txt\n' "${BATS_TEST_TMPDIR}/hook.started" >"${BUILD_DIR}/bin/pre_compile"
@@ -109,11 +97,22 @@ assert_all_stopped() {
 
 	rm -rf "${BUILD_DIR}/.heroku" "${BUILD_DIR}/.profile.d" "${BUILD_DIR}/slowpkg"
 	printf 'six==1.17.0\n' >"${BUILD_DIR}/requirements.txt"
+	# a work directory left by a build that is gone, and one of a build that runs
+	local tmp="${BATS_TEST_TMPDIR}/tmp" dead
+	mkdir -p "${tmp}/pybuildpack.gone" "${tmp}/pybuildpack.running"
+	bash -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	echo "$dead" >"${tmp}/pybuildpack.gone/pid"
+	echo "$$" >"${tmp}/pybuildpack.running/pid"
 	local started="$SECONDS"
-	compile_app
+	compile_app TMPDIR="$tmp"
 	assert_success
 	refute_output_contains "Another build has held the build cache"
 	((SECONDS - started < 60)) || fail "the next build took $((SECONDS - started)) s"
+	assert_equal "$(installed_set)" "packaging==26.3 pip==26.3 setuptools==84.2.1 six==1.17.0 wheel==0.48.0"
+	[[ ! -e "${tmp}/pybuildpack.gone" ]] || fail "the killed build's work directory is still there"
+	[[ -e "${tmp}/pybuildpack.running" ]] || fail "a running build's work directory was removed"
 }
 
 @test "signals: SIGKILL to bin/test-compile alone stops what it started (the core installing the test requirements)" {
