@@ -74,46 +74,39 @@ seed_build() {
 	_seed_sums >"${seed}.sums"
 }
 
-# seed_cache DIR: the run's seed put into the cache DIR, as hard links (on the tests' tmpfs, a copy
-# of its 130 MB cost each test about 0.1 s of CPU). The builds never write into a cache's files in
-# place (they write new files and rename them), so the links are safe for every test that does not
-# either; a test that does (damage in place: truncate, dd, a hook writing into a slug's file that the
-# cache shares) calls own_cache first, for a copy of its own. seed_check, at the end of the run,
-# fails if anything changed a file of the seed.
+# seed_cache DIR [copy]: the run's seed put into the cache DIR, as hard links (on the tests' tmpfs, a
+# copy of its 130 MB cost each test about 0.1 s of CPU), or a copy with "copy" or where the seed and
+# DIR share no filesystem. The builds never write into a cache's files in place (they write new
+# files and rename them), so the links are safe for every test that does not either; a test that
+# does (damage in place: truncate, dd, a hook writing into a slug's file that the cache shares)
+# calls own_cache first, for a copy of its own. seed_check, at the end of the run, fails if anything
+# changed a file of the seed.
 seed_cache() {
-	local seed
+	local seed entry
 	seed="$(seed_dir)"
 	[[ -d "$seed" ]] || return 0
 	mkdir -p -- "${1}/python"
-	_seed_put -l "$seed" "${1}/python/bytecode"
-	_seed_put -l "${seed}-core" "${1}/python/core"
-	_seed_put -l "${seed}-runtime/." "${1}/python/"
+	if [[ "${2:-}" != copy ]] && _seed_into "$seed" "$1" -al 2>/dev/null; then
+		return 0
+	fi
+	for entry in bytecode core "${SEED_RUNTIME_ENTRIES[@]}"; do
+		rm -rf -- "${1:?}/python/${entry}"
+	done
+	_seed_into "$seed" "$1" -a
 }
 
 # own_cache: the test's new cache (new_app's, before its first build) holds a copy of the run's seed
 # instead of links to it: for a test that writes into its cache's files, or into a slug's files that
 # the cache shares, in place.
 own_cache() {
-	local seed
-	seed="$(seed_dir)"
-	[[ -d "$seed" ]] || return 0
-	rm -rf -- "${CACHE_DIR:?}/python/bytecode" "${CACHE_DIR}/python/core"
-	local entry
-	for entry in "${SEED_RUNTIME_ENTRIES[@]}"; do
-		rm -rf -- "${CACHE_DIR}/python/${entry}"
-	done
-	_seed_put "" "$seed" "${CACHE_DIR}/python/bytecode"
-	_seed_put "" "${seed}-core" "${CACHE_DIR}/python/core"
-	_seed_put "" "${seed}-runtime/." "${CACHE_DIR}/python/"
+	seed_cache "$CACHE_DIR" copy
 }
 
-# _seed_put -l|"" FROM TO: cp -a, with -l hard links where FROM and TO share a filesystem.
-_seed_put() {
-	if [[ -n "$1" ]]; then
-		cp -al -- "$2" "$3" 2>/dev/null && return 0
-		rm -rf -- "$3"
-	fi
-	cp -a -- "$2" "$3"
+# _seed_into SEED DIR CP_OPTION: cp CP_OPTION of the seed's parts into the cache DIR.
+_seed_into() {
+	cp "$3" -- "$1" "${2}/python/bytecode" &&
+		cp "$3" -- "${1}-core" "${2}/python/core" &&
+		cp "$3" -- "${1}-runtime/." "${2}/python/"
 }
 
 # _seed_sums: every file of the seed with its size, mode, time and sha256, one per line, sorted.

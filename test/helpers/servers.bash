@@ -68,30 +68,22 @@ stop_servers() {
 make_pkg() {
 	local dir="$1" name="$2" value="$3" backend="${4:-setuptools}"
 	mkdir -p "$dir"
+	local requires='"setuptools>=64"' build_backend=setuptools.build_meta
 	if [[ "$backend" == flit ]]; then
-		cat >"${dir}/pyproject.toml" <<TOML
+		requires='"flit_core>=3.4,<4"' build_backend=flit_core.buildapi
+	fi
+	cat >"${dir}/pyproject.toml" <<TOML
 [build-system]
-requires = ["flit_core>=3.4,<4"]
-build-backend = "flit_core.buildapi"
+requires = [${requires}]
+build-backend = "${build_backend}"
 
 [project]
 name = "${name}"
 version = "1.0"
 description = "a test's package"
 TOML
-	else
-		cat >"${dir}/pyproject.toml" <<TOML
-[build-system]
-requires = ["setuptools>=64"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "${name}"
-version = "1.0"
-
-[tool.setuptools]
-py-modules = ["${name}"]
-TOML
+	if [[ "$backend" != flit ]]; then
+		printf '\n[tool.setuptools]\npy-modules = ["%s"]\n' "$name" >>"${dir}/pyproject.toml"
 	fi
 	printf 'VALUE = "%s"\n' "$value" >"${dir}/${name}.py"
 }
@@ -169,6 +161,13 @@ start_memcached() {
 stop_memcached() {
 	stop_pid "${MEMCACHED_PID:-}"
 	MEMCACHED_PID=""
+}
+
+# memcached_py VALUE [EXPRESSION]: Python that stores VALUE in the memcached start_memcached started,
+# through pylibmc, and prints what it reads back ("got: VALUE"), then EXPRESSION's value on that line.
+memcached_py() {
+	printf "import pylibmc\nclient = pylibmc.Client(['127.0.0.1:%s'])\nclient.set('key', '%s')\nprint('got:', client.get('key')%s)\n" \
+		"$MEMCACHED_PORT" "$1" "${2:+, $2}"
 }
 
 # boot DIR COMMAND [CGROUP]: start a web process as a dyno would (clean environment, DYNO=web.1,

@@ -144,15 +144,26 @@ compile_app() {
 		"${BUILDPACK_DIR}/bin/compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
 }
 
+# test_compile_app [ARGS for env...]: run bin/test-compile (Heroku CI's build) as compile_app runs
+# bin/compile.
+test_compile_app() {
+	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "$@" \
+		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+}
+
+# app_sources DEST: a fresh checkout of the app in BUILD_DIR, at DEST: its files without the last
+# build's .heroku and .profile.d (never copied, then removed: about 0.1 s of CPU a checkout).
+app_sources() {
+	rm -rf -- "$1" && mkdir -- "$1"
+	find "$BUILD_DIR" -mindepth 1 -maxdepth 1 ! -name .heroku ! -name .profile.d -exec cp -a -t "$1" -- {} +
+	chown --reference="$BUILD_DIR" -- "$1" && chmod --reference="$BUILD_DIR" -- "$1"
+}
+
 # rebuild [ARGS for env...]: build the same app again from its sources, as a platform does: a fresh
-# checkout (BUILD_DIR without the last build's .heroku and .profile.d), the same cache. (The slug's
-# .heroku and .profile.d are not copied and then removed: about 0.1 s of CPU a rebuild.)
+# checkout (app_sources), the same cache.
 rebuild() {
 	local sources="${BATS_TEST_TMPDIR}/sources"
-	# (the sources alone copied: the last build's .heroku is most of the directory)
-	rm -rf "$sources" && mkdir -- "$sources"
-	find "$BUILD_DIR" -mindepth 1 -maxdepth 1 ! -name .heroku ! -name .profile.d -exec cp -a -t "$sources" -- {} +
-	chown --reference="$BUILD_DIR" -- "$sources" && chmod --reference="$BUILD_DIR" -- "$sources"
+	app_sources "$sources"
 	rm -rf "$BUILD_DIR" && mv "$sources" "$BUILD_DIR"
 	compile_app "$@"
 }

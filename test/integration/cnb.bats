@@ -213,12 +213,8 @@ build/${BP_LAYERS_NAME}/${tools}sbom.cdx.json"
 	assert_output_contains "pypi:pylibmc@1.6.3 sha256= origin=requirements.txt:3 relationship=direct"
 	# pylibmc finds libmemcached in its launch layer at run time and talks to memcached.
 	start_memcached
-	cnb_launch -- python -c "
-import django, pylibmc
-client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
-client.set('greeting', 'hello from the image')
-print('got:', client.get('greeting'), django.__version__)
-"
+	cnb_launch -- python -c "import django
+$(memcached_py 'hello from the image' django.__version__)"
 	assert_success
 	assert_output_contains "got: hello from the image 5.2.19"
 	# shellcheck disable=SC2016 # expanded by the launched shell

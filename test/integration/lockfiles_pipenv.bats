@@ -46,7 +46,7 @@ locked() {
 	django="$(locked django)"
 	[[ "$django" == 4.2.* ]] || fail "the lock pins django $django, not a 4.2 release"
 	local sources="${BATS_TEST_TMPDIR}/ci-sources" # (for bin/test-compile: the app as checked out)
-	cp -a "$BUILD_DIR" "$sources"
+	app_sources "$sources"
 	compile_app
 	assert_success
 	assert_output_contains "Python 3.13.15" "-----> Reading Pipfile.lock (pipenv)" \
@@ -76,8 +76,7 @@ locked() {
 
 	# Heroku CI's build of the same sources, with the same cache
 	BUILD_DIR="$sources"
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
-		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	test_compile_app
 	assert_success
 	assert_output_contains "-----> Installing test dependencies from Pipfile.lock (its dependency groups)"
 	assert_installed pytest

@@ -79,7 +79,7 @@ app_from() {
 	assert_installed idna
 
 	local sources="${BATS_TEST_TMPDIR}/ci-sources"
-	cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
+	app_sources "$sources"
 	slug_to_app
 	in_slug /app 'python -c "import django, helper; print(django.__version__, helper.greeting())"; python -c "import pytest"'
 	assert_output_contains "${django} hello from a path dependency" "No module named 'pytest'"
@@ -87,8 +87,7 @@ app_from() {
 
 	# Heroku CI's build of the same sources, with the same cache
 	BUILD_DIR="$sources"
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
-		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	test_compile_app
 	assert_success
 	assert_output_contains "-----> Installing test dependencies from poetry.lock (its dependency groups)"
 	assert_installed pytest

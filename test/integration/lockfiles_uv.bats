@@ -84,17 +84,12 @@ small_app() {
 	[[ ! -e "${BUILD_DIR}/.heroku/venv/lib/python3.13/site-packages/six.py" ]] || fail "six is still installed"
 
 	local sources="${BATS_TEST_TMPDIR}/ci-sources"
-	cp -a "$BUILD_DIR" "$sources" && rm -rf "${sources}/.heroku" "${sources}/.profile.d"
+	app_sources "$sources"
 	slug_to_app
 	in_slug /app 'python -c "import django, numpy, idna; print(django.__version__, numpy.__version__)"; python -c "import pytest"'
 	assert_output_contains "5.1.1 2.1.1" "No module named 'pytest'"
 	start_memcached
-	in_slug /app "python -c \"
-import pylibmc
-client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
-client.set('k', 'from a uv lock')
-print('got:', client.get('k'))
-\""
+	in_slug /app "python -c \"$(memcached_py 'from a uv lock')\""
 	assert_success
 	assert_output_contains "got: from a uv lock"
 	boot /app "gunicorn web.app:application"
@@ -106,8 +101,7 @@ print('got:', client.get('k'))
 
 	# Heroku CI's build of the same sources, with the same cache
 	BUILD_DIR="$sources"
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" \
-		"${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	test_compile_app
 	assert_success
 	assert_output_contains "-----> Installing test dependencies from uv.lock (its dependency groups)"
 	assert_installed pytest==8.3.3

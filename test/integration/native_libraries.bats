@@ -32,12 +32,7 @@ setup() {
 
 	slug_to_app
 	start_memcached
-	in_slug /app "python -c \"
-import pylibmc
-client = pylibmc.Client(['127.0.0.1:${MEMCACHED_PORT}'])
-client.set('greeting', 'hello from the slug')
-print('got:', client.get('greeting'))
-\""
+	in_slug /app "python -c \"$(memcached_py 'hello from the slug')\""
 	assert_success
 	assert_output_contains "got: hello from the slug"
 

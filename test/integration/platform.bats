@@ -75,7 +75,7 @@ teardown() {
 
 @test "Heroku CI: bin/test-compile installs the test requirements, bin/test runs the tests" {
 	new_app ci-app
-	run env -u STACK BUILDPACK_MIRROR_URL="file://${MIRROR_DIR}" "${BUILDPACK_DIR}/bin/test-compile" "$BUILD_DIR" "$CACHE_DIR" "$ENV_DIR"
+	test_compile_app
 	assert_success
 	assert_output_contains "-----> Installing test dependencies from requirements-test.txt"
 	assert_installed pytest==9.2.0

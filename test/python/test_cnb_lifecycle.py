@@ -263,6 +263,11 @@ def last_build(state: Path) -> dict[str, Any]:
     return json.loads((state / "last-build.json").read_text())
 
 
+def image_tar(state: Path, digest: str) -> Path:
+    """The image's blob of a layer (sha256:HEX -> image/HEX.tar)."""
+    return state / "image" / f"{digest.removeprefix('sha256:')}.tar"
+
+
 def launch(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return lifecycle("launch", "--state", state, *args)
 
@@ -343,7 +348,7 @@ def test_layer_sboms_go_to_the_image_or_the_build_sbom_and_come_back_with_their_
         "build": [f"build/{escaped}/sbom.cdx.json", f"build/{escaped}/cached/sbom.cdx.json"],
     }
     image = json.loads((state / "image" / "config.json").read_text())
-    with tarfile.open(state / "image" / f"{image['sbom']['digest'].removeprefix('sha256:')}.tar") as tar:
+    with tarfile.open(image_tar(state, image["sbom"]["digest"])) as tar:
         files = sorted(m.name.split("/sbom/launch/", 1)[1] for m in tar.getmembers() if m.isfile())
     assert files == [f"{escaped}/sbom.cdx.json", f"{escaped}/stable/sbom.cdx.json"]
     # The next build finds the layers' SBOMs beside their metadata, never launch's or build's.
@@ -457,7 +462,7 @@ def test_an_unchanged_layer_keeps_its_digest_and_a_changed_one_does_not(
     assert changed["previous"] == first
     cached = json.loads((state / "cache" / "config.json").read_text())["layers"][BP_ID]
     assert cached["stable"]["digest"] == changed["digest"]
-    assert not (state / "image" / f"{first.removeprefix('sha256:')}.tar").exists()
+    assert not image_tar(state, first).exists()
 
 
 def test_the_image_layers_are_normalised_and_hold_only_launch_layers(
@@ -467,11 +472,8 @@ def test_the_image_layers_are_normalised_and_hold_only_launch_layers(
     built(buildpack, app, state, platform)
     image = json.loads((state / "image" / "config.json").read_text())
     assert sorted(image["layers"][BP_ID]) == ["aaa", "launchonly", "stable", "zzz"]
-    tars = [
-        state / "image" / f"{layer['digest'].removeprefix('sha256:')}.tar"
-        for layer in image["layers"][BP_ID].values()
-    ]
-    tars.append(state / "image" / f"{image['app']['digest'].removeprefix('sha256:')}.tar")
+    tars = [image_tar(state, layer["digest"]) for layer in image["layers"][BP_ID].values()]
+    tars.append(image_tar(state, image["app"]["digest"]))
     for path in tars:
         with tarfile.open(path) as tar:
             members = tar.getmembers()
@@ -481,7 +483,7 @@ def test_the_image_layers_are_normalised_and_hold_only_launch_layers(
         assert {(m.uid, m.gid, m.uname, m.gname) for m in members} == {(NOBODY, NOBODY, "", "")}
         assert all(not name.startswith("/") for name in names)
     stable = image["layers"][BP_ID]["stable"]
-    with tarfile.open(state / "image" / f"{stable['digest'].removeprefix('sha256:')}.tar") as tar:
+    with tarfile.open(image_tar(state, stable["digest"])) as tar:
         prefix = str(state / "layers" / "test_tiny" / "stable").lstrip("/")
         assert tar.getmember(f"{prefix}/link").issym()
         assert tar.getmember(f"{prefix}/hardlink").islnk()
@@ -591,7 +593,7 @@ def test_a_layer_with_an_entry_outside_its_directory_is_refused_and_nothing_unpa
     state = space / "state"
     built(buildpack, app, state, platform)
     config = json.loads((state / "image" / "config.json").read_text())
-    tar_file = state / "image" / f"{config['layers'][BP_ID]['stable']['digest'].removeprefix('sha256:')}.tar"
+    tar_file = image_tar(state, config["layers"][BP_ID]["stable"]["digest"])
     layer = state / "layers" / "test_tiny" / "stable"
     # The layer's directory and one more entry, in the image under the layer's digest: a sibling
     # whose name starts with the layer's, a path out of another layer, and one out of this layer.
